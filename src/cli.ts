@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import { workerTargetProblems, type WirefeedConfig } from './config.ts';
+import { ConfigError } from './errors.ts';
+import { parseCommand } from './cli/parse-command.ts';
+import { configPathsFromEnv, loadConfigFile } from './runtime/load-config.ts';
+import { ingestOnce, openNodeService, startNodeServer } from './runtime/node.ts';
+
+const USAGE = `usage: wirefeed <command>
+
+  serve                          start the service (PORT, HOST, WIREFEED_CONFIG, WIREFEED_DB)
+  ingest --once [--source ID]    poll every source (or one) now, print one JSON line per source, exit
+  check-config [FILE] [--target node|worker]
+                                 validate a config file (default: WIREFEED_CONFIG or config/wirefeed.config.ts)
+  parse FILE...                  parse feed files, print one JSON line per file
+`;
+
+/** Runs the `wirefeed` command line; returns the exit status. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  const { configPath, dbPath } = configPathsFromEnv(env);
+  try {
+    switch (command) {
+      case 'serve': {
+        const config = await loadConfigFile(configPath);
+        const server = await startNodeServer({
+          config,
+          dbPath: dbPath ?? config.storage.path,
+          port: Number(env.PORT ?? 8787),
+          host: env.HOST ?? '127.0.0.1',
+        });
+        const stop = (): void => {
+          server.close().then(() => process.exit(0), () => process.exit(1));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        return await new Promise<number>(() => {});
+      }
+      case 'ingest': {
+        const { values } = parseArgs({ args: rest, options: { once: { type: 'boolean' }, source: { type: 'string', multiple: true } } });
+        if (!values.once) {
+          process.stderr.write('wirefeed ingest: only --once is supported (the schedule runs under `serve`)\n');
+          return 2;
+        }
+        const config = await loadConfigFile(configPath);
+        const unknown = (values.source ?? []).filter((id) => !config.sources.some((s) => s.id === id));
+        if (unknown.length) {
+          process.stderr.write(`wirefeed ingest: no source ${unknown.map((id) => `"${id}"`).join(', ')} in ${configPath}\n`);
+          return 2;
+        }
+        const service = await openNodeService(config, dbPath ?? config.storage.path, (line) => process.stderr.write(`${line}\n`));
+        try {
+          const outcomes = await ingestOnce(service, config, values.source);
+          for (const o of outcomes) process.stdout.write(`${JSON.stringify(o)}\n`);
+          return outcomes.some((o) => o.status === 'error') ? 1 : 0;
+        } finally {
+          await service.close();
+        }
+      }
+      case 'check-config': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { target: { type: 'string', default: 'node' } } });
+        const file = positionals[0] ?? configPath;
+        if (values.target !== 'node' && values.target !== 'worker') {
+          process.stderr.write('wirefeed check-config: --target must be node or worker\n');
+          return 2;
+        }
+        const config: WirefeedConfig = await loadConfigFile(file);
+        if (values.target === 'worker') {
+          const problems = workerTargetProblems(config);
+          if (problems.length) throw new ConfigError(problems);
+        }
+        process.stdout.write(`${file}: ok (${config.sources.length} sources, ${config.feeds.length + 1} feeds, target ${values.target})\n`);
+        return 0;
+      }
+      case 'parse': {
+        if (rest.length === 0) {
+          process.stderr.write('wirefeed parse: name at least one file\n');
+          return 2;
+        }
+        await parseCommand(rest, (line) => process.stdout.write(`${line}\n`));
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`wirefeed: unknown command "${command}"\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`wirefeed: invalid configuration:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return 1;
+    }
+    process.stderr.write(`wirefeed: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import type { FeedSpec, SourceConfig } from './model.ts';
+
+/** A string field whose absence and wrong type get distinct messages. */
+function requiredString() {
+  return z.string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') });
+}
+
+const idPattern = /^[a-z0-9][a-z0-9_-]*$/;
+
+const sourceSchema = z.object({
+  id: requiredString()
+    .regex(idPattern, { error: 'must be lowercase letters, digits, "-" or "_"' }),
+  url: requiredString().refine(isSourceUrl, {
+    error: 'must be an absolute http(s) or file URL',
+  }),
+  title: requiredString().min(1, { error: 'must not be empty' }),
+  interval: z
+    .number({ error: 'must be a number of minutes' })
+    .positive({ error: 'must be a positive number of minutes' })
+    .max(7 * 24 * 60, { error: 'must be at most a week (10080 minutes)' })
+    .default(15),
+  provider: z.string().min(1).optional(),
+  categories: z.array(z.string().min(1)).default([]),
+  allowPrivateNetwork: z.boolean({ error: 'must be true or false' }).default(false),
+});
+
+const filterSchema = z
+  .object({
+    categories: z.array(z.string().min(1)).optional(),
+    excludeCategories: z.array(z.string().min(1)).optional(),
+    sources: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+const feedSchema = z.object({
+  name: requiredString()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be lowercase letters, digits or "-" (it is used in URLs)' }),
+  title: requiredString().min(1, { error: 'must not be empty' }),
+  description: z.string().optional(),
+  filter: filterSchema.default({}),
+});
+
+const configSchema = z
+  .object({
+    sources: z.array(sourceSchema, { error: 'is required: a list of upstream sources' }),
+    feeds: z.array(feedSchema).default([]),
+    server: z
+      .object({
+        baseUrl: z
+          .string()
+          .refine((u) => /^https?:$/.test(safeProtocol(u)), { error: 'must be an absolute http(s) URL' })
+          .optional(),
+        title: z.string().min(1).default('wirefeed'),
+      })
+      .strict()
+      .default({ title: 'wirefeed' }),
+    storage: z
+      .object({ path: z.string().min(1).default('./data/wirefeed.db') })
+      .strict()
+      .default({ path: './data/wirefeed.db' }),
+    schedule: z
+      .object({
+        cron: z.string().min(1).default('*/30 * * * * *'),
+        concurrency: z.number().int().min(1).max(64).default(4),
+        batchSize: z.number().int().min(1).max(1000).default(20),
+      })
+      .strict()
+      .default({ cron: '*/30 * * * * *', concurrency: 4, batchSize: 20 }),
+    limits: z
+      .object({
+        fetchTimeoutMs: z.number().int().min(100).default(20_000),
+        maxFeedBytes: z.number().int().min(1024).default(15 * 1024 * 1024),
+        maxRedirects: z.number().int().min(0).max(20).default(5),
+      })
+      .strict()
+      .default({ fetchTimeoutMs: 20_000, maxFeedBytes: 15 * 1024 * 1024, maxRedirects: 5 }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.sources.forEach((s, i) => {
+      const first = seen.get(s.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `duplicates sources[${first}].id "${s.id}"` });
+      } else seen.set(s.id, i);
+    });
+    const names = new Map<string, number>();
+    cfg.feeds.forEach((f, i) => {
+      if (f.name === 'all') {
+        ctx.addIssue({ code: 'custom', path: ['feeds', i, 'name'], message: '"all" is reserved: that feed always exists' });
+      }
+      const first = names.get(f.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['feeds', i, 'name'], message: `duplicates feeds[${first}].name "${f.name}"` });
+      } else names.set(f.name, i);
+      (f.filter.sources ?? []).forEach((id, j) => {
+        if (!seen.has(id)) {
+          ctx.addIssue({ code: 'custom', path: ['feeds', i, 'filter', 'sources', j], message: `names no configured source "${id}"` });
+        }
+      });
+    });
+  });
+
+/** A configuration as written by an operator (defaults may be left out). */
+export type WirefeedConfigInput = z.input<typeof configSchema>;
+
+/** A validated configuration with every default filled in. */
+export interface WirefeedConfig extends Omit<z.output<typeof configSchema>, 'sources' | 'feeds'> {
+  sources: SourceConfig[];
+  feeds: FeedSpec[];
+}
+
+/** Types a configuration object for editors; returns it unchanged (validation happens at load). */
+export function defineConfig(config: WirefeedConfigInput): WirefeedConfigInput {
+  return config;
+}
+
+/**
+ * Validates a configuration and fills in defaults.
+ * @throws ConfigError with one line per problem, each naming its path (`sources[2].url: …`).
+ */
+export function validateConfig(input: unknown): WirefeedConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issueMessage(issue)}`));
+  }
+  return result.data as WirefeedConfig;
+}
+
+/**
+ * Problems that make a valid configuration unusable on Cloudflare Workers (no file system there).
+ * Returns one line per problem; empty when the config can run on Workers.
+ */
+export function workerTargetProblems(config: WirefeedConfig): string[] {
+  const problems: string[] = [];
+  config.sources.forEach((s, i) => {
+    if (safeProtocol(s.url) === 'file:') {
+      problems.push(`sources[${i}].url: file: URLs cannot be fetched on Cloudflare Workers; serve the feed over https`);
+    }
+  });
+  return problems;
+}
+
+function isSourceUrl(value: string): boolean {
+  return ['http:', 'https:', 'file:'].includes(safeProtocol(value));
+}
+
+function safeProtocol(value: string): string {
+  try {
+    return new URL(value).protocol;
+  } catch {
+    return '';
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(config)';
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) return `must be ${issue.expected}`;
+  return issue.message;
+}

@@ -1,0 +1,98 @@
+import { describeError } from '../errors.ts';
+import { FetchError } from '../errors.ts';
+import type { SourceConfig, SourceState } from '../model.ts';
+import { normalizeFeed } from '../normalize/index.ts';
+import type { Store } from '../store/store.ts';
+import { decodeFeedBytes } from './decode.ts';
+import type { FetchRequest, FetchResult } from './fetch.ts';
+import { parseFeed } from './parse.ts';
+import { mapBounded, nextPollAfterFailure, nextPollAfterSuccess } from './schedule.ts';
+
+/** What ingestion needs from the outside world. */
+export interface IngestDeps {
+  store: Store;
+  fetchFeed: (request: FetchRequest) => Promise<FetchResult>;
+  sources: SourceConfig[];
+  now?: () => number;
+  random?: () => number;
+  log?: (event: PollOutcome) => void;
+}
+
+/** How one poll of one source ended. */
+export type PollOutcome =
+  | { source: string; status: 'ok'; items: number }
+  | { source: string; status: 'not-modified' }
+  | { source: string; status: 'error'; kind: string; message: string; nextFetchAt: number };
+
+/**
+ * Polls one source: conditional fetch, decode, parse, normalize, and one transaction that saves the items
+ * with the source's new state. Never throws: a failure is recorded on the source, whose items are kept.
+ */
+export async function pollSource(deps: IngestDeps, source: SourceConfig, state: SourceState | null): Promise<PollOutcome> {
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  let outcome: PollOutcome;
+  try {
+    const result = await deps.fetchFeed({
+      url: source.url,
+      etag: state?.etag ?? null,
+      lastModified: state?.lastModified ?? null,
+      allowPrivateNetwork: source.allowPrivateNetwork,
+    });
+    const pollState = {
+      etag: result.etag,
+      lastModified: result.lastModified,
+      fetchedAt: startedAt,
+      nextFetchAt: nextPollAfterSuccess(source.interval, startedAt),
+    };
+    if (result.status === 'not-modified') {
+      await deps.store.saveNotModified(source.id, { ...pollState, etag: result.etag ?? state?.etag ?? null, lastModified: result.lastModified ?? state?.lastModified ?? null });
+      outcome = { source: source.id, status: 'not-modified' };
+    } else {
+      const { text } = decodeFeedBytes(result.bytes, result.contentType);
+      const feed = await parseFeed(text, { url: result.url });
+      const items = normalizeFeed(feed, { source, now: new Date(startedAt) });
+      await deps.store.savePoll(source.id, items, pollState);
+      outcome = { source: source.id, status: 'ok', items: items.length };
+    }
+  } catch (err) {
+    const { kind, message } = describeError(err);
+    const errorCount = (state?.errorCount ?? 0) + 1;
+    const nextFetchAt = nextPollAfterFailure(source.interval, errorCount, startedAt, {
+      retryAfterSeconds: err instanceof FetchError ? err.retryAfter : null,
+      ...(deps.random ? { random: deps.random } : {}),
+    });
+    try {
+      await deps.store.saveFailure(source.id, { kind, message, at: startedAt }, nextFetchAt);
+    } catch (storeErr) {
+      const failure = describeError(storeErr);
+      outcome = { source: source.id, status: 'error', kind: failure.kind, message: `${message}; and recording it failed: ${failure.message}`, nextFetchAt };
+      deps.log?.(outcome);
+      return outcome;
+    }
+    outcome = { source: source.id, status: 'error', kind, message, nextFetchAt };
+  }
+  deps.log?.(outcome);
+  return outcome;
+}
+
+/**
+ * Polls the sources the store says are due (at most `batchSize`, `concurrency` at a time).
+ * One source's failure never stops the others.
+ */
+export async function ingestDue(
+  deps: IngestDeps,
+  options: { batchSize: number; concurrency: number; only?: string[] },
+): Promise<PollOutcome[]> {
+  const now = (deps.now ?? Date.now)();
+  const byId = new Map(deps.sources.map((s) => [s.id, s]));
+  const ids = options.only ?? [...byId.keys()];
+  const due = await deps.store.dueSources(ids, now, options.batchSize);
+  return mapBounded(due, options.concurrency, (state) => pollSource(deps, byId.get(state.id)!, state));
+}
+
+/** Polls the given sources now, whether due or not (`wirefeed ingest --once`, admin refresh). */
+export async function ingestNow(deps: IngestDeps, ids: string[], concurrency: number): Promise<PollOutcome[]> {
+  const targets = deps.sources.filter((s) => ids.includes(s.id));
+  return mapBounded(targets, concurrency, async (source) => pollSource(deps, source, await deps.store.getSource(source.id)));
+}

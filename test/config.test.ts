@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateConfig, workerTargetProblems } from '../src/config.ts';
+import { ConfigError } from '../src/errors.ts';
+import { loadConfigFile } from '../src/runtime/load-config.ts';
+
+const source = (over: Record<string, unknown> = {}) => ({ id: 'wire', url: 'https://wire.example/feed.xml', title: 'Wire', ...over });
+
+function problems(input: unknown): string[] {
+  try {
+    validateConfig(input);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('validateConfig', () => {
+  it('fills defaults: every field but the sources is optional', () => {
+    const cfg = validateConfig({ sources: [source()] });
+    expect(cfg.storage.path).toBe('./data/wirefeed.db');
+    expect(cfg.feeds).toEqual([]);
+    expect(cfg.sources[0]).toMatchObject({ interval: 15, categories: [], allowPrivateNetwork: false });
+    expect(cfg.schedule.concurrency).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [{ sources: [source(), source(), source({ url: 'ftp://x/y' })] }, 'sources[2].url: must be an absolute http(s) or file URL'],
+    [{ sources: [source({ url: 'feed.xml' })] }, 'sources[0].url: must be an absolute http(s) or file URL'],
+    [{ sources: [source({ title: undefined })] }, 'sources[0].title: is required'],
+    [{ sources: [source({ id: 'Bad Id' })] }, 'sources[0].id: must be lowercase letters, digits, "-" or "_"'],
+    [{ sources: [source({ interval: -5 })] }, 'sources[0].interval: must be a positive number of minutes'],
+    [{ sources: [source(), source()] }, 'sources[1].id: duplicates sources[0].id "wire"'],
+    [{ sources: [source()], feeds: [{ name: 'all', title: 'x' }] }, 'feeds[0].name: "all" is reserved: that feed always exists'],
+    [{ sources: [source()], feeds: [{ name: 'a', title: 'A', filter: { sources: ['nope'] } }] }, 'feeds[0].filter.sources[0]: names no configured source "nope"'],
+    [{ sources: [source()], server: { baseUrl: 'not a url' } }, 'server.baseUrl: must be an absolute http(s) URL'],
+    [{ sources: [source()], colour: 'blue' }, '(config): unknown key "colour"'],
+    [{}, 'sources: is required: a list of upstream sources'],
+  ])('rejects %j with a line naming the path', (input, line) => {
+    expect(problems(input)).toContain(line);
+  });
+
+  it('reports every problem, one line each', () => {
+    const lines = problems({ sources: [source({ url: 'x' }), source({ id: 'b', title: '' })] });
+    expect(lines).toEqual(['sources[0].url: must be an absolute http(s) or file URL', 'sources[1].title: must not be empty']);
+  });
+
+  it('flags file: sources for the worker target', () => {
+    const cfg = validateConfig({ sources: [source(), source({ id: 'local', url: 'file:///tmp/feed.xml' })] });
+    expect(workerTargetProblems(cfg)).toEqual([
+      'sources[1].url: file: URLs cannot be fetched on Cloudflare Workers; serve the feed over https',
+    ]);
+  });
+});
+
+describe('loadConfigFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wirefeed-config-'));
+
+  it('loads the bundled default config', async () => {
+    const cfg = await loadConfigFile('config/wirefeed.config.ts');
+    expect(cfg.sources.length).toBeGreaterThan(0);
+    expect(cfg.sources[0]!.url).toMatch(/^file:\/\/.*config\/samples\/wire-sample\.xml$/);
+  });
+
+  it('loads JSON and JS files with the same schema', async () => {
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ sources: [source()] }));
+    writeFileSync(join(dir, 'c.mjs'), `export default ${JSON.stringify({ sources: [source({ id: 'js' })] })};`);
+    expect((await loadConfigFile(join(dir, 'c.json'))).sources[0]!.id).toBe('wire');
+    expect((await loadConfigFile(join(dir, 'c.mjs'))).sources[0]!.id).toBe('js');
+  });
+
+  it('says which file is broken', async () => {
+    writeFileSync(join(dir, 'broken.json'), '{ nope');
+    await expect(loadConfigFile(join(dir, 'broken.json'))).rejects.toThrow(/broken\.json: cannot load/);
+    await expect(loadConfigFile(join(dir, 'missing.json'))).rejects.toThrow(/missing\.json: cannot load/);
+    await expect(loadConfigFile(join(dir, 'c.yaml'))).rejects.toThrow(/must end in \.ts, \.js, \.mjs or \.json/);
+  });
+});

@@ -1,0 +1,163 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NewsItem, SourceConfig } from '../../src/model.ts';
+import { openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
+import { createStore, itemQuerySql, type ItemWrite, type Store } from '../../src/store/store.ts';
+
+const sources: SourceConfig[] = [
+  { id: 'a', url: 'https://a.example/feed', title: 'A', interval: 15, categories: [], allowPrivateNetwork: false },
+  { id: 'b', url: 'https://b.example/feed', title: 'B', interval: 15, categories: [], allowPrivateNetwork: false },
+];
+
+function write(id: string, headline: string, published: number | null, categories: string[] = []): ItemWrite {
+  const item: NewsItem = {
+    uri: `urn:test:${id}`,
+    type: 'text',
+    representationType: 'full',
+    version: '1',
+    firstCreated: 'x',
+    versionCreated: 'x',
+    headlines: [{ role: 'main', contentType: 'text/plain', value: headline }],
+    subjects: categories.map((name) => ({ name })),
+  };
+  return { item, published, link: null, categories };
+}
+
+const state = (at: number) => ({ etag: '"e1"', lastModified: null, fetchedAt: at, nextFetchAt: at + 900_000 });
+const all = { categoryGroups: [], excludeCategories: [], sources: [], limit: 50 };
+
+describe('store over SQLite', () => {
+  const handles: SqliteHandle[] = [];
+  const open = (path = join(mkdtempSync(join(tmpdir(), 'wirefeed-store-')), 'w.db')): { store: Store; handle: SqliteHandle; path: string } => {
+    const handle = openSqlite(path);
+    handles.push(handle);
+    return { store: createStore(handle.db), handle, path };
+  };
+  afterEach(() => {
+    for (const h of handles.splice(0)) {
+      try {
+        h.close();
+      } catch {}
+    }
+  });
+
+  it('uses WAL mode and records its migrations', () => {
+    const { handle } = open();
+    expect(handle.raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(handle.raw.prepare('SELECT name FROM d1_migrations').all()).toEqual([{ name: '0001_init.sql' }]);
+  });
+
+  it('re-ingesting the same items changes nothing', async () => {
+    const { store, handle } = open();
+    await store.syncSources(sources);
+    const items = [write('1', 'One', 1000, ['Politics']), write('2', 'Two', 2000)];
+    await store.savePoll('a', items, state(10_000));
+    const v1 = await store.dataVersion();
+    const before = handle.raw.prepare('SELECT * FROM items ORDER BY id').all();
+    const cats = handle.raw.prepare('SELECT * FROM item_categories').all();
+    await store.savePoll('a', items, state(20_000));
+    expect(await store.dataVersion()).toBe(v1);
+    expect(handle.raw.prepare('SELECT * FROM items ORDER BY id').all()).toEqual(before);
+    expect(handle.raw.prepare('SELECT * FROM item_categories').all()).toEqual(cats);
+    expect((await store.listItems(all)).map((i) => i.version)).toEqual(['1', '1']);
+  });
+
+  it('a changed item keeps its uri and first-seen time and gets a new version', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [write('1', 'One', 1000, ['Politics'])], state(10_000));
+    await store.savePoll('a', [write('1', 'One, corrected', 1000, ['Business'])], state(20_000));
+    const [item] = await store.listItems(all);
+    expect(item).toMatchObject({ uri: 'urn:test:1', version: '2' });
+    expect(item!.headlines[0]!.value).toBe('One, corrected');
+    expect(item!.firstCreated).toBe(new Date(10_000).toISOString());
+    expect(item!.versionCreated).toBe(new Date(20_000).toISOString());
+    expect(await store.listItems({ ...all, categoryGroups: [['politics']] })).toEqual([]);
+    expect(await store.listItems({ ...all, categoryGroups: [['BUSINESS']] })).toHaveLength(1);
+  });
+
+  it('an item without a date keeps its first-seen time on every poll', async () => {
+    const { store, handle } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [write('n', 'Undated', null)], state(10_000));
+    await store.savePoll('a', [write('n', 'Undated', null)], state(99_000));
+    await store.savePoll('a', [write('n', 'Undated, edited', null)], state(120_000));
+    expect(handle.raw.prepare('SELECT published FROM items').get()).toEqual({ published: 10_000 });
+  });
+
+  it('one poll is one transaction: a failing statement leaves nothing behind', async () => {
+    const { store, handle } = open();
+    await store.syncSources(sources);
+    const bad = write('2', 'Two', 2000);
+    (bad.item as unknown as { uri: null }).uri = null; // violates NOT NULL on items.id
+    await expect(store.savePoll('a', [write('1', 'One', 1000), bad], state(10_000))).rejects.toThrow();
+    expect(handle.raw.prepare('SELECT count(*) AS n FROM items').get()).toEqual({ n: 0 });
+    expect((await store.getSource('a'))!.lastFetchAt).toBeNull();
+  });
+
+  it('saves source state with the poll and survives a reopen', async () => {
+    const { store, handle, path } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [write('1', 'One', 1000)], state(10_000));
+    handle.close();
+    const again = open(path).store;
+    expect(await again.getSource('a')).toMatchObject({ etag: '"e1"', lastFetchAt: 10_000, lastSuccessAt: 10_000, nextFetchAt: 910_000, errorCount: 0 });
+    expect(await again.listItems(all)).toHaveLength(1);
+  });
+
+  it('records failures without touching items, and a success clears them', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [write('1', 'One', 1000)], state(10_000));
+    await store.saveFailure('a', { kind: 'fetch', message: 'HTTP 503', at: 20_000 }, 80_000);
+    await store.saveFailure('a', { kind: 'parse', message: 'not a feed', at: 30_000 }, 90_000);
+    expect(await store.getSource('a')).toMatchObject({ errorCount: 2, lastError: { kind: 'parse', message: 'not a feed', at: 30_000 }, nextFetchAt: 90_000, lastSuccessAt: 10_000 });
+    expect(await store.listItems(all)).toHaveLength(1);
+    await store.saveNotModified('a', state(40_000));
+    expect(await store.getSource('a')).toMatchObject({ errorCount: 0, lastError: null, lastSuccessAt: 40_000 });
+  });
+
+  it('picks due sources among the configured ones, most overdue first', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    await store.saveFailure('a', { kind: 'fetch', message: 'x', at: 1 }, 500);
+    await store.saveFailure('b', { kind: 'fetch', message: 'x', at: 1 }, 100);
+    expect((await store.dueSources(['a', 'b'], 1000, 10)).map((s) => s.id)).toEqual(['b', 'a']);
+    expect((await store.dueSources(['a', 'b'], 300, 10)).map((s) => s.id)).toEqual(['b']);
+    expect((await store.dueSources(['a'], 1000, 10)).map((s) => s.id)).toEqual(['a']);
+    expect(await store.dueSources(['a', 'b'], 1000, 1)).toHaveLength(1);
+  });
+
+  it('a changed source URL drops the stored validators', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [], state(10_000));
+    await store.syncSources([{ ...sources[0]!, url: 'https://a.example/new' }]);
+    expect(await store.getSource('a')).toMatchObject({ url: 'https://a.example/new', etag: null });
+  });
+
+  it('filters by category groups, exclusions and sources, newest first', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [write('1', 'One', 1000, ['Alberta', 'Sports']), write('2', 'Two', 3000, ['Alberta']), write('3', 'Three', 2000, ['Politics'])], state(10_000));
+    await store.savePoll('b', [write('4', 'Four', 4000, ['Alberta', 'Politics'])], state(10_000));
+    const heads = async (q: Partial<typeof all>) => (await store.listItems({ ...all, ...q })).map((i) => i.headlines[0]!.value);
+    expect(await heads({})).toEqual(['Four', 'Two', 'Three', 'One']);
+    expect(await heads({ categoryGroups: [['alberta']] })).toEqual(['Four', 'Two', 'One']);
+    expect(await heads({ categoryGroups: [['Alberta'], ['Politics']] })).toEqual(['Four']);
+    expect(await heads({ categoryGroups: [['Sports', 'Politics']] })).toEqual(['Four', 'Three', 'One']);
+    expect(await heads({ categoryGroups: [['Alberta']], excludeCategories: ['sports'] })).toEqual(['Four', 'Two']);
+    expect(await heads({ sources: ['a'], limit: 2 })).toEqual(['Two', 'Three']);
+    expect((await store.listSources()).map((s) => [s.id, s.itemCount])).toEqual([['a', 3], ['b', 1]]);
+  });
+
+  it('answers "newest N in one category" from the ordered index', () => {
+    const { handle } = open();
+    const { sql, params } = itemQuerySql({ ...all, categoryGroups: [['alberta']] });
+    const plan = (handle.raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(Object.fromEntries(params.map((v, i) => [i + 1, v]))) as { detail: string }[]).map((r) => r.detail).join('\n');
+    expect(plan).toMatch(/SEARCH c USING PRIMARY KEY \(category=\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+  });
+});
