@@ -3,11 +3,22 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { FeedSpec } from '../model.ts';
 import { RepresentationCache, type Representation } from '../publish/cache.ts';
-import { FilterError, feedQuery } from '../publish/filter.ts';
-import { renderFeed, type OutputFormat } from '../publish/render.ts';
+import { collectPage } from '../publish/collect.ts';
+import { FilterError, parseFeedRequest, type FeedRequest } from '../publish/filter.ts';
+import { renderNinjs } from '../publish/ninjs.ts';
+import { OPML_CONTENT_TYPE, renderOpml } from '../publish/opml.ts';
+import { renderFeed } from '../publish/render.ts';
+import { FEED_XSL, XSL_CONTENT_TYPE } from '../publish/xsl.ts';
 import type { Store } from '../store/store.ts';
 import { hash64 } from '../util/hash.ts';
 import { indexPage } from './pages.ts';
+
+/** The formats a feed is published in, by extension and `?format=`. */
+export const FORMATS = ['rss', 'atom', 'json', 'ninjs'] as const;
+export type PublishedFormat = (typeof FORMATS)[number];
+
+/** Pre-compressed copies of a body; a runtime without compression (Workers compress at the edge) passes none. */
+export type Compressor = (body: Uint8Array) => Promise<{ gzip?: Uint8Array; br?: Uint8Array }>;
 
 /** What the HTTP app needs: the store, the published feeds, and presentation settings. */
 export interface AppDeps {
@@ -18,15 +29,19 @@ export interface AppDeps {
   title?: string;
   /** Seconds pollers may cache a feed (`Cache-Control: max-age`). */
   maxAge?: number;
+  /** A WebSub hub announced in every feed. */
+  hubUrl?: string | undefined;
   cache?: RepresentationCache;
+  compress?: Compressor;
+  now?: () => number;
 }
 
 /** The feed every instance publishes: all stored items. */
 export const ALL_FEED: FeedSpec = { name: 'all', title: 'All stories', description: 'Every story from every source', filter: {} };
 
-const EXTENSIONS: Record<string, OutputFormat> = { rss: 'rss', atom: 'atom', json: 'json' };
+const encoder = new TextEncoder();
 
-/** Builds the Hono app serving the index, the published feeds, `/status` and `/healthz`. */
+/** Builds the Hono app serving the index, the published feeds, OPML, `/status` and `/healthz`. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const feeds = [ALL_FEED, ...deps.feeds];
@@ -34,6 +49,7 @@ export function createApp(deps: AppDeps): Hono {
   const cache = deps.cache ?? new RepresentationCache();
   const maxAge = deps.maxAge ?? 60;
   const title = deps.title ?? 'wirefeed';
+  const now = deps.now ?? Date.now;
   const baseOf = (c: Context): string => (deps.baseUrl ?? new URL(c.req.url).origin).replace(/\/+$/, '');
 
   app.get('/', (c) => c.html(indexPage({ title, baseUrl: baseOf(c), feeds })));
@@ -41,6 +57,21 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', async (c) => {
     await deps.store.dataVersion();
     return c.text('ok');
+  });
+
+  app.get('/feed.xsl', (c) => {
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(FEED_XSL, 200, { 'Content-Type': XSL_CONTENT_TYPE });
+  });
+
+  app.get('/opml', async (c) => {
+    const base = baseOf(c);
+    const rep = await cached(`opml|${base}`, await deps.store.dataVersion(), async () => ({
+      body: renderOpml({ title, baseUrl: base, feeds, updated: new Date(0) }),
+      contentType: OPML_CONTENT_TYPE,
+      lastModified: new Date(0),
+    }));
+    return respond(c, rep, maxAge, []);
   });
 
   app.get('/status', async (c) => {
@@ -65,44 +96,46 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/feeds/:file', async (c) => {
     const file = c.req.param('file');
-    const dot = file.lastIndexOf('.');
-    const format = dot > 0 ? EXTENSIONS[file.slice(dot + 1)] : undefined;
-    const spec = dot > 0 ? byName.get(file.slice(0, dot)) : undefined;
-    if (!spec || !format) {
-      throw new HTTPException(404, { message: `No feed "${file}". Feeds: ${feeds.map((f) => `${f.name}.rss|.atom|.json`).join(', ')}` });
-    }
     const url = new URL(c.req.url);
-    let query;
-    try {
-      query = feedQuery(spec, url.searchParams);
-    } catch (err) {
-      if (err instanceof FilterError) throw new HTTPException(400, { message: err.message });
-      throw err;
-    }
-    const version = await deps.store.dataVersion();
+    const { spec, format } = resolveFeed(file, url.searchParams.get('format'), byName, feeds);
     const base = baseOf(c);
-    const key = `${spec.name}|${format}|${base}|${url.search}`;
-    let rep = cache.get(key, version);
-    if (!rep) {
-      const items = await deps.store.listItems(query);
+    const selfUrl = `${base}${url.pathname}${url.search}`;
+    const links = [...(deps.hubUrl ? [`<${deps.hubUrl}>; rel="hub"`] : []), `<${selfUrl}>; rel="self"`];
+    // The time filters (`since=P2D`, `filter_time`) move with the clock: they key the cache per minute.
+    const clockKey = /(?:^|&)(?:since|until|filter_time)=/.test(url.search.slice(1)) ? Math.floor(now() / 60_000) : 0;
+    const key = `feed|${format}|${base}|${url.pathname}|${url.search}|${clockKey}`;
+    const rep = await cached(key, await deps.store.dataVersion(), async () => {
+      let request: FeedRequest;
+      try {
+        request = parseFeedRequest(spec, url.searchParams, now());
+      } catch (err) {
+        if (err instanceof FilterError) throw new HTTPException(400, { message: err.message });
+        throw err;
+      }
+      const page = await collectPage(deps.store, request);
+      const items = page.items.map((s) => s.item);
       const newest = items.reduce((max, item) => Math.max(max, Date.parse(item.versionCreated) || 0), 0);
       const lastModified = new Date(Math.floor(newest / 1000) * 1000);
+      if (format === 'ninjs') return { ...renderNinjs(items), lastModified };
+      const nextUrl = page.next ? withParam(url, 'before', page.next, base) : undefined;
       const rendered = renderFeed(
         {
           id: `${base}/feeds/${spec.name}`,
           title: spec.name === 'all' ? title : `${spec.title} — ${title}`,
           description: spec.description ?? spec.title,
           siteUrl: `${base}/`,
-          selfUrl: `${base}/feeds/${file}${url.search}`,
+          selfUrl,
           updated: lastModified,
+          nextUrl,
+          hubUrl: deps.hubUrl,
+          stylesheetUrl: format === 'json' ? undefined : `${base}/feed.xsl`,
         },
         items,
         format,
       );
-      rep = { ...rendered, etag: `"${hash64(rendered.body)}"`, lastModified, version } satisfies Representation;
-      cache.set(key, rep);
-    }
-    return respond(c, rep, maxAge);
+      return { ...rendered, lastModified };
+    });
+    return respond(c, rep, maxAge, links);
   });
 
   app.onError((err, c) => {
@@ -114,9 +147,50 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.notFound((c) => c.json({ error: `Not found: ${new URL(c.req.url).pathname}`, status: 404 }, 404));
   return app;
+
+  /** A representation from the cache, or rendered (and compressed) once for this data version. */
+  async function cached(
+    key: string,
+    version: number,
+    render: () => Promise<{ body: string; contentType: string; lastModified: Date }>,
+  ): Promise<Representation> {
+    const hit = cache.get(key, version);
+    if (hit) return hit;
+    const { body, contentType, lastModified } = await render();
+    const bytes = encoder.encode(body);
+    const compressed = deps.compress ? await deps.compress(bytes) : {};
+    const rep: Representation = { body: bytes, ...compressed, contentType, etag: `"${hash64(body)}"`, lastModified, version };
+    cache.set(key, rep);
+    return rep;
+  }
 }
 
-function respond(c: Context, rep: Representation, maxAge: number): Response {
+function resolveFeed(
+  file: string,
+  formatParam: string | null,
+  byName: Map<string, FeedSpec>,
+  feeds: FeedSpec[],
+): { spec: FeedSpec; format: PublishedFormat } {
+  const dot = file.lastIndexOf('.');
+  const name = dot > 0 ? file.slice(0, dot) : file;
+  const ext = dot > 0 ? file.slice(dot + 1) : null;
+  const spec = byName.get(name);
+  if (!spec) {
+    throw new HTTPException(404, { message: `No feed "${name}". Feeds: ${feeds.map((f) => f.name).join(', ')}` });
+  }
+  const wanted = formatParam ?? ext ?? 'rss';
+  if (!(FORMATS as readonly string[]).includes(wanted)) {
+    throw new HTTPException(ext !== null && formatParam === null ? 404 : 400, {
+      message: `Unknown format "${wanted.slice(0, 20)}": use ${FORMATS.map((f) => `.${f}`).join(', ')} or ?format=`,
+    });
+  }
+  if (ext !== null && formatParam !== null && ext !== formatParam && (FORMATS as readonly string[]).includes(ext)) {
+    throw new HTTPException(400, { message: `The extension .${ext} and ?format=${formatParam} disagree` });
+  }
+  return { spec, format: wanted as PublishedFormat };
+}
+
+function respond(c: Context, rep: Representation, maxAge: number, links: string[]): Response {
   const headers = new Headers({
     ETag: rep.etag,
     'Last-Modified': rep.lastModified.toUTCString(),
@@ -124,11 +198,31 @@ function respond(c: Context, rep: Representation, maxAge: number): Response {
     Vary: 'Accept-Encoding',
     'Access-Control-Allow-Origin': '*',
   });
+  if (links.length) headers.set('Link', links.join(', '));
   if (notModified(c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), rep)) {
     return new Response(null, { status: 304, headers });
   }
   headers.set('Content-Type', rep.contentType);
-  return new Response(rep.body, { status: 200, headers });
+  const encoding = chooseEncoding(c.req.header('Accept-Encoding'), rep);
+  const body = encoding ? rep[encoding]! : rep.body;
+  if (encoding) headers.set('Content-Encoding', encoding);
+  headers.set('Content-Length', String(body.byteLength));
+  return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers });
+}
+
+/** The best pre-compressed copy the client accepts (br, then gzip), or null for the identity body. */
+function chooseEncoding(header: string | undefined, rep: Representation): 'br' | 'gzip' | null {
+  if (!header) return null;
+  const accepted = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    accepted.set(name!, q ? Number(q.slice(2)) || 0 : 1);
+  }
+  const ok = (name: string): boolean => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
+  if (rep.br && ok('br')) return 'br';
+  if (rep.gzip && ok('gzip')) return 'gzip';
+  return null;
 }
 
 /** RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since; weak comparison for If-None-Match. */
@@ -142,6 +236,12 @@ function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | 
     return !Number.isNaN(since) && rep.lastModified.getTime() <= since;
   }
   return false;
+}
+
+function withParam(url: URL, name: string, value: string, base: string): string {
+  const params = new URLSearchParams(url.search);
+  params.set(name, value);
+  return `${base}${url.pathname}?${params.toString()}`;
 }
 
 function iso(ms: number | null): string | null {

@@ -1,6 +1,9 @@
 /** A rendered representation of a feed, ready to serve. */
 export interface Representation {
-  body: string;
+  /** The UTF-8 body, and its pre-compressed copies when the runtime made them. */
+  body: Uint8Array;
+  gzip?: Uint8Array;
+  br?: Uint8Array;
   contentType: string;
   etag: string;
   lastModified: Date;

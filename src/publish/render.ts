@@ -15,6 +15,12 @@ export interface FeedMeta {
   selfUrl: string;
   updated: Date;
   language?: string;
+  /** The next page (RFC 5005 `rel="next"`, JSON Feed `next_url`), when there is one. */
+  nextUrl?: string | undefined;
+  /** A WebSub hub announced with `rel="hub"` (JSON Feed `hubs`). */
+  hubUrl?: string | undefined;
+  /** An XSL stylesheet for RSS and Atom, so a browser shows a readable page. */
+  stylesheetUrl?: string | undefined;
 }
 
 /** The `Content-Type` header value for each output format. */
@@ -135,13 +141,26 @@ export function renderFeed(
   const feed = new Feed(options);
   for (const p of prepared) feed.addItem(toFeedItem(p, format, enc, siteUrl));
 
-  if (format === 'rss') return { body: finishRss(feed.rss2()), contentType: CONTENT_TYPES.rss };
-  if (format === 'atom') return { body: finishAtom(feed.atom1(), prepared, language), contentType: CONTENT_TYPES.atom };
-  return { body: finishJson(feed.json1(), language), contentType: CONTENT_TYPES.json };
+  const links = {
+    next: httpUrl(meta.nextUrl),
+    hub: httpUrl(meta.hubUrl),
+    stylesheet: httpUrl(meta.stylesheetUrl),
+  };
+  if (format === 'rss') return { body: addXmlLinks(finishRss(feed.rss2()), '<channel>', 'atom:link', links), contentType: CONTENT_TYPES.rss };
+  if (format === 'atom') {
+    const atom = finishAtom(feed.atom1(), prepared, language);
+    return { body: addXmlLinks(atom, atom.slice(atom.indexOf('<feed'), atom.indexOf('>', atom.indexOf('<feed')) + 1), 'link', links), contentType: CONTENT_TYPES.atom };
+  }
+  return { body: finishJson(feed.json1(), language, links), contentType: CONTENT_TYPES.json };
+}
+
+/** The item's web page: ninjs 3.1 carries it as the `web` rendition of a text item. */
+export function webPage(item: NewsItem): string | undefined {
+  return item.renditions?.find((r) => r.name === 'web')?.href;
 }
 
 function prepare(item: NewsItem, feedUpdated: Date): Prepared {
-  const link = httpUrl(item.links?.find((l) => l.rel === 'canonical')?.href);
+  const link = httpUrl(webPage(item));
   const headline = pickText(item.headlines, 'main');
   const summary = item.descriptions?.find((d) => d.role === 'summary');
   const body = pickText(item.bodies, 'main');
@@ -151,7 +170,7 @@ function prepare(item: NewsItem, feedUpdated: Date): Prepared {
   const summaryText = summary ? oneLine(textOf(summary)) : '';
   const contentHtml = body ? htmlOf(body, link) : '';
   const author = oneLine(xmlSafe(item.by ?? ''));
-  const rights = oneLine(xmlSafe(item.copyrightHolder?.name ?? ''));
+  const rights = oneLine(xmlSafe(item.copyrightHolder ?? ''));
   const categories = [
     ...new Set((item.subjects ?? []).map((s) => oneLine(xmlSafe(s.name ?? ''))).filter((s) => s !== '')),
   ];
@@ -254,11 +273,33 @@ function finishAtom(xml: string, prepared: Prepared[], language: string | undefi
   return out;
 }
 
-function finishJson(json: string, language: string | undefined): string {
+/** Adds the paging and hub links after the opening `anchor`, and the stylesheet instruction after the XML declaration. */
+function addXmlLinks(xml: string, anchor: string, element: string, links: FeedLinks): string {
+  const attr = (u: string): string => u.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  let extra = '';
+  if (links.next) extra += `\n    <${element} rel="next" href="${attr(links.next)}"/>`;
+  if (links.hub) extra += `\n    <${element} rel="hub" href="${attr(links.hub)}"/>`;
+  let out = extra ? xml.replace(anchor, `${anchor}${extra}`) : xml;
+  if (links.stylesheet) {
+    const pi = `<?xml-stylesheet type="text/xsl" href="${attr(links.stylesheet)}"?>`;
+    out = out.startsWith('<?xml') ? out.replace(/\?>/, `?>\n${pi}`) : `${pi}\n${out}`;
+  }
+  return out;
+}
+
+interface FeedLinks {
+  next: string | undefined;
+  hub: string | undefined;
+  stylesheet: string | undefined;
+}
+
+function finishJson(json: string, language: string | undefined, links: FeedLinks): string {
   const doc = JSON.parse(json) as Record<string, unknown> & { items: Record<string, unknown>[] };
   const out: Record<string, unknown> = { version: 'https://jsonfeed.org/version/1.1' };
   for (const [key, value] of Object.entries(doc)) if (key !== 'version' && key !== 'items') out[key] = value;
   if (language !== undefined) out.language = language;
+  if (links.next) out.next_url = links.next;
+  if (links.hub) out.hubs = [{ type: 'WebSub', url: links.hub }];
   out.items = doc.items.map((item) => {
     const copy: Record<string, unknown> = { ...item };
     // JSON Feed 1.1 lists authors; `author` stays for 1.0 readers.
@@ -364,7 +405,7 @@ function pickPicture(associations: NinjsAssociation[] | undefined): Picture | un
       ),
     );
     const credit = oneLine(
-      xmlSafe(assoc.by ?? assoc.copyrightHolder?.name ?? assoc.infoSources?.[0]?.name ?? ''),
+      xmlSafe(assoc.by ?? assoc.copyrightHolder ?? assoc.infoSources?.[0]?.name ?? ''),
     );
     return {
       url: rendition.url,

@@ -9,6 +9,12 @@ export interface ItemWrite {
   published: number | null;
   link: string | null;
   categories: string[];
+  /** A teaser: never overwrites a full item with the same uri. */
+  partial?: boolean;
+  /** Content fingerprint: the same wire story from another source merges into the item already stored. */
+  fingerprint?: string | null;
+  /** uris of teasers this item replaces (deleted when they are still teasers). */
+  supersedes?: string[];
 }
 
 /** The poll state to save with a source (everything but its identity). */
@@ -26,6 +32,22 @@ export interface ItemQuery {
   excludeCategories: string[];
   sources: string[];
   limit: number;
+  /** Publication time bounds (epoch ms, inclusive). */
+  since?: number | null;
+  until?: number | null;
+  /** Publication statuses to include; null for any. Default `['usable']`. */
+  status?: string[] | null;
+  /** `published` (default) or `ingested` (first seen), newest first. */
+  order?: 'published' | 'ingested';
+  /** Continue after this sort key and uri (a paging cursor). */
+  before?: { key: number; id: string } | null;
+}
+
+/** A stored item with its sort keys. */
+export interface StoredItem {
+  item: NewsItem;
+  published: number;
+  firstSeen: number;
 }
 
 /** A source's state with the number of items it has in the store. */
@@ -50,7 +72,7 @@ export interface Store {
   /** Records a failed poll; the source's items are kept. */
   saveFailure(sourceId: string, error: SourceErrorRecord, nextFetchAt: number): Promise<void>;
   /** Stored items matching the query, newest first. */
-  listItems(query: ItemQuery): Promise<NewsItem[]>;
+  listItems(query: ItemQuery): Promise<StoredItem[]>;
   /** A number that changes whenever any item is added, changed or removed. */
   dataVersion(): Promise<number>;
 }
@@ -74,7 +96,9 @@ interface SourceRow {
 interface ItemRow {
   id: string;
   data: string;
+  alt_ids: string | null;
   version: number;
+  published: number;
   first_seen: number;
   updated: number;
 }
@@ -138,42 +162,23 @@ export function createStore(db: SqlDatabase): Store {
     },
 
     async savePoll(sourceId, items, state) {
+      const writes = uniqueByUri(items);
+      // Reads before the transaction: which incoming stories another source already gave us in full.
+      const merges = await findSyndicatedCopies(db, sourceId, writes);
       const statements: SqlStatement[] = [];
-      const seen = new Set<string>();
-      for (const write of items) {
-        // Feeds repeat entries; the first occurrence wins within one poll.
-        if (seen.has(write.item.uri)) continue;
-        seen.add(write.item.uri);
-        const { version: _v, firstCreated: _f, versionCreated: _c, ...content } = write.item;
-        const data = JSON.stringify(content);
-        const contentHash = hash64(data);
-        const categories = JSON.stringify([...new Set(write.categories.map((c) => c.toLowerCase()))]);
-        statements.push(
-          // A changed item gets its category rows rebuilt; an unchanged one is left alone.
-          db
-            .prepare(
-              `DELETE FROM item_categories WHERE item_id = ?1
-               AND NOT EXISTS (SELECT 1 FROM items WHERE id = ?1 AND content_hash = ?2)`,
-            )
-            .bind(write.item.uri, contentHash),
-          db
-            .prepare(
-              `INSERT INTO items (id, source_id, link, published, first_seen, updated, version, content_hash, data)
-               VALUES (?1, ?2, ?3, COALESCE(?4, ?5), ?5, ?5, 1, ?6, ?7)
-               ON CONFLICT (id) DO UPDATE SET
-                 source_id = excluded.source_id, link = excluded.link,
-                 published = COALESCE(?4, items.published), updated = excluded.updated,
-                 version = items.version + 1, content_hash = excluded.content_hash, data = excluded.data
-               WHERE items.content_hash <> excluded.content_hash`,
-            )
-            .bind(write.item.uri, sourceId, write.link, write.published, state.fetchedAt, contentHash, data),
-          db
-            .prepare(
-              `INSERT OR IGNORE INTO item_categories (category, published, item_id)
-               SELECT value, (SELECT published FROM items WHERE id = ?1), ?1 FROM json_each(?2)`,
-            )
-            .bind(write.item.uri, categories),
-        );
+      for (const write of writes) {
+        const copy = write.fingerprint ? merges.get(write.fingerprint) : undefined;
+        if (copy) {
+          const links = [...new Set([...copy.altIds, ...(copy.link ? [copy.link] : []), ...(write.link ? [write.link] : [])])];
+          const altIds = JSON.stringify(links);
+          statements.push(
+            db
+              .prepare(`UPDATE items SET alt_ids = ?2, updated = ?3, version = version + 1 WHERE id = ?1 AND alt_ids IS NOT ?2`)
+              .bind(copy.id, altIds, state.fetchedAt),
+          );
+          continue;
+        }
+        statements.push(...itemStatements(db, sourceId, write, state.fetchedAt));
       }
       statements.push(stateStatement(sourceId, state, true));
       await db.batch(statements);
@@ -197,7 +202,7 @@ export function createStore(db: SqlDatabase): Store {
     async listItems(query) {
       const { sql, params } = itemQuerySql(query);
       const { results } = await db.prepare(sql).bind(...params).all<ItemRow>();
-      return results.map(toNewsItem);
+      return results.map((row) => ({ item: toNewsItem(row), published: row.published, firstSeen: row.first_seen }));
     },
 
     async dataVersion() {
@@ -205,6 +210,89 @@ export function createStore(db: SqlDatabase): Store {
       return row?.value ?? 0;
     },
   };
+}
+
+/** The statements that store one item: upsert by uri, category rows, superseded teasers. */
+function itemStatements(db: SqlDatabase, sourceId: string, write: ItemWrite, now: number): SqlStatement[] {
+  const { version: _v, firstCreated: _f, versionCreated: _c, altIds: _a, ...content } = write.item;
+  const data = JSON.stringify(content);
+  const contentHash = hash64(data);
+  const categories = JSON.stringify([...new Set(write.categories.map((c) => c.toLowerCase()))]);
+  const partial = write.partial ? 1 : 0;
+  const uri = write.item.uri;
+  const statements = [
+    // A changed item gets its category rows rebuilt; an unchanged one, or a full one a teaser would overwrite, is left alone.
+    db
+      .prepare(
+        `DELETE FROM item_categories WHERE item_id = ?1
+         AND NOT EXISTS (SELECT 1 FROM items WHERE id = ?1 AND (content_hash = ?2 OR (?3 = 1 AND partial = 0)))`,
+      )
+      .bind(uri, contentHash, partial),
+    db
+      .prepare(
+        `INSERT INTO items (id, source_id, link, published, first_seen, updated, version, content_hash, data, status, partial, fingerprint)
+         VALUES (?1, ?2, ?3, COALESCE(?4, ?5), ?5, ?5, 1, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET
+           source_id = excluded.source_id, link = excluded.link,
+           published = COALESCE(?4, items.published), updated = excluded.updated,
+           version = items.version + 1, content_hash = excluded.content_hash, data = excluded.data,
+           status = excluded.status, partial = excluded.partial, fingerprint = excluded.fingerprint
+         WHERE items.content_hash <> excluded.content_hash AND (excluded.partial = 0 OR items.partial = 1)`,
+      )
+      .bind(uri, sourceId, write.link, write.published, now, contentHash, data, write.item.pubStatus ?? 'usable', partial, write.fingerprint ?? null),
+    // Category rows follow the stored item only when it is this write's version.
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO item_categories (category, published, item_id)
+         SELECT j.value, i.published, i.id FROM items i, json_each(?2) j WHERE i.id = ?1 AND i.content_hash = ?3`,
+      )
+      .bind(uri, categories, contentHash),
+  ];
+  if (write.supersedes?.length) {
+    statements.push(
+      db
+        .prepare(`DELETE FROM items WHERE partial = 1 AND id <> ?1 AND id IN (SELECT value FROM json_each(?2))`)
+        .bind(uri, JSON.stringify(write.supersedes)),
+    );
+  }
+  return statements;
+}
+
+function uniqueByUri(items: ItemWrite[]): ItemWrite[] {
+  const byUri = new Map<string, ItemWrite>();
+  for (const write of items) {
+    const prior = byUri.get(write.item.uri);
+    // Feeds repeat entries: the first occurrence wins, but a full story wins over a teaser.
+    if (!prior || (prior.partial && !write.partial)) byUri.set(write.item.uri, write);
+  }
+  return [...byUri.values()];
+}
+
+interface SyndicatedCopy {
+  id: string;
+  link: string | null;
+  altIds: string[];
+}
+
+/** Full items from other sources with the fingerprints of the incoming writes. */
+async function findSyndicatedCopies(db: SqlDatabase, sourceId: string, writes: ItemWrite[]): Promise<Map<string, SyndicatedCopy>> {
+  const prints = [...new Set(writes.map((w) => w.fingerprint).filter((f): f is string => !!f))];
+  const found = new Map<string, SyndicatedCopy>();
+  if (prints.length === 0) return found;
+  const { results } = await db
+    .prepare(
+      `SELECT id, link, alt_ids, fingerprint FROM items
+       WHERE fingerprint IN (SELECT value FROM json_each(?1)) AND source_id <> ?2 AND partial = 0
+       ORDER BY first_seen`,
+    )
+    .bind(JSON.stringify(prints), sourceId)
+    .all<{ id: string; link: string | null; alt_ids: string | null; fingerprint: string }>();
+  for (const row of results) {
+    if (!found.has(row.fingerprint)) {
+      found.set(row.fingerprint, { id: row.id, link: row.link, altIds: row.alt_ids ? (JSON.parse(row.alt_ids) as string[]) : [] });
+    }
+  }
+  return found;
 }
 
 /** Builds the item listing query; exported for the benchmark's query plans. */
@@ -217,14 +305,18 @@ export function itemQuerySql(query: ItemQuery): { sql: string; params: SqlValue[
   const where: string[] = [];
   const groups = query.categoryGroups.map(lowerUnique).filter((g) => g.length > 0);
   const exclude = lowerUnique(query.excludeCategories);
+  const ingested = query.order === 'ingested';
   let from = 'items i';
-  let order = 'i.published DESC, i.id DESC';
+  // The sort key and its tie-breaker, as columns of the table the plan walks.
+  let key = ingested ? 'i.first_seen' : 'i.published';
+  let tie = 'i.id';
   const [first, ...rest] = groups;
-  if (first && first.length === 1) {
+  if (first && first.length === 1 && !ingested) {
     // One category: walk the (category, published) index in order and stop after `limit` rows.
     from = 'item_categories c JOIN items i ON i.id = c.item_id';
     where.push(`c.category = ${bind(first[0]!)}`);
-    order = 'c.published DESC, c.item_id DESC';
+    key = 'c.published';
+    tie = 'c.item_id';
   } else if (first) {
     rest.unshift(first);
   }
@@ -241,9 +333,16 @@ export function itemQuerySql(query: ItemQuery): { sql: string; params: SqlValue[
   if (query.sources.length > 0) {
     where.push(`i.source_id IN (SELECT value FROM json_each(${bind(JSON.stringify(query.sources))}))`);
   }
+  const status = query.status === undefined ? ['usable'] : query.status;
+  if (status !== null) {
+    where.push(status.length === 1 ? `i.status = ${bind(status[0]!)}` : `i.status IN (SELECT value FROM json_each(${bind(JSON.stringify(status))}))`);
+  }
+  if (query.since != null) where.push(`${key} >= ${bind(query.since)}`);
+  if (query.until != null) where.push(`${key} <= ${bind(query.until)}`);
+  if (query.before) where.push(`(${key}, ${tie}) < (${bind(query.before.key)}, ${bind(query.before.id)})`);
   const limit = bind(query.limit);
-  const sql = `SELECT i.id, i.data, i.version, i.first_seen, i.updated FROM ${from}
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${limit}`;
+  const sql = `SELECT i.id, i.data, i.alt_ids, i.version, i.published, i.first_seen, i.updated FROM ${from}
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key} DESC, ${tie} DESC LIMIT ${limit}`;
   return { sql, params };
 }
 
@@ -253,8 +352,10 @@ function lowerUnique(values: string[]): string[] {
 
 function toNewsItem(row: ItemRow): NewsItem {
   const content = JSON.parse(row.data) as Omit<NewsItem, 'version' | 'firstCreated' | 'versionCreated'>;
+  const altIds = row.alt_ids ? (JSON.parse(row.alt_ids) as string[]).map((value) => ({ role: 'link', value })) : undefined;
   return {
     ...content,
+    ...(altIds ? { altIds } : {}),
     version: String(row.version),
     firstCreated: new Date(row.first_seen).toISOString(),
     versionCreated: new Date(row.updated).toISOString(),

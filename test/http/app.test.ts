@@ -22,7 +22,7 @@ function story(n: number, categories: string[]): ItemWrite {
     bodies: [{ role: 'main', contentType: 'text/html', value: `<p>Body of story ${n}.</p>` }],
     by: 'Pat Reporter',
     subjects: categories.map((name) => ({ name })),
-    links: [{ href: `https://wire.example/story/${n}`, rel: 'canonical' }],
+    renditions: [{ name: 'web', href: `https://wire.example/story/${n}`, contentType: 'text/html' }],
   };
   return { item, published: Date.UTC(2026, 10, n), link: `https://wire.example/story/${n}`, categories };
 }
@@ -129,7 +129,11 @@ describe('HTTP app', () => {
   it.each([
     ['/feeds/nope.rss', 404],
     ['/feeds/all.xml', 404],
-    ['/feeds/all', 404],
+    ['/feeds/all?format=xml', 400],
+    ['/feeds/all.rss?format=atom', 400],
+    ['/feeds/all.rss?since=yesterday', 400],
+    ['/feeds/all.rss?filter=(a', 400],
+    ['/feeds/all.rss?filter_title=(a)\\1', 400],
     ['/feeds/all.rss?limit=abc', 400],
     ['/feeds/all.rss?limit=100000', 400],
     ['/elsewhere', 404],

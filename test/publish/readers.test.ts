@@ -45,10 +45,11 @@ const ITEMS: NewsItem[] = [
     ],
     by: 'Dana Whitcombe, The Canadian Press',
     subjects: [{ name: 'Politics' }, { name: 'Alberta' }],
-    links: [{ rel: 'canonical', href: 'https://news.example.com/politics/rural-clinics.html?src=wire&id=4411' }],
+    renditions: [{ name: 'web', href: 'https://news.example.com/politics/rural-clinics.html?src=wire&id=4411', contentType: 'text/html' }],
     associations: [
       {
         name: 'featureimage',
+        uri: 'urn:test:featureimage',
         type: 'picture',
         descriptions: [text('A paramedic unit outside a clinic in Olds. (THE CANADIAN PRESS/Ivo Marchetti)', 'caption')],
         by: 'Ivo Marchetti',
@@ -67,7 +68,7 @@ const ITEMS: NewsItem[] = [
     bodies: [text('RED DEER, Alta. — Down three goals, the Rebels came back.\n\nGame 7 is Friday.', 'main', 'text/plain')],
     by: 'Kenji Alvarez, Advocate Staff',
     subjects: [{ name: 'Sports' }],
-    links: [{ rel: 'canonical', href: 'https://news.example.com/sports/rebels-game-7.html' }],
+    renditions: [{ name: 'web', href: 'https://news.example.com/sports/rebels-game-7.html', contentType: 'text/html' }],
   },
   {
     uri: 'wire 4413/v1',
@@ -79,7 +80,7 @@ const ITEMS: NewsItem[] = [
     headlines: [text('Frost warning: lows < -2 °C expected ]]> cover your tomatoes 🍅')],
     descriptions: [text('<p>Environment Canada says <b>cover plants</b> tonight.</p>', 'summary', 'text/html')],
     subjects: [{ name: 'Weather' }],
-    links: [{ rel: 'canonical', href: 'https://news.example.com/weather/frost.html' }],
+    renditions: [{ name: 'web', href: 'https://news.example.com/weather/frost.html', contentType: 'text/html' }],
   },
 ];
 

@@ -70,13 +70,14 @@ const STORY: NewsItem = {
   ],
   by: 'Mara Quill, The Canadian Press',
   subjects: [{ name: 'Alberta' }, { name: 'Weather' }],
-  links: [
-    { rel: 'canonical', href: 'https://news.example.com/alberta/ridge-fire.html?utm=a&id=7' },
-    { rel: 'self', href: 'https://wire.example.com/items/4411' },
+  renditions: [
+    { name: 'web', href: 'https://news.example.com/alberta/ridge-fire.html?utm=a&id=7', contentType: 'text/html' },
+    { name: 'print', href: 'https://wire.example.com/items/4411' },
   ],
   associations: [
     {
       name: 'featureimage',
+      uri: 'urn:test:featureimage',
       type: 'picture',
       descriptions: [text('Smoke rises over a ranch near Sundre. (THE CANADIAN PRESS/Ola Brandt)', 'caption')],
       by: 'Ola Brandt',
@@ -96,7 +97,7 @@ const BRIEF: NewsItem = {
   firstCreated: '2024-05-14T16:00:00Z',
   versionCreated: '2024-05-14T16:00:00Z',
   headlines: [text('Council delays vote on transit levy')],
-  links: [{ rel: 'canonical', href: 'https://news.example.com/politics/levy.html' }],
+  renditions: [{ name: 'web', href: 'https://news.example.com/politics/levy.html', contentType: 'text/html' }],
 };
 
 describe('renderFeed', () => {
@@ -250,8 +251,8 @@ describe('renderFeed', () => {
   it('keeps only absolute http(s) links, and Atom falls back to the site', () => {
     const item: NewsItem = {
       ...BRIEF,
-      links: [{ rel: 'canonical', href: 'javascript:alert(1)' }],
-      associations: [{ name: 'p', type: 'picture', renditions: [{ name: 'x', href: '/relative.jpg' }] }],
+      renditions: [{ name: 'web', href: 'javascript:alert(1)', contentType: 'text/html' }],
+      associations: [{ name: 'p', uri: 'urn:test:p', type: 'picture', renditions: [{ name: 'x', href: '/relative.jpg' }] }],
     };
     const rss = renderFeed(META, [item], 'rss').body;
     expect(xpath(rss, 'count(/rss/channel/item/link)')).toBe('0');
@@ -266,7 +267,7 @@ describe('renderFeed', () => {
   it('gives an Atom enclosure the real image type and skips one it cannot write safely', () => {
     const withType = (href: string, contentType?: string): NewsItem => ({
       ...BRIEF,
-      associations: [{ name: 'p', type: 'picture', renditions: [{ name: 'x', href, ...(contentType ? { contentType } : {}) }] }],
+      associations: [{ name: 'p', uri: 'urn:test:p', type: 'picture', renditions: [{ name: 'x', href, ...(contentType ? { contentType } : {}) }] }],
     });
     const noExt = renderFeed(META, [withType('https://img.example.com/photos/991', 'image/webp')], 'atom').body;
     expect(xpath(noExt, `string(//${atom('link')}[@rel='enclosure']/@type)`)).toBe('image/webp');
@@ -356,11 +357,12 @@ const hostileItem: fc.Arbitrary<NewsItem> = fc.record({
   bodies: fc.array(hostileText, { maxLength: 2 }),
   by: hostile,
   subjects: fc.array(fc.record({ name: hostile, uri: hostile }), { maxLength: 3 }),
-  copyrightHolder: fc.record({ name: hostile }),
-  links: fc.array(fc.record({ rel: fc.oneof(fc.constant('canonical'), hostile), href: hostileUrl }), { maxLength: 2 }),
+  copyrightHolder: hostile,
+  renditions: fc.array(fc.record({ name: fc.oneof(fc.constant('web'), hostile), href: hostileUrl }), { maxLength: 2 }),
   associations: fc.array(
     fc.record({
       name: hostile,
+      uri: hostile,
       type: fc.constant('picture' as const),
       headlines: fc.array(hostileText, { maxLength: 1 }),
       descriptions: fc.array(hostileText, { maxLength: 1 }),

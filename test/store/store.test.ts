@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewsItem, SourceConfig } from '../../src/model.ts';
 import { openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
-import { createStore, itemQuerySql, type ItemWrite, type Store } from '../../src/store/store.ts';
+import { createStore, itemQuerySql, type ItemQuery, type ItemWrite, type Store } from '../../src/store/store.ts';
 
 const sources: SourceConfig[] = [
   { id: 'a', url: 'https://a.example/feed', title: 'A', interval: 15, categories: [], allowPrivateNetwork: false },
@@ -26,7 +26,7 @@ function write(id: string, headline: string, published: number | null, categorie
 }
 
 const state = (at: number) => ({ etag: '"e1"', lastModified: null, fetchedAt: at, nextFetchAt: at + 900_000 });
-const all = { categoryGroups: [], excludeCategories: [], sources: [], limit: 50 };
+const all: ItemQuery = { categoryGroups: [], excludeCategories: [], sources: [], limit: 50 };
 
 describe('store over SQLite', () => {
   const handles: SqliteHandle[] = [];
@@ -46,7 +46,7 @@ describe('store over SQLite', () => {
   it('uses WAL mode and records its migrations', () => {
     const { handle } = open();
     expect(handle.raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(handle.raw.prepare('SELECT name FROM d1_migrations').all()).toEqual([{ name: '0001_init.sql' }]);
+    expect(handle.raw.prepare('SELECT name FROM d1_migrations').all()).toEqual([{ name: '0001_init.sql' }, { name: '0002_status_paging.sql' }]);
   });
 
   it('re-ingesting the same items changes nothing', async () => {
@@ -61,7 +61,7 @@ describe('store over SQLite', () => {
     expect(await store.dataVersion()).toBe(v1);
     expect(handle.raw.prepare('SELECT * FROM items ORDER BY id').all()).toEqual(before);
     expect(handle.raw.prepare('SELECT * FROM item_categories').all()).toEqual(cats);
-    expect((await store.listItems(all)).map((i) => i.version)).toEqual(['1', '1']);
+    expect((await store.listItems(all)).map((s) => s.item.version)).toEqual(['1', '1']);
   });
 
   it('a changed item keeps its uri and first-seen time and gets a new version', async () => {
@@ -69,7 +69,7 @@ describe('store over SQLite', () => {
     await store.syncSources(sources);
     await store.savePoll('a', [write('1', 'One', 1000, ['Politics'])], state(10_000));
     await store.savePoll('a', [write('1', 'One, corrected', 1000, ['Business'])], state(20_000));
-    const [item] = await store.listItems(all);
+    const [item] = (await store.listItems(all)).map((s) => s.item);
     expect(item).toMatchObject({ uri: 'urn:test:1', version: '2' });
     expect(item!.headlines[0]!.value).toBe('One, corrected');
     expect(item!.firstCreated).toBe(new Date(10_000).toISOString());
@@ -143,7 +143,7 @@ describe('store over SQLite', () => {
     await store.syncSources(sources);
     await store.savePoll('a', [write('1', 'One', 1000, ['Alberta', 'Sports']), write('2', 'Two', 3000, ['Alberta']), write('3', 'Three', 2000, ['Politics'])], state(10_000));
     await store.savePoll('b', [write('4', 'Four', 4000, ['Alberta', 'Politics'])], state(10_000));
-    const heads = async (q: Partial<typeof all>) => (await store.listItems({ ...all, ...q })).map((i) => i.headlines[0]!.value);
+    const heads = async (q: Partial<ItemQuery>) => (await store.listItems({ ...all, ...q })).map((s) => s.item.headlines[0]!.value);
     expect(await heads({})).toEqual(['Four', 'Two', 'Three', 'One']);
     expect(await heads({ categoryGroups: [['alberta']] })).toEqual(['Four', 'Two', 'One']);
     expect(await heads({ categoryGroups: [['Alberta'], ['Politics']] })).toEqual(['Four']);
