@@ -53,6 +53,11 @@ const configSchema = z
           .refine((u) => /^https?:$/.test(safeProtocol(u)), { error: 'must be an absolute http(s) URL' })
           .optional(),
         title: z.string().min(1).default('wirefeed'),
+        hub: z
+          .string()
+          .refine((u) => /^https?:$/.test(safeProtocol(u)), { error: 'must be an absolute http(s) URL of a WebSub hub' })
+          .optional(),
+        maxAge: z.number().int().min(0).max(86_400).optional(),
       })
       .strict()
       .default({ title: 'wirefeed' }),
@@ -79,6 +84,9 @@ const configSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    if (cfg.server.hub && !cfg.server.baseUrl) {
+      ctx.addIssue({ code: 'custom', path: ['server', 'baseUrl'], message: 'is required with server.hub: the hub is told the public URLs of the feeds' });
+    }
     const seen = new Map<string, number>();
     cfg.sources.forEach((s, i) => {
       const first = seen.get(s.id);
@@ -127,6 +135,16 @@ export function validateConfig(input: unknown): WirefeedConfig {
     throw new ConfigError(result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issueMessage(issue)}`));
   }
   return result.data as WirefeedConfig;
+}
+
+/**
+ * Seconds pollers may cache a feed: `server.maxAge`, else half the shortest source interval, between 30 s
+ * and 10 minutes — nothing new can arrive faster than the sources are polled.
+ */
+export function feedMaxAge(config: WirefeedConfig): number {
+  if (config.server.maxAge !== undefined) return config.server.maxAge;
+  const shortest = Math.min(...config.sources.map((s) => s.interval * 60));
+  return Math.round(Math.min(600, Math.max(30, Number.isFinite(shortest) ? shortest / 2 : 60)));
 }
 
 /**

@@ -218,8 +218,10 @@ function statusParam(value: string | null): string[] | null {
 
 /** `since`/`until`: an ISO-8601 time with a zone, or an ISO-8601 duration counted back from now. */
 function timeParam(params: URLSearchParams, name: string, now: number): number | null {
-  const value = params.get(name);
-  if (value === null || value === '') return null;
+  const raw = params.get(name);
+  if (raw === null || raw === '') return null;
+  // An unencoded "+02:00" arrives as " 02:00" (a query string's "+" is a space).
+  const value = raw.replace(/ (\d{2}:?\d{2})$/, '+$1');
   const duration = parseDuration(value);
   if (duration !== null) return now - duration;
   if (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value)) {

@@ -1,9 +1,12 @@
 import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { serve, type ServerType } from '@hono/node-server';
 import cron from 'node-cron';
-import type { WirefeedConfig } from '../config.ts';
-import { createApp } from '../http/app.ts';
+import { feedMaxAge, type WirefeedConfig } from '../config.ts';
+import { ALL_FEED, createApp, type Compressor } from '../http/app.ts';
+import { feedTopics, pingHub } from '../publish/websub.ts';
 import { createFetcher } from '../ingest/fetch.ts';
 import { ingestDue, ingestNow, type IngestDeps, type PollOutcome } from '../ingest/run.ts';
 import { createStore, type Store } from '../store/store.ts';
@@ -33,7 +36,17 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
   const deps: IngestDeps = { store, fetchFeed, sources: config.sources, log: (o) => log(formatOutcome(o)) };
   let running: Promise<PollOutcome[]> | null = null;
   const tick = (): Promise<PollOutcome[]> => {
-    running ??= ingestDue(deps, { batchSize: config.schedule.batchSize, concurrency: config.schedule.concurrency }).finally(() => {
+    running ??= (async () => {
+      const before = await store.dataVersion();
+      const outcomes = await ingestDue(deps, { batchSize: config.schedule.batchSize, concurrency: config.schedule.concurrency });
+      if (config.server.hub && config.server.baseUrl && (await store.dataVersion()) !== before) {
+        const topics = feedTopics(config.server.baseUrl, [ALL_FEED.name, ...config.feeds.map((f) => f.name)]);
+        for (const r of await pingHub(fetch, config.server.hub, topics)) {
+          if (!r.ok) log(`wirefeed: WebSub ping for ${r.url} failed: ${r.error ?? `HTTP ${r.status}`}`);
+        }
+      }
+      return outcomes;
+    })().finally(() => {
       running = null;
     });
     return running;
@@ -68,6 +81,9 @@ export async function startNodeServer(options: {
     feeds: options.config.feeds,
     baseUrl: options.config.server.baseUrl,
     title: options.config.server.title,
+    hubUrl: options.config.server.hub,
+    maxAge: feedMaxAge(options.config),
+    compress: compressNode,
   });
   const task = cron.schedule(options.config.schedule.cron, () => service.tick(), { noOverlap: true, name: 'wirefeed-ingest' });
   const server: ServerType = await new Promise((resolveServer) => {
@@ -94,6 +110,18 @@ export async function startNodeServer(options: {
 export async function ingestOnce(service: NodeService, config: WirefeedConfig, ids?: string[]): Promise<PollOutcome[]> {
   return ingestNow(service.deps, ids ?? config.sources.map((s) => s.id), config.schedule.concurrency);
 }
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+/** gzip and Brotli copies of a representation, made once per change of the data (quality 5: fast, small). */
+export const compressNode: Compressor = async (body) => {
+  const [gz, br] = await Promise.all([
+    gzipAsync(body, { level: 6 }),
+    brotliAsync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.byteLength } }),
+  ]);
+  return { gzip: new Uint8Array(gz), br: new Uint8Array(br) };
+};
 
 function formatOutcome(o: PollOutcome): string {
   if (o.status === 'ok') return `wirefeed: ${o.source}: ${o.items} items`;
