@@ -40,6 +40,8 @@ export interface RawEntry {
   content: string | null;
   enclosures: RawEnclosure[];
   media: RawMedia[];
+  /** The entry's language as the upstream declares it (Atom `xml:lang`), when it does. */
+  language?: string | null;
 }
 
 /** An upstream document after parsing. Dates are ISO-8601 UTC or null. */
@@ -54,13 +56,27 @@ export interface RawFeed {
   published: string | null;
   updated: string | null;
   entries: RawEntry[];
+  /** The feed's language (RSS `<language>`, Atom `xml:lang`), when the upstream declares it. */
+  language?: string | null;
 }
 
-/** A ninjs 3.1 name/role pair (`infoSources`, `subjects`, …). */
+/** A ninjs 3.1 `infoSources` entry: a party that originated, supplied or distributed the content. */
 export interface NinjsName {
   name: string;
   uri?: string;
   role?: string;
+  literal?: string;
+}
+
+/** A ninjs 3.1 `subjects` entry (ninjs 3.1 allows `rel`, not `role`, on subjects). */
+export interface NinjsSubject {
+  name: string;
+  rel?: string;
+  uri?: string;
+  literal?: string;
+  creator?: string;
+  relevance?: number;
+  confidence?: number;
 }
 
 /** A ninjs text block (`headlines`, `descriptions`, `bodies`). */
@@ -70,34 +86,52 @@ export interface NinjsText {
   value: string;
 }
 
-/** A ninjs link. */
-export interface NinjsLink {
-  href: string;
-  rel: string;
-  contentType?: string;
-}
-
-/** A ninjs rendition of an association (an image file). */
+/**
+ * A ninjs rendition: an image file of a picture, or (name `web`, contentType `text/html`) the web page of a
+ * text item. ninjs 3.1 has no `links` property; the canonical page is the item's `web` rendition.
+ */
 export interface NinjsRendition {
   name: string;
   href: string;
   contentType?: string;
+  title?: string;
   width?: number;
   height?: number;
 }
 
-/** A ninjs association: for wirefeed, a picture with its caption and credit. */
+/** A ninjs `genres` entry. */
+export interface NinjsGenre {
+  name: string;
+  uri?: string;
+  literal?: string;
+}
+
+/** A ninjs alternative identifier. */
+export interface NinjsAltId {
+  role: string;
+  value: string;
+}
+
+/**
+ * A ninjs association: for wirefeed, a picture with its caption and credit. ninjs 3.1 requires `name` and
+ * `uri` on every association.
+ */
 export interface NinjsAssociation {
   name: string;
+  uri: string;
   type: 'picture';
-  uri?: string;
+  rel?: string;
   headlines?: NinjsText[];
   descriptions?: NinjsText[];
   by?: string;
-  copyrightHolder?: { name: string };
+  copyrightHolder?: string;
   infoSources?: NinjsName[];
+  genres?: NinjsGenre[];
   renditions?: NinjsRendition[];
 }
+
+/** The ninjs publication status: `canceled` when the upstream killed or withdrew the story. */
+export type PubStatus = 'usable' | 'withheld' | 'canceled';
 
 /**
  * A clean news item, shaped after IPTC ninjs 3.1: the model the store keeps and every output renders from.
@@ -111,16 +145,18 @@ export interface NewsItem {
   firstCreated: string;
   versionCreated: string;
   contentCreated?: string;
+  pubStatus?: PubStatus;
   language?: string;
   headlines: NinjsText[];
   descriptions?: NinjsText[];
   bodies?: NinjsText[];
   by?: string;
   located?: string;
-  subjects?: NinjsName[];
+  subjects?: NinjsSubject[];
   infoSources?: NinjsName[];
-  copyrightHolder?: { name: string };
-  links?: NinjsLink[];
+  copyrightHolder?: string;
+  altIds?: NinjsAltId[];
+  renditions?: NinjsRendition[];
   associations?: NinjsAssociation[];
 }
 

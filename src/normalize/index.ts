@@ -1,106 +1,263 @@
-import type { NewsItem, NinjsAssociation, NinjsName, RawEntry, RawFeed, SourceConfig } from '../model.ts';
+/**
+ * Normalization: one upstream entry → clean IPTC ninjs 3.1 items — the story, then one partial item per
+ * sibling story its page lists ("Just Posted"). Pure: no I/O, no runtime imports (it also runs on Workers).
+ */
+import type { NewsItem, NinjsName, RawEntry, RawFeed, SourceConfig } from '../model.ts';
+import { textBlocks } from './blocks.ts';
+import { bylineFromAuthor, type Byline } from './byline.ts';
+import { publishedDate, type DateFlag } from './dates.ts';
+import { splitDateline } from './dateline.ts';
+import { splitSections } from './furniture.ts';
+import { dropHeadlineCopies } from './headline.ts';
+import { fingerprint, headlineKey, itemUri, linkKey, storyKey } from './identity.ts';
+import { resolveHttpUrl } from './links.ts';
+import { compileRules, type CompiledRules } from './matchers.ts';
+import { buildNewsItem } from './news-item.ts';
+import { collectPictures, mediaPictures, mergePictures } from './pictures.ts';
+import { pubStatusOf } from './pub-status.ts';
+import { DEFAULT_RULES, type NormalizeRules } from './rules.ts';
+import { parseStory } from './story.ts';
+import { subjectsFor } from './subjects.ts';
+import { parseTeasers, type Teaser } from './teasers.ts';
+import { cleanText, firstSentence, fold } from './text.ts';
 import { htmlToText } from '../util/html-text.ts';
-import { entryKey, itemUri } from './identity.ts';
 
-/** What normalization knows besides the entry: its source, its feed, and the time of the poll. */
-export interface NormalizeContext {
+export { DEFAULT_RULES, normalizeRulesSchema, resolveRules, type NormalizeRules, type NormalizeRulesInput } from './rules.ts';
+export type { DateFlag } from './dates.ts';
+
+/** What normalizing a feed needs besides the feed: its source, the poll time, and the rules (default `DEFAULT_RULES`). */
+export interface NormalizeOptions {
   source: SourceConfig;
-  feed: RawFeed;
   now: Date;
+  rules?: NormalizeRules | undefined;
 }
 
-/** A normalized item with the facts the store indexes beside it. */
+/** What normalization knows besides the entry: its source, its feed, the poll time and the rules. */
+export interface NormalizeContext extends NormalizeOptions {
+  feed: RawFeed;
+}
+
+/** A normalized item with the facts the store indexes beside it (a superset of the store's `ItemWrite`). */
 export interface NormalizedItem {
   item: NewsItem;
+  /** Upstream publication time (epoch ms); null when missing or impossible — the store keeps the first-seen time. */
   published: number | null;
+  /** Why `published` is null; null when it is not. */
+  dateFlag: DateFlag | null;
+  /** The item's web page (absolute http(s)), or null. */
   link: string | null;
+  /** Subject names plus the source's categories: what the store indexes (compared case-insensitively). */
   categories: string[];
-}
-
-/** Normalizes every entry of a parsed feed; pure, no I/O. */
-export function normalizeFeed(feed: RawFeed, ctx: Omit<NormalizeContext, 'feed'>): NormalizedItem[] {
-  return feed.entries.flatMap((entry) => normalizeEntry(entry, { ...ctx, feed }));
+  /** A teaser ("Just Posted" entry, or an upstream excerpt): it must never overwrite a full item with the same uri. */
+  partial: boolean;
+  /** Headline + first sentence, folded and hashed: the same wire story on two sites has the same one. Null when unsure. */
+  fingerprint: string | null;
+  /** uris of teasers this full item replaces although its own uri differs (a teaser known only by its headline). */
+  supersedes: string[];
 }
 
 /**
- * Turns one upstream entry into clean news items (ninjs-shaped). Version fields are placeholders:
- * the store owns `version`, `firstCreated` and `versionCreated`.
+ * Normalizes every entry of a parsed feed; pure, no I/O. Items are unique by uri: a full item wins over a
+ * teaser with the same uri, and a teaser a full item supersedes is left out.
+ */
+export function normalizeFeed(feed: RawFeed, options: NormalizeOptions): NormalizedItem[] {
+  const all = feed.entries.flatMap((entry) => normalizeEntry(entry, { ...options, feed }));
+  return dedupe(all);
+}
+
+/**
+ * Turns one upstream entry into clean news items (ninjs 3.1): the story first, then its sibling stories
+ * as partial items. Version fields are placeholders: the store owns `version`, `firstCreated` and
+ * `versionCreated`.
  */
 export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): NormalizedItem[] {
+  const rules = compileRules(ctx.rules ?? DEFAULT_RULES);
+  const base = resolveHttpUrl(entry.link, ctx.feed.link) ?? resolveHttpUrl(ctx.feed.link);
   const now = ctx.now.toISOString();
-  const headline = htmlToText(entry.title ?? '') || htmlToText(entry.summary ?? '').slice(0, 120) || 'Untitled';
-  const body = entry.content ?? entry.summary;
-  const summary = entry.content && entry.summary ? htmlToText(entry.summary) : null;
-  const categories = unique([...entry.categories, ...ctx.source.categories].map((c) => c.trim()).filter(Boolean));
-  const provider = ctx.source.provider;
-  const published = entry.published ?? entry.updated;
+  const language = languageTag(entry.language ?? ctx.feed.language ?? null);
+  const provider = ctx.source.provider?.trim() || null;
 
-  const item: NewsItem = {
-    uri: itemUri(ctx.source.id, entryKey(entry)),
-    type: 'text',
-    representationType: 'full',
-    version: '1',
-    firstCreated: now,
-    versionCreated: now,
-    headlines: [{ role: 'main', contentType: 'text/plain', value: headline }],
+  const sections = splitSections(textBlocks(entry.content ?? entry.summary), rules);
+  const story = parseStory(sections.story, entry.title, rules, base);
+  const headline = story.headline || fallbackHeadline(story.paragraphs[0] ?? htmlToText(entry.summary ?? ''));
+
+  const link = resolveHttpUrl(entry.link, ctx.feed.link);
+  const uri = itemUri(ctx.source.id, storyKey({ link, guid: entry.id, headline }, base));
+  const teaserUri = itemUri(ctx.source.id, headlineKey(headline));
+
+  const fromAuthor = bylineFromAuthor(entry.author, rules);
+  const fromFeed = bylineFromAuthor(ctx.feed.author, rules);
+  const byline: Byline = {
+    by: story.byline?.by ?? fromAuthor?.by ?? null,
+    agency: story.byline?.agency ?? story.dateline?.agency ?? fromAuthor?.agency ?? fromFeed?.agency ?? null,
+    outlet: story.byline?.outlet ?? fromAuthor?.outlet ?? null,
   };
-  if (published) item.contentCreated = published;
-  if (summary) item.descriptions = [{ role: 'summary', contentType: 'text/plain', value: summary }];
-  if (body) item.bodies = [{ role: 'main', contentType: 'text/html', value: body }];
-  const author = entry.author ?? ctx.feed.author;
-  if (author) item.by = author;
-  if (categories.length) item.subjects = categories.map((name): NinjsName => ({ name }));
-  if (provider) {
-    item.infoSources = [{ name: provider, role: 'originfeed' }];
-    item.copyrightHolder = { name: provider };
-  }
-  if (entry.link) item.links = [{ href: entry.link, rel: 'canonical', contentType: 'text/html' }];
-  const pictures = pictureAssociations(entry);
-  if (pictures.length) item.associations = pictures;
+  const originator = byline.agency ?? outletName(byline.outlet, provider);
+  const date = publishedDate(entry, ctx.now);
+  const upstreamCategories = entry.categories.map(cleanText).filter((c) => c && !rules.isKillCategory(c));
+  const summary = entry.content && entry.summary ? summaryOf(entry.summary, headline, story.paragraphs, rules, base) : null;
+  const subjects = subjectsFor(
+    {
+      categories: upstreamCategories,
+      tags: story.tags,
+      located: story.dateline?.located ?? null,
+      texts: [headline, summary ?? '', ...story.paragraphs],
+      sourceCategories: ctx.source.categories,
+    },
+    rules,
+  );
+  const pictures = mergePictures(story.pictures, mediaPictures(entry, rules, base));
+  const partial = story.truncated;
 
-  return [
+  const item = buildNewsItem({
+    uri,
+    representationType: partial ? 'partial' : 'full',
+    now,
+    contentCreated: date.iso,
+    pubStatus: pubStatusOf({ title: entry.title, firstLine: story.firstLine, categories: entry.categories }, rules),
+    language,
+    headline,
+    summary,
+    paragraphs: story.paragraphs,
+    by: byline.by,
+    located: story.dateline?.located ?? null,
+    subjects,
+    infoSources: infoSources(originator, provider),
+    copyrightHolder: originator ?? provider,
+    link,
+    pictures,
+  });
+
+  const result: NormalizedItem[] = [
     {
       item,
-      published: published ? Date.parse(published) : null,
-      link: entry.link,
-      categories,
+      published: date.ms,
+      dateFlag: date.flag,
+      link,
+      categories: subjects.map((s) => s.name),
+      partial,
+      fingerprint: fingerprint(headline, story.paragraphs[0] ?? null, partial),
+      supersedes: !partial && teaserUri !== uri ? [teaserUri] : [],
     },
   ];
+
+  const storyHeadline = fold(headline);
+  for (const teaser of parseTeasers(sections.teasers, rules, base)) {
+    const t = teaserItem(teaser, ctx, rules, now, language, provider);
+    // Sites list the story itself among its siblings.
+    if (t.item.uri === uri || fold(teaser.headline) === storyHeadline) continue;
+    result.push(t);
+  }
+  return result;
 }
 
-function pictureAssociations(entry: RawEntry): NinjsAssociation[] {
-  const pictures: NinjsAssociation[] = [];
-  for (const m of entry.media) {
-    if (m.medium && m.medium !== 'image') continue;
-    if (!m.medium && m.type && !m.type.startsWith('image/')) continue;
-    const assoc: NinjsAssociation = {
-      name: `picture${pictures.length + 1}`,
-      type: 'picture',
-      renditions: [{ name: 'original', href: m.url, ...(m.type ? { contentType: m.type } : {}), ...(m.width ? { width: m.width } : {}), ...(m.height ? { height: m.height } : {}) }],
-    };
-    if (m.description) assoc.descriptions = [{ role: 'caption', contentType: 'text/plain', value: htmlToText(m.description) }];
-    if (m.credit) assoc.by = m.credit;
-    pictures.push(assoc);
-  }
-  if (pictures.length === 0) {
-    for (const e of entry.enclosures) {
-      if (!e.type?.startsWith('image/')) continue;
-      pictures.push({
-        name: `picture${pictures.length + 1}`,
-        type: 'picture',
-        renditions: [{ name: 'original', href: e.url, contentType: e.type }],
-      });
+function teaserItem(
+  teaser: Teaser,
+  ctx: NormalizeContext,
+  rules: CompiledRules,
+  now: string,
+  language: string | null,
+  provider: string | null,
+): NormalizedItem {
+  const uri = itemUri(ctx.source.id, linkKey(teaser.link) ?? headlineKey(teaser.headline));
+  const summary = teaser.lede ? (teaser.truncated ? `${teaser.lede}…` : teaser.lede) : null;
+  const subjects = subjectsFor(
+    {
+      categories: [],
+      tags: [],
+      located: teaser.located,
+      texts: [teaser.headline, teaser.lede ?? ''],
+      sourceCategories: ctx.source.categories,
+    },
+    rules,
+  );
+  const item = buildNewsItem({
+    uri,
+    representationType: 'partial',
+    now,
+    contentCreated: null,
+    pubStatus: 'usable',
+    language,
+    headline: teaser.headline,
+    summary,
+    paragraphs: [],
+    by: null,
+    located: teaser.located,
+    subjects,
+    infoSources: infoSources(null, provider),
+    copyrightHolder: null,
+    link: teaser.link,
+    pictures: teaser.picture ? [teaser.picture] : [],
+  });
+  return {
+    item,
+    published: null,
+    dateFlag: 'missing',
+    link: teaser.link,
+    categories: subjects.map((s) => s.name),
+    partial: true,
+    fingerprint: fingerprint(teaser.headline, teaser.lede, teaser.truncated),
+    supersedes: [],
+  };
+}
+
+/** A staff byline's outlet ("Gazette"), as the source's provider names it when that is the same paper ("Springfield Gazette"). */
+function outletName(outlet: string | null, provider: string | null): string | null {
+  if (!outlet) return null;
+  return provider && fold(provider).includes(fold(outlet)) ? provider : outlet;
+}
+
+function infoSources(originator: string | null, provider: string | null): NinjsName[] {
+  const out: NinjsName[] = [];
+  if (originator) out.push({ name: originator, role: 'originator' });
+  if (provider && fold(provider) !== fold(originator ?? '')) out.push({ name: provider, role: 'originfeed' });
+  return out;
+}
+
+/** The upstream summary as plain text, without furniture, captions, headline copies, dateline and read-more. */
+function summaryOf(summary: string, headline: string, paragraphs: string[], rules: CompiledRules, base: string | null): string | null {
+  const sections = splitSections(textBlocks(summary), rules);
+  const { rest } = collectPictures(sections.story, rules, base);
+  const text = dropHeadlineCopies(rest, headline, rules)
+    .map((b) => b.text)
+    .join(' ');
+  const cut = rules.stripReadMore(text);
+  const clean = splitDateline(cut.text.replace(/\s*(?:\u2026|\.{3})\s*$/, ''), rules).text.trim();
+  if (!clean) return null;
+  // Feeds that repeat the whole body as the summary add nothing.
+  if (fold(clean) === fold(paragraphs.join(' '))) return null;
+  return cut.cut ? `${clean}…` : clean;
+}
+
+/** A headline for an entry with neither title nor headline line: the first sentence of its text, shortened. */
+function fallbackHeadline(text: string): string {
+  const sentence = cleanText(firstSentence(text));
+  if (!sentence) return 'Untitled';
+  return sentence.length > 120 ? `${sentence.slice(0, 119).replace(/\s+\S*$/, '')}…` : sentence;
+}
+
+/** A BCP 47 tag in its usual case ("en-us" → "en-US"), or null when the value is not one. */
+function languageTag(value: string | null): string | null {
+  const v = value?.trim().replace(/_/g, '-');
+  if (!v || !/^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$/.test(v)) return null;
+  const [primary, ...rest] = v.split('-');
+  return [primary!.toLowerCase(), ...rest.map((p) => (p.length === 2 ? p.toUpperCase() : p.length === 4 ? p[0]!.toUpperCase() + p.slice(1).toLowerCase() : p.toLowerCase()))].join('-');
+}
+
+/** Unique by uri, keeping the first position: a full item beats a teaser; a superseded teaser is dropped. */
+function dedupe(items: NormalizedItem[]): NormalizedItem[] {
+  const superseded = new Set(items.filter((i) => !i.partial).flatMap((i) => i.supersedes));
+  const byUri = new Map<string, number>();
+  const out: NormalizedItem[] = [];
+  for (const it of items) {
+    if (it.partial && superseded.has(it.item.uri)) continue;
+    const at = byUri.get(it.item.uri);
+    if (at === undefined) {
+      byUri.set(it.item.uri, out.length);
+      out.push(it);
+    } else if (out[at]!.partial && !it.partial) {
+      out[at] = it;
     }
   }
-  return pictures;
-}
-
-function unique(values: string[]): string[] {
-  const seen = new Set<string>();
-  return values.filter((v) => {
-    const key = v.toLowerCase();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return out;
 }

@@ -1,0 +1,41 @@
+/**
+ * Headlines: the item title cleaned (markup, site suffixes such as "| Red Deer Advocate" and labels such as
+ * "Updated:" removed), and the copies of it a site repeats at the top of the body dropped.
+ */
+import { htmlToText } from '../util/html-text.ts';
+import type { TextBlock } from './blocks.ts';
+import type { CompiledRules } from './matchers.ts';
+import { cleanText, endsLikeSentence, fold, words } from './text.ts';
+
+/** The title cleaned: plain text, one line, without the site's suffixes and labels. '' when none is left. */
+export function cleanHeadline(title: string | null | undefined, rules: CompiledRules): string {
+  if (!title) return '';
+  const text = cleanText(/[<&]/.test(title) ? htmlToText(title) : title);
+  return rules.stripHeadlineAffixes(text);
+}
+
+/** True when a block repeats the headline (compared folded, so quotes and case do not matter). */
+export function isHeadlineCopy(text: string, headline: string, rules: CompiledRules): boolean {
+  if (!headline) return false;
+  return fold(cleanHeadline(text, rules)) === fold(headline);
+}
+
+/** Blocks without the copies of the headline at their top (the seed's site repeats it twice). */
+export function dropHeadlineCopies(blocks: TextBlock[], headline: string, rules: CompiledRules): TextBlock[] {
+  let i = 0;
+  while (i < blocks.length && isHeadlineCopy(blocks[i]!.text, headline, rules)) i++;
+  return i === 0 ? blocks : blocks.slice(i);
+}
+
+/**
+ * A headline for an entry without a title: the first block when it reads like one (short, no sentence
+ * punctuation) — preferably repeated right below, as sites print it twice — else null.
+ */
+export function inferHeadline(blocks: TextBlock[], rules: CompiledRules): string | null {
+  const first = blocks[0];
+  if (!first?.text) return null;
+  const text = cleanHeadline(first.text, rules);
+  const repeated = blocks[1] !== undefined && fold(blocks[1].text) === fold(first.text);
+  const looksLikeOne = (first.heading || words(text).length <= 20) && !endsLikeSentence(text.replace(/[?!]$/, ''));
+  return repeated || looksLikeOne ? text : null;
+}

@@ -1,0 +1,58 @@
+/**
+ * Upstream URLs: resolved against the entry's page, kept only when http(s), and reduced to a canonical
+ * form (tracking parameters, fragment and trailing slash dropped) for identity.
+ */
+
+// Parameters that only track the click; two links differing in them are the same page.
+const TRACKING = /^(?:utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|cmpid|ocid|ref|ref_src|src|share|sh|igshid|_ga|yclid)$/i;
+
+/** An absolute http(s) URL for `href` (resolved against `base`), or null. */
+export function resolveHttpUrl(href: string | null | undefined, base?: string | null): string | null {
+  const value = href?.trim();
+  if (!value) return null;
+  try {
+    const url = base ? new URL(value, safeBase(base)) : new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+    return rfc3986(url);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The canonical form of a page link for identity: http(s) only, host lower case, default port, fragment and
+ * tracking parameters dropped, remaining parameters sorted, no trailing slash on the path. Null when unusable.
+ */
+export function canonicalLink(href: string | null | undefined, base?: string | null): string | null {
+  const resolved = resolveHttpUrl(href, base);
+  if (!resolved) return null;
+  const url = new URL(resolved);
+  url.hash = '';
+  const kept = [...url.searchParams.entries()].filter(([k]) => !TRACKING.test(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  url.search = kept.length ? `?${new URLSearchParams(kept).toString()}` : '';
+  if (url.pathname.length > 1) url.pathname = url.pathname.replace(/\/+$/, '') || '/';
+  return url.href;
+}
+
+/**
+ * A parsed URL written so that RFC 3986 accepts it (ninjs `format: uri`): WHATWG URLs leave characters such
+ * as `[`, `|`, `^` or a bare `%` in paths and queries; they are percent-encoded here. Credentials are dropped.
+ */
+function rfc3986(url: URL): string {
+  const encode = (part: string, allowHash: boolean): string =>
+    part
+      .replace(/%(?![0-9A-Fa-f]{2})/g, '%25')
+      .replace(allowHash ? /[^A-Za-z0-9\-._~:/?@!$&'()*+,;=%#]/g : /[^A-Za-z0-9\-._~:/?@!$&'()*+,;=%]/g, (ch) =>
+        [...new TextEncoder().encode(ch)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+      );
+  const hash = url.hash ? `#${encode(url.hash.slice(1), false)}` : '';
+  return `${url.protocol}//${url.host}${encode(url.pathname, false)}${encode(url.search, false)}${hash}`;
+}
+
+function safeBase(base: string): string | undefined {
+  try {
+    return new URL(base).href;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Photos: a caption split from its credit — `(AP Photo/Name)`, `(AP Photo/Name, File)`,
+ * `THE CANADIAN PRESS/Name`, `(Photo by NAME/Outlet Staff)`, `(photography by Name/Organisation)`,
+ * `(Advocate file photo)`, a bare `File photo`, `REUTERS/Name`, `NAME / AFP` — and the ninjs `picture`
+ * association built from them.
+ */
+import type { NinjsAssociation, NinjsText } from '../model.ts';
+import { knownOrganisation, organisationName } from './agency.ts';
+import { naturalCase, namesOf } from './byline.ts';
+import type { CompiledRules } from './matchers.ts';
+import { cleanText, words } from './text.ts';
+
+/** A photo credit, read. */
+export interface PhotoCredit {
+  /** The credit as printed, without brackets ("AP Photo/Scott Sonner, File"). */
+  text: string;
+  /** The photographer in natural case, when the credit names one. */
+  photographer: string | null;
+  /** The agency or outlet (canonical name when known: "The Associated Press", "Red Deer Advocate"). */
+  organisation: string | null;
+  /** A file (archive) photo. */
+  file: boolean;
+}
+
+/** An image file of a picture. */
+export interface PictureImage {
+  href: string;
+  contentType: string | null;
+  width: number | null;
+  height: number | null;
+  /** `web` for an image shown in the page, `original` for a media file the feed attaches. */
+  rendition: 'web' | 'original';
+}
+
+/** A picture: caption, credit and image files, each when known. */
+export interface Picture {
+  caption: string | null;
+  credit: PhotoCredit | null;
+  images: PictureImage[];
+}
+
+const PAREN_TAIL = /\s*\(([^()]{2,140})\)[\s.]*$/;
+
+/**
+ * A caption split from the credit at its end. `caption` is the text without the credit (the whole text
+ * when there is none).
+ */
+export function splitCaption(text: string, rules: CompiledRules): { caption: string; credit: PhotoCredit | null } {
+  const t = cleanText(text);
+  const paren = PAREN_TAIL.exec(t);
+  if (paren) {
+    const credit = parseCredit(paren[1]!, rules, { bracketed: true });
+    if (credit) return { caption: t.slice(0, paren.index).trim(), credit };
+  }
+  for (const re of tailPatterns(rules)) {
+    const m = re.exec(t);
+    if (!m?.groups?.credit) continue;
+    const credit = parseCredit(m.groups.credit, rules, { bracketed: false });
+    if (credit) return { caption: t.slice(0, m.index + m[0].indexOf(m.groups.credit)).trim(), credit };
+  }
+  return { caption: t, credit: null };
+}
+
+/** A line that is nothing but a credit ("File photo", "(Advocate file photo)", "THE CANADIAN PRESS/Name"). */
+export function creditOnly(text: string, rules: CompiledRules): PhotoCredit | null {
+  const t = cleanText(text).replace(/[\s.]+$/, '');
+  if (!t || words(t).length > 12) return null;
+  const bracketed = /^\((.+)\)$/.exec(t);
+  return parseCredit(bracketed ? bracketed[1]! : t, rules, { bracketed: Boolean(bracketed) });
+}
+
+/**
+ * Reads a credit (without brackets). `bracketed` credits may name organisations the rules do not know;
+ * unbracketed ones need a form that cannot be ordinary text. Null when the text is no credit.
+ */
+export function parseCredit(raw: string, rules: CompiledRules, opts: { bracketed: boolean }): PhotoCredit | null {
+  const text = cleanText(raw).replace(/[\s.]+$/, '');
+  // A credit is one short phrase: brackets or a sentence break inside mean this is a caption, not a credit.
+  if (!text || text.length > 140 || /[()]/.test(text) || /[.!?]\s+\p{Lu}/u.test(text.replace(/\b\p{Lu}\.(?=\s)/gu, ''))) return null;
+  let body = text;
+  let file = false;
+  // AP marks archive pictures with a trailing ", File"; pool pictures with ", Pool".
+  const tail = /,\s*(File|Pool)$/i.exec(body);
+  if (tail) {
+    file = /file/i.test(tail[1]!);
+    body = body.slice(0, tail.index).trim();
+  }
+  const make = (photographer: string | null, organisation: string | null, isFile = file): PhotoCredit => ({
+    text,
+    photographer: photographer ? naturalCase(photographer) : null,
+    organisation: organisation ? organisationName(organisation, rules) : null,
+    file: isFile,
+  });
+
+  // "File photo", "Advocate file photo", "File photo/Name"
+  const filePhoto = /^(?:(.{1,40}?)\s+)?file\s+(?:photo|image|picture)(?:\s*\/\s*(.+))?$/i.exec(body);
+  if (filePhoto) return make(filePhoto[2] ?? null, filePhoto[1] ?? null, true);
+  if (/^file$/i.test(body)) return make(null, null, true);
+
+  // "Submitted photo", "Contributed", "Handout"
+  if (/^(?:submitted|contributed|supplied|handout)(?:\s+(?:photo|image|picture))?$/i.test(body)) return make(null, null);
+
+  // "AP Photo/Name", "Reuters Photo/Name", "AP Photo"
+  const agencyPhoto = /^(.{1,40}?)\s+Photos?(?:\s*\/\s*(.+))?$/i.exec(body);
+  if (agencyPhoto && (opts.bracketed || knownOrganisation(agencyPhoto[1]!, rules))) {
+    return make(agencyPhoto[2] ?? null, agencyPhoto[1]!);
+  }
+
+  // "Photo by NAME/Outlet Staff", "photography by Name/Organisation", "Photo courtesy of X"
+  const photoBy = /^(?:photo|photos|photograph|photography|image|picture)\s+(by|courtesy(?:\s+of)?)\s+(.+)$/i.exec(body);
+  if (photoBy) {
+    const [who, org] = splitSlash(photoBy[2]!);
+    if (org) return make(who, org);
+    // "Photo courtesy of X" credits whoever supplied it: an organisation as far as we can tell.
+    return /^by$/i.test(photoBy[1]!) && namesOf(who) ? make(who, null) : make(null, who);
+  }
+
+  // "Photo: Name/Outlet"
+  const labelled = /^(?:photo|image|credit)\s*:\s*(.+)$/i.exec(body);
+  if (labelled) return parseCredit(labelled[1]!, rules, { bracketed: true });
+
+  // "Courtesy of X", "Handout by X"
+  const courtesy = /^(?:courtesy(?:\s+of)?|handout(?:\s+by)?)\s+(.+)$/i.exec(body);
+  if (courtesy) return make(null, courtesy[1]!);
+
+  // "THE CANADIAN PRESS/Name", "REUTERS/Name", "NAME / AFP", "Name/AFP via Getty Images"
+  const [left, right] = splitSlash(body);
+  if (right) {
+    const leftOrg = knownOrganisation(left, rules);
+    const rightOrg = knownOrganisation(right.replace(/\s+via\s+.+$/i, ''), rules);
+    const short = (side: string): boolean => words(side).length <= 5;
+    if (leftOrg && short(right)) return make(right, left);
+    if (rightOrg && short(left)) return make(left, right.replace(/\s+via\s+.+$/i, ''));
+    if (opts.bracketed) return namesOf(left) ? make(left, right) : make(namesOf(right) ? right : null, left);
+  }
+  return null;
+}
+
+/** Two credits printed for one picture (a bare "File photo" line beside a caption's own credit) as one. */
+export function mergeCredits(first: PhotoCredit | null, second: PhotoCredit | null): PhotoCredit | null {
+  if (!first) return second;
+  if (!second) return first;
+  return {
+    text: `${first.text}; ${second.text}`,
+    photographer: second.photographer ?? first.photographer,
+    organisation: second.organisation ?? first.organisation,
+    file: first.file || second.file,
+  };
+}
+
+/** The ninjs association of a picture: caption and credit in `descriptions`, photographer in `by`, agency as source. */
+export function pictureAssociation(picture: Picture, name: string, uri: string): NinjsAssociation {
+  const assoc: NinjsAssociation = { name, uri, type: 'picture' };
+  const descriptions: NinjsText[] = [];
+  if (picture.caption) descriptions.push({ role: 'caption', contentType: 'text/plain', value: picture.caption });
+  if (picture.credit) descriptions.push({ role: 'credit', contentType: 'text/plain', value: picture.credit.text });
+  if (descriptions.length) assoc.descriptions = descriptions;
+  const credit = picture.credit;
+  if (credit?.photographer) assoc.by = credit.photographer;
+  if (credit?.organisation) {
+    assoc.copyrightHolder = credit.organisation;
+    assoc.infoSources = [{ name: credit.organisation, role: 'originator' }];
+  }
+  if (credit?.file) assoc.genres = [{ name: 'File photo', literal: 'file' }];
+  if (picture.images.length) {
+    assoc.renditions = picture.images.map((image) => ({
+      name: image.rendition,
+      href: image.href,
+      ...(image.contentType ? { contentType: image.contentType } : {}),
+      ...(image.width ? { width: image.width } : {}),
+      ...(image.height ? { height: image.height } : {}),
+    }));
+  }
+  return assoc;
+}
+
+function splitSlash(text: string): [string, string | null] {
+  const i = text.lastIndexOf('/');
+  if (i <= 0 || i === text.length - 1) return [text.trim(), null];
+  const left = text.slice(0, i).trim();
+  const right = text.slice(i + 1).trim();
+  if (!left || !right || left.includes('/') || /^https?:/i.test(text)) return [text.trim(), null];
+  return [left, right];
+}
+
+// A word of a name in a credit: "CAMILLE", "O'Toole", "Jean-Paul", or an initial "J." (not "Paris.", a sentence end).
+const NAME_TOKEN = String.raw`(?:\p{Lu}\.|\p{Lu}[\p{L}'’-]*)`;
+
+const tailCache = new WeakMap<CompiledRules, RegExp[]>();
+
+// Credits printed after the caption's last sentence without brackets; each captures the credit as `credit`.
+function tailPatterns(rules: CompiledRules): RegExp[] {
+  const hit = tailCache.get(rules);
+  if (hit) return hit;
+  const alias = rules.aliases.map((a) => a.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/\s+/g, '\\s+')).join('|');
+  const start = String.raw`(?:^|(?<=[.!?"”’)\]])\s*|\s+)`;
+  const patterns = [
+    // "… 2021. THE CANADIAN PRESS/Nathan Denette", "… 2021.THE CANADIAN PRESS/Jeff McIntosh", "REUTERS/Name"
+    alias ? new RegExp(`${start}(?<credit>(?:${alias})(?:\\s+Photos?)?\\s*/\\s*[^/()]{2,60})$`, 'iu') : null,
+    // "… LUDOVIC MARIN / AFP", "… Jane Doe/AFP via Getty Images"
+    alias ? new RegExp(`${start}(?<credit>(?:${NAME_TOKEN}\\s+){0,3}${NAME_TOKEN}\\s*/\\s*(?:${alias})(?:\\s+via\\s+[\\p{L} ]{2,30})?)$`, 'u') : null,
+    // "… Photo by Jane Doe/Gazette", "… photography by Name/Organisation"
+    new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:Photos?|Photograph|Photography)\\s+(?:by|courtesy(?:\\s+of)?)\\s+[^()]{2,80})$`, 'iu'),
+    // "… in 2019. File photo", "… Advocate file photo"
+    new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:[\\p{Lu}][\\p{L}]*\\s+)?file\\s+photo)[\\s.]*$`, 'iu'),
+  ].filter((re): re is RegExp => re !== null);
+  tailCache.set(rules, patterns);
+  return patterns;
+}

@@ -1,0 +1,165 @@
+/**
+ * Pictures gathered from where upstreams put them: caption lines and figures in the text (an image, bare
+ * credit lines and a caption in a row make one picture), `media:content` and image enclosures.
+ */
+import type { RawEntry } from '../model.ts';
+import { htmlToText } from '../util/html-text.ts';
+import type { ImageRef, TextBlock } from './blocks.ts';
+import { resolveHttpUrl } from './links.ts';
+import type { CompiledRules } from './matchers.ts';
+import { creditOnly, mergeCredits, parseCredit, splitCaption, type PhotoCredit, type Picture, type PictureImage } from './photo.ts';
+import { namesOf } from './byline.ts';
+import { fold } from './text.ts';
+
+/** What a block is, for picture gathering. */
+export type BlockKind =
+  | { kind: 'image' }
+  | { kind: 'credit'; credit: PhotoCredit }
+  | { kind: 'caption'; caption: string; credit: PhotoCredit | null }
+  | { kind: 'text' };
+
+/** Classifies a block: an image, a bare credit line, a caption (credit at its end, or a figcaption), or text. */
+export function classifyBlock(block: TextBlock, rules: CompiledRules): BlockKind {
+  if (!block.text) return { kind: 'image' };
+  const credit = creditOnly(block.text, rules);
+  if (credit) return { kind: 'credit', credit };
+  const split = splitCaption(block.text, rules);
+  if (split.credit || block.figcaption) return { kind: 'caption', caption: split.caption, credit: split.credit };
+  return { kind: 'text' };
+}
+
+/** A picture in the making while its blocks are read. */
+class PictureBuilder {
+  caption: string | null = null;
+  credit: PhotoCredit | null = null;
+  images: PictureImage[] = [];
+  hasCaption = false;
+
+  get empty(): boolean {
+    return !this.caption && !this.credit && this.images.length === 0;
+  }
+
+  build(): Picture {
+    return { caption: this.caption || null, credit: this.credit, images: this.images };
+  }
+}
+
+/**
+ * Splits blocks into pictures and the other blocks. Within a run of picture blocks, an image, bare credits
+ * and one caption form a picture; a new image or caption after a caption starts the next one.
+ */
+export function collectPictures(
+  blocks: TextBlock[],
+  rules: CompiledRules,
+  base: string | null,
+): { pictures: Picture[]; rest: TextBlock[] } {
+  const pictures: Picture[] = [];
+  const rest: TextBlock[] = [];
+  let current = new PictureBuilder();
+  const flush = (): void => {
+    if (!current.empty) pictures.push(current.build());
+    current = new PictureBuilder();
+  };
+  for (const block of blocks) {
+    const what = classifyBlock(block, rules);
+    const image = block.image ? imageOf(block.image, base) : null;
+    if (what.kind === 'text') {
+      flush();
+      rest.push(block);
+      continue;
+    }
+    if (what.kind === 'image') {
+      if (current.hasCaption || current.images.length > 0) flush();
+    } else if (what.kind === 'credit') {
+      // A credit after a captioned picture that already has one starts the next picture ("File photo" above its caption).
+      if (current.hasCaption && current.credit) flush();
+      current.credit = mergeCredits(current.credit, what.credit);
+    } else {
+      if (current.hasCaption) flush();
+      current.hasCaption = true;
+      current.caption = what.caption;
+      current.credit = mergeCredits(current.credit, what.credit);
+    }
+    if (image && !current.images.some((i) => i.href === image.href)) current.images.push(image);
+  }
+  flush();
+  return { pictures, rest };
+}
+
+/** Pictures the entry attaches as media (`media:content`, `media:thumbnail`) or image enclosures. */
+export function mediaPictures(entry: RawEntry, rules: CompiledRules, base: string | null): Picture[] {
+  const pictures: Picture[] = [];
+  const seen = new Set<string>();
+  for (const m of entry.media) {
+    if (m.medium && m.medium !== 'image') continue;
+    if (!m.medium && m.type && !m.type.startsWith('image/')) continue;
+    const href = resolveHttpUrl(m.url, base);
+    if (!href || seen.has(href)) continue;
+    seen.add(href);
+    const text = htmlToText(m.description ?? m.title ?? '');
+    const split = text ? splitCaption(text, rules) : { caption: '', credit: null };
+    const credit = mergeCredits(split.credit, m.credit ? mediaCredit(m.credit, rules) : null);
+    pictures.push({
+      caption: split.caption || null,
+      credit,
+      images: [{ href, contentType: m.type, width: whole(m.width), height: whole(m.height), rendition: 'original' }],
+    });
+  }
+  for (const e of entry.enclosures) {
+    if (!e.type?.startsWith('image/')) continue;
+    const href = resolveHttpUrl(e.url, base);
+    if (!href || seen.has(href)) continue;
+    seen.add(href);
+    pictures.push({ caption: null, credit: null, images: [{ href, contentType: e.type, width: null, height: null, rendition: 'original' }] });
+  }
+  return pictures;
+}
+
+/**
+ * Pictures from the text first (the story's own order), completed by the media the feed attaches: a media
+ * file joins the text picture with the same image or caption, or the first one shown without an image.
+ */
+export function mergePictures(fromText: Picture[], fromMedia: Picture[]): Picture[] {
+  const out = fromText.map((p) => ({ ...p, images: [...p.images] }));
+  for (const media of fromMedia) {
+    const hrefs = new Set(media.images.map((i) => i.href));
+    const sameImage = out.find((p) => p.images.some((i) => hrefs.has(i.href)));
+    const sameCaption = media.caption ? out.find((p) => p.caption && fold(p.caption) === fold(media.caption!)) : undefined;
+    const target = sameImage ?? sameCaption ?? (!media.caption ? out.find((p) => p.images.length === 0) : undefined);
+    if (!target) {
+      out.push(media);
+      continue;
+    }
+    target.caption ??= media.caption;
+    target.credit ??= media.credit;
+    for (const image of media.images) if (!target.images.some((i) => i.href === image.href)) target.images.push(image);
+  }
+  return out;
+}
+
+/** An `<img>` as a picture image (absolute http(s) only). */
+export function imageOf(ref: ImageRef, base: string | null): PictureImage | null {
+  const href = resolveHttpUrl(ref.src, base);
+  if (!href) return null;
+  return { href, contentType: imageType(href), width: ref.width, height: ref.height, rendition: 'web' };
+}
+
+function mediaCredit(text: string, rules: CompiledRules): PhotoCredit {
+  const parsed = parseCredit(text, rules, { bracketed: true });
+  if (parsed) return parsed;
+  const person = namesOf(text);
+  return { text: text.trim(), photographer: person, organisation: null, file: false };
+}
+
+function whole(n: number | null): number | null {
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif', svg: 'image/svg+xml',
+};
+
+function imageType(href: string): string | null {
+  const ext = /\.([a-z0-9]+)$/i.exec(new URL(href).pathname)?.[1]?.toLowerCase();
+  return ext ? (IMAGE_TYPES[ext] ?? null) : null;
+}
