@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { workerTargetProblems, type WirefeedConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
+import { normalizeCommand } from './cli/normalize-command.ts';
 import { parseCommand } from './cli/parse-command.ts';
 import { configPathsFromEnv, loadConfigFile } from './runtime/load-config.ts';
 import { ingestOnce, openNodeService, startNodeServer } from './runtime/node.ts';
@@ -12,6 +13,7 @@ const USAGE = `usage: wirefeed <command>
   check-config [FILE] [--target node|worker]
                                  validate a config file (default: WIREFEED_CONFIG or config/wirefeed.config.ts)
   parse FILE...                  parse feed files, print one JSON line per file
+  normalize FILE|URL             print the normalized items of a feed as a JSON array of ninjs 3.1 objects
 `;
 
 /** Runs the `wirefeed` command line; returns the exit status. */
@@ -77,6 +79,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           return 2;
         }
         await parseCommand(rest, (line) => process.stdout.write(`${line}\n`));
+        return 0;
+      }
+      case 'normalize': {
+        if (rest.length !== 1) {
+          process.stderr.write('wirefeed normalize: name one file or http(s) URL\n');
+          return 2;
+        }
+        const config = await loadConfigFile(configPath).catch(() => null);
+        const items = await normalizeCommand(rest[0]!, config?.normalize);
+        process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
         return 0;
       }
       case undefined:

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import type { FeedSpec, SourceConfig } from './model.ts';
+import { normalizeRulesSchema } from './normalize/rules.ts';
 
 /** A string field whose absence and wrong type get distinct messages. */
 function requiredString() {
@@ -73,6 +74,7 @@ const configSchema = z
       })
       .strict()
       .default({ cron: '*/30 * * * * *', concurrency: 4, batchSize: 20 }),
+    normalize: normalizeRulesSchema.prefault({}),
     limits: z
       .object({
         fetchTimeoutMs: z.number().int().min(100).default(20_000),

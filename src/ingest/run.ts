@@ -1,7 +1,7 @@
 import { describeError } from '../errors.ts';
 import { FetchError } from '../errors.ts';
 import type { SourceConfig, SourceState } from '../model.ts';
-import { normalizeFeed } from '../normalize/index.ts';
+import { normalizeFeed, type NormalizeRules } from '../normalize/index.ts';
 import type { Store } from '../store/store.ts';
 import { decodeFeedBytes } from './decode.ts';
 import type { FetchRequest, FetchResult } from './fetch.ts';
@@ -13,6 +13,8 @@ export interface IngestDeps {
   store: Store;
   fetchFeed: (request: FetchRequest) => Promise<FetchResult>;
   sources: SourceConfig[];
+  /** Normalization rules (site furniture, agencies, places); the shipped defaults when absent. */
+  rules?: NormalizeRules | undefined;
   now?: () => number;
   random?: () => number;
   log?: (event: PollOutcome) => void;
@@ -51,7 +53,7 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
     } else {
       const { text } = decodeFeedBytes(result.bytes, result.contentType);
       const feed = await parseFeed(text, { url: result.url });
-      const items = normalizeFeed(feed, { source, now: new Date(startedAt) });
+      const items = normalizeFeed(feed, { source, now: new Date(startedAt), rules: deps.rules });
       await deps.store.savePoll(source.id, items, pollState);
       outcome = { source: source.id, status: 'ok', items: items.length };
     }

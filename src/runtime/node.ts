@@ -33,7 +33,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
     readFile: async (path) => new Uint8Array(await readFile(path)),
   });
-  const deps: IngestDeps = { store, fetchFeed, sources: config.sources, log: (o) => log(formatOutcome(o)) };
+  const deps: IngestDeps = { store, fetchFeed, sources: config.sources, rules: config.normalize, log: (o) => log(formatOutcome(o)) };
   let running: Promise<PollOutcome[]> | null = null;
   const tick = (): Promise<PollOutcome[]> => {
     running ??= (async () => {

@@ -9,6 +9,7 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config.ts';
 import { startNodeServer } from '../../src/runtime/node.ts';
+import { ninjsErrors } from '../normalize/support/ninjs-schema.ts';
 
 // Real clients judge what the real server publishes: feedparser (Debian's python3-feedparser), newsboat,
 // xmllint, jing with the Atom RELAX NG schema, and JSON Schema for JSON Feed 1.1 and ninjs 3.1.
@@ -112,8 +113,9 @@ print(json.dumps({"bozo": int(d.bozo), "error": str(d.get("bozo_exception", ""))
   });
 
   it('JSON Feed validates against the JSON Feed 1.1 rules', async () => {
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    addFormats(ajv);
+    // ajv and ajv-formats are CommonJS: under NodeNext their default import's `default` is the export.
+    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+    addFormats.default(ajv);
     const schema = JSON.parse(readFileSync(resolve(import.meta.dirname, '../schemas/jsonfeed-1.1.schema.json'), 'utf8'));
     const { text } = await fetchTo('/feeds/all.json');
     const valid = ajv.validate(schema, JSON.parse(text));
@@ -122,18 +124,10 @@ print(json.dumps({"bozo": int(d.bozo), "error": str(d.get("bozo_exception", ""))
   });
 
   it('ninjs validates against the IPTC ninjs 3.1 schema', async () => {
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    addFormats(ajv);
-    // The ninjs schema refers to GeoJSON's for `places[].geometry`; we publish no geometry, and there is no network.
-    ajv.addSchema({ $id: 'https://geojson.org/schema/GeoJSON.json', type: 'object' });
-    const validate = ajv.compile(JSON.parse(readFileSync(NINJS_SCHEMA, 'utf8')));
     const { text } = await fetchTo('/feeds/all.ninjs');
     const items = JSON.parse(text) as unknown[];
     expect(items.length).toBe(reference.items.length);
-    for (const item of items) {
-      validate(item);
-      expect(validate.errors ?? []).toEqual([]);
-    }
+    for (const item of items) expect(ninjsErrors(item)).toBe('');
   });
 
   it('a conditional GET with the returned ETag gets 304; a filter returns exactly the matching items', async () => {

@@ -160,4 +160,71 @@ describe('store over SQLite', () => {
     expect(plan).toMatch(/SEARCH c USING PRIMARY KEY \(category=\?\)/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
   });
+
+  it('a teaser never overwrites the full story, and the full story replaces its teaser', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    const teaser = { ...write('t', 'Teaser', 1000, ['Alberta']), partial: true };
+    await store.savePoll('a', [teaser], state(10_000));
+    const full = write('t', 'The full story', 1000, ['Alberta', 'Politics']);
+    await store.savePoll('a', [full], state(20_000));
+    await store.savePoll('a', [{ ...write('t', 'Teaser again', 1000, ['Sports']), partial: true }], state(30_000));
+    const [stored] = await store.listItems(all);
+    expect(stored!.item.headlines[0]!.value).toBe('The full story');
+    expect(stored!.item.version).toBe('2');
+    expect(await store.listItems({ ...all, categoryGroups: [['sports']] })).toEqual([]);
+    expect(await store.listItems({ ...all, categoryGroups: [['politics']] })).toHaveLength(1);
+  });
+
+  it('a full story deletes the teasers it supersedes', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [{ ...write('teaser-by-headline', 'Rink reopens', 1000), partial: true }, write('other', 'Other', 900)], state(10_000));
+    await store.savePoll('a', [{ ...write('full', 'Rink reopens', 2000), supersedes: ['urn:test:teaser-by-headline', 'urn:test:other'] }], state(20_000));
+    expect((await store.listItems(all)).map((s) => s.item.uri)).toEqual(['urn:test:full', 'urn:test:other']);
+  });
+
+  it('one wire story from two sources is one item, with both links in altIds', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [{ ...write('a1', 'Same story', 1000), link: 'https://a.example/s', fingerprint: 'fp1:x' }], state(10_000));
+    const fromB = { ...write('b1', 'Same story', 1000), link: 'https://b.example/s', fingerprint: 'fp1:x' };
+    await store.savePoll('b', [fromB], state(20_000));
+    await store.savePoll('b', [fromB], state(30_000));
+    const items = await store.listItems(all);
+    expect(items.map((s) => s.item.uri)).toEqual(['urn:test:a1']);
+    expect(items[0]!.item.altIds).toEqual([{ role: 'link', value: 'https://a.example/s' }, { role: 'link', value: 'https://b.example/s' }]);
+    expect(items[0]!.item.version).toBe('2');
+    // Source A polling its own copy again changes nothing.
+    await store.savePoll('a', [{ ...write('a1', 'Same story', 1000), link: 'https://a.example/s', fingerprint: 'fp1:x' }], state(40_000));
+    expect((await store.listItems(all))[0]!.item.version).toBe('2');
+  });
+
+  it('a killed story leaves the listings but stays in the store', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [write('k', 'Story', 1000)], state(10_000));
+    const killed = write('k', 'KILLED: Story', 1000);
+    killed.item.pubStatus = 'canceled';
+    await store.savePoll('a', [killed], state(20_000));
+    expect(await store.listItems(all)).toEqual([]);
+    expect((await store.listItems({ ...all, status: ['canceled'] })).map((s) => s.item.uri)).toEqual(['urn:test:k']);
+    expect((await store.listSources())[0]!.itemCount).toBe(1);
+  });
+
+  it('pages with a cursor on (published, uri), and lists in ingest order on request', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [write('1', 'One', 3000, ['x']), write('2', 'Two', 3000, ['x']), write('3', 'Three', 1000, ['x'])], state(10_000));
+    await store.savePoll('a', [write('4', 'Four', 500, ['x'])], state(20_000));
+    for (const groups of [[], [['x']]]) {
+      const first = await store.listItems({ ...all, categoryGroups: groups, limit: 2 });
+      expect(first.map((s) => s.item.uri)).toEqual(['urn:test:2', 'urn:test:1']);
+      const last = first.at(-1)!;
+      const rest = await store.listItems({ ...all, categoryGroups: groups, before: { key: last.published, id: last.item.uri } });
+      expect(rest.map((s) => s.item.uri)).toEqual(['urn:test:3', 'urn:test:4']);
+    }
+    expect((await store.listItems({ ...all, order: 'ingested', limit: 1 })).map((s) => s.item.uri)).toEqual(['urn:test:4']);
+    expect((await store.listItems({ ...all, since: 1000, until: 3000 })).map((s) => s.item.uri)).toEqual(['urn:test:2', 'urn:test:1', 'urn:test:3']);
+  });
 });
