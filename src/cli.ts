@@ -29,6 +29,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           dbPath: dbPath ?? config.storage.path,
           port: Number(env.PORT ?? 8787),
           host: env.HOST ?? '127.0.0.1',
+          adminToken: env.WIREFEED_ADMIN_TOKEN || undefined,
         });
         const stop = (): void => {
           server.close().then(() => process.exit(0), () => process.exit(1));

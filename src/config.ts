@@ -75,6 +75,22 @@ const configSchema = z
       .strict()
       .default({ cron: '*/30 * * * * *', concurrency: 4, batchSize: 20 }),
     normalize: normalizeRulesSchema.prefault({}),
+    retention: z
+      .object({
+        maxAgeDays: z.number().positive().default(30),
+        maxItemsPerSource: z.number().int().min(1).default(2000),
+      })
+      .strict()
+      .default({ maxAgeDays: 30, maxItemsPerSource: 2000 }),
+    rateLimit: z
+      .object({
+        burst: z.number().int().min(1).default(120),
+        perSecond: z.number().positive().default(2),
+        maxClients: z.number().int().min(1).default(10_000),
+      })
+      .strict()
+      .nullable()
+      .default({ burst: 120, perSecond: 2, maxClients: 10_000 }),
     limits: z
       .object({
         fetchTimeoutMs: z.number().int().min(100).default(20_000),

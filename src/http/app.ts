@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { FeedSpec } from '../model.ts';
 import { RepresentationCache, type Representation } from '../publish/cache.ts';
@@ -9,9 +10,11 @@ import { renderNinjs } from '../publish/ninjs.ts';
 import { OPML_CONTENT_TYPE, renderOpml } from '../publish/opml.ts';
 import { renderFeed } from '../publish/render.ts';
 import { FEED_XSL, XSL_CONTENT_TYPE } from '../publish/xsl.ts';
-import type { Store } from '../store/store.ts';
+import type { PollOutcome } from '../ingest/run.ts';
+import type { SourceStatus, Store } from '../store/store.ts';
 import { hash64 } from '../util/hash.ts';
 import { indexPage } from './pages.ts';
+import { constantTimeEqual, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 
 /** The formats a feed is published in, by extension and `?format=`. */
 export const FORMATS = ['rss', 'atom', 'json', 'ninjs'] as const;
@@ -34,7 +37,18 @@ export interface AppDeps {
   cache?: RepresentationCache;
   compress?: Compressor;
   now?: () => number;
+  /** The admin API (`/admin/*`), behind a bearer token; off when absent. */
+  admin?: { token: string; refresh(sourceId: string): Promise<PollOutcome | null> } | undefined;
+  /** Per-client token buckets on the public routes; off when absent. */
+  rateLimit?: RateLimitOptions | undefined;
+  /** Who a request comes from, for rate limiting (the runtime knows the peer address). */
+  clientKey?: (c: Context) => string;
+  /** Requests handled at once at most; more get 503 with Retry-After (default 256). */
+  maxInFlight?: number;
 }
+
+/** Longest request target accepted (longer: 414). */
+export const MAX_URL_LENGTH = 4096;
 
 /** The feed every instance publishes: all stored items. */
 export const ALL_FEED: FeedSpec = { name: 'all', title: 'All stories', description: 'Every story from every source', filter: {} };
@@ -51,6 +65,58 @@ export function createApp(deps: AppDeps): Hono {
   const title = deps.title ?? 'wirefeed';
   const now = deps.now ?? Date.now;
   const baseOf = (c: Context): string => (deps.baseUrl ?? new URL(c.req.url).origin).replace(/\/+$/, '');
+  const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit, now) : null;
+  const maxInFlight = deps.maxInFlight ?? 256;
+  let inFlight = 0;
+
+  // CORS for GET: a browser's conditional poll (If-None-Match) is preflighted.
+  const corsForFeeds = cors({ origin: '*', allowMethods: ['GET', 'HEAD'], allowHeaders: ['If-None-Match', 'If-Modified-Since'], exposeHeaders: ['ETag', 'Last-Modified', 'Link'], maxAge: 86_400 });
+  app.use(async (c, next) => (c.req.path.startsWith('/admin/') ? next() : corsForFeeds(c, next)));
+
+  app.use(async (c, next) => {
+    if (c.req.url.length > MAX_URL_LENGTH) throw new HTTPException(414, { message: `Request target longer than ${MAX_URL_LENGTH} characters` });
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !c.req.path.startsWith('/admin/')) {
+      throw new HTTPException(405, { message: 'Only GET and HEAD are served here' });
+    }
+    if (inFlight >= maxInFlight) {
+      return c.json({ error: 'Too busy, retry shortly', status: 503 }, 503, { 'Retry-After': '1' });
+    }
+    const client = limiter && !c.req.path.startsWith('/admin/') && c.req.path !== '/healthz' ? (deps.clientKey?.(c) ?? 'anonymous') : null;
+    if (client !== null) {
+      const admission = limiter!.take(client);
+      if (!admission.allowed) {
+        return c.json({ error: `Rate limit: retry in ${admission.retryAfterSeconds} s`, status: 429 }, 429, { 'Retry-After': String(admission.retryAfterSeconds) });
+      }
+    }
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+    }
+    // A poll that ends in 304 costs a quarter of a full fetch.
+    if (client !== null && c.res.status === 304) limiter!.refund(client, 0.75);
+  });
+
+  app.use('/admin/*', async (c, next) => {
+    if (!deps.admin) throw new HTTPException(404, { message: 'The admin API is off: set WIREFEED_ADMIN_TOKEN to turn it on' });
+    const header = c.req.header('Authorization') ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    if (!given || !constantTimeEqual(given, deps.admin.token)) {
+      return c.json({ error: 'A valid bearer token is required', status: 401 }, 401, { 'WWW-Authenticate': 'Bearer realm="wirefeed admin"' });
+    }
+    c.header('Cache-Control', 'no-store');
+    await next();
+  });
+
+  app.get('/admin/sources', async (c) => c.json({ sources: (await deps.store.listSources()).map(sourceHealth) }));
+
+  app.post('/admin/sources/:id/refresh', async (c) => {
+    const outcome = await deps.admin!.refresh(c.req.param('id'));
+    if (!outcome) throw new HTTPException(404, { message: `No source "${c.req.param('id')}"` });
+    const source = (await deps.store.listSources()).find((s) => s.id === outcome.source);
+    return c.json({ outcome, source: source ? sourceHealth(source) : null });
+  });
 
   app.get('/', (c) => c.html(indexPage({ title, baseUrl: baseOf(c), feeds })));
 
@@ -77,21 +143,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/status', async (c) => {
     const sources = await deps.store.listSources();
     c.header('Cache-Control', 'no-store');
-    return c.json({
-      sources: sources.map((s) => ({
-        id: s.id,
-        title: s.title,
-        url: s.url,
-        items: s.itemCount,
-        lastFetchAt: iso(s.lastFetchAt),
-        lastSuccessAt: iso(s.lastSuccessAt),
-        nextFetchAt: iso(s.nextFetchAt),
-        errorCount: s.errorCount,
-        lastError: s.lastError ? { ...s.lastError, at: iso(s.lastError.at) } : null,
-        etag: s.etag,
-        lastModified: s.lastModified,
-      })),
-    });
+    return c.json({ sources: sources.map(sourceHealth) });
   });
 
   app.get('/feeds/:file', async (c) => {
@@ -196,7 +248,6 @@ function respond(c: Context, rep: Representation, maxAge: number, links: string[
     'Last-Modified': rep.lastModified.toUTCString(),
     'Cache-Control': `public, max-age=${maxAge}`,
     Vary: 'Accept-Encoding',
-    'Access-Control-Allow-Origin': '*',
   });
   if (links.length) headers.set('Link', links.join(', '));
   if (notModified(c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), rep)) {
@@ -242,6 +293,24 @@ function withParam(url: URL, name: string, value: string, base: string): string 
   const params = new URLSearchParams(url.search);
   params.set(name, value);
   return `${base}${url.pathname}?${params.toString()}`;
+}
+
+/** A source's state as `/status` and the admin API show it. */
+function sourceHealth(s: SourceStatus): Record<string, unknown> {
+  return {
+    id: s.id,
+    title: s.title,
+    url: s.url,
+    healthy: s.errorCount === 0 && s.lastSuccessAt !== null,
+    items: s.itemCount,
+    lastFetchAt: iso(s.lastFetchAt),
+    lastSuccessAt: iso(s.lastSuccessAt),
+    nextFetchAt: iso(s.nextFetchAt),
+    errorCount: s.errorCount,
+    lastError: s.lastError ? { ...s.lastError, at: iso(s.lastError.at) } : null,
+    etag: s.etag,
+    lastModified: s.lastModified,
+  };
 }
 
 function iso(ms: number | null): string | null {

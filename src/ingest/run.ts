@@ -2,7 +2,7 @@ import { describeError } from '../errors.ts';
 import { FetchError } from '../errors.ts';
 import type { SourceConfig, SourceState } from '../model.ts';
 import { normalizeFeed, type NormalizeRules } from '../normalize/index.ts';
-import type { Store } from '../store/store.ts';
+import type { Retention, Store } from '../store/store.ts';
 import { decodeFeedBytes } from './decode.ts';
 import type { FetchRequest, FetchResult } from './fetch.ts';
 import { parseFeed } from './parse.ts';
@@ -15,6 +15,8 @@ export interface IngestDeps {
   sources: SourceConfig[];
   /** Normalization rules (site furniture, agencies, places); the shipped defaults when absent. */
   rules?: NormalizeRules | undefined;
+  /** How much of each source the store keeps; everything when absent. */
+  retention?: Retention | undefined;
   now?: () => number;
   random?: () => number;
   log?: (event: PollOutcome) => void;
@@ -54,7 +56,7 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
       const { text } = decodeFeedBytes(result.bytes, result.contentType);
       const feed = await parseFeed(text, { url: result.url });
       const items = normalizeFeed(feed, { source, now: new Date(startedAt), rules: deps.rules });
-      await deps.store.savePoll(source.id, items, pollState);
+      await deps.store.savePoll(source.id, items, pollState, deps.retention);
       outcome = { source: source.id, status: 'ok', items: items.length };
     }
   } catch (err) {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import cron from 'node-cron';
 import { feedMaxAge, type WirefeedConfig } from '../config.ts';
 import { ALL_FEED, createApp, type Compressor } from '../http/app.ts';
@@ -33,7 +34,14 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
     readFile: async (path) => new Uint8Array(await readFile(path)),
   });
-  const deps: IngestDeps = { store, fetchFeed, sources: config.sources, rules: config.normalize, log: (o) => log(formatOutcome(o)) };
+  const deps: IngestDeps = {
+    store,
+    fetchFeed,
+    sources: config.sources,
+    rules: config.normalize,
+    retention: { maxAgeMs: config.retention.maxAgeDays * 86_400_000, maxItems: config.retention.maxItemsPerSource },
+    log: (o) => log(formatOutcome(o)),
+  };
   let running: Promise<PollOutcome[]> | null = null;
   const tick = (): Promise<PollOutcome[]> => {
     running ??= (async () => {
@@ -72,6 +80,8 @@ export async function startNodeServer(options: {
   dbPath: string;
   port: number;
   host: string;
+  /** Bearer token of the admin API (`WIREFEED_ADMIN_TOKEN`); the API is off without one. Never logged. */
+  adminToken?: string | undefined;
   log?: (line: string) => void;
 }): Promise<{ url: string; service: NodeService; close(): Promise<void> }> {
   const log = options.log ?? console.log;
@@ -84,15 +94,31 @@ export async function startNodeServer(options: {
     hubUrl: options.config.server.hub,
     maxAge: feedMaxAge(options.config),
     compress: compressNode,
+    rateLimit: options.config.rateLimit ?? undefined,
+    clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    admin: options.adminToken
+      ? {
+          token: options.adminToken,
+          refresh: async (id) => {
+            if (!options.config.sources.some((s) => s.id === id)) return null;
+            const [outcome] = await ingestOnce(service, options.config, [id]);
+            return outcome ?? null;
+          },
+        }
+      : undefined,
   });
   const task = cron.schedule(options.config.schedule.cron, () => service.tick(), { noOverlap: true, name: 'wirefeed-ingest' });
   const server: ServerType = await new Promise((resolveServer) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolveServer(s));
+    // Header limits: 8 KiB of headers, and a request must arrive whole within 10 s (slowloris).
+    const s = serve(
+      { fetch: app.fetch, port: options.port, hostname: options.host, serverOptions: { maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 10_000 } },
+      () => resolveServer(s),
+    );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  log(`wirefeed: serving ${url} (database ${options.dbPath}, ${options.config.sources.length} sources)`);
+  log(`wirefeed: serving ${url} (database ${options.dbPath}, ${options.config.sources.length} sources, admin API ${options.adminToken ? 'on' : 'off'})`);
   void service.tick();
   return {
     url,

@@ -25,6 +25,17 @@ export interface PollState {
   nextFetchAt: number;
 }
 
+/**
+ * How much of a source the store keeps. Items the current poll still carries are never removed, so a
+ * story cannot vanish and come back on every refresh.
+ */
+export interface Retention {
+  /** Items not changed for longer than this (ms) are removed. */
+  maxAgeMs: number;
+  /** The newest this many items of the source are kept. */
+  maxItems: number;
+}
+
 /** Which stored items to list, newest first. Category names compare case-insensitively. */
 export interface ItemQuery {
   /** Each group is "any of these categories"; an item must match every group. */
@@ -66,7 +77,7 @@ export interface Store {
   /** Every known source with its item count. */
   listSources(): Promise<SourceStatus[]>;
   /** Saves a successful poll: its items and the source's new state, in one transaction. */
-  savePoll(sourceId: string, items: ItemWrite[], state: PollState): Promise<void>;
+  savePoll(sourceId: string, items: ItemWrite[], state: PollState, retention?: Retention): Promise<void>;
   /** Saves a poll answered 304 Not Modified. */
   saveNotModified(sourceId: string, state: PollState): Promise<void>;
   /** Records a failed poll; the source's items are kept. */
@@ -161,7 +172,7 @@ export function createStore(db: SqlDatabase): Store {
       return results.map((row) => ({ ...toSourceState(row), itemCount: row.item_count ?? 0 }));
     },
 
-    async savePoll(sourceId, items, state) {
+    async savePoll(sourceId, items, state, retention) {
       const writes = uniqueByUri(items);
       // Reads before the transaction: which incoming stories another source already gave us in full.
       const merges = await findSyndicatedCopies(db, sourceId, writes);
@@ -179,6 +190,22 @@ export function createStore(db: SqlDatabase): Store {
           continue;
         }
         statements.push(...itemStatements(db, sourceId, write, state.fetchedAt));
+      }
+      if (retention) {
+        const current = JSON.stringify(writes.map((w) => w.item.uri));
+        statements.push(
+          db
+            .prepare(
+              `DELETE FROM items WHERE source_id = ?1 AND updated < ?2 AND id NOT IN (SELECT value FROM json_each(?3))`,
+            )
+            .bind(sourceId, state.fetchedAt - retention.maxAgeMs, current),
+          db
+            .prepare(
+              `DELETE FROM items WHERE source_id = ?1 AND id NOT IN (SELECT value FROM json_each(?3))
+               AND id NOT IN (SELECT id FROM items WHERE source_id = ?1 ORDER BY published DESC, id DESC LIMIT ?2)`,
+            )
+            .bind(sourceId, retention.maxItems, current),
+        );
       }
       statements.push(stateStatement(sourceId, state, true));
       await db.batch(statements);

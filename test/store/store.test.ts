@@ -227,4 +227,23 @@ describe('store over SQLite', () => {
     expect((await store.listItems({ ...all, order: 'ingested', limit: 1 })).map((s) => s.item.uri)).toEqual(['urn:test:4']);
     expect((await store.listItems({ ...all, since: 1000, until: 3000 })).map((s) => s.item.uri)).toEqual(['urn:test:2', 'urn:test:1', 'urn:test:3']);
   });
+
+  it('retention removes items by age and count, never one the current poll still carries', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    const day = 86_400_000;
+    await store.savePoll('a', [write('old', 'Old', 1000), write('kept', 'Kept', 2000)], state(0));
+    await store.savePoll('b', [write('b-old', 'Other source', 1000)], state(0));
+    const retention = { maxAgeMs: 30 * day, maxItems: 3 };
+    // 31 days later: "old" is gone from the upstream and expires; "kept" is still carried.
+    await store.savePoll('a', [write('kept', 'Kept', 2000), write('n1', 'N1', 3000)], state(31 * day), retention);
+    expect((await store.listItems({ ...all, sources: ['a'] })).map((s) => s.item.uri)).toEqual(['urn:test:n1', 'urn:test:kept']);
+    // Count: the newest 3 of the source stay, plus whatever the poll carries.
+    await store.savePoll('a', [write('n2', 'N2', 4000), write('n3', 'N3', 5000), write('n4', 'N4', 6000)], state(32 * day), retention);
+    expect((await store.listItems({ ...all, sources: ['a'] })).map((s) => s.item.uri)).toEqual(['urn:test:n4', 'urn:test:n3', 'urn:test:n2']);
+    await store.savePoll('a', [write('kept', 'Kept', 2000), write('n2', 'N2', 4000), write('n3', 'N3', 5000), write('n4', 'N4', 6000)], state(33 * day), { maxAgeMs: 30 * day, maxItems: 1 });
+    expect((await store.listItems({ ...all, sources: ['a'] }))).toHaveLength(4);
+    // Other sources are untouched.
+    expect((await store.listItems({ ...all, sources: ['b'] })).map((s) => s.item.uri)).toEqual(['urn:test:b-old']);
+  });
 });
