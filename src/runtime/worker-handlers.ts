@@ -1,0 +1,148 @@
+/**
+ * The Cloudflare Workers adapter: the same core as `src/runtime/node.ts`, over D1 (the `DB` binding of
+ * `wrangler.toml`) instead of SQLite, a Cron Trigger instead of node-cron, and the Workers Cache API in
+ * front of the rendered feeds. `src/runtime/worker.ts` (the entry point) builds it from the bundled config.
+ */
+import { feedMaxAge, validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { ALL_FEED, createApp } from '../http/app.ts';
+import { createFetcher, type FetchRequest, type FetchResult } from '../ingest/fetch.ts';
+import { ingestDue, type PollOutcome } from '../ingest/run.ts';
+import { feedTopics, pingHub } from '../publish/websub.ts';
+import type { SqlDatabase } from '../store/sql.ts';
+import { createStore, type Store } from '../store/store.ts';
+import { isEdgeCacheable, serveFromEdgeCache, type EdgeCache } from './worker-cache.ts';
+
+/** The bindings the worker reads (see `wrangler.toml`); a D1 binding satisfies `SqlDatabase` as is. */
+export interface WorkerEnv {
+  DB: SqlDatabase;
+}
+
+/** The part of the Workers `ExecutionContext` the worker uses. */
+export interface WorkerContext {
+  waitUntil(work: Promise<unknown>): void;
+}
+
+/** The part of the Workers `ScheduledController` the worker uses. */
+export interface WorkerScheduledController {
+  scheduledTime: number;
+  cron: string;
+}
+
+/** Seams for tests and embedding; every field has a default. */
+export interface WorkerOptions {
+  /** The `fetch` used for upstreams; defaults to the runtime's global `fetch`, looked up per call. */
+  fetch?: typeof fetch;
+  /** The edge cache; defaults to `caches.default`. `null` turns edge caching off. */
+  cache?: EdgeCache | null;
+  /** Where poll outcomes and failures are written (one JSON object a line); defaults to `console.log`. */
+  log?: (line: string) => void;
+}
+
+/** The worker's handlers, in the shape `export default` must have on Workers. */
+export interface WirefeedWorker {
+  fetch(request: Request, env: WorkerEnv, ctx: WorkerContext): Promise<Response>;
+  scheduled(controller: WorkerScheduledController, env: WorkerEnv, ctx: WorkerContext): Promise<void>;
+}
+
+/** Workers allow six simultaneous outgoing connections per invocation; more would only queue. */
+export const WORKER_MAX_CONCURRENCY = 6;
+
+/**
+ * Validates a configuration for the Workers target: the schema of `validateConfig`, then what cannot run
+ * on Workers (`workerTargetProblems`, the checks of `wirefeed check-config --target worker`).
+ * @throws ConfigError with one line per problem.
+ */
+export function workerConfig(input: unknown): WirefeedConfig {
+  const config = validateConfig(input);
+  const problems = workerTargetProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * Builds the worker for a validated configuration. `fetch` serves the Hono app of `src/http/app.ts` (feeds
+ * through the edge cache); `scheduled` polls the due sources, at most `schedule.batchSize` of them.
+ */
+export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}): WirefeedWorker {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const upstreamFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  // No DNS on Workers: only literal IP addresses (and localhost) are checked against the private ranges.
+  const fetchFeed: (request: FetchRequest) => Promise<FetchResult> = createFetcher({
+    fetch: upstreamFetch,
+    timeoutMs: config.limits.fetchTimeoutMs,
+    maxBytes: config.limits.maxFeedBytes,
+    maxRedirects: config.limits.maxRedirects,
+  });
+  const perEnv = new WeakMap<WorkerEnv, { store: Store; app: ReturnType<typeof createApp>; synced?: Promise<void> }>();
+  const forEnv = (env: WorkerEnv) => {
+    let entry = perEnv.get(env);
+    if (!entry) {
+      const store = createStore(env.DB);
+      // No `compress`: Cloudflare compresses responses at the edge.
+      const app = createApp({
+        store,
+        feeds: config.feeds,
+        baseUrl: config.server.baseUrl,
+        title: config.server.title,
+        hubUrl: config.server.hub,
+        maxAge: feedMaxAge(config),
+      });
+      entry = { store, app };
+      perEnv.set(env, entry);
+    }
+    return entry;
+  };
+  const syncSources = (env: WorkerEnv): Promise<void> => {
+    const entry = forEnv(env);
+    entry.synced ??= entry.store.syncSources(config.sources).catch((err: unknown) => {
+      entry.synced = undefined;
+      throw err;
+    });
+    return entry.synced;
+  };
+
+  async function ingest(env: WorkerEnv): Promise<PollOutcome[]> {
+    await syncSources(env);
+    const { store } = forEnv(env);
+    const before = await store.dataVersion();
+    const outcomes = await ingestDue(
+      { store, fetchFeed, sources: config.sources, log: (outcome) => log(JSON.stringify({ event: 'poll', ...outcome })) },
+      { batchSize: config.schedule.batchSize, concurrency: Math.min(config.schedule.concurrency, WORKER_MAX_CONCURRENCY) },
+    );
+    const { hub, baseUrl } = config.server;
+    if (hub && baseUrl && (await store.dataVersion()) !== before) {
+      const topics = feedTopics(baseUrl, [ALL_FEED.name, ...config.feeds.map((f) => f.name)]);
+      for (const ping of await pingHub(upstreamFetch, hub, topics)) {
+        if (!ping.ok) log(JSON.stringify({ event: 'websub-ping-failed', url: ping.url, error: ping.error ?? `HTTP ${ping.status}` }));
+      }
+    }
+    return outcomes;
+  }
+
+  return {
+    async fetch(request, env, ctx) {
+      const { app } = forEnv(env);
+      const cache = options.cache === undefined ? defaultCache() : options.cache;
+      const origin = async (req: Request): Promise<Response> => app.fetch(req);
+      if (cache && isEdgeCacheable(request)) {
+        return serveFromEdgeCache(request, cache, origin, (work) => ctx.waitUntil(work));
+      }
+      return origin(request);
+    },
+
+    async scheduled(controller, env, ctx) {
+      ctx.waitUntil(
+        ingest(env).catch((err: unknown) => {
+          log(JSON.stringify({ event: 'tick-failed', cron: controller.cron, message: err instanceof Error ? err.message : String(err) }));
+          throw err;
+        }),
+      );
+    },
+  };
+}
+
+function defaultCache(): EdgeCache | null {
+  // `caches.default` is Workers-only: the DOM typing of `caches` does not know it.
+  return (globalThis as { caches?: { default?: EdgeCache } }).caches?.default ?? null;
+}

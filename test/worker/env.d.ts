@@ -1,0 +1,33 @@
+// The parts of `cloudflare:test` (provided by @cloudflare/vitest-pool-workers inside workerd) these tests
+// use. The package's own declarations need @cloudflare/workers-types, which this project does not install.
+declare module 'cloudflare:test' {
+  /** The D1 binding, as far as the tests use it (the shape of `SqlDatabase` in src/store/sql.ts). */
+  export interface TestD1Statement {
+    bind(...values: (string | number | null)[]): TestD1Statement;
+    all<T = Record<string, unknown>>(): Promise<{ results: T[] }>;
+    first<T = Record<string, unknown>>(): Promise<T | null>;
+    run(): Promise<unknown>;
+  }
+  export interface TestD1 {
+    prepare(sql: string): TestD1Statement;
+    batch(statements: TestD1Statement[]): Promise<unknown[]>;
+  }
+  export interface D1Migration {
+    name: string;
+    queries: string[];
+  }
+  export interface TestExecutionContext {
+    waitUntil(work: Promise<unknown>): void;
+    passThroughOnException(): void;
+  }
+  export const env: { DB: TestD1; TEST_MIGRATIONS: D1Migration[] };
+  export const SELF: { fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> };
+  export function createExecutionContext(): TestExecutionContext;
+  export function waitOnExecutionContext(ctx: TestExecutionContext): Promise<void>;
+  export function createScheduledController(options?: { scheduledTime?: number | Date; cron?: string }): {
+    scheduledTime: number;
+    cron: string;
+    noRetry(): void;
+  };
+  export function applyD1Migrations(db: TestD1, migrations: D1Migration[], migrationsTableName?: string): Promise<void>;
+}

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+
+/** The origin the test upstream serves. Every outbound fetch of the workerd tests reaches `createUpstream`. */
+export const UPSTREAM_ORIGIN = 'https://upstream.wirefeed.test';
+
+interface UpstreamFile {
+  body: Uint8Array<ArrayBuffer>;
+  contentType: string;
+  etag: string;
+  lastModified: string;
+}
+
+/** One request the upstream answered, for tests to inspect (`GET /__control/log`). */
+export interface UpstreamLogEntry {
+  path: string;
+  ifNoneMatch: string | null;
+  ifModifiedSince: string | null;
+  status: number;
+}
+
+const fixture = (name: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
+
+/**
+ * A wire upstream answered in the test process: `/wire.xml` (RSS 2.0) and `/desk.atom` (Atom), each with a
+ * strong ETag and Last-Modified, honouring `If-None-Match`. Tests steer it over HTTP from inside workerd:
+ * `POST /__control/fail?path=/wire.xml&status=503`, `POST /__control/reset`, `GET /__control/log`.
+ * Anything addressed to another host is refused: the tests have no network.
+ */
+export function createUpstream(): (request: Request) => Promise<Response> {
+  const files = new Map<string, UpstreamFile>([
+    ['/wire.xml', { body: fixture('wire-feed.xml'), contentType: 'application/rss+xml; charset=utf-8', etag: '"wire-1"', lastModified: 'Mon, 20 Apr 2026 23:30:00 GMT' }],
+    ['/desk.atom', { body: fixture('desk-feed.atom'), contentType: 'application/atom+xml; charset=utf-8', etag: '"desk-1"', lastModified: 'Mon, 20 Apr 2026 22:10:00 GMT' }],
+  ]);
+  const failing = new Map<string, number>();
+  const log: UpstreamLogEntry[] = [];
+
+  return async function upstream(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.origin !== UPSTREAM_ORIGIN) {
+      return new Response(`no network in tests: ${url.origin}`, { status: 502 });
+    }
+    if (url.pathname === '/__control/fail') {
+      failing.set(url.searchParams.get('path') ?? '', Number(url.searchParams.get('status') ?? 503));
+      return new Response('ok');
+    }
+    if (url.pathname === '/__control/reset') {
+      failing.clear();
+      log.length = 0;
+      return new Response('ok');
+    }
+    if (url.pathname === '/__control/log') {
+      return Response.json(log);
+    }
+    const ifNoneMatch = request.headers.get('if-none-match');
+    const ifModifiedSince = request.headers.get('if-modified-since');
+    const answer = (response: Response): Response => {
+      log.push({ path: url.pathname, ifNoneMatch, ifModifiedSince, status: response.status });
+      return response;
+    };
+    const failure = failing.get(url.pathname);
+    if (failure !== undefined) return answer(new Response('upstream is down', { status: failure }));
+    const file = files.get(url.pathname);
+    if (!file) return answer(new Response('not found', { status: 404 }));
+    const validators = { ETag: file.etag, 'Last-Modified': file.lastModified };
+    if (ifNoneMatch !== null && ifNoneMatch.split(',').map((t) => t.trim()).includes(file.etag)) {
+      return answer(new Response(null, { status: 304, headers: validators }));
+    }
+    return answer(new Response(file.body, { status: 200, headers: { ...validators, 'Content-Type': file.contentType } }));
+  };
+}
