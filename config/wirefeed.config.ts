@@ -26,5 +26,5 @@ export default defineConfig({
     },
   ],
   server: { title: 'wirefeed' },
-  storage: { path: './data/wirefeed.db' },
+  storage: { path: './data/wirefeed.db' }, // Node only; Workers use D1
 });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { workerTargetProblems, type WirefeedConfig } from './config.ts';
+import { DEFAULT_DB_PATH, workerTargetProblems, type WirefeedConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { normalizeCommand } from './cli/normalize-command.ts';
 import { parseCommand } from './cli/parse-command.ts';
@@ -26,7 +26,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         const config = await loadConfigFile(configPath);
         const server = await startNodeServer({
           config,
-          dbPath: dbPath ?? config.storage.path,
+          dbPath: dbPath ?? config.storage.path ?? DEFAULT_DB_PATH,
           port: Number(env.PORT ?? 8787),
           host: env.HOST ?? '127.0.0.1',
           adminToken: env.WIREFEED_ADMIN_TOKEN || undefined,
@@ -50,7 +50,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           process.stderr.write(`wirefeed ingest: no source ${unknown.map((id) => `"${id}"`).join(', ')} in ${configPath}\n`);
           return 2;
         }
-        const service = await openNodeService(config, dbPath ?? config.storage.path, (line) => process.stderr.write(`${line}\n`));
+        const service = await openNodeService(config, dbPath ?? config.storage.path ?? DEFAULT_DB_PATH, (line) => process.stderr.write(`${line}\n`));
         try {
           const outcomes = await ingestOnce(service, config, values.source);
           for (const o of outcomes) process.stdout.write(`${JSON.stringify(o)}\n`);

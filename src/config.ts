@@ -63,9 +63,9 @@ const configSchema = z
       .strict()
       .default({ title: 'wirefeed' }),
     storage: z
-      .object({ path: z.string().min(1).default('./data/wirefeed.db') })
+      .object({ path: z.string().min(1).optional() })
       .strict()
-      .default({ path: './data/wirefeed.db' }),
+      .default({}),
     schedule: z
       .object({
         cron: z.string().min(1).default('*/30 * * * * *'),
@@ -138,6 +138,9 @@ export interface WirefeedConfig extends Omit<z.output<typeof configSchema>, 'sou
   feeds: FeedSpec[];
 }
 
+/** The SQLite file used on Node when neither `storage.path` nor `WIREFEED_DB` names one. */
+export const DEFAULT_DB_PATH = './data/wirefeed.db';
+
 /** Types a configuration object for editors; returns it unchanged (validation happens at load). */
 export function defineConfig(config: WirefeedConfigInput): WirefeedConfigInput {
   return config;
@@ -171,6 +174,9 @@ export function feedMaxAge(config: WirefeedConfig): number {
  */
 export function workerTargetProblems(config: WirefeedConfig): string[] {
   const problems: string[] = [];
+  if (config.storage.path !== undefined) {
+    problems.push('storage.path: Workers keep their data in D1 (the DB binding in wrangler.toml); remove storage.path');
+  }
   config.sources.forEach((s, i) => {
     if (safeProtocol(s.url) === 'file:') {
       problems.push(`sources[${i}].url: file: URLs cannot be fetched on Cloudflare Workers; serve the feed over https`);

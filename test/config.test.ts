@@ -21,7 +21,7 @@ function problems(input: unknown): string[] {
 describe('validateConfig', () => {
   it('fills defaults: every field but the sources is optional', () => {
     const cfg = validateConfig({ sources: [source()] });
-    expect(cfg.storage.path).toBe('./data/wirefeed.db');
+    expect(cfg.storage.path).toBeUndefined();
     expect(cfg.feeds).toEqual([]);
     expect(cfg.sources[0]).toMatchObject({ interval: 15, categories: [], allowPrivateNetwork: false });
     expect(cfg.schedule.concurrency).toBeGreaterThan(0);
@@ -48,9 +48,11 @@ describe('validateConfig', () => {
     expect(lines).toEqual(['sources[0].url: must be an absolute http(s) or file URL', 'sources[1].title: must not be empty']);
   });
 
-  it('flags file: sources for the worker target', () => {
-    const cfg = validateConfig({ sources: [source(), source({ id: 'local', url: 'file:///tmp/feed.xml' })] });
+  it('flags file: sources and a SQLite path for the worker target', () => {
+    expect(workerTargetProblems(validateConfig({ sources: [source()] }))).toEqual([]);
+    const cfg = validateConfig({ sources: [source(), source({ id: 'local', url: 'file:///tmp/feed.xml' })], storage: { path: './x.db' } });
     expect(workerTargetProblems(cfg)).toEqual([
+      'storage.path: Workers keep their data in D1 (the DB binding in wrangler.toml); remove storage.path',
       'sources[1].url: file: URLs cannot be fetched on Cloudflare Workers; serve the feed over https',
     ]);
   });

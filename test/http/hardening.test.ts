@@ -68,7 +68,7 @@ describe('public edge and admin API', () => {
 
   it('admin routes need the bearer token: 401 without it or with a wrong one', async () => {
     const app = make();
-    for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Authorization: 's3cret-token' }, { Authorization: 'Basic czNjcmV0LXRva2Vu' }]) {
+    for (const headers of [{} as Record<string, string>, { Authorization: 'Bearer wrong' }, { Authorization: 's3cret-token' }, { Authorization: 'Basic czNjcmV0LXRva2Vu' }]) {
       const res = await app.request(`${base}/admin/sources`, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
