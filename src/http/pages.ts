@@ -8,6 +8,18 @@ const FORMATS = [
   { ext: 'json', label: 'JSON Feed 1.1', type: 'application/feed+json' },
 ] as const;
 
+const PARAMETERS: [string, string][] = [
+  ['category=Alberta,Politics', 'any of these categories (repeatable)'],
+  ['exclude_category=Sports', 'leave these out'],
+  ['provider=The Canadian Press', 'the agency'],
+  ['located=Calgary', 'the dateline place'],
+  ['by=Jane Doe', 'words of the byline'],
+  ['q=wildfire evacuation', 'every word in the headline or body'],
+  ['since=P2D', 'published in the last two days (or an ISO time; until= too)'],
+  ['limit=100', 'items per page, 1–500 (default 50)'],
+  ['filter=Oilers|Flames', 'RSSHub-compatible regular expression; also filterout, filter_title, filter_case_sensitive=false, filter_time…'],
+];
+
 /** The `/` page: every published feed with subscribe links, and autodiscovery links in the head. */
 export function indexPage(input: { title: string; baseUrl: string; feeds: FeedSpec[] }): HtmlEscapedString | Promise<HtmlEscapedString> {
   const url = (feed: FeedSpec, ext: string): string => `${input.baseUrl}/feeds/${feed.name}.${ext}`;
@@ -30,18 +42,27 @@ a.fmt { margin-right: 1rem }
 </head>
 <body>
 <h1>${input.title}</h1>
-<p>Published feeds. Subscribe in a feed reader with one of the links, or add <code>?category=NAME</code> to narrow any feed.
-Source health is at <a href="${input.baseUrl}/status">/status</a>.</p>
+<p>Published feeds. Subscribe in a feed reader with one of the links, or import them all at once from the
+<a href="${input.baseUrl}/opml">OPML list</a>. Source health is at <a href="${input.baseUrl}/status">/status</a>.</p>
 ${input.feeds.map(
   (feed) => html`<section>
 <h2>${feed.title}</h2>
 ${feed.description ? html`<p>${feed.description}</p>` : ''}
 <p>${describeFilter(feed)}</p>
-<p>${FORMATS.map((f) => html`<a class="fmt" href="${url(feed, f.ext)}" type="${f.type}">${f.label}</a>`)}</p>
+<p>${FORMATS.map((f) => html`<a class="fmt" href="${url(feed, f.ext)}" type="${f.type}">${f.label}</a>`)}<a class="fmt" href="${url(feed, 'ninjs')}">ninjs 3.1</a></p>
 <p><code>${url(feed, 'rss')}</code></p>
 </section>
 `,
 )}
+<section>
+<h2>Narrow any feed</h2>
+<p>Add query parameters to any feed URL; they combine with the feed's own filter. For example
+<code>${input.baseUrl}/feeds/all.rss?category=Alberta&amp;q=wildfire</code>.</p>
+<table>
+${PARAMETERS.map(([example, meaning]) => html`<tr><td><code>${example}</code></td><td>${meaning}</td></tr>
+`)}</table>
+<p>Every feed answers conditional requests (ETag, Last-Modified) with 304, and pages with <code>rel="next"</code> links.</p>
+</section>
 </body>
 </html>
 `;

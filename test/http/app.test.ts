@@ -58,7 +58,10 @@ describe('HTTP app', () => {
       expect(page).toContain(`href="${base}/feeds/${name}.rss"`);
       expect(page).toContain(`href="${base}/feeds/${name}.atom"`);
       expect(page).toContain(`href="${base}/feeds/${name}.json"`);
+      expect(page).toContain(`href="${base}/feeds/${name}.ninjs"`);
     }
+    expect(page).toContain(`href="${base}/opml"`);
+    expect(page).toContain('<code>q=wildfire evacuation</code>');
   });
 
   it.each([
