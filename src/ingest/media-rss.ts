@@ -1,0 +1,87 @@
+import type { RawEnclosure, RawMedia } from '../model.ts';
+import { clean, joinNames, parseLength } from './field-values.ts';
+import { collapse, htmlToText } from './html-fragment.ts';
+import { baseOf, nodeAttr, nodeText, RAW, rawList, raws, type RawHolder, type RawNode } from './raw-fields.ts';
+import { cleanUrl } from './urls.ts';
+
+function parseDimension(s: string | undefined): number | null {
+  return parseLength(s?.replace(/px$/i, ''));
+}
+
+/** The captions and credits `media:*` elements carry, at one level. */
+interface MediaText {
+  title: string | null;
+  description: string | null;
+  credit: string | null;
+}
+
+function mediaText(holder: unknown, prefix = ''): MediaText {
+  const list = (name: string): RawNode[] => rawList(holder, prefix + name);
+  const textOf = (nodes: RawNode[]): string | null => {
+    const node = nodes.find((n) => clean(nodeText(n)) !== null);
+    if (!node) return null;
+    const type = (nodeAttr(node, 'type') ?? '').toLowerCase();
+    return clean(type === 'html' ? htmlToText(nodeText(node)) : collapse(nodeText(node)));
+  };
+  return {
+    title: textOf(list('media:title')),
+    description: textOf(list('media:description')),
+    credit: joinNames(list('media:credit').map((n) => clean(collapse(nodeText(n))))),
+  };
+}
+
+/** `media:content`, `media:group` and `media:thumbnail` of an entry, with captions and credits. */
+export function readMedia(item: RawHolder, base: string | null): RawMedia[] {
+  const itemText = mediaText(item, RAW);
+  const out: RawMedia[] = [];
+  const seen = new Set<string>();
+  const add = (node: RawNode, medium: string | null, inherited: MediaText): void => {
+    const url = cleanUrl(nodeAttr(node, 'url'), baseOf(node, base));
+    if (url === null || seen.has(url)) return;
+    seen.add(url);
+    const own = mediaText(node);
+    out.push({
+      url,
+      type: clean(nodeAttr(node, 'type')),
+      medium: clean(nodeAttr(node, 'medium')) ?? medium,
+      width: parseDimension(nodeAttr(node, 'width')),
+      height: parseDimension(nodeAttr(node, 'height')),
+      title: own.title ?? inherited.title,
+      description: own.description ?? inherited.description,
+      credit: own.credit ?? inherited.credit,
+    });
+  };
+  for (const node of raws(item, 'media:content')) add(node, null, itemText);
+  for (const group of raws(item, 'media:group')) {
+    const groupText = mediaText(group);
+    const inherited = {
+      title: groupText.title ?? itemText.title,
+      description: groupText.description ?? itemText.description,
+      credit: groupText.credit ?? itemText.credit,
+    };
+    for (const node of rawList(group, 'media:content')) add(node, null, inherited);
+    for (const node of rawList(group, 'media:thumbnail')) add(node, 'image', inherited);
+  }
+  for (const node of raws(item, 'media:thumbnail')) add(node, 'image', itemText);
+  return out;
+}
+
+/** Enclosures plus the `media:content` files not already listed, deduplicated by URL. */
+export function mergeEnclosures(enclosures: RawEnclosure[], media: RawMedia[], item: RawHolder, base: string | null): RawEnclosure[] {
+  const out: RawEnclosure[] = [];
+  const seen = new Set<string>();
+  const push = (e: RawEnclosure): void => {
+    if (seen.has(e.url)) return;
+    seen.add(e.url);
+    out.push(e);
+  };
+  enclosures.forEach(push);
+  const sizes = new Map<string, number | null>();
+  const contents = [...raws(item, 'media:content'), ...raws(item, 'media:group').flatMap((g) => rawList(g, 'media:content'))];
+  for (const node of contents) {
+    const url = cleanUrl(nodeAttr(node, 'url'), baseOf(node, base));
+    if (url !== null) sizes.set(url, parseLength(nodeAttr(node, 'fileSize')));
+  }
+  for (const m of media) if (sizes.has(m.url)) push({ url: m.url, type: m.type, length: sizes.get(m.url) ?? null });
+  return out;
+}

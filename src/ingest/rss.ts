@@ -1,0 +1,77 @@
+import type { FeedFormat, RawEnclosure, RawEntry, RawFeed } from '../model.ts';
+import { parseDate } from './dates.ts';
+import { HIDDEN } from './feed-quirks.ts';
+import { clean, emptyEntry, joinNames, parseLength, personName, uniqueStrings } from './field-values.ts';
+import { mergeEnclosures, readMedia } from './media-rss.ts';
+import { baseOf, firstNode, firstText, nodeAttr, nodeText, rawItems, raws, type RawHolder } from './raw-fields.ts';
+import { asHtml, asText, textConstruct } from './text-construct.ts';
+import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
+
+function rssCategories(holder: RawHolder): string[] {
+  // <tags>a, b</tags> is a made-up element some generators write; feedparser reads it, so do we.
+  const tags = raws(holder, 'tags').flatMap((n) => nodeText(n).split(','));
+  return uniqueStrings([...tags, ...raws(holder, 'category').map(nodeText), ...raws(holder, 'dc:subject').map(nodeText)]);
+}
+
+function rssAuthor(holder: RawHolder, ...names: string[]): string | null {
+  return joinNames(names.flatMap((name) => raws(holder, name).map((n) => personName(nodeText(n)))));
+}
+
+/** RSS title: text, unless it was written with inline markup. */
+function rssTitle(holder: RawHolder): string | null {
+  const node = firstNode(holder, 'title', 'dc:title');
+  return asText(textConstruct(node, 'text'));
+}
+
+/** Maps rss-parser's output for an RSS 0.9x/2.0 or RDF document onto `RawFeed`. */
+export function mapRss(out: RawHolder, format: FeedFormat, url: string | null): RawFeed {
+  const linkNode = firstNode(out, 'link');
+  const link = cleanUrl(nodeText(linkNode), baseOf(linkNode, url));
+  const fallbackBase = feedBase(link, url);
+  const items = rawItems(out);
+  const entries = items.map((item): RawEntry => {
+    const itemLinkNode = firstNode(item, 'link');
+    const guidNode = firstNode(item, 'guid');
+    const guid = clean(nodeText(guidNode));
+    let itemLink = cleanUrl(nodeText(itemLinkNode), baseOf(itemLinkNode, fallbackBase));
+    // A guid is the permalink unless isPermaLink="false" (RSS 2.0), when it looks like a URL.
+    if (itemLink === null && guid !== null && nodeAttr(guidNode, 'isPermaLink')?.trim().toLowerCase() !== 'false' && /^https?:\/\//i.test(guid)) {
+      itemLink = cleanUrl(guid, null);
+    }
+    const enclosures: RawEnclosure[] = [];
+    for (const node of raws(item, 'enclosure')) {
+      const encUrl = cleanUrl(nodeAttr(node, 'url'), baseOf(node, fallbackBase));
+      if (encUrl) enclosures.push({ url: encUrl, type: clean(nodeAttr(node, 'type')), length: parseLength(nodeAttr(node, 'length')) });
+    }
+    const media = readMedia(item, fallbackBase);
+    const summaryNode = firstNode(item, HIDDEN.description!, 'dc:description', 'summary');
+    const contentNode = firstNode(item, HIDDEN['content:encoded']!, 'xhtml:body', 'fullitem');
+    const about = typeof item['rdf:about'] === 'string' ? clean(item['rdf:about']) : null;
+    return {
+      id: guid ?? about,
+      title: rssTitle(item),
+      link: itemLink,
+      published: parseDate(firstText(item, 'pubDate', 'dcterms:issued')),
+      updated: parseDate(firstText(item, 'dc:date', 'dcterms:modified')),
+      author: rssAuthor(item, 'author', 'dc:creator', 'dc:author'),
+      categories: rssCategories(item),
+      summary: absolutizeHtml(asHtml(textConstruct(summaryNode, 'html')), baseOf(summaryNode, fallbackBase)),
+      content: absolutizeHtml(asHtml(textConstruct(contentNode, 'html')), baseOf(contentNode, fallbackBase)),
+      enclosures: mergeEnclosures(enclosures, media, item, fallbackBase),
+      media,
+    };
+  });
+  const descriptionNode = firstNode(out, 'description', 'dc:description');
+  return {
+    format,
+    title: rssTitle(out),
+    link,
+    description: absolutizeHtml(asHtml(textConstruct(descriptionNode, 'html')), baseOf(descriptionNode, fallbackBase)),
+    id: null,
+    author: rssAuthor(out, 'managingEditor', 'dc:creator', 'dc:author', 'author'),
+    categories: rssCategories(out),
+    published: parseDate(firstText(out, 'pubDate', 'dcterms:issued')),
+    updated: parseDate(firstText(out, 'lastBuildDate', 'dc:date', 'dcterms:modified')),
+    entries: entries.filter((e) => !emptyEntry(e)),
+  };
+}

@@ -1,0 +1,228 @@
+import { cleanChars, decodeRefs, type EntityContext, XML_ENTITIES } from './xml-chars.ts';
+import type { XNode } from './xml-tree.ts';
+
+/** Elements nested deeper than this are unwrapped. */
+const MAX_DEPTH = 128;
+/** Internal DTD entities longer than this are not expanded. */
+const MAX_ENTITY_VALUE = 1024;
+/** Total characters internal entities may add to a document. */
+const MAX_ENTITY_EXPANSION = 1024 * 1024;
+
+interface Frame {
+  name: string;
+  /** `null` for an element that is not kept (too deep, or after the root). */
+  node: XNode | null;
+  /** Where text inside this element goes. */
+  target: XNode;
+}
+
+const NAME_START = /[A-Za-z_:\u00C0-\uFFFF]/;
+const TAG_NAME = /[^\s/>"'=<]+/y;
+const ATTR_NAME = /[^\s=/>"'<]+/y;
+const UNQUOTED = /[^\s>]*/y;
+
+/** Reads the internal subset of a DOCTYPE for plain-text entities; returns the index after the DOCTYPE. */
+function readDoctype(src: string, start: number, entities: Map<string, string>): number {
+  let i = start + 9;
+  let quote = '';
+  let subsetStart = -1;
+  let subsetEnd = -1;
+  for (; i < src.length; i++) {
+    const c = src[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '[' && subsetStart === -1) {
+      subsetStart = i + 1;
+    } else if (c === ']' && subsetStart !== -1 && subsetEnd === -1) {
+      subsetEnd = i;
+    } else if (c === '<' && subsetStart !== -1 && subsetEnd === -1 && src.startsWith('<!--', i)) {
+      const e = src.indexOf('-->', i + 4);
+      i = e === -1 ? src.length : e + 2;
+    } else if (c === '>' && (subsetStart === -1 || subsetEnd !== -1)) {
+      break;
+    }
+  }
+  if (subsetStart !== -1) {
+    const subset = src.slice(subsetStart, subsetEnd === -1 ? i : subsetEnd);
+    const decl = /<!ENTITY\s+(%\s+)?([A-Za-z_][\w.-]*)\s+(?:"([^"]*)"|'([^']*)'|(SYSTEM|PUBLIC)\b)/g;
+    for (const m of subset.matchAll(decl)) {
+      // Parameter and external entities (XXE) are never defined: references to them stay literal text.
+      if (m[1] || m[5] || XML_ENTITIES[m[2]!] !== undefined || entities.has(m[2]!)) continue;
+      const value = cleanChars(decodeRefs(m[3] ?? m[4] ?? '', null));
+      // Only plain text is expanded, so entities can never nest (no billion laughs, no markup injection).
+      if (value.length > MAX_ENTITY_VALUE || /[&%<]/.test(value)) continue;
+      entities.set(m[2]!, value);
+    }
+  }
+  return Math.min(i + 1, src.length);
+}
+
+/**
+ * Reads a document into a tree, repairing what a lenient reader can: bare `&`, unknown entities, unclosed,
+ * mismatched and stray tags, unterminated CDATA, excessive nesting; content after the root is ignored.
+ * Throws `ParseError` when DTD entities expand past the budget.
+ */
+export function readTree(src: string): XNode | null {
+  const ctx: EntityContext = { declared: new Map(), budget: MAX_ENTITY_EXPANSION };
+  const doc: XNode = { name: '#document', attrs: new Map(), children: [], closed: true };
+  const sink: XNode = { name: '#sink', attrs: new Map(), children: [], closed: true };
+  const stack: Frame[] = [{ name: '#document', node: doc, target: doc }];
+  let root: XNode | null = null;
+  const n = src.length;
+  let i = 0;
+  // How many open frames have each name (exact, and lower-cased): a stray end tag is found in O(1).
+  const openNames = new Map<string, number>();
+  const bump = (name: string, by: number): void => {
+    for (const key of [name, `\0${name.toLowerCase()}`]) openNames.set(key, (openNames.get(key) ?? 0) + by);
+  };
+  // Set once ']]>' is known not to occur from this index on (repeated unterminated CDATA stays linear).
+  let noCdataEndFrom = n + 1;
+
+  const addText = (text: string): void => {
+    if (text === '') return;
+    const target = stack[stack.length - 1]!.target;
+    if (target === doc || target === sink) return;
+    const kids = target.children;
+    const last = kids[kids.length - 1];
+    if (typeof last === 'string') kids[kids.length - 1] = last + text;
+    else kids.push(text);
+  };
+
+  const open = (name: string, attrs: Map<string, string>, selfClosing: boolean): void => {
+    const top = stack[stack.length - 1]!;
+    let frame: Frame;
+    if (top.target === sink || (top.target === doc && root !== null)) {
+      // Anything after the root element is ignored.
+      frame = { name, node: null, target: sink };
+    } else if (stack.length > MAX_DEPTH) {
+      // Too deep: the element is unwrapped, its text goes to the nearest kept ancestor.
+      frame = { name, node: null, target: top.target };
+    } else {
+      const node: XNode = { name, attrs, children: [], closed: selfClosing };
+      top.target.children.push(node);
+      if (root === null) root = node;
+      frame = { name, node, target: node };
+    }
+    if (!selfClosing) {
+      stack.push(frame);
+      bump(name, 1);
+    }
+  };
+
+  const close = (name: string): void => {
+    const exact = (openNames.get(name) ?? 0) > 0;
+    if (!exact && (openNames.get(`\0${name.toLowerCase()}`) ?? 0) === 0) return; // A stray end tag.
+    // The scan below is paid for by the frames it pops.
+    let k = stack.length - 1;
+    if (exact) while (k > 0 && stack[k]!.name !== name) k--;
+    else while (k > 0 && stack[k]!.name.toLowerCase() !== name.toLowerCase()) k--;
+    while (stack.length > k) {
+      const frame = stack.pop()!;
+      bump(frame.name, -1);
+      if (frame.node) frame.node.closed = true;
+    }
+  };
+
+  while (i < n) {
+    const lt = src.indexOf('<', i);
+    const stop = lt === -1 ? n : lt;
+    if (stop > i) addText(decodeRefs(src.slice(i, stop), ctx));
+    i = stop;
+    if (lt === -1) break;
+    if (src.startsWith('<!--', i)) {
+      const e = src.indexOf('-->', i + 4);
+      i = e === -1 ? n : e + 3;
+    } else if (src.startsWith('<![CDATA[', i)) {
+      let e = i + 9 >= noCdataEndFrom ? -1 : src.indexOf(']]>', i + 9);
+      let next = e + 3;
+      if (e === -1) {
+        noCdataEndFrom = Math.min(noCdataEndFrom, i + 9);
+        // Unterminated CDATA: it ends where its element does, if that element's end tag follows.
+        const top = stack[stack.length - 1]!;
+        e = top.node ? src.indexOf(`</${top.name}`, i + 9) : -1;
+        if (e === -1) e = n;
+        next = e;
+      }
+      addText(src.slice(i + 9, e));
+      i = next;
+    } else if (src.startsWith('<!', i)) {
+      if (/^<!doctype/i.test(src.slice(i, i + 9))) {
+        i = readDoctype(src, i, root === null ? ctx.declared : new Map());
+      } else {
+        const e = src.indexOf('>', i + 2);
+        i = e === -1 ? n : e + 1;
+      }
+    } else if (src[i + 1] === '?') {
+      const e = src.indexOf('?>', i + 2);
+      i = e === -1 ? n : e + 2;
+    } else if (src[i + 1] === '/') {
+      const e = src.indexOf('>', i + 2);
+      const name = src.slice(i + 2, e === -1 ? n : e).trim().split(/[\s/]/)[0] ?? '';
+      if (name !== '') close(name);
+      i = e === -1 ? n : e + 1;
+    } else if (NAME_START.test(src[i + 1] ?? '')) {
+      TAG_NAME.lastIndex = i + 1;
+      const name = TAG_NAME.exec(src)![0];
+      let j = TAG_NAME.lastIndex;
+      const attrs = new Map<string, string>();
+      let selfClosing = false;
+      let complete = false;
+      while (j < n) {
+        const c = src[j]!;
+        if (c === '>') {
+          j++;
+          complete = true;
+          break;
+        }
+        if (c === '/' && src[j + 1] === '>') {
+          j += 2;
+          selfClosing = complete = true;
+          break;
+        }
+        if (c === '<') {
+          complete = true; // A tag missing its '>': end it here.
+          break;
+        }
+        if (/\s|\//.test(c)) {
+          j++;
+          continue;
+        }
+        ATTR_NAME.lastIndex = j;
+        const m = ATTR_NAME.exec(src);
+        if (!m) {
+          j++; // A stray quote or '='.
+          continue;
+        }
+        const attrName = m[0];
+        j = ATTR_NAME.lastIndex;
+        while (j < n && /\s/.test(src[j]!)) j++;
+        let value = '';
+        if (src[j] === '=') {
+          j++;
+          while (j < n && /\s/.test(src[j]!)) j++;
+          const q = src[j];
+          if (q === '"' || q === "'") {
+            let e = src.indexOf(q, j + 1);
+            if (e === -1) e = src.indexOf('>', j + 1);
+            if (e === -1) e = n;
+            value = src.slice(j + 1, e);
+            j = src[e] === q ? e + 1 : e;
+          } else {
+            UNQUOTED.lastIndex = j;
+            value = UNQUOTED.exec(src)![0];
+            j = UNQUOTED.lastIndex;
+          }
+        }
+        if (!attrs.has(attrName)) attrs.set(attrName, decodeRefs(value, ctx));
+      }
+      i = j;
+      if (complete) open(name, attrs, selfClosing); // A tag cut off by the end of the document is dropped.
+    } else {
+      addText('<'); // A '<' that starts no markup is text.
+      i++;
+    }
+  }
+  return root;
+}
