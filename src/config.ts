@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { DEFAULT_PER_HOST_CONCURRENCY } from './ingest/schedule.ts';
 import type { FeedSpec, SourceConfig } from './model.ts';
 import { normalizeRulesSchema } from './normalize/rules.ts';
 
@@ -71,9 +72,11 @@ const configSchema = z
         cron: z.string().min(1).default('*/30 * * * * *'),
         concurrency: z.number().int().min(1).max(64).default(4),
         batchSize: z.number().int().min(1).max(1000).default(20),
+        /** Fetches of one upstream host at once, across all sources of one tick. */
+        perHostConcurrency: z.number().int().min(1).max(64).default(DEFAULT_PER_HOST_CONCURRENCY),
       })
       .strict()
-      .default({ cron: '*/30 * * * * *', concurrency: 4, batchSize: 20 }),
+      .default({ cron: '*/30 * * * * *', concurrency: 4, batchSize: 20, perHostConcurrency: DEFAULT_PER_HOST_CONCURRENCY }),
     normalize: normalizeRulesSchema.prefault({}),
     retention: z
       .object({

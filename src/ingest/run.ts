@@ -6,7 +6,13 @@ import type { Retention, Store } from '../store/store.ts';
 import { decodeFeedBytes } from './decode.ts';
 import type { FetchRequest, FetchResult } from './fetch.ts';
 import { parseFeed } from './parse.ts';
-import { mapBounded, nextPollAfterFailure, nextPollAfterSuccess } from './schedule.ts';
+import {
+  hostOf,
+  mapBoundedPerKey,
+  nextPollAfterFailure,
+  nextPollAfterSuccess,
+  POSTING_HISTORY,
+} from './schedule.ts';
 
 /** What ingestion needs from the outside world. */
 export interface IngestDeps {
@@ -43,11 +49,17 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
       lastModified: state?.lastModified ?? null,
       allowPrivateNetwork: source.allowPrivateNetwork,
     });
+    // The posting history is read before this poll's items are saved: they count from the next poll on.
+    const arrivals = await deps.store.recentArrivals(source.id, POSTING_HISTORY).catch(() => null);
     const pollState = {
       etag: result.etag,
       lastModified: result.lastModified,
       fetchedAt: startedAt,
-      nextFetchAt: nextPollAfterSuccess(source.interval, startedAt),
+      nextFetchAt: nextPollAfterSuccess(source.interval, startedAt, {
+        cacheControl: result.headers.cacheControl,
+        expires: result.headers.expires,
+        arrivals,
+      }),
     };
     if (result.status === 'not-modified') {
       await deps.store.saveNotModified(source.id, { ...pollState, etag: result.etag ?? state?.etag ?? null, lastModified: result.lastModified ?? state?.lastModified ?? null });
@@ -81,22 +93,39 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
 }
 
 /**
- * Polls the sources the store says are due (at most `batchSize`, `concurrency` at a time).
- * One source's failure never stops the others.
+ * Polls the sources the store says are due: at most `batchSize`, `concurrency` at a time, and at most
+ * `perHostConcurrency` of one upstream host at a time (the host of the configured URL; no per-host bound
+ * when absent). One source's failure never stops the others.
  */
 export async function ingestDue(
   deps: IngestDeps,
-  options: { batchSize: number; concurrency: number; only?: string[] },
+  options: { batchSize: number; concurrency: number; perHostConcurrency?: number | undefined; only?: string[] },
 ): Promise<PollOutcome[]> {
   const now = (deps.now ?? Date.now)();
   const byId = new Map(deps.sources.map((s) => [s.id, s]));
   const ids = options.only ?? [...byId.keys()];
-  const due = await deps.store.dueSources(ids, now, options.batchSize);
-  return mapBounded(due, options.concurrency, (state) => pollSource(deps, byId.get(state.id)!, state));
+  const due = (await deps.store.dueSources(ids, now, options.batchSize)).filter((state) => byId.has(state.id));
+  return mapBoundedPerKey(
+    due,
+    { concurrency: options.concurrency, perKey: options.perHostConcurrency ?? options.concurrency, key: (state) => hostOf(byId.get(state.id)!.url) },
+    (state) => pollSource(deps, byId.get(state.id)!, state),
+  );
 }
 
-/** Polls the given sources now, whether due or not (`wirefeed ingest --once`, admin refresh). */
-export async function ingestNow(deps: IngestDeps, ids: string[], concurrency: number): Promise<PollOutcome[]> {
+/**
+ * Polls the given sources now, whether due or not (`wirefeed ingest --once`, admin refresh), with the same
+ * bounds as {@link ingestDue}.
+ */
+export async function ingestNow(
+  deps: IngestDeps,
+  ids: string[],
+  concurrency: number,
+  perHostConcurrency: number = concurrency,
+): Promise<PollOutcome[]> {
   const targets = deps.sources.filter((s) => ids.includes(s.id));
-  return mapBounded(targets, concurrency, async (source) => pollSource(deps, source, await deps.store.getSource(source.id)));
+  return mapBoundedPerKey(
+    targets,
+    { concurrency, perKey: perHostConcurrency, key: (source) => hostOf(source.url) },
+    async (source) => pollSource(deps, source, await deps.store.getSource(source.id)),
+  );
 }

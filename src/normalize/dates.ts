@@ -3,6 +3,7 @@
  * the future (beyond a small clock skew) or before 1990 gives `null` with a flag — the store then keeps the
  * time it first saw the item — and never "now", which would make an undated item new on every poll.
  */
+import { parseDate } from '../ingest/dates.ts';
 import type { RawEntry } from '../model.ts';
 
 /** Why an entry has no usable publication time. */
@@ -34,8 +35,10 @@ export const DEFAULT_DATE_LIMITS: DateLimits = {
 /** Checks one upstream time against `now` and the limits. */
 export function checkDate(value: string | null | undefined, now: Date, limits: DateLimits = DEFAULT_DATE_LIMITS): PublishedDate {
   if (!value || !value.trim()) return { iso: null, ms: null, flag: 'missing' };
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) return { iso: null, ms: null, flag: 'invalid' };
+  // parseDate, not Date.parse: Date.parse reads a zoneless or US-style date in the host's time zone.
+  const parsed = parseDate(value);
+  if (parsed === null) return { iso: null, ms: null, flag: 'invalid' };
+  const ms = Date.parse(parsed);
   if (ms > now.getTime() + limits.futureToleranceMs) return { iso: null, ms: null, flag: 'future' };
   if (ms < limits.earliestMs) return { iso: null, ms: null, flag: 'too-old' };
   return { iso: new Date(ms).toISOString(), ms, flag: null };

@@ -46,7 +46,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
   const tick = (): Promise<PollOutcome[]> => {
     running ??= (async () => {
       const before = await store.dataVersion();
-      const outcomes = await ingestDue(deps, { batchSize: config.schedule.batchSize, concurrency: config.schedule.concurrency });
+      const outcomes = await ingestDue(deps, { batchSize: config.schedule.batchSize, concurrency: config.schedule.concurrency, perHostConcurrency: config.schedule.perHostConcurrency });
       if (config.server.hub && config.server.baseUrl && (await store.dataVersion()) !== before) {
         const topics = feedTopics(config.server.baseUrl, [ALL_FEED.name, ...config.feeds.map((f) => f.name)]);
         for (const r of await pingHub(fetch, config.server.hub, topics)) {
@@ -134,7 +134,7 @@ export async function startNodeServer(options: {
 
 /** Polls sources now (all, or the ones named), whether due or not. */
 export async function ingestOnce(service: NodeService, config: WirefeedConfig, ids?: string[]): Promise<PollOutcome[]> {
-  return ingestNow(service.deps, ids ?? config.sources.map((s) => s.id), config.schedule.concurrency);
+  return ingestNow(service.deps, ids ?? config.sources.map((s) => s.id), config.schedule.concurrency, config.schedule.perHostConcurrency);
 }
 
 const gzipAsync = promisify(gzip);

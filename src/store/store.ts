@@ -84,6 +84,8 @@ export interface Store {
   saveFailure(sourceId: string, error: SourceErrorRecord, nextFetchAt: number): Promise<void>;
   /** Stored items matching the query, newest first. */
   listItems(query: ItemQuery): Promise<StoredItem[]>;
+  /** When the newest `limit` full items of a source first arrived (epoch ms, newest first): its posting history. */
+  recentArrivals(sourceId: string, limit: number): Promise<number[]>;
   /** A number that changes whenever any item is added, changed or removed. */
   dataVersion(): Promise<number>;
 }
@@ -230,6 +232,14 @@ export function createStore(db: SqlDatabase): Store {
       const { sql, params } = itemQuerySql(query);
       const { results } = await db.prepare(sql).bind(...params).all<ItemRow>();
       return results.map((row) => ({ item: toNewsItem(row), published: row.published, firstSeen: row.first_seen }));
+    },
+
+    async recentArrivals(sourceId, limit) {
+      const { results } = await db
+        .prepare(`SELECT first_seen FROM items WHERE source_id = ?1 AND partial = 0 ORDER BY first_seen DESC LIMIT ?2`)
+        .bind(sourceId, limit)
+        .all<{ first_seen: number }>();
+      return results.map((row) => row.first_seen);
     },
 
     async dataVersion() {
