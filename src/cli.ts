@@ -4,7 +4,7 @@ import { ConfigError } from './errors.ts';
 import { normalizeCommand } from './cli/normalize-command.ts';
 import { parseCommand } from './cli/parse-command.ts';
 import { configPathsFromEnv, loadConfigFile } from './runtime/load-config.ts';
-import { ingestOnce, openNodeService, startNodeServer } from './runtime/node.ts';
+import { openNodeService, startNodeServer } from './runtime/node.ts';
 
 const USAGE = `usage: wirefeed <command>
 
@@ -52,7 +52,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         }
         const service = await openNodeService(config, dbPath ?? config.storage.path ?? DEFAULT_DB_PATH, (line) => process.stderr.write(`${line}\n`));
         try {
-          const outcomes = await ingestOnce(service, config, values.source);
+          const outcomes = await service.pollNow(values.source);
           for (const o of outcomes) process.stdout.write(`${JSON.stringify(o)}\n`);
           return outcomes.some((o) => o.status === 'error') ? 1 : 0;
         } finally {

@@ -5,11 +5,11 @@ import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import cron from 'node-cron';
-import { feedMaxAge, type WirefeedConfig } from '../config.ts';
-import { ALL_FEED, createApp, type Compressor } from '../http/app.ts';
-import { feedTopics, pingHub } from '../publish/websub.ts';
+import type { WirefeedConfig } from '../config.ts';
+import { createApp, type Compressor } from '../http/app.ts';
 import { createFetcher } from '../ingest/fetch.ts';
-import { ingestDue, ingestNow, type IngestDeps, type PollOutcome } from '../ingest/run.ts';
+import type { IngestDeps, PollOutcome } from '../ingest/run.ts';
+import { createService, type Service } from '../service.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { openSqlite, type SqliteHandle } from './sqlite.ts';
 
@@ -19,6 +19,9 @@ export interface NodeService {
   deps: IngestDeps;
   /** Polls the due sources once (what each cron tick does); overlapping calls share one run. */
   tick(): Promise<PollOutcome[]>;
+  /** Polls the named sources (all when absent) now, whether due or not. */
+  pollNow(ids?: string[]): Promise<PollOutcome[]>;
+  appDeps: Service['appDeps'];
   close(): Promise<void>;
 }
 
@@ -34,36 +37,18 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
     readFile: async (path) => new Uint8Array(await readFile(path)),
   });
-  const deps: IngestDeps = {
-    store,
-    fetchFeed,
-    sources: config.sources,
-    rules: config.normalize,
-    retention: { maxAgeMs: config.retention.maxAgeDays * 86_400_000, maxItems: config.retention.maxItemsPerSource },
-    log: (o) => log(formatOutcome(o)),
-  };
-  let running: Promise<PollOutcome[]> | null = null;
-  const tick = (): Promise<PollOutcome[]> => {
-    running ??= (async () => {
-      const before = await store.dataVersion();
-      const outcomes = await ingestDue(deps, { batchSize: config.schedule.batchSize, concurrency: config.schedule.concurrency, perHostConcurrency: config.schedule.perHostConcurrency });
-      if (config.server.hub && config.server.baseUrl && (await store.dataVersion()) !== before) {
-        const topics = feedTopics(config.server.baseUrl, [ALL_FEED.name, ...config.feeds.map((f) => f.name)]);
-        for (const r of await pingHub(fetch, config.server.hub, topics)) {
-          if (!r.ok) log(`wirefeed: WebSub ping for ${r.url} failed: ${r.error ?? `HTTP ${r.status}`}`);
-        }
-      }
-      return outcomes;
-    })().finally(() => {
-      running = null;
-    });
-    return running;
+  const service = createService(config, { store, fetchFeed, fetch, log: (event) => log(formatEvent(event)) });
+  let running: Promise<unknown> = Promise.resolve();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    running = Promise.allSettled([running, work]);
+    return work;
   };
   return {
+    ...service,
     store,
-    deps,
     sqlite,
-    tick,
+    tick: () => track(service.tick()),
+    pollNow: (ids) => track(service.pollNow(ids)),
     async close() {
       await running;
       sqlite.close();
@@ -87,12 +72,7 @@ export async function startNodeServer(options: {
   const log = options.log ?? console.log;
   const service = await openNodeService(options.config, options.dbPath, log);
   const app = createApp({
-    store: service.store,
-    feeds: options.config.feeds,
-    baseUrl: options.config.server.baseUrl,
-    title: options.config.server.title,
-    hubUrl: options.config.server.hub,
-    maxAge: feedMaxAge(options.config),
+    ...service.appDeps,
     compress: compressNode,
     rateLimit: options.config.rateLimit ?? undefined,
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
@@ -101,7 +81,7 @@ export async function startNodeServer(options: {
           token: options.adminToken,
           refresh: async (id) => {
             if (!options.config.sources.some((s) => s.id === id)) return null;
-            const [outcome] = await ingestOnce(service, options.config, [id]);
+            const [outcome] = await service.pollNow([id]);
             return outcome ?? null;
           },
         }
@@ -132,11 +112,6 @@ export async function startNodeServer(options: {
   };
 }
 
-/** Polls sources now (all, or the ones named), whether due or not. */
-export async function ingestOnce(service: NodeService, config: WirefeedConfig, ids?: string[]): Promise<PollOutcome[]> {
-  return ingestNow(service.deps, ids ?? config.sources.map((s) => s.id), config.schedule.concurrency, config.schedule.perHostConcurrency);
-}
-
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
@@ -149,7 +124,8 @@ export const compressNode: Compressor = async (body) => {
   return { gzip: new Uint8Array(gz), br: new Uint8Array(br) };
 };
 
-function formatOutcome(o: PollOutcome): string {
+function formatEvent(o: Parameters<Parameters<typeof createService>[1]['log']>[0]): string {
+  if ('event' in o) return `wirefeed: WebSub ping for ${o.url} failed: ${o.error}`;
   if (o.status === 'ok') return `wirefeed: ${o.source}: ${o.items} items`;
   if (o.status === 'not-modified') return `wirefeed: ${o.source}: not modified`;
   return `wirefeed: ${o.source}: ${o.kind} error: ${o.message} (next try ${new Date(o.nextFetchAt).toISOString()})`;

@@ -3,12 +3,12 @@
  * `wrangler.toml`) instead of SQLite, a Cron Trigger instead of node-cron, and the Workers Cache API in
  * front of the rendered feeds. `src/runtime/worker.ts` (the entry point) builds it from the bundled config.
  */
-import { feedMaxAge, validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
+import { validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
 import { ConfigError } from '../errors.ts';
-import { ALL_FEED, createApp } from '../http/app.ts';
+import { createApp } from '../http/app.ts';
 import { createFetcher, type FetchRequest, type FetchResult } from '../ingest/fetch.ts';
-import { ingestDue, type PollOutcome } from '../ingest/run.ts';
-import { feedTopics, pingHub } from '../publish/websub.ts';
+import type { PollOutcome } from '../ingest/run.ts';
+import { createService, type Service } from '../service.ts';
 import type { SqlDatabase } from '../store/sql.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { isEdgeCacheable, serveFromEdgeCache, type EdgeCache } from './worker-cache.ts';
@@ -74,21 +74,20 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     maxBytes: config.limits.maxFeedBytes,
     maxRedirects: config.limits.maxRedirects,
   });
-  const perEnv = new WeakMap<WorkerEnv, { store: Store; app: ReturnType<typeof createApp>; synced?: Promise<void> }>();
+  const perEnv = new WeakMap<WorkerEnv, { store: Store; app: ReturnType<typeof createApp>; service: Service; synced?: Promise<void> }>();
   const forEnv = (env: WorkerEnv) => {
     let entry = perEnv.get(env);
     if (!entry) {
       const store = createStore(env.DB);
-      // No `compress`: Cloudflare compresses responses at the edge.
-      const app = createApp({
+      const service = createService(config, {
         store,
-        feeds: config.feeds,
-        baseUrl: config.server.baseUrl,
-        title: config.server.title,
-        hubUrl: config.server.hub,
-        maxAge: feedMaxAge(config),
+        fetchFeed,
+        fetch: upstreamFetch,
+        log: (event) => log(JSON.stringify('event' in event ? event : { event: 'poll', ...event })),
+        concurrencyCap: WORKER_MAX_CONCURRENCY,
       });
-      entry = { store, app };
+      // No `compress`: Cloudflare compresses responses at the edge.
+      entry = { store, service, app: createApp(service.appDeps) };
       perEnv.set(env, entry);
     }
     return entry;
@@ -104,20 +103,7 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
 
   async function ingest(env: WorkerEnv): Promise<PollOutcome[]> {
     await syncSources(env);
-    const { store } = forEnv(env);
-    const before = await store.dataVersion();
-    const outcomes = await ingestDue(
-      { store, fetchFeed, sources: config.sources, log: (outcome) => log(JSON.stringify({ event: 'poll', ...outcome })) },
-      { batchSize: config.schedule.batchSize, concurrency: Math.min(config.schedule.concurrency, WORKER_MAX_CONCURRENCY) },
-    );
-    const { hub, baseUrl } = config.server;
-    if (hub && baseUrl && (await store.dataVersion()) !== before) {
-      const topics = feedTopics(baseUrl, [ALL_FEED.name, ...config.feeds.map((f) => f.name)]);
-      for (const ping of await pingHub(upstreamFetch, hub, topics)) {
-        if (!ping.ok) log(JSON.stringify({ event: 'websub-ping-failed', url: ping.url, error: ping.error ?? `HTTP ${ping.status}` }));
-      }
-    }
-    return outcomes;
+    return forEnv(env).service.tick();
   }
 
   return {

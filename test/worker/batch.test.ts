@@ -9,7 +9,7 @@ const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>Tiny</titl
 </channel></rss>`;
 
 /** Twelve sources on one fake upstream that answers after a turn of the event loop, counting what overlaps. */
-function setup(prefix: string, schedule: { batchSize: number; concurrency: number }) {
+function setup(prefix: string, schedule: { batchSize: number; concurrency: number; perHostConcurrency?: number }) {
   // Test files have their own D1 database, but the tests of a file share it: each uses its own source ids.
   const config = validateConfig({
     sources: Array.from({ length: 12 }, (_, i) => ({ id: `${prefix}${String(i).padStart(2, '0')}`, url: `https://tiny.test/${prefix}/${i}.xml`, title: `Source ${i}` })),
@@ -53,7 +53,7 @@ describe('work per Cron Trigger invocation is bounded', () => {
   });
 
   it(`never opens more than ${WORKER_MAX_CONCURRENCY} upstream connections at once, whatever schedule.concurrency says`, async () => {
-    const { tick, fetched, maxInFlight, worker } = setup('b', { batchSize: 12, concurrency: 20 });
+    const { tick, fetched, maxInFlight, worker } = setup('b', { batchSize: 12, concurrency: 20, perHostConcurrency: 20 });
     await tick();
     expect(fetched).toHaveLength(12);
     expect(maxInFlight()).toBe(WORKER_MAX_CONCURRENCY);
@@ -61,6 +61,15 @@ describe('work per Cron Trigger invocation is bounded', () => {
     const res = await worker.fetch(new Request('https://feeds.wirefeed.test/status'), env, ctx);
     const { sources } = (await res.json()) as { sources: { id: string; items: number; errorCount: number }[] };
     expect(sources.filter((s) => s.id.startsWith('b') && s.items === 1 && s.errorCount === 0)).toHaveLength(12);
+  });
+});
+
+describe('politeness per upstream host', () => {
+  it('fetches at most schedule.perHostConcurrency (default 2) sources of one host at once, as on Node', async () => {
+    const { tick, fetched, maxInFlight } = setup('c', { batchSize: 12, concurrency: 6 });
+    await tick();
+    expect(fetched).toHaveLength(12);
+    expect(maxInFlight()).toBe(2);
   });
 });
 

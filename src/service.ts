@@ -1,0 +1,85 @@
+import { feedMaxAge, type WirefeedConfig } from './config.ts';
+import { ALL_FEED, type AppDeps } from './http/app.ts';
+import type { FetchRequest, FetchResult } from './ingest/fetch.ts';
+import { ingestDue, ingestNow, type IngestDeps, type PollOutcome } from './ingest/run.ts';
+import { feedTopics, pingHub } from './publish/websub.ts';
+import type { Store } from './store/store.ts';
+
+/**
+ * The service wired from a validated configuration, the same on every runtime: ingestion dependencies,
+ * the scheduler tick (poll the due sources, then tell the WebSub hub when data changed), and the HTTP app's
+ * settings. A runtime adds only what is its own (the store's driver, DNS and file access, compression…).
+ */
+export interface Service {
+  deps: IngestDeps;
+  /** Polls the due sources once; overlapping calls share one run. */
+  tick(): Promise<PollOutcome[]>;
+  /** Polls the named sources (all when absent) now, whether due or not. */
+  pollNow(ids?: string[]): Promise<PollOutcome[]>;
+  /** The config-derived part of `createApp`'s dependencies. */
+  appDeps: Pick<AppDeps, 'store' | 'feeds' | 'baseUrl' | 'title' | 'hubUrl' | 'maxAge'>;
+}
+
+/** Builds the service over a store and a fetcher. `concurrencyCap` bounds fetches at once (Workers: 6). */
+export function createService(
+  config: WirefeedConfig,
+  parts: {
+    store: Store;
+    fetchFeed: (request: FetchRequest) => Promise<FetchResult>;
+    /** How pings reach the hub. */
+    fetch: typeof fetch;
+    log: (event: PollOutcome | { event: 'websub-ping-failed'; url: string; error: string }) => void;
+    concurrencyCap?: number;
+  },
+): Service {
+  const { store } = parts;
+  const deps: IngestDeps = {
+    store,
+    fetchFeed: parts.fetchFeed,
+    sources: config.sources,
+    rules: config.normalize,
+    retention: { maxAgeMs: config.retention.maxAgeDays * 86_400_000, maxItems: config.retention.maxItemsPerSource },
+    log: parts.log,
+  };
+  const concurrency = Math.min(config.schedule.concurrency, parts.concurrencyCap ?? Infinity);
+  const perHostConcurrency = Math.min(config.schedule.perHostConcurrency, concurrency);
+
+  const announce = async (before: number): Promise<void> => {
+    const { hub, baseUrl } = config.server;
+    if (!hub || !baseUrl || (await store.dataVersion()) === before) return;
+    const topics = feedTopics(baseUrl, [ALL_FEED.name, ...config.feeds.map((f) => f.name)]);
+    for (const ping of await pingHub(parts.fetch, hub, topics)) {
+      if (!ping.ok) parts.log({ event: 'websub-ping-failed', url: ping.url, error: ping.error ?? `HTTP ${ping.status}` });
+    }
+  };
+
+  let running: Promise<PollOutcome[]> | null = null;
+  return {
+    deps,
+    tick() {
+      running ??= (async () => {
+        const before = await store.dataVersion();
+        const outcomes = await ingestDue(deps, { batchSize: config.schedule.batchSize, concurrency, perHostConcurrency });
+        await announce(before);
+        return outcomes;
+      })().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+    async pollNow(ids) {
+      const before = await store.dataVersion();
+      const outcomes = await ingestNow(deps, ids ?? config.sources.map((s) => s.id), concurrency, perHostConcurrency);
+      await announce(before);
+      return outcomes;
+    },
+    appDeps: {
+      store,
+      feeds: config.feeds,
+      baseUrl: config.server.baseUrl,
+      title: config.server.title,
+      hubUrl: config.server.hub,
+      maxAge: feedMaxAge(config),
+    },
+  };
+}
