@@ -49,6 +49,12 @@ export interface FetcherOptions {
   fetch?: typeof fetch;
   /** Resolves a host name to IP addresses; absent → only literal IPs (and `localhost`) are checked. */
   resolveHost?: (host: string) => Promise<string[]>;
+  /**
+   * The fetch for hops that must not reach a private address: one whose connections check the addresses they
+   * connect to (Node: `src/runtime/guarded-fetch.ts`), closing the window between the pre-check and the
+   * connection (DNS rebinding). Defaults to `fetch`.
+   */
+  publicFetch?: typeof fetch;
   /** Reads a local file; enables `file:` URLs. Absent → `file:` is refused. */
   readFile?: (path: string) => Promise<Uint8Array>;
   /** Total deadline in milliseconds, including reading the body. Default 20 000. */
@@ -96,6 +102,7 @@ const REASON_PHRASES: Record<number, string> = {
  */
 export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest) => Promise<FetchResult> {
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const publicFetch = options.publicFetch ?? doFetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
@@ -139,7 +146,12 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
       const privateOk = req.allowPrivateNetwork === true && hostKey(url) === hostKey(original);
       await checkAddress(url, privateOk, signal);
 
-      const res = await doFetch(url.href, { method: 'GET', headers, redirect: 'manual', signal });
+      const res = await (privateOk ? doFetch : publicFetch)(url.href, { method: 'GET', headers, redirect: 'manual', signal }).catch((err: unknown) => {
+        if (blockedAtConnect(err)) {
+          throw new FetchError('blocked-address', `Refusing to fetch ${url.href}: ${describeCause(err)}`, { cause: err });
+        }
+        throw err;
+      });
 
       if (REDIRECT_STATUSES.has(res.status) && res.headers.has('location')) {
         await discardBody(res);
@@ -370,6 +382,14 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/** The guarded fetch refused the address it was about to connect to (code `EWIREFEEDBLOCKED`). */
+function blockedAtConnect(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ((e as Error & { code?: unknown }).code === 'EWIREFEEDBLOCKED') return true;
+  }
+  return false;
 }
 
 function describeCause(err: unknown): string {

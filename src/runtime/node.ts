@@ -11,6 +11,7 @@ import { createFetcher } from '../ingest/fetch.ts';
 import type { IngestDeps, PollOutcome } from '../ingest/run.ts';
 import { createService, type Service } from '../service.ts';
 import { createStore, type Store } from '../store/store.ts';
+import { createGuardedFetch } from './guarded-fetch.ts';
 import { openSqlite, type SqliteHandle } from './sqlite.ts';
 
 /** The pieces of a running Node service. */
@@ -35,6 +36,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     maxBytes: config.limits.maxFeedBytes,
     maxRedirects: config.limits.maxRedirects,
     resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
+    publicFetch: createGuardedFetch(),
     readFile: async (path) => new Uint8Array(await readFile(path)),
   });
   const service = createService(config, { store, fetchFeed, fetch, log: (event) => log(formatEvent(event)) });
