@@ -339,29 +339,45 @@ export function itemQuerySql(query: ItemQuery): { sql: string; params: SqlValue[
     params.push(value);
     return `?${params.length}`;
   };
-  const where: string[] = [];
   const groups = query.categoryGroups.map(lowerUnique).filter((g) => g.length > 0);
-  const exclude = lowerUnique(query.excludeCategories);
   const ingested = query.order === 'ingested';
-  let from = 'items i';
-  // The sort key and its tie-breaker, as columns of the table the plan walks.
-  let key = ingested ? 'i.first_seen' : 'i.published';
-  let tie = 'i.id';
-  const [first, ...rest] = groups;
-  if (first && first.length === 1 && !ingested) {
-    // One category: walk the (category, published) index in order and stop after `limit` rows.
-    from = 'item_categories c JOIN items i ON i.id = c.item_id';
-    where.push(`c.category = ${bind(first[0]!)}`);
-    key = 'c.published';
-    tie = 'c.item_id';
-  } else if (first) {
-    rest.unshift(first);
+  const columns = 'i.id, i.data, i.alt_ids, i.version, i.published, i.first_seen, i.updated';
+  const limit = bind(query.limit);
+  // Ingest order has no category index to walk: every group is then a condition.
+  const first = ingested ? undefined : groups[0];
+  const rest = ingested ? groups : groups.slice(1);
+
+  if (!first) {
+    const key = ingested ? 'i.first_seen' : 'i.published';
+    const where = itemFilters(query, rest, key, 'i.id', bind);
+    return { sql: `SELECT ${columns} FROM items i ${whereClause(where)} ORDER BY ${key} DESC, i.id DESC LIMIT ${limit}`, params };
   }
-  for (const group of rest) {
+  // "Newest N in any of these categories": one walk of the (category, published) index per category, each
+  // stopping after N matches, merged. The cost follows N, not the size of the store.
+  const filters = itemFilters(query, rest, 'c.published', 'c.item_id', bind);
+  const walk = (category: string): string =>
+    `SELECT c.item_id AS item_id, c.published AS published FROM item_categories c JOIN items i ON i.id = c.item_id
+     ${whereClause([`c.category = ${bind(category)}`, ...filters])} ORDER BY c.published DESC, c.item_id DESC LIMIT ${limit}`;
+  if (first.length === 1) {
+    const sql = `SELECT ${columns} FROM item_categories c JOIN items i ON i.id = c.item_id
+      ${whereClause([`c.category = ${bind(first[0]!)}`, ...filters])} ORDER BY c.published DESC, c.item_id DESC LIMIT ${limit}`;
+    return { sql, params };
+  }
+  const merged = first.map((category) => `SELECT * FROM (${walk(category)})`).join(' UNION ALL ');
+  const sql = `SELECT ${columns} FROM (SELECT item_id, max(published) AS published FROM (${merged}) GROUP BY item_id) u
+    JOIN items i ON i.id = u.item_id ORDER BY u.published DESC, u.item_id DESC LIMIT ${limit}`;
+  return { sql, params };
+}
+
+/** The conditions every listing applies, on the walked table's sort key and tie-breaker. */
+function itemFilters(query: ItemQuery, groups: string[][], key: string, tie: string, bind: (value: SqlValue) => string): string[] {
+  const where: string[] = [];
+  for (const group of groups) {
     where.push(
       `EXISTS (SELECT 1 FROM item_categories g WHERE g.item_id = i.id AND g.category IN (SELECT value FROM json_each(${bind(JSON.stringify(group))})))`,
     );
   }
+  const exclude = lowerUnique(query.excludeCategories);
   if (exclude.length > 0) {
     where.push(
       `NOT EXISTS (SELECT 1 FROM item_categories x WHERE x.item_id = i.id AND x.category IN (SELECT value FROM json_each(${bind(JSON.stringify(exclude))})))`,
@@ -377,10 +393,11 @@ export function itemQuerySql(query: ItemQuery): { sql: string; params: SqlValue[
   if (query.since != null) where.push(`${key} >= ${bind(query.since)}`);
   if (query.until != null) where.push(`${key} <= ${bind(query.until)}`);
   if (query.before) where.push(`(${key}, ${tie}) < (${bind(query.before.key)}, ${bind(query.before.id)})`);
-  const limit = bind(query.limit);
-  const sql = `SELECT i.id, i.data, i.alt_ids, i.version, i.published, i.first_seen, i.updated FROM ${from}
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${key} DESC, ${tie} DESC LIMIT ${limit}`;
-  return { sql, params };
+  return where;
+}
+
+function whereClause(conditions: string[]): string {
+  return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
 }
 
 function lowerUnique(values: string[]): string[] {

@@ -153,6 +153,14 @@ describe('store over SQLite', () => {
     expect((await store.listSources()).map((s) => [s.id, s.itemCount])).toEqual([['a', 3], ['b', 1]]);
   });
 
+  it('answers "newest N in any of several categories" with one ordered index walk per category', () => {
+    const { handle } = open();
+    const { sql, params } = itemQuerySql({ ...all, categoryGroups: [['alberta', 'politics']], excludeCategories: ['sports'] });
+    const plan = (handle.raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(Object.fromEntries(params.map((v, i) => [i + 1, v]))) as { detail: string }[]).map((r) => r.detail).join('\n');
+    expect(plan.match(/SEARCH c USING PRIMARY KEY \(category=\?\)/g)).toHaveLength(2);
+    expect(plan).not.toMatch(/SCAN i\b/);
+  });
+
   it('answers "newest N in one category" from the ordered index', () => {
     const { handle } = open();
     const { sql, params } = itemQuerySql({ ...all, categoryGroups: [['alberta']] });
@@ -217,7 +225,7 @@ describe('store over SQLite', () => {
     await store.syncSources(sources);
     await store.savePoll('a', [write('1', 'One', 3000, ['x']), write('2', 'Two', 3000, ['x']), write('3', 'Three', 1000, ['x'])], state(10_000));
     await store.savePoll('a', [write('4', 'Four', 500, ['x'])], state(20_000));
-    for (const groups of [[], [['x']]]) {
+    for (const groups of [[], [['x']], [['x', 'nothing']]]) {
       const first = await store.listItems({ ...all, categoryGroups: groups, limit: 2 });
       expect(first.map((s) => s.item.uri)).toEqual(['urn:test:2', 'urn:test:1']);
       const last = first.at(-1)!;
