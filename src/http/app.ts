@@ -47,6 +47,8 @@ export interface AppDeps {
   maxInFlight?: number;
 }
 
+const CORS_EXPOSE = ['ETag', 'Last-Modified', 'Link'] as const;
+
 /** Longest request target accepted (longer: 414). */
 export const MAX_URL_LENGTH = 4096;
 
@@ -68,10 +70,12 @@ export function createApp(deps: AppDeps): Hono {
   const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit, now) : null;
   const maxInFlight = deps.maxInFlight ?? 256;
   let inFlight = 0;
+  const dataVersion = (): Promise<number> => deps.store.dataVersion();
 
-  // CORS for GET: a browser's conditional poll (If-None-Match) is preflighted.
-  const corsForFeeds = cors({ origin: '*', allowMethods: ['GET', 'HEAD'], allowHeaders: ['If-None-Match', 'If-Modified-Since'], exposeHeaders: ['ETag', 'Last-Modified', 'Link'], maxAge: 86_400 });
-  app.use(async (c, next) => (c.req.path.startsWith('/admin/') ? next() : corsForFeeds(c, next)));
+  // CORS: a browser's conditional poll (If-None-Match) is preflighted; GET responses carry the headers
+  // themselves (setting them here, before the handler, would make Hono rebuild every cached response).
+  const preflight = cors({ origin: '*', allowMethods: ['GET', 'HEAD'], allowHeaders: ['If-None-Match', 'If-Modified-Since'], exposeHeaders: [...CORS_EXPOSE], maxAge: 86_400 });
+  app.use(async (c, next) => (c.req.method === 'OPTIONS' && !c.req.path.startsWith('/admin/') ? preflight(c, next) : next()));
 
   app.use(async (c, next) => {
     if (c.req.url.length > MAX_URL_LENGTH) throw new HTTPException(414, { message: `Request target longer than ${MAX_URL_LENGTH} characters` });
@@ -132,7 +136,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/opml', async (c) => {
     const base = baseOf(c);
-    const rep = await cached(`opml|${base}`, await deps.store.dataVersion(), async () => ({
+    const rep = await cached(`opml|${base}`, await dataVersion(), async () => ({
       body: renderOpml({ title, baseUrl: base, feeds, updated: new Date(0) }),
       contentType: OPML_CONTENT_TYPE,
       lastModified: new Date(0),
@@ -143,6 +147,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/status', async (c) => {
     const sources = await deps.store.listSources();
     c.header('Cache-Control', 'no-store');
+    c.header('Access-Control-Allow-Origin', '*');
     return c.json({ sources: sources.map(sourceHealth) });
   });
 
@@ -156,7 +161,7 @@ export function createApp(deps: AppDeps): Hono {
     // The time filters (`since=P2D`, `filter_time`) move with the clock: they key the cache per minute.
     const clockKey = /(?:^|&)(?:since|until|filter_time)=/.test(url.search.slice(1)) ? Math.floor(now() / 60_000) : 0;
     const key = `feed|${format}|${base}|${url.pathname}|${url.search}|${clockKey}`;
-    const rep = await cached(key, await deps.store.dataVersion(), async () => {
+    const rep = await cached(key, await dataVersion(), async () => {
       let request: FeedRequest;
       try {
         request = parseFeedRequest(spec, url.searchParams, now());
@@ -248,6 +253,8 @@ function respond(c: Context, rep: Representation, maxAge: number, links: string[
     'Last-Modified': rep.lastModified.toUTCString(),
     'Cache-Control': `public, max-age=${maxAge}`,
     Vary: 'Accept-Encoding',
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Expose-Headers': CORS_EXPOSE.join(', '),
   });
   if (links.length) headers.set('Link', links.join(', '));
   if (notModified(c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), rep)) {

@@ -12,6 +12,7 @@ import type { IngestDeps, PollOutcome } from '../ingest/run.ts';
 import { createService, type Service } from '../service.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { createGuardedFetch } from './guarded-fetch.ts';
+import { memoizeDataVersion } from '../store/version-memo.ts';
 import { openSqlite, type SqliteHandle } from './sqlite.ts';
 
 /** The pieces of a running Node service. */
@@ -40,13 +41,18 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     readFile: async (path) => new Uint8Array(await readFile(path)),
   });
   const service = createService(config, { store, fetchFeed, fetch, log: (event) => log(formatEvent(event)) });
+  // Polls of cached feeds skip the database: the data version is remembered for a second, and forgotten
+  // as soon as an ingest of this process ends.
+  const memo = memoizeDataVersion(store, 1000);
   let running: Promise<unknown> = Promise.resolve();
   const track = <T>(work: Promise<T>): Promise<T> => {
-    running = Promise.allSettled([running, work]);
-    return work;
+    const done = work.finally(memo.invalidate);
+    running = Promise.allSettled([running, done]);
+    return done;
   };
   return {
     ...service,
+    appDeps: { ...service.appDeps, store: memo.store },
     store,
     sqlite,
     tick: () => track(service.tick()),
