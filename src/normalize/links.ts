@@ -6,6 +6,9 @@
 // Parameters that only track the click; two links differing in them are the same page.
 const TRACKING = /^(?:utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|cmpid|ocid|ref|ref_src|src|share|sh|igshid|_ga|yclid)$/i;
 
+// An RFC 3986 host (reg-name or IP literal; WHATWG has already lower-cased and punycoded it) with its port.
+const RFC3986_HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?$/;
+
 /** An absolute http(s) URL for `href` (resolved against `base`), or null. */
 export function resolveHttpUrl(href: string | null | undefined, base?: string | null): string | null {
   const value = href?.trim();
@@ -13,6 +16,8 @@ export function resolveHttpUrl(href: string | null | undefined, base?: string | 
   try {
     const url = base ? new URL(value, safeBase(base)) : new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+    // WHATWG accepts hosts RFC 3986 does not (`a}b`, `x"y`); no such host resolves, and ninjs wants `format: uri`.
+    if (!RFC3986_HOST.test(url.host)) return null;
     return rfc3986(url);
   } catch {
     return null;

@@ -1,20 +1,37 @@
-import type { NewsItem } from '../model.ts';
+import type { NewsItem, NinjsAssociation, NinjsText } from '../model.ts';
 import { sanitizeHtml } from './sanitize.ts';
 import { xmlSafe } from './xml-safe.ts';
 
 /** The `Content-Type` of a ninjs document (a JSON array of ninjs 3.1 items). */
 export const NINJS_CONTENT_TYPE = 'application/json; charset=utf-8';
 
+/** True for a text block a consumer renders as HTML (`text/html`, `text/html; charset=…`, `application/xhtml+xml`…). */
+function isHtml(t: NinjsText): boolean {
+  return /html/i.test(t.contentType ?? '');
+}
+
+function cleanTexts(texts: NinjsText[] | undefined, base: string | undefined): NinjsText[] | undefined {
+  return texts?.map((t) => (isHtml(t) ? { ...t, value: sanitizeHtml(t.value ?? '', base) } : t));
+}
+
 /**
- * Renders items as a ninjs 3.1 JSON array. HTML bodies are sanitized like every other output, and
- * characters that no JSON consumer wants (C0 controls, lone surrogates) are dropped.
+ * Renders items as a ninjs 3.1 JSON array. Every HTML text block (headlines, descriptions, bodies, and those
+ * of associations) is sanitized like every other output, and characters that no JSON consumer wants (C0
+ * controls, lone surrogates) are dropped.
  */
 export function renderNinjs(items: NewsItem[]): { body: string; contentType: string } {
   const clean = items.map((item) => {
-    const copy: NewsItem = { ...item };
-    if (item.bodies) {
-      const base = item.renditions?.find((r) => r.name === 'web')?.href;
-      copy.bodies = item.bodies.map((b) => (b.contentType === 'text/html' ? { ...b, value: sanitizeHtml(b.value, base) } : b));
+    const base = item.renditions?.find((r) => r.name === 'web')?.href;
+    const copy: NewsItem = { ...item, headlines: cleanTexts(item.headlines, base) ?? item.headlines };
+    if (item.descriptions) copy.descriptions = cleanTexts(item.descriptions, base);
+    if (item.bodies) copy.bodies = cleanTexts(item.bodies, base);
+    if (item.associations) {
+      copy.associations = item.associations.map((a): NinjsAssociation => {
+        const assoc: NinjsAssociation = { ...a };
+        if (a.headlines) assoc.headlines = cleanTexts(a.headlines, base);
+        if (a.descriptions) assoc.descriptions = cleanTexts(a.descriptions, base);
+        return assoc;
+      });
     }
     return copy;
   });

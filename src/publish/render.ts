@@ -258,7 +258,7 @@ function finishRss(xml: string): string {
 function finishAtom(xml: string, prepared: Prepared[], language: string | undefined): string {
   let out = unmark(xml);
   if (language !== undefined) {
-    out = out.replace(`<feed xmlns="${NS.atom}"`, `<feed xmlns="${NS.atom}" xml:lang="${language}"`);
+    out = out.replace(`<feed xmlns="${NS.atom}"`, () => `<feed xmlns="${NS.atom}" xml:lang="${language}"`);
   }
   // `feed` types an Atom enclosure as "image/" + the URL's file extension; put the real type back.
   for (const p of prepared) {
@@ -279,10 +279,11 @@ function addXmlLinks(xml: string, anchor: string, element: string, links: FeedLi
   let extra = '';
   if (links.next) extra += `\n    <${element} rel="next" href="${attr(links.next)}"/>`;
   if (links.hub) extra += `\n    <${element} rel="hub" href="${attr(links.hub)}"/>`;
-  let out = extra ? xml.replace(anchor, `${anchor}${extra}`) : xml;
+  // Replacer functions, not strings: a URL may hold `$&`, `$'` or `` $` ``, which a replacement string expands.
+  let out = extra ? xml.replace(anchor, () => `${anchor}${extra}`) : xml;
   if (links.stylesheet) {
     const pi = `<?xml-stylesheet type="text/xsl" href="${attr(links.stylesheet)}"?>`;
-    out = out.startsWith('<?xml') ? out.replace(/\?>/, `?>\n${pi}`) : `${pi}\n${out}`;
+    out = out.startsWith('<?xml') ? out.replace(/\?>/, () => `?>\n${pi}`) : `${pi}\n${out}`;
   }
   return out;
 }
@@ -398,12 +399,9 @@ function pickPicture(associations: NinjsAssociation[] | undefined): Picture | un
     if (assoc.type !== 'picture') continue;
     const rendition = bestRendition(assoc.renditions);
     if (!rendition) continue;
-    const caption = oneLine(
-      xmlSafe(
-        (assoc.descriptions?.find((d) => d.role === 'caption') ?? assoc.descriptions?.[0] ?? assoc.headlines?.[0])
-          ?.value ?? '',
-      ),
-    );
+    const captionText = assoc.descriptions?.find((d) => d.role === 'caption') ?? assoc.descriptions?.[0] ?? assoc.headlines?.[0];
+    // Captions go out as plain text (`media:description type="plain"`): an HTML caption gives its text, not its markup.
+    const caption = oneLine(captionText ? textOf(captionText) : '');
     const credit = oneLine(
       xmlSafe(assoc.by ?? assoc.copyrightHolder ?? assoc.infoSources?.[0]?.name ?? ''),
     );
