@@ -146,12 +146,17 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
       const privateOk = req.allowPrivateNetwork === true && hostKey(url) === hostKey(original);
       await checkAddress(url, privateOk, signal);
 
-      const res = await (privateOk ? doFetch : publicFetch)(url.href, { method: 'GET', headers, redirect: 'manual', signal }).catch((err: unknown) => {
-        if (blockedAtConnect(err)) {
-          throw new FetchError('blocked-address', `Refusing to fetch ${url.href}: ${describeCause(err)}`, { cause: err });
-        }
-        throw err;
-      });
+      const send = (): Promise<Response> => (privateOk ? doFetch : publicFetch)(url.href, { method: 'GET', headers, redirect: 'manual', signal });
+      // A pooled keep-alive connection the upstream closed meanwhile fails before any response: a GET is
+      // safe to send once more, on a new connection.
+      const res = await send()
+        .catch((err: unknown) => (staleConnection(err) && !signal.aborted ? send() : Promise.reject(err)))
+        .catch((err: unknown) => {
+          if (blockedAtConnect(err)) {
+            throw new FetchError('blocked-address', `Refusing to fetch ${url.href}: ${describeCause(err)}`, { cause: err });
+          }
+          throw err;
+        });
 
       if (REDIRECT_STATUSES.has(res.status) && res.headers.has('location')) {
         await discardBody(res);
@@ -382,6 +387,15 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/** The connection was closed by the other side before a response (undici `UND_ERR_SOCKET`, `ECONNRESET`). */
+function staleConnection(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as Error & { code?: unknown }).code;
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return true;
+  }
+  return false;
 }
 
 /** The guarded fetch refused the address it was about to connect to (code `EWIREFEEDBLOCKED`). */

@@ -16,7 +16,8 @@ interface Frame {
   target: XNode;
 }
 
-const NAME_START = /[A-Za-z_:\u00C0-\uFFFF]/;
+// A name never starts with white space, Unicode spaces (U+2028, U+3000, U+FEFF…) included.
+const NAME_START = /(?!\s)[A-Za-z_:\u00C0-\uFFFF]/;
 const TAG_NAME = /[^\s/>"'=<]+/y;
 const ATTR_NAME = /[^\s=/>"'<]+/y;
 const UNQUOTED = /[^\s>]*/y;

@@ -560,3 +560,11 @@ describe('the core stays runtime-neutral', () => {
     expect(source).not.toMatch(/from\s+['"]node:|require\(['"]node:|\bfetch\(/);
   });
 });
+
+describe('a stray "<" before a Unicode space', () => {
+  it.each(['\u2028', '\u3000', '\u1680', '\uFEFF'])('is text, not a crash (U+%s)', async (space) => {
+    const feed = await parseFeed(`<rss version="2.0"><channel><title>t</title><item><title>a ${'<'}${space}b</title></item></channel></rss>`);
+    expect(feed.entries).toHaveLength(1);
+    await expect(parseFeed(`<${space}`)).rejects.toBeInstanceOf(ParseError);
+  });
+});
