@@ -5,7 +5,7 @@ import { renderFeed } from '../../src/publish/render.ts';
 import { sanitizeHtml } from '../../src/publish/sanitize.ts';
 import { htmlSafetyProblems, parseElements } from '../support/html-safety.ts';
 // A copy of ../shared/corpus/hostile/xss_payloads.json (that corpus may be copied): workerd reads no files.
-import payloads from '../fixtures/hostile/xss_payloads.json';
+import payloads from '../fixtures/hostile/xss_payloads.json' with { type: 'json' };
 
 // The same sanitizer, inside workerd: the 27 payloads come out harmless on the Workers runtime too.
 describe('the XSS corpus inside workerd', () => {
