@@ -45,6 +45,8 @@ export interface AppDeps {
   clientKey?: (c: Context) => string;
   /** Requests handled at once at most; more get 503 with Retry-After (default 256). */
   maxInFlight?: number;
+  /** The store's data version when it is known without a query (a memo), else null; enables `serveCached`. */
+  peekVersion?: () => number | null;
 }
 
 const CORS_EXPOSE = ['ETag', 'Last-Modified', 'Link'] as const;
@@ -52,14 +54,39 @@ const CORS_EXPOSE = ['ETag', 'Last-Modified', 'Link'] as const;
 /** Longest request target accepted (longer: 414). */
 export const MAX_URL_LENGTH = 4096;
 
+/** A request as a runtime's own server sees it, for {@link WirefeedApp.serveCached}. */
+export interface CachedRequest {
+  method: string;
+  /** The absolute request URL. */
+  url: string;
+  header(name: string): string | undefined;
+  client: string;
+}
+
+/** A complete answer: status, headers and body (null for 304 and HEAD). */
+export interface CachedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array | null;
+}
+
+/** The Hono app, plus a fast path that answers polls of cached feeds without building a Request. */
+export type WirefeedApp = Hono & {
+  /**
+   * Answers a GET/HEAD of a feed straight from the cache when the representation is there and current
+   * (same rate limiting, same headers as the Hono route); null when the request needs the full route.
+   */
+  serveCached(request: CachedRequest): CachedAnswer | null;
+};
+
 /** The feed every instance publishes: all stored items. */
 export const ALL_FEED: FeedSpec = { name: 'all', title: 'All stories', description: 'Every story from every source', filter: {} };
 
 const encoder = new TextEncoder();
 
 /** Builds the Hono app serving the index, the published feeds, OPML, `/status` and `/healthz`. */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+export function createApp(deps: AppDeps): WirefeedApp {
+  const app = new Hono() as WirefeedApp;
   const feeds = [ALL_FEED, ...deps.feeds];
   const byName = new Map(feeds.map((f) => [f.name, f]));
   const cache = deps.cache ?? new RepresentationCache();
@@ -157,10 +184,8 @@ export function createApp(deps: AppDeps): Hono {
     const { spec, format } = resolveFeed(file, url.searchParams.get('format'), byName, feeds);
     const base = baseOf(c);
     const selfUrl = `${base}${url.pathname}${url.search}`;
-    const links = [...(deps.hubUrl ? [`<${deps.hubUrl}>; rel="hub"`] : []), `<${selfUrl}>; rel="self"`];
-    // The time filters (`since=P2D`, `filter_time`) move with the clock: they key the cache per minute.
-    const clockKey = /(?:^|&)(?:since|until|filter_time)=/.test(url.search.slice(1)) ? Math.floor(now() / 60_000) : 0;
-    const key = `feed|${format}|${base}|${url.pathname}|${url.search}|${clockKey}`;
+    const links = feedLinks(selfUrl);
+    const key = feedKey(base, url.pathname, url.search);
     const rep = await cached(key, await dataVersion(), async () => {
       let request: FeedRequest;
       try {
@@ -195,6 +220,29 @@ export function createApp(deps: AppDeps): Hono {
     return respond(c, rep, maxAge, links);
   });
 
+  app.serveCached = (request) => {
+    const version = deps.peekVersion?.() ?? null;
+    if (version === null || (request.method !== 'GET' && request.method !== 'HEAD')) return null;
+    const url = URL.parse(request.url);
+    if (!url) return null;
+    if (!url.pathname.startsWith('/feeds/') || request.url.length > MAX_URL_LENGTH) return null;
+    const base = (deps.baseUrl ?? url.origin).replace(/\/+$/, '');
+    const rep = cache.get(feedKey(base, url.pathname, url.search), version);
+    if (!rep) return null;
+    if (limiter) {
+      const admission = limiter.take(request.client);
+      // The full route words the 429 (a refused take costs nothing).
+      if (!admission.allowed) return null;
+    }
+    const result = answer(rep, maxAge, feedLinks(`${base}${url.pathname}${url.search}`), {
+      ifNoneMatch: request.header('if-none-match'),
+      ifModifiedSince: request.header('if-modified-since'),
+      acceptEncoding: request.header('accept-encoding'),
+    });
+    if (limiter && result.status === 304) limiter.refund(request.client, 0.75);
+    return request.method === 'HEAD' ? { ...result, body: null } : result;
+  };
+
   app.onError((err, c) => {
     if (err instanceof HTTPException) {
       return c.json({ error: err.message || 'error', status: err.status }, err.status);
@@ -204,6 +252,16 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.notFound((c) => c.json({ error: `Not found: ${new URL(c.req.url).pathname}`, status: 404 }, 404));
   return app;
+
+  function feedLinks(selfUrl: string): string[] {
+    return [...(deps.hubUrl ? [`<${deps.hubUrl}>; rel="hub"`] : []), `<${selfUrl}>; rel="self"`];
+  }
+
+  function feedKey(base: string, pathname: string, search: string): string {
+    // The time filters (`since=P2D`, `filter_time`) move with the clock: they key the cache per minute.
+    const clockKey = /(?:^|&)(?:since|until|filter_time)=/.test(search.slice(1)) ? Math.floor(now() / 60_000) : 0;
+    return `feed|${base}|${pathname}|${search}|${clockKey}`;
+  }
 
   /** A representation from the cache, or rendered (and compressed) once for this data version. */
   async function cached(
@@ -248,24 +306,37 @@ function resolveFeed(
 }
 
 function respond(c: Context, rep: Representation, maxAge: number, links: string[]): Response {
-  const headers = new Headers({
+  const { status, headers, body } = answer(rep, maxAge, links, {
+    ifNoneMatch: c.req.header('If-None-Match'),
+    ifModifiedSince: c.req.header('If-Modified-Since'),
+    acceptEncoding: c.req.header('Accept-Encoding'),
+  });
+  return new Response(body as Uint8Array<ArrayBuffer> | null, { status, headers });
+}
+
+/** The answer to a request for a representation: 304 or 200 with the best encoding, and its headers. */
+function answer(
+  rep: Representation,
+  maxAge: number,
+  links: string[],
+  request: { ifNoneMatch: string | undefined; ifModifiedSince: string | undefined; acceptEncoding: string | undefined },
+): CachedAnswer {
+  const headers: Record<string, string> = {
     ETag: rep.etag,
     'Last-Modified': rep.lastModified.toUTCString(),
     'Cache-Control': `public, max-age=${maxAge}`,
     Vary: 'Accept-Encoding',
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Expose-Headers': CORS_EXPOSE.join(', '),
-  });
-  if (links.length) headers.set('Link', links.join(', '));
-  if (notModified(c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), rep)) {
-    return new Response(null, { status: 304, headers });
-  }
-  headers.set('Content-Type', rep.contentType);
-  const encoding = chooseEncoding(c.req.header('Accept-Encoding'), rep);
+  };
+  if (links.length) headers.Link = links.join(', ');
+  if (notModified(request.ifNoneMatch, request.ifModifiedSince, rep)) return { status: 304, headers, body: null };
+  headers['Content-Type'] = rep.contentType;
+  const encoding = chooseEncoding(request.acceptEncoding, rep);
   const body = encoding ? rep[encoding]! : rep.body;
-  if (encoding) headers.set('Content-Encoding', encoding);
-  headers.set('Content-Length', String(body.byteLength));
-  return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers });
+  if (encoding) headers['Content-Encoding'] = encoding;
+  headers['Content-Length'] = String(body.byteLength);
+  return { status: 200, headers, body };
 }
 
 /** The best pre-compressed copy the client accepts (br, then gzip), or null for the identity body. */

@@ -1,4 +1,5 @@
 import { lookup } from 'node:dns/promises';
+import { createServer, type RequestListener, type ServerOptions } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
@@ -24,6 +25,8 @@ export interface NodeService {
   /** Polls the named sources (all when absent) now, whether due or not. */
   pollNow(ids?: string[]): Promise<PollOutcome[]>;
   appDeps: Service['appDeps'];
+  /** The data version while it is remembered (see `memoizeDataVersion`), for the HTTP fast path. */
+  peekVersion(): number | null;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
   return {
     ...service,
     appDeps: { ...service.appDeps, store: memo.store },
+    peekVersion: memo.peek,
     store,
     sqlite,
     tick: () => track(service.tick()),
@@ -82,6 +86,7 @@ export async function startNodeServer(options: {
   const app = createApp({
     ...service.appDeps,
     compress: compressNode,
+    peekVersion: service.peekVersion,
     rateLimit: options.config.rateLimit ?? undefined,
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
     admin: options.adminToken
@@ -99,7 +104,28 @@ export async function startNodeServer(options: {
   const server: ServerType = await new Promise((resolveServer) => {
     // Header limits: 8 KiB of headers, and a request must arrive whole within 10 s (slowloris).
     const s = serve(
-      { fetch: app.fetch, port: options.port, hostname: options.host, serverOptions: { maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 10_000 } },
+      {
+        fetch: app.fetch,
+        port: options.port,
+        hostname: options.host,
+        serverOptions: { maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 10_000 },
+        // Polls of cached feeds are answered before a Request is built; everything else goes to Hono.
+        createServer: ((serverOptions: ServerOptions, listener: RequestListener) =>
+          createServer(serverOptions, (req, res) => {
+            const fast = app.serveCached({
+              method: req.method ?? 'GET',
+              url: `http://${req.headers.host ?? options.host}${req.url ?? '/'}`,
+              header: (name) => {
+                const value = req.headers[name];
+                return Array.isArray(value) ? value.join(', ') : value;
+              },
+              client: req.socket.remoteAddress ?? 'unknown',
+            });
+            if (!fast) return listener(req, res);
+            res.writeHead(fast.status, fast.headers);
+            res.end(fast.body ?? undefined);
+          })) as typeof createServer,
+      },
       () => resolveServer(s),
     );
   });

@@ -5,7 +5,11 @@ import type { Store } from './store.ts';
  * costs no database query. `invalidate()` forgets it at once (after an ingest in this process); a change made
  * by another process (`wirefeed ingest --once`) is seen within `ttlMs`.
  */
-export function memoizeDataVersion(store: Store, ttlMs: number, now: () => number = Date.now): { store: Store; invalidate(): void } {
+export function memoizeDataVersion(
+  store: Store,
+  ttlMs: number,
+  now: () => number = Date.now,
+): { store: Store; invalidate(): void; peek(): number | null } {
   let known: { version: number; at: number } | null = null;
   return {
     store: {
@@ -20,6 +24,10 @@ export function memoizeDataVersion(store: Store, ttlMs: number, now: () => numbe
     },
     invalidate() {
       known = null;
+    },
+    /** The remembered version while it is fresh, else null (ask the store). */
+    peek() {
+      return known && now() - known.at < ttlMs ? known.version : null;
     },
   };
 }
