@@ -3,9 +3,38 @@
  * shares an event loop with the server it measures. Each request carries an id; the child answers with it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
-/** What every bench server child answers besides its own `start`. */
-export type ChildRequest = { type: 'start'; [key: string]: unknown } | { type: 'cpu' } | { type: 'dataVersion' } | { type: 'stop' };
+/**
+ * What every bench server child answers besides its own `start` (and `dataVersion`, `stats`, which only some
+ * children know): `cpu`, `memory`, `loopDelay`, `gc` (true when the child runs with `--expose-gc`) and `stop`
+ * are answered by `serveParent` itself.
+ */
+export type ChildRequest =
+  | { type: 'start'; [key: string]: unknown }
+  | { type: 'cpu' }
+  | { type: 'memory' }
+  | { type: 'loopDelay' }
+  | { type: 'dataVersion' }
+  | { type: 'stats' }
+  | { type: 'gc' }
+  | { type: 'stop' };
+
+/** `process.memoryUsage()` of a child, in bytes. */
+export interface ChildMemory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** The child's event-loop delay since the previous `loopDelay` request (or since the first), in ms. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
 
 export interface ChildServer {
   readonly name: string;
@@ -18,12 +47,15 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Forks `entry` (a TypeScript module, run through tsx like the parent) and returns its handle. */
-export function forkServer(name: string, entry: URL, onLog: (line: string) => void, execArgv: string[] = []): ChildServer {
+/**
+ * Forks `entry` (a TypeScript module, run through tsx like the parent) and returns its handle. `env` is added
+ * to the parent's environment.
+ */
+export function forkServer(name: string, entry: URL, onLog: (line: string) => void, execArgv: string[] = [], env: Record<string, string> = {}): ChildServer {
   const child: ChildProcess = fork(entry, [], {
     execArgv: ['--import', 'tsx', ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', ...env },
   });
   let nextId = 1;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
@@ -85,10 +117,12 @@ export function forkServer(name: string, entry: URL, onLog: (line: string) => vo
 }
 
 /**
- * The child side: answers `cpu`, `stop` and whatever `handle` knows (its `start`, `dataVersion`…),
- * forwards log lines to the parent, and exits when the parent goes away.
+ * The child side: answers `cpu`, `memory`, `loopDelay`, `stop` and whatever `handle` knows (its `start`,
+ * `dataVersion`…), forwards log lines to the parent, and exits when the parent goes away.
  */
 export function serveParent(handle: (msg: ChildRequest) => Promise<unknown>, onStop: () => Promise<void>): void {
+  // Started on the first `loopDelay` request, so that children nobody asks pay nothing.
+  let loop: IntervalHistogram | null = null;
   process.on('message', (raw) => {
     const msg = raw as ChildRequest & { id: number };
     void (async () => {
@@ -97,6 +131,22 @@ export function serveParent(handle: (msg: ChildRequest) => Promise<unknown>, onS
         if (msg.type === 'cpu') {
           const u = process.cpuUsage();
           value = u.user + u.system;
+        } else if (msg.type === 'memory') {
+          const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+          value = { rss, heapUsed, heapTotal, external, arrayBuffers } satisfies ChildMemory;
+        } else if (msg.type === 'gc') {
+          const gc = (globalThis as { gc?: () => void }).gc;
+          gc?.();
+          value = gc !== undefined;
+        } else if (msg.type === 'loopDelay') {
+          if (!loop) {
+            loop = monitorEventLoopDelay({ resolution: 10 });
+            loop.enable();
+          }
+          // The histogram is in nanoseconds; an empty one reports NaN/huge values, hence the guard.
+          const ms = (ns: number): number => (Number.isFinite(ns) && loop!.count > 0 ? ns / 1e6 : 0);
+          value = { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) } satisfies LoopDelay;
+          loop.reset();
         } else if (msg.type === 'stop') {
           await onStop();
           value = true;

@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: the HTTP benchmark (real server against a bare node:http server with the same bytes) and
- * the store benchmark (listing queries at 10k, 100k and 1M items), printed as Markdown for the README.
+ * `npm run bench`: the HTTP benchmark (real server against a bare node:http server with the same bytes), the
+ * store benchmark (listing queries at 10k, 100k and 1M items) and the load test (200 concurrent pollers for
+ * 30 s while ingests run: zero 5xx, p99, memory), printed as Markdown for the README.
  * A benchmark, not a test: a missed target is printed, never turned into a failing exit status.
  *
  * Knobs (environment, all optional):
@@ -8,12 +9,17 @@
  * - BENCH_ROUNDS: HTTP rounds, each running every request on both servers, 1–9 (default 3)
  * - BENCH_CONNECTIONS: 1–100 (default 10)
  * - BENCH_SIZES: comma list of store sizes, each 1k–2M (default 10000,100000,1000000)
- * - BENCH_ONLY: `http` or `store`
- * - BENCH_PROFILE: a directory; the real server writes a V8 CPU profile there when it stops
+ * - BENCH_ONLY: `http`, `store` or `load`, or a comma list of them (default: all three)
+ * - BENCH_LOAD_SECONDS: seconds the load test's pollers run, 5–300 (default 30)
+ * - BENCH_LOAD_POLLERS: concurrent pollers, 1–250 (default 200; the server answers 503 past 256 in flight)
+ * - BENCH_LOAD_INGEST_GAP_MS: pause between one forced ingest's answer and the next, 0–10000 (default 500)
+ * - BENCH_LOAD_INGESTS: `off` runs the load test without ingests (a baseline to compare with; default `on`)
+ * - BENCH_PROFILE: a directory; the real server (HTTP bench and load test) writes a V8 CPU profile there when it stops
  */
 import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { runHttpBench, type HttpReport, type LoadOptions, type LoadResult } from './http.ts';
+import { PROFILES, runLoadBench, type LoadBenchOptions, type LoadReport, type MemoryPoint } from './load.ts';
 import { percentile, sig } from './stats.ts';
 import { runStoreBench, sqliteVersion, type StoreReport } from './store.ts';
 
@@ -25,8 +31,8 @@ const FLAT_STEP = 2;
 const FLAT_ABSOLUTE_MS = 0.5;
 /** Load-generator CPU (% of a core) from which a bare-server run counts as generator-bound. */
 const GENERATOR_BOUND = 85;
-/** The whole run is bounded: past this, children are killed and the process exits. */
-const HARD_LIMIT_MS = 8 * 60_000;
+/** The whole run is bounded: past this, children are killed and the process exits (the load test adds its own time). */
+const BASE_LIMIT_MS = 8 * 60_000;
 
 const intEnv = (name: string, fallback: number, min: number, max: number): number => {
   const raw = process.env[name];
@@ -47,8 +53,22 @@ const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map
   if (!Number.isInteger(n) || n < 1000 || n > 2_000_000) throw new Error(`BENCH_SIZES: each size must be from 1000 to 2000000, not "${s}"`);
   return n;
 });
-const only = process.env.BENCH_ONLY ?? '';
-if (!['', 'http', 'store'].includes(only)) throw new Error(`BENCH_ONLY must be "http" or "store", not "${only}"`);
+const SECTIONS = ['http', 'store', 'load'] as const;
+const only = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+for (const x of only) if (!(SECTIONS as readonly string[]).includes(x)) throw new Error(`BENCH_ONLY must be ${SECTIONS.map((n) => `"${n}"`).join(', ')} or a comma list of them, not "${x}"`);
+const runs = (section: (typeof SECTIONS)[number]): boolean => only.length === 0 || only.includes(section);
+const loadTest: LoadBenchOptions = {
+  seconds: intEnv('BENCH_LOAD_SECONDS', 30, 5, 300),
+  pollers: intEnv('BENCH_LOAD_POLLERS', 200, 1, 250),
+  ingestGapMs: intEnv('BENCH_LOAD_INGEST_GAP_MS', 500, 0, 10_000),
+  ingests: (() => {
+    const v = process.env.BENCH_LOAD_INGESTS ?? 'on';
+    if (v !== 'on' && v !== 'off') throw new Error(`BENCH_LOAD_INGESTS must be "on" or "off", not "${v}"`);
+    return v === 'on';
+  })(),
+  profileDir: process.env.BENCH_PROFILE || undefined,
+};
+const HARD_LIMIT_MS = BASE_LIMIT_MS + (runs('load') ? (loadTest.seconds + 120) * 1000 : 0);
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const progress = (line: string): void => void process.stderr.write(`… ${line}\n`);
@@ -267,6 +287,130 @@ function printStore(r: StoreReport): void {
   out();
 }
 
+const mib = (bytes: number): string => (Number.isFinite(bytes) ? `${sig(bytes / 2 ** 20, 3)} MiB` : '—');
+/** A latency, or a dash where there was nothing to measure. */
+const msOr = (v: number): string => (Number.isFinite(v) ? ms(v) : '—');
+const statusList = (m: Record<string, number>): string =>
+  Object.entries(m)
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([c, v]) => `${c}: ${v}`)
+    .join(', ') || '—';
+
+function printLoad(r: LoadReport): void {
+  const o = r.options;
+  out(`## Load: ${o.pollers} concurrent pollers for ${o.seconds} s ${o.ingests ? 'while ingests run' : '— BASELINE, no ingests'}`);
+  out();
+  if (!o.ingests) {
+    out('**BENCH_LOAD_INGESTS=off: no ingest runs during this run and the data does not change — a baseline to compare with, not the issue\'s load test.**');
+    out();
+  }
+  out(
+    `The real server (\`startNodeServer\`, the \`wirefeed serve\` code path) in its own child process, on 127.0.0.1, ` +
+      `with three sources on a local upstream (another child process) that publishes a wire feed as RSS 2.0 ` +
+      `(300 stories), Atom and JSON Feed (150 each) ` +
+      `with photos, datelines, bylines, site furniture and "Just Posted" teasers, and that CHANGES on every fetch (3 new ` +
+      `stories, one edited). Ingests are forced through the admin API (\`POST /admin/sources/:id/refresh\`, round robin over the sources, ` +
+      `${o.ingestGapMs} ms between one answer and the next request), so an ingest is running for most of the test; the ` +
+      `cron is off (the start-up ingest fills the store before the pollers start). ${o.pollers} pollers in this process, each with its own keep-alive connection (undici \`Client\`, no ` +
+      `pipelining)${r.distinctAddresses ? ` from its own loopback address (127.0.0.2–127.0.0.${o.pollers + 1})` : ' from 127.0.0.1'}, ` +
+      `poll in a closed loop (no think time: the worst case) three feeds each, drawn by weight from the mix below; ` +
+      `3 of 5 pollers are feed readers (\`If-None-Match\` with the last ETag they got, gzip), 1 an aggregator (gzip, ` +
+      `unconditional), 1 a plain client. Rate limiting is on with a bucket that never runs dry, so the limiter's work ` +
+      `is in the path${r.distinctAddresses ? ' and it keeps one bucket per poller, as for real pollers' : ' (all pollers share one bucket: this host cannot use 127.0.0.2… as source addresses)'}. ` +
+      `Bounds: ${o.seconds} s, ${o.pollers} connections, 10 s per request (headers, then body), 30 s per refresh. ` +
+      `Latency is per request, to the last body byte, measured by the client.`,
+  );
+  out();
+  const target = r.fiveXx === 0 ? '5xx: 0 (target met)' : `5xx: ${r.fiveXx} — MISSED`;
+  out(`**${target}**`);
+  out();
+  const ok = r.ingests.filter((x) => x.status === 'ok');
+  const okItems = ok.map((x) => x.items ?? 0);
+  const refreshMs = Float64Array.from(r.ingests.map((x) => x.ms)).sort();
+  const byStatus: Record<string, number> = {};
+  for (const x of r.ingests) byStatus[x.status] = (byStatus[x.status] ?? 0) + 1;
+  const changed = r.ingests.filter((x) => x.changed).length;
+  const m = r.memory;
+  const mem = (pick: (p: MemoryPoint) => number): string =>
+    `${mib(pick(m.before))} / ${mib(pick(m.peak))} / ${mib(pick(m.after))}${m.afterGc ? ` (${mib(pick(m.afterGc))} after a GC)` : ''}`;
+  const errorTotal = Object.values(r.errors).reduce((a, b) => a + b, 0);
+  out('| measure | value |');
+  out('| --- | --- |');
+  out(`| pollers (connections) | ${o.pollers}, issuing requests for ${o.seconds} s; the last answer came at ${r.elapsed.toFixed(1)} s |`);
+  out(`| requests answered | ${r.responses}${r.capped ? ' (CAPPED: the response cap stopped the run early)' : ''} |`);
+  out(`| requests per second | ${Math.round(r.rps)} (answers / ${r.elapsed.toFixed(1)} s) |`);
+  out(`| status counts | ${statusList(r.statuses)} |`);
+  out(`| 5xx | ${r.fiveXx === 0 ? '0 (target met)' : `**${r.fiveXx} — MISSED**`} |`);
+  out(`| client errors (timeouts, resets, refused) | ${errorTotal === 0 ? '0' : `**${errorTotal}** (${statusList(r.errors)})`} |`);
+  out(`| latency p50 / p90 / p99 / max | ${ms(r.latency.p50)} / ${ms(r.latency.p90)} / **${ms(r.latency.p99)}** / ${ms(r.latency.max)} |`);
+  out(`| conditional requests (\`If-None-Match\`) | ${r.conditional.sent}: ${r.conditional.notModified} answered 304, ${r.conditional.changed} answered 200 with a new ETag |`);
+  out(`| gzip asked on a 200 / answered gzip | ${r.gzip.asked} / ${r.gzip.got} |`);
+  out(`| server RSS before / peak / after | ${mem((p) => p.rss)}${m.hwm !== null ? `; VmHWM ${mib(m.hwm)} (peak since start, start-up ingest included)` : ''} |`);
+  out(`| server V8 heap used before / peak / after | ${mem((p) => p.heapUsed)} |`);
+  out(`| server V8 heap total before / peak / after | ${mem((p) => p.heapTotal)} |`);
+  out(`| server external (Buffers, native) before / peak / after | ${mem((p) => p.external)} |`);
+  if (m.split) {
+    out(
+      `| server RSS by kind, before → end (/proc: RssAnon = heap and malloc, RssFile = mapped files) | anon ${mib(m.split.before.anon)} → ${mib(m.split.end.anon)}, ` +
+        `file ${mib(m.split.before.file)} → ${mib(m.split.end.file)} |`,
+    );
+  }
+  out(
+    `| ingests completed during the run | ${r.ingests.length} (${statusList(byStatus)}); ${ok.length ? `${Math.min(...okItems)}–${Math.max(...okItems)} items per poll` : 'no successful poll'}; ` +
+      `refresh answered in ${msOr(percentile(refreshMs, 0.5))} median, ${msOr(refreshMs.at(-1) ?? Number.NaN)} max |`,
+  );
+  out(
+    `| data version | ${r.dataVersion.before} → ${r.dataVersion.after} (+${r.dataVersion.after - r.dataVersion.before} row changes); changed by ${changed} of ${r.ingests.length} ingests; ` +
+      `${r.dataVersion.sampledDistinct} distinct values seen by the ${m.samples}-sample (250 ms) sampler |`,
+  );
+  out(`| representation changes seen by pollers (new ETags, all requests) | ${r.etagChanges} |`);
+  out(`| stories in the store | ${r.startup.items} after the start-up ingest (${r.startup.seconds.toFixed(1)} s) → ${r.storeItems} after the run |`);
+  out(`| CPU, % of one core | server ${Math.round(r.cpu.server)} %, upstream ${Math.round(r.cpu.upstream)} %, pollers (this process) ${Math.round(r.cpu.generator)} % |`);
+  if (r.loopDelay) out(`| server event-loop delay p50 / p99 / max | ${ms(r.loopDelay.p50)} / ${ms(r.loopDelay.p99)} / ${ms(r.loopDelay.max)} |`);
+  out();
+  out('By request (latency to the last byte):');
+  out();
+  out('| request | pollers subscribed | responses | statuses | p50 | p99 | bytes/response |');
+  out('| --- | ---: | ---: | --- | ---: | ---: | ---: |');
+  for (const k of r.kinds) {
+    out(`| ${k.label} | ${k.subscribers} | ${k.responses} | ${statusList(k.statuses)} | ${msOr(k.p50)} | ${msOr(k.p99)} | ${Math.round(k.meanBytes)} |`);
+  }
+  out();
+  out('| poller profile | pollers | responses | statuses |');
+  out('| --- | ---: | ---: | --- |');
+  for (const p of r.profiles) out(`| ${PROFILES[p.profile].label} | ${p.pollers} | ${p.responses} | ${statusList(p.statuses)} |`);
+  out();
+  out('Over time (memory and data version: the last sample of the window):');
+  out();
+  out('| window | req/s | p99 | 5xx | errors | ingests answered | server RSS | heap used | data version |');
+  out('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const w of r.timeline) {
+    out(
+      `| ${w.from.toFixed(0)}–${w.to.toFixed(0)} s | ${Math.round(w.responses / Math.max(0.001, w.to - w.from))} | ${msOr(w.p99)} | ${w.fiveXx} | ${w.errors} | ${w.ingests} | ` +
+        `${mib(w.rss)} | ${mib(w.heapUsed)} | ${w.dataVersion} |`,
+    );
+  }
+  out();
+  out('Checks:');
+  out(`- ${target}`);
+  const refused = r.statuses['429'] ?? 0;
+  out(`- 429: ${refused} (${refused === 0 ? 'the limiter refused nothing, as configured' : 'UNEXPECTED: the limiter was set never to refuse'})`);
+  const other = Object.entries(r.statuses).filter(([c]) => c !== '200' && c !== '304');
+  out(`- statuses other than 200/304: ${other.length ? other.map(([c, v]) => `${c}: ${v}`).join(', ') : 'none'}`);
+  out(`- client errors: ${errorTotal === 0 ? 'none' : statusList(r.errors)}`);
+  out(`- p99 latency: ${ms(r.latency.p99)} (reported; no target)`);
+  out(
+    `- ingests under load: ${r.ingests.length} answered (${statusList(byStatus)}), ${changed} changed the data; the upstream served ` +
+      `${statusList(r.upstream.fetches)} fetches`,
+  );
+  const problems = r.ingests.filter((x) => x.status !== 'ok' && x.status !== 'not-modified');
+  for (const x of problems.slice(0, 5)) out(`  - ${x.source}: ${x.status}${x.message ? `: ${x.message}` : ''}`);
+  out(`- server log: ${r.serverLog.polls} poll lines${r.serverLog.problems.length ? '; other lines:' : ', nothing else'}`);
+  for (const l of r.serverLog.problems) out(`  - ${l}`);
+  out(`- load average after the load test: ${loadLine()}`);
+  out();
+}
+
 async function main(): Promise<void> {
   const hardLimit = setTimeout(() => {
     process.stderr.write(`bench: still running after ${HARD_LIMIT_MS / 60_000} minutes; giving up\n`);
@@ -277,8 +421,9 @@ async function main(): Promise<void> {
   out('# wirefeed benchmark');
   out();
   environment();
-  if (only !== 'store') printHttp(await runHttpBench(load, progress));
-  if (only !== 'http') printStore(await runStoreBench(sizes, progress));
+  if (runs('http')) printHttp(await runHttpBench(load, progress));
+  if (runs('store')) printStore(await runStoreBench(sizes, progress));
+  if (runs('load')) printLoad(await runLoadBench(loadTest, progress));
   out(`Total bench time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
