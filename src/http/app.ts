@@ -95,6 +95,7 @@ export function createApp(deps: AppDeps): WirefeedApp {
   const now = deps.now ?? Date.now;
   const baseOf = (c: Context): string => (deps.baseUrl ?? new URL(c.req.url).origin).replace(/\/+$/, '');
   const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit, now) : null;
+  const inFlightRenders = new Map<string, Promise<Representation>>();
   const maxInFlight = deps.maxInFlight ?? 256;
   let inFlight = 0;
   const dataVersion = (): Promise<number> => deps.store.dataVersion();
@@ -264,19 +265,31 @@ export function createApp(deps: AppDeps): WirefeedApp {
   }
 
   /** A representation from the cache, or rendered (and compressed) once for this data version. */
-  async function cached(
+  /**
+   * A representation from the cache, or rendered (and compressed) once for this data version: concurrent
+   * misses for the same key share one render instead of each doing it (no stampede after an ingest).
+   */
+  function cached(
     key: string,
     version: number,
     render: () => Promise<{ body: string; contentType: string; lastModified: Date }>,
   ): Promise<Representation> {
     const hit = cache.get(key, version);
-    if (hit) return hit;
-    const { body, contentType, lastModified } = await render();
-    const bytes = encoder.encode(body);
-    const compressed = deps.compress ? await deps.compress(bytes) : {};
-    const rep: Representation = { body: bytes, ...compressed, contentType, etag: `"${hash64(body)}"`, lastModified, version };
-    cache.set(key, rep);
-    return rep;
+    if (hit) return Promise.resolve(hit);
+    const flightKey = `${version}|${key}`;
+    let flight = inFlightRenders.get(flightKey);
+    if (!flight) {
+      flight = (async () => {
+        const { body, contentType, lastModified } = await render();
+        const bytes = encoder.encode(body);
+        const compressed = deps.compress ? await deps.compress(bytes) : {};
+        const rep: Representation = { body: bytes, ...compressed, contentType, etag: `"${hash64(body)}"`, lastModified, version };
+        cache.set(key, rep);
+        return rep;
+      })().finally(() => inFlightRenders.delete(flightKey));
+      inFlightRenders.set(flightKey, flight);
+    }
+    return flight;
   }
 }
 

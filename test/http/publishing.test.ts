@@ -136,3 +136,20 @@ describe('publishing over HTTP', () => {
     expect(opml).toContain(`xmlUrl="${base}/feeds/alberta.rss"`);
   });
 });
+
+describe('after a data change', () => {
+  it('concurrent requests for the same feed share one render (no stampede)', async () => {
+    const raw = createStore(openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-stampede-')), 'w.db')).db);
+    await raw.syncSources([{ id: 'wire', url: 'https://wire.example/feed', title: 'Wire', interval: 15, categories: [], allowPrivateNetwork: false }]);
+    await raw.savePoll('wire', [story(1)], { etag: null, lastModified: null, fetchedAt: 1000, nextFetchAt: 0 });
+    let queries = 0;
+    const counting: Store = { ...raw, listItems: async (q) => (queries++, raw.listItems(q)) };
+    const app = createApp({ store: counting, feeds: [], baseUrl: base, compress: compressNode });
+    const answers = await Promise.all(Array.from({ length: 50 }, () => app.request(`${base}/feeds/all.rss`)));
+    expect(new Set(answers.map((r) => r.headers.get('etag'))).size).toBe(1);
+    expect(queries).toBe(1);
+    await raw.savePoll('wire', [story(2)], { etag: null, lastModified: null, fetchedAt: 2000, nextFetchAt: 0 });
+    await Promise.all(Array.from({ length: 50 }, () => app.request(`${base}/feeds/all.rss`)));
+    expect(queries).toBe(2);
+  });
+});
