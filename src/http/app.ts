@@ -50,6 +50,7 @@ export interface AppDeps {
 }
 
 const CORS_EXPOSE = ['ETag', 'Last-Modified', 'Link'] as const;
+const CORS_EXPOSE_HEADER = CORS_EXPOSE.join(', ');
 
 /** Longest request target accepted (longer: 414). */
 export const MAX_URL_LENGTH = 4096;
@@ -283,7 +284,7 @@ export function createApp(deps: AppDeps): WirefeedApp {
         const { body, contentType, lastModified } = await render();
         const bytes = encoder.encode(body);
         const compressed = deps.compress ? await deps.compress(bytes) : {};
-        const rep: Representation = { body: bytes, ...compressed, contentType, etag: `"${hash64(body)}"`, lastModified, version };
+        const rep: Representation = { body: bytes, ...compressed, contentType, etag: `"${hash64(body)}"`, lastModified, lastModifiedHttp: lastModified.toUTCString(), version };
         cache.set(key, rep);
         return rep;
       })().finally(() => inFlightRenders.delete(flightKey));
@@ -336,11 +337,11 @@ function answer(
 ): CachedAnswer {
   const headers: Record<string, string> = {
     ETag: rep.etag,
-    'Last-Modified': rep.lastModified.toUTCString(),
+    'Last-Modified': rep.lastModifiedHttp,
     'Cache-Control': `public, max-age=${maxAge}`,
     Vary: 'Accept-Encoding',
     'Access-Control-Allow-Origin': '*',
-    'Access-Control-Expose-Headers': CORS_EXPOSE.join(', '),
+    'Access-Control-Expose-Headers': CORS_EXPOSE_HEADER,
   };
   if (links.length) headers.Link = links.join(', ');
   if (notModified(request.ifNoneMatch, request.ifModifiedSince, rep)) return { status: 304, headers, body: null };

@@ -7,6 +7,8 @@ export interface Representation {
   contentType: string;
   etag: string;
   lastModified: Date;
+  /** `lastModified` as an HTTP date, formatted once. */
+  lastModifiedHttp: string;
   /** The store's data version it was rendered from. */
   version: number;
 }

@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { createServer, type RequestListener, type ServerOptions } from 'node:http';
+import type { Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
@@ -119,7 +120,7 @@ export async function startNodeServer(options: {
                 const value = req.headers[name];
                 return Array.isArray(value) ? value.join(', ') : value;
               },
-              client: req.socket.remoteAddress ?? 'unknown',
+              client: peerOf(req.socket),
             });
             if (!fast) return listener(req, res);
             res.writeHead(fast.status, fast.headers);
@@ -144,6 +145,17 @@ export async function startNodeServer(options: {
       await service.close();
     },
   };
+}
+
+// A keep-alive connection keeps its peer: ask the socket once, not on every request.
+const peers = new WeakMap<Socket, string>();
+function peerOf(socket: Socket): string {
+  let peer = peers.get(socket);
+  if (peer === undefined) {
+    peer = socket.remoteAddress ?? 'unknown';
+    peers.set(socket, peer);
+  }
+  return peer;
 }
 
 const gzipAsync = promisify(gzip);
