@@ -58,14 +58,23 @@ export const MAX_URL_LENGTH = 4096;
 /** A request as a runtime's own server sees it, for {@link WirefeedApp.serveCached}. */
 export interface CachedRequest {
   method: string;
-  /** The absolute request URL. */
-  url: string;
+  /** `http://host:port` as the request names it. */
+  origin: string;
+  /** The request target: path and query. */
+  path: string;
   header(name: string): string | undefined;
   client: string;
 }
 
-/** A complete answer: status, headers and body (null for 304 and HEAD). */
+/** A complete answer: status, headers as a flat name/value list, and body (null for 304 and HEAD). */
 export interface CachedAnswer {
+  status: number;
+  headers: string[];
+  body: Uint8Array | null;
+}
+
+/** An answer with its headers by name. */
+interface Answer {
   status: number;
   headers: Record<string, string>;
   body: Uint8Array | null;
@@ -97,6 +106,7 @@ export function createApp(deps: AppDeps): WirefeedApp {
   const baseOf = (c: Context): string => (deps.baseUrl ?? new URL(c.req.url).origin).replace(/\/+$/, '');
   const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit, now) : null;
   const inFlightRenders = new Map<string, Promise<Representation>>();
+  const flatHeaders = new WeakMap<Representation, Map<string, string[]>>();
   const maxInFlight = deps.maxInFlight ?? 256;
   let inFlight = 0;
   const dataVersion = (): Promise<number> => deps.store.dataVersion();
@@ -225,24 +235,38 @@ export function createApp(deps: AppDeps): WirefeedApp {
   app.serveCached = (request) => {
     const version = deps.peekVersion?.() ?? null;
     if (version === null || (request.method !== 'GET' && request.method !== 'HEAD')) return null;
-    const url = URL.parse(request.url);
-    if (!url) return null;
-    if (!url.pathname.startsWith('/feeds/') || request.url.length > MAX_URL_LENGTH) return null;
-    const base = (deps.baseUrl ?? url.origin).replace(/\/+$/, '');
-    const rep = cache.get(feedKey(base, url.pathname, url.search), version);
+    // The raw target, split without a URL parser: a target that Hono would normalize differently simply
+    // misses the cache and takes the full route.
+    const { path } = request;
+    if (!path.startsWith('/feeds/') || path.length > MAX_URL_LENGTH || path.includes('#')) return null;
+    const q = path.indexOf('?');
+    const pathname = q === -1 ? path : path.slice(0, q);
+    const search = q === -1 ? '' : path.slice(q);
+    const base = (deps.baseUrl ?? request.origin).replace(/\/+$/, '');
+    const rep = cache.get(feedKey(base, pathname, search), version);
     if (!rep) return null;
     if (limiter) {
       const admission = limiter.take(request.client);
       // The full route words the 429 (a refused take costs nothing).
       if (!admission.allowed) return null;
     }
-    const result = answer(rep, maxAge, feedLinks(`${base}${url.pathname}${url.search}`), {
-      ifNoneMatch: request.header('if-none-match'),
-      ifModifiedSince: request.header('if-modified-since'),
-      acceptEncoding: request.header('accept-encoding'),
-    });
-    if (limiter && result.status === 304) limiter.refund(request.client, 0.75);
-    return request.method === 'HEAD' ? { ...result, body: null } : result;
+    const ifNoneMatch = request.header('if-none-match');
+    const ifModifiedSince = request.header('if-modified-since');
+    const status = notModified(ifNoneMatch, ifModifiedSince, rep) ? 304 : 200;
+    const encoding = status === 304 ? null : chooseEncoding(request.header('accept-encoding'), rep);
+    if (limiter && status === 304) limiter.refund(request.client, 0.75);
+    // The headers of one answer of one representation never change: built once, as the flat list Node
+    // writes fastest.
+    let lists = flatHeaders.get(rep);
+    if (!lists) flatHeaders.set(rep, (lists = new Map()));
+    const listKey = `${status}|${encoding ?? ''}`;
+    let flat = lists.get(listKey);
+    if (!flat) {
+      const full = answer(rep, maxAge, feedLinks(`${base}${pathname}${search}`), { ifNoneMatch, ifModifiedSince, acceptEncoding: encoding ?? undefined });
+      lists.set(listKey, (flat = Object.entries(full.headers).flat()));
+    }
+    const body = status === 304 || request.method === 'HEAD' ? null : encoding ? rep[encoding]! : rep.body;
+    return { status, headers: flat, body };
   };
 
   app.onError((err, c) => {
@@ -334,7 +358,7 @@ function answer(
   maxAge: number,
   links: string[],
   request: { ifNoneMatch: string | undefined; ifModifiedSince: string | undefined; acceptEncoding: string | undefined },
-): CachedAnswer {
+): Answer {
   const headers: Record<string, string> = {
     ETag: rep.etag,
     'Last-Modified': rep.lastModifiedHttp,

@@ -115,7 +115,8 @@ export async function startNodeServer(options: {
           createServer(serverOptions, (req, res) => {
             const fast = app.serveCached({
               method: req.method ?? 'GET',
-              url: `http://${req.headers.host ?? options.host}${req.url ?? '/'}`,
+              origin: `http://${req.headers.host ?? options.host}`,
+              path: req.url ?? '/',
               header: (name) => {
                 const value = req.headers[name];
                 return Array.isArray(value) ? value.join(', ') : value;
