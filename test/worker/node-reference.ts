@@ -4,12 +4,13 @@
  * the workerd tests (`inject('nodeReference')`).
  */
 import type { TestProject } from 'vitest/node';
-import { feedMaxAge, validateConfig } from '../../src/config.ts';
+import { validateConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createFetcher } from '../../src/ingest/fetch.ts';
 import { ingestDue } from '../../src/ingest/run.ts';
 import { compressNode } from '../../src/runtime/node.ts';
 import { openSqlite } from '../../src/runtime/sqlite.ts';
+import { createService } from '../../src/service.ts';
 import { createStore } from '../../src/store/store.ts';
 import testConfig from './fixtures/worker.config.ts';
 import { INGEST_AT, PARITY_CASES, caseKey, caseRequest, parityAnswer, type ParityAnswer } from './parity-cases.ts';
@@ -30,22 +31,16 @@ export async function nodeReference(): Promise<Record<string, ParityAnswer>> {
       maxBytes: config.limits.maxFeedBytes,
       maxRedirects: config.limits.maxRedirects,
     });
+    const service = createService(config, { store, fetchFeed, fetch, log: () => {} });
+    // The service's own ingestion, at the worker's fixed instant.
     const outcomes = await ingestDue(
-      { store, fetchFeed, sources: config.sources, now: () => INGEST_AT },
+      { ...service.deps, now: () => INGEST_AT },
       { batchSize: config.schedule.batchSize, concurrency: config.schedule.concurrency },
     );
     const failed = outcomes.filter((o) => o.status !== 'ok');
     if (failed.length > 0) throw new Error(`the Node reference ingest failed: ${JSON.stringify(failed)}`);
-    // The options of startNodeServer (src/runtime/node.ts).
-    const app = createApp({
-      store,
-      feeds: config.feeds,
-      baseUrl: config.server.baseUrl,
-      title: config.server.title,
-      hubUrl: config.server.hub,
-      maxAge: feedMaxAge(config),
-      compress: compressNode,
-    });
+    // What startNodeServer (src/runtime/node.ts) builds.
+    const app = createApp({ ...service.appDeps, compress: compressNode });
     const reference: Record<string, ParityAnswer> = {};
     for (const c of PARITY_CASES) {
       reference[caseKey(c)] = await parityAnswer(await app.fetch(caseRequest(c, reference)));
