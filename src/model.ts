@@ -58,6 +58,8 @@ export interface RawFeed {
   entries: RawEntry[];
   /** The feed's language (RSS `<language>`, Atom `xml:lang`), when the upstream declares it. */
   language?: string | null;
+  /** How often the upstream says it changes, in minutes (RSS `<ttl>`, or `sy:updatePeriod`/`sy:updateFrequency`). */
+  refreshMinutes?: number | null;
 }
 
 /** A ninjs 3.1 `infoSources` entry: a party that originated, supplied or distributed the content. */

@@ -17,6 +17,7 @@ export const NS = {
   media: 'http://search.yahoo.com/mrss/',
   xhtml: 'http://www.w3.org/1999/xhtml',
   itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
+  sy: 'http://purl.org/rss/1.0/modules/syndication/',
   xml: 'http://www.w3.org/XML/1998/namespace',
 } as const;
 
@@ -37,6 +38,7 @@ const PREFIX_BY_NS = table<string>({
   'http://search.yahoo.com/mrss': 'media',
   [NS.xhtml]: 'xhtml',
   [NS.itunes]: 'itunes',
+  [NS.sy]: 'sy',
   [NS.xml]: 'xml',
 });
 
@@ -49,6 +51,7 @@ const CONVENTIONAL_PREFIXES = table<string>({
   atom: NS.atom10,
   rdf: NS.rdf,
   itunes: NS.itunes,
+  sy: NS.sy,
   xhtml: NS.xhtml,
   xml: NS.xml,
 });

@@ -8,6 +8,7 @@ const RAW_FIELDS = [
   'modified', 'created', 'enclosure', 'fullitem', 'content:encoded', 'xhtml:body', 'dc:title', 'dc:creator',
   'dc:author', 'dc:subject', 'dc:date', 'dc:description', 'dcterms:issued', 'dcterms:modified',
   'media:content', 'media:thumbnail', 'media:group', 'media:title', 'media:description', 'media:credit',
+  'ttl', 'sy:updatePeriod', 'sy:updateFrequency',
   ...Object.values(HIDDEN),
 ];
 

@@ -73,5 +73,18 @@ export function mapRss(out: RawHolder, format: FeedFormat, url: string | null): 
     published: parseDate(firstText(out, 'pubDate', 'dcterms:issued')),
     updated: parseDate(firstText(out, 'lastBuildDate', 'dc:date', 'dcterms:modified')),
     entries: entries.filter((e) => !emptyEntry(e)),
+    refreshMinutes: refreshMinutes(out),
   };
+}
+
+const SY_PERIOD_MINUTES: Record<string, number> = { hourly: 60, daily: 1440, weekly: 10_080, monthly: 43_200, yearly: 525_600 };
+
+/** RSS 2.0 `<ttl>` (minutes), else the Syndication module's period divided by its frequency (default 1). */
+function refreshMinutes(out: RawHolder): number | null {
+  const ttl = firstText(out, 'ttl')?.trim();
+  if (ttl && /^\d{1,7}$/.test(ttl) && Number(ttl) > 0) return Number(ttl);
+  const period = SY_PERIOD_MINUTES[firstText(out, 'sy:updatePeriod')?.trim().toLowerCase() ?? ''];
+  if (period === undefined) return null;
+  const frequency = Number(firstText(out, 'sy:updateFrequency')?.trim() || '1');
+  return Number.isInteger(frequency) && frequency > 0 ? period / frequency : period;
 }

@@ -21,6 +21,8 @@ export interface PollHints {
   expires?: string | null | undefined;
   /** When the source's newest stored items first arrived (epoch ms, any order): its posting history. */
   arrivals?: readonly number[] | null | undefined;
+  /** How often the feed itself says it changes, in minutes (RSS `<ttl>`, `sy:updatePeriod`). */
+  refreshMinutes?: number | null | undefined;
 }
 
 /**
@@ -29,7 +31,8 @@ export interface PollHints {
  * The configured interval is the floor and the usual answer. It is stretched, never shortened, by the
  * longest of two signals:
  * - **the upstream's word** — `Cache-Control: max-age=N` (which wins over `Expires`, as in RFC 9111), else
- *   `Expires` minus now; `no-store`/`no-cache`, an unreadable or past `Expires` give no stretch;
+ *   `Expires` minus now; `no-store`/`no-cache`, an unreadable or past `Expires` give no stretch; and the
+ *   feed's own RSS `<ttl>` or `sy:updatePeriod`/`sy:updateFrequency`, whichever is longer;
  * - **its posting frequency** — from the arrival times of its newest {@link POSTING_HISTORY} stored items:
  *   k items arrived within the last {@link POSTING_WINDOW_MS 7 days}, observed over
  *   `min(7 days, now − oldest arrival)`, give an average gap of `observed / k` between posts, and we poll
@@ -38,7 +41,7 @@ export interface PollHints {
  *   missing, wrong or backdated, and so that a backlog read on the first poll does not count as silence.
  *
  * The result is capped at {@link MAX_ADAPTIVE_INTERVAL_MS 6 hours}, or at the configured interval when that
- * is longer. The upstream's RSS `<ttl>` and `sy:updatePeriod` are not read: the parser does not expose them.
+ * is longer.
  */
 export function nextPollAfterSuccess(intervalMinutes: number, now: number, hints: PollHints = {}): number {
   return now + adaptiveIntervalMs(intervalMinutes, now, hints);
@@ -48,7 +51,7 @@ export function nextPollAfterSuccess(intervalMinutes: number, now: number, hints
 export function adaptiveIntervalMs(intervalMinutes: number, now: number, hints: PollHints = {}): number {
   const interval = intervalMinutes * 60_000;
   const cap = Math.max(interval, MAX_ADAPTIVE_INTERVAL_MS);
-  const lifetime = upstreamLifetimeMs(hints.cacheControl ?? null, hints.expires ?? null, now) ?? 0;
+  const lifetime = Math.max(upstreamLifetimeMs(hints.cacheControl ?? null, hints.expires ?? null, now) ?? 0, (hints.refreshMinutes ?? 0) * 60_000);
   const posting = postingIntervalMs(hints.arrivals ?? [], now) ?? 0;
   return Math.round(Math.min(cap, Math.max(interval, lifetime, posting)));
 }

@@ -568,3 +568,17 @@ describe('a stray "<" before a Unicode space', () => {
     await expect(parseFeed(`<${space}`)).rejects.toBeInstanceOf(ParseError);
   });
 });
+
+describe('how often the feed says it changes', () => {
+  const rss = (channel: string) =>
+    `<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel><title>t</title>${channel}<item><title>a</title></item></channel></rss>`;
+  it.each([
+    ['<ttl>60</ttl>', 60],
+    ['<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>', 30],
+    ['<sy:updatePeriod>daily</sy:updatePeriod>', 1440],
+    ['<ttl>soon</ttl>', null],
+    ['', null],
+  ])('%s → %s minutes', async (channel, minutes) => {
+    expect((await parseFeed(rss(channel))).refreshMinutes ?? null).toBe(minutes);
+  });
+});

@@ -190,3 +190,12 @@ describe('mapBoundedPerKey', () => {
     expect(hostOf('file:///srv/feed.xml')).toBe('file:');
   });
 });
+
+describe("the feed's own refresh hint", () => {
+  it('stretches the interval to an RSS <ttl>, within the cap, never below the configured interval', async () => {
+    const { adaptiveIntervalMs } = await import('../../src/ingest/schedule.ts');
+    expect(adaptiveIntervalMs(15, 0, { refreshMinutes: 60 })).toBe(60 * 60_000);
+    expect(adaptiveIntervalMs(15, 0, { refreshMinutes: 5 })).toBe(15 * 60_000);
+    expect(adaptiveIntervalMs(15, 0, { refreshMinutes: 100_000 })).toBe(6 * 3600_000);
+  });
+});
