@@ -1,4 +1,5 @@
 import { defineConfig } from '../src/config.ts';
+import { outletFeeds } from './outlet-feeds.ts';
 
 // The default configuration: one bundled sample upstream (fictional, written by us), so that the first
 // `npm start` has news to show, and two outlet feeds over it. Replace the sources with real wire feeds.
@@ -12,19 +13,7 @@ export default defineConfig({
       categories: [],
     },
   ],
-  feeds: [
-    {
-      name: 'alberta',
-      title: 'Alberta',
-      description: 'Stories filed under Alberta',
-      filter: { categories: ['Alberta'], excludeCategories: ['Sports'] },
-    },
-    {
-      name: 'politics',
-      title: 'Politics',
-      filter: { categories: ['Politics'] },
-    },
-  ],
+  feeds: outletFeeds,
   server: { title: 'wirefeed' },
   storage: { path: './data/wirefeed.db' }, // Node only; Workers use D1
 });

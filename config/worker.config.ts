@@ -1,4 +1,5 @@
 import { defineConfig } from '../src/config.ts';
+import { outletFeeds } from './outlet-feeds.ts';
 
 // The configuration bundled into the Cloudflare Workers build (`npm run build:worker`, `wrangler deploy`).
 // Workers cannot read files, so every source must be served over http(s): replace the placeholder below
@@ -15,19 +16,7 @@ export default defineConfig({
       categories: [],
     },
   ],
-  feeds: [
-    {
-      name: 'alberta',
-      title: 'Alberta',
-      description: 'Stories filed under Alberta',
-      filter: { categories: ['Alberta'], excludeCategories: ['Sports'] },
-    },
-    {
-      name: 'politics',
-      title: 'Politics',
-      filter: { categories: ['Politics'] },
-    },
-  ],
+  feeds: outletFeeds,
   server: { title: 'wirefeed' },
   // Workers allow six simultaneous outgoing connections per invocation; the worker never uses more.
   schedule: { concurrency: 4, batchSize: 10 },

@@ -106,6 +106,10 @@ export function createApp(deps: AppDeps): WirefeedApp {
   const baseOf = (c: Context): string => (deps.baseUrl ?? new URL(c.req.url).origin).replace(/\/+$/, '');
   const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit, now) : null;
   const inFlightRenders = new Map<string, Promise<Representation>>();
+  // A poll that ends in 304 costs a quarter of a full fetch.
+  const refundConditional = (client: string, status: number): void => {
+    if (status === 304) limiter?.refund(client, 0.75);
+  };
   const flatHeaders = new WeakMap<Representation, Map<string, string[]>>();
   const maxInFlight = deps.maxInFlight ?? 256;
   let inFlight = 0;
@@ -125,11 +129,9 @@ export function createApp(deps: AppDeps): WirefeedApp {
       return c.json({ error: 'Too busy, retry shortly', status: 503 }, 503, { 'Retry-After': '1' });
     }
     const client = limiter && !c.req.path.startsWith('/admin/') && c.req.path !== '/healthz' ? (deps.clientKey?.(c) ?? 'anonymous') : null;
-    if (client !== null) {
-      const admission = limiter!.take(client);
-      if (!admission.allowed) {
-        return c.json({ error: `Rate limit: retry in ${admission.retryAfterSeconds} s`, status: 429 }, 429, { 'Retry-After': String(admission.retryAfterSeconds) });
-      }
+    const admission = client !== null ? limiter!.take(client) : null;
+    if (admission && !admission.allowed) {
+      return c.json({ error: `Rate limit: retry in ${admission.retryAfterSeconds} s`, status: 429 }, 429, { 'Retry-After': String(admission.retryAfterSeconds) });
     }
     inFlight++;
     try {
@@ -137,8 +139,7 @@ export function createApp(deps: AppDeps): WirefeedApp {
     } finally {
       inFlight--;
     }
-    // A poll that ends in 304 costs a quarter of a full fetch.
-    if (client !== null && c.res.status === 304) limiter!.refund(client, 0.75);
+    if (client !== null) refundConditional(client, c.res.status);
   });
 
   app.use('/admin/*', async (c, next) => {
@@ -254,7 +255,7 @@ export function createApp(deps: AppDeps): WirefeedApp {
     const ifModifiedSince = request.header('if-modified-since');
     const status = notModified(ifNoneMatch, ifModifiedSince, rep) ? 304 : 200;
     const encoding = status === 304 ? null : chooseEncoding(request.header('accept-encoding'), rep);
-    if (limiter && status === 304) limiter.refund(request.client, 0.75);
+    if (limiter) refundConditional(request.client, status);
     // The headers of one answer of one representation never change: built once, as the flat list Node
     // writes fastest.
     let lists = flatHeaders.get(rep);

@@ -25,10 +25,7 @@
  *   ordinal (it cannot be told from garbage such as `22013`).
  */
 
-/** A lookup table without a prototype: document-controlled keys such as `__proto__` or `constructor` find nothing. */
-function table<T>(entries: Record<string, T>): Record<string, T> {
-  return Object.assign(Object.create(null) as Record<string, T>, entries);
-}
+import { table } from './lookup-table.ts';
 
 const MONTHS = table<number>({});
 function addMonths(names: string, offset = 0): void {

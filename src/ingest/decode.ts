@@ -22,13 +22,9 @@
  * The returned text never starts with a BOM.
  */
 import iconv from 'iconv-lite';
+import { table } from './lookup-table.ts';
 
 /** WHATWG label → the encoding we decode with (and report). Labels not listed go to iconv-lite as written. */
-/** A lookup table without a prototype: document-controlled keys such as `__proto__` or `constructor` find nothing. */
-function table<T>(entries: Record<string, T>): Record<string, T> {
-  return Object.assign(Object.create(null) as Record<string, T>, entries);
-}
-
 const LABELS = table<string>({});
 function label(target: string, names: string): void {
   for (const name of names.split(' ')) LABELS[name] = target;

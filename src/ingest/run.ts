@@ -52,20 +52,24 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
     // The posting history is read before this poll's items are saved: they count from the next poll on.
     const arrivals = await deps.store.recentArrivals(source.id, POSTING_HISTORY).catch(() => null);
     const hints = { cacheControl: result.headers.cacheControl, expires: result.headers.expires, arrivals };
-    const pollState = {
-      etag: result.etag,
-      lastModified: result.lastModified,
-      fetchedAt: startedAt,
-      nextFetchAt: nextPollAfterSuccess(source.interval, startedAt, hints),
-    };
     if (result.status === 'not-modified') {
-      await deps.store.saveNotModified(source.id, { ...pollState, etag: result.etag ?? state?.etag ?? null, lastModified: result.lastModified ?? state?.lastModified ?? null });
+      await deps.store.saveNotModified(source.id, {
+        etag: result.etag ?? state?.etag ?? null,
+        lastModified: result.lastModified ?? state?.lastModified ?? null,
+        fetchedAt: startedAt,
+        nextFetchAt: nextPollAfterSuccess(source.interval, startedAt, hints),
+      });
       outcome = { source: source.id, status: 'not-modified' };
     } else {
       const { text } = decodeFeedBytes(result.bytes, result.contentType);
       const feed = await parseFeed(text, { url: result.url });
       const items = normalizeFeed(feed, { source, now: new Date(startedAt), rules: deps.rules });
-      pollState.nextFetchAt = nextPollAfterSuccess(source.interval, startedAt, { ...hints, refreshMinutes: feed.refreshMinutes });
+      const pollState = {
+        etag: result.etag,
+        lastModified: result.lastModified,
+        fetchedAt: startedAt,
+        nextFetchAt: nextPollAfterSuccess(source.interval, startedAt, { ...hints, refreshMinutes: feed.refreshMinutes }),
+      };
       await deps.store.savePoll(source.id, items, pollState, deps.retention);
       outcome = { source: source.id, status: 'ok', items: items.length };
     }

@@ -1,6 +1,7 @@
 import { ParseError } from '../errors.ts';
 import { HTML_ENTITIES } from './html-entities.ts';
 import { table } from './lookup-table.ts';
+import { xmlSafe } from '../util/xml-safe.ts';
 
 /** The five entities XML predefines. */
 export const XML_ENTITIES = table<string>({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" });
@@ -27,9 +28,7 @@ function charFor(cp: number): string {
 
 /** Removes what XML 1.0 forbids (C0 controls but tab/LF/CR, U+FFFE/FFFF, lone surrogates); maps C1 as cp1252. */
 export function cleanChars(s: string): string {
-  return s
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Surrogate}/gu, '')
-    .replace(/[\u0080-\u009F]/g, (c) => charFor(c.charCodeAt(0)));
+  return xmlSafe(s).replace(/[\u0080-\u009F]/g, (c) => charFor(c.charCodeAt(0)));
 }
 
 /** Expansion budget shared by one document's internal entities. */

@@ -1,6 +1,6 @@
 import type { NewsItem, NinjsAssociation, NinjsText } from '../model.ts';
 import { sanitizeHtml } from './sanitize.ts';
-import { xmlSafe } from './xml-safe.ts';
+import { xmlSafe } from '../util/xml-safe.ts';
 
 /** The `Content-Type` of a ninjs document (a JSON array of ninjs 3.1 items). */
 export const NINJS_CONTENT_TYPE = 'application/json; charset=utf-8';

@@ -1,7 +1,7 @@
 import { Feed, type Extension, type FeedOptions, type Item } from 'feed';
 import type { NewsItem, NinjsAssociation, NinjsRendition, NinjsText } from '../model.ts';
 import { htmlToText, sanitizeHtml } from './sanitize.ts';
-import { xmlSafe } from './xml-safe.ts';
+import { xmlSafe } from '../util/xml-safe.ts';
 
 /** The syntaxes wirefeed publishes. */
 export type OutputFormat = 'rss' | 'atom' | 'json';
