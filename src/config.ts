@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
-import { DEFAULT_PER_HOST_CONCURRENCY } from './ingest/schedule.ts';
 import type { FeedSpec, SourceConfig } from './model.ts';
 import { normalizeRulesSchema } from './normalize/rules.ts';
+
+/** Fetches of one upstream host at once, by default, across all sources of one tick. */
+export const DEFAULT_PER_HOST_CONCURRENCY = 2;
 
 /** A string field whose absence and wrong type get distinct messages. */
 function requiredString() {

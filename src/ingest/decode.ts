@@ -22,7 +22,7 @@
  * The returned text never starts with a BOM.
  */
 import iconv from 'iconv-lite';
-import { table } from './lookup-table.ts';
+import { table } from '../util/lookup-table.ts';
 
 /** WHATWG label → the encoding we decode with (and report). Labels not listed go to iconv-lite as written. */
 const LABELS = table<string>({});

@@ -1,4 +1,4 @@
-import { decodeHtmlEntities } from './xml-chars.ts';
+import { decodeHtmlEntities } from './xml/chars.ts';
 
 /** Escapes text for HTML element content. */
 export function escapeHtml(s: string): string {

@@ -37,9 +37,9 @@
  */
 import { ParseError } from '../errors.ts';
 import type { RawFeed } from '../model.ts';
-import { parseJsonFeed } from './json-feed.ts';
-import { cleanChars } from './xml-chars.ts';
-import { parseXmlFeed } from './xml-feed.ts';
+import { parseJsonFeed } from './map/json-feed.ts';
+import { cleanChars } from './xml/chars.ts';
+import { parseXmlFeed } from './xml/xml-feed.ts';
 
 /** Documents longer than this (in UTF-16 code units) are refused. */
 const MAX_DOCUMENT_CHARS = 64 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import { parseDate } from './dates.ts';
+import { parseDate } from '../util/dates.ts';
 
 /** The longest a failing source waits between tries, unless its own interval is longer. */
 export const MAX_BACKOFF_MS = 6 * 60 * 60 * 1000;
@@ -10,8 +10,6 @@ export const MAX_ADAPTIVE_INTERVAL_MS = 6 * 60 * 60 * 1000;
 export const POSTING_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 /** How many of a source's newest arrival times the posting frequency reads from the store. */
 export const POSTING_HISTORY = 50;
-/** Fetches of one upstream host at once, by default, across all sources of one tick. */
-export const DEFAULT_PER_HOST_CONCURRENCY = 2;
 
 /** What a successful poll tells about when to poll again; every field is optional. */
 export interface PollHints {

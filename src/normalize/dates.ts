@@ -3,7 +3,7 @@
  * the future (beyond a small clock skew) or before 1990 gives `null` with a flag — the store then keeps the
  * time it first saw the item — and never "now", which would make an undated item new on every poll.
  */
-import { parseDate } from '../ingest/dates.ts';
+import { parseDate } from '../util/dates.ts';
 import type { RawEntry } from '../model.ts';
 
 /** Why an entry has no usable publication time. */

@@ -1,7 +1,7 @@
-import type { RawEnclosure, RawMedia } from '../model.ts';
+import type { RawEnclosure, RawMedia } from '../../model.ts';
 import { clean, joinNames, parseLength } from './field-values.ts';
-import { collapse, htmlToText } from './html-fragment.ts';
-import { baseOf, nodeAttr, nodeText, RAW, rawList, raws, type RawHolder, type RawNode } from './raw-fields.ts';
+import { collapse, htmlToText } from '../html-fragment.ts';
+import { baseOf, nodeAttr, nodeText, RAW, rawList, raws, type RawHolder, type RawNode } from '../xml/raw-fields.ts';
 import { cleanUrl } from './urls.ts';
 
 function parseDimension(s: string | undefined): number | null {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseDate } from '../../src/ingest/dates.ts';
+import { parseDate } from '../../src/util/dates.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DATES_FILE = path.resolve(here, '../../../shared/corpus/feedparser/dates.json');

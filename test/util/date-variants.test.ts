@@ -64,7 +64,7 @@ const EXPECTED: Record<string, [string, Expected]> = {
 const CHILD = `
 import { readFileSync } from 'node:fs';
 const src = (p) => new URL(p, ${JSON.stringify(pathToFileURL(`${ROOT}/src/`).href)}).href;
-const { parseDate } = await import(src('ingest/dates.ts'));
+const { parseDate } = await import(src('util/dates.ts'));
 const { checkDate } = await import(src('normalize/dates.ts'));
 const { decodeFeedBytes } = await import(src('ingest/decode.ts'));
 const { parseFeed } = await import(src('ingest/parse.ts'));

@@ -1,8 +1,8 @@
-import { ParseError } from '../errors.ts';
+import { ParseError } from '../../errors.ts';
 import { Canonicalizer, type Family, implicitNamespace, NS } from './canonicalize.ts';
-import { applyQuirks, cdfToRss } from './feed-quirks.ts';
-import { readTree } from './xml-reader.ts';
-import { elementChildren, localName, newNode, splitName, toXml, type XNode } from './xml-tree.ts';
+import { applyQuirks, cdfToRss } from './quirks.ts';
+import { readTree } from './reader.ts';
+import { elementChildren, localName, newNode, splitName, toXml, type XNode } from './tree.ts';
 
 /** The repaired, canonical document, ready for rss-parser. */
 export interface Repaired {

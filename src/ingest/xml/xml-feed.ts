@@ -1,10 +1,10 @@
 import Parser from 'rss-parser';
-import { ParseError } from '../errors.ts';
-import type { RawFeed } from '../model.ts';
-import { mapAtom } from './atom.ts';
+import { ParseError } from '../../errors.ts';
+import type { RawFeed } from '../../model.ts';
+import { mapAtom } from '../map/atom.ts';
 import { rawFields, type RawHolder } from './raw-fields.ts';
-import { mapRss } from './rss.ts';
-import { repairXml } from './xml-repair.ts';
+import { mapRss } from '../map/rss.ts';
+import { repairXml } from './repair.ts';
 
 /** An XML feed → `RawFeed`: repaired, read by rss-parser, then mapped as RSS/RDF or Atom. */
 export async function parseXmlFeed(text: string, url: string | null): Promise<RawFeed> {

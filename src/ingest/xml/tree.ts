@@ -1,4 +1,4 @@
-import { escapeAttr, escapeHtml } from './html-fragment.ts';
+import { escapeAttr, escapeHtml } from '../html-fragment.ts';
 
 /** An element of the repaired document. */
 export interface XNode {

@@ -1,5 +1,5 @@
-import { cleanChars, decodeRefs, type EntityContext, XML_ENTITIES } from './xml-chars.ts';
-import type { XNode } from './xml-tree.ts';
+import { cleanChars, decodeRefs, type EntityContext, XML_ENTITIES } from './chars.ts';
+import type { XNode } from './tree.ts';
 
 /** Elements nested deeper than this are unwrapped. */
 const MAX_DEPTH = 128;

@@ -1,9 +1,9 @@
-import type { FeedFormat, RawEnclosure, RawEntry, RawFeed } from '../model.ts';
-import { parseDate } from './dates.ts';
-import { HIDDEN } from './feed-quirks.ts';
+import type { FeedFormat, RawEnclosure, RawEntry, RawFeed } from '../../model.ts';
+import { parseDate } from '../../util/dates.ts';
+import { HIDDEN } from '../xml/quirks.ts';
 import { clean, emptyEntry, joinNames, parseLength, personName, uniqueStrings } from './field-values.ts';
 import { mergeEnclosures, readMedia } from './media-rss.ts';
-import { baseOf, firstNode, firstText, nodeAttr, nodeText, rawItems, raws, type RawHolder } from './raw-fields.ts';
+import { baseOf, firstNode, firstText, nodeAttr, nodeText, rawItems, raws, type RawHolder } from '../xml/raw-fields.ts';
 import { asHtml, asText, textConstruct } from './text-construct.ts';
 import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
 

@@ -1,10 +1,10 @@
-import { ParseError } from '../errors.ts';
-import type { RawEnclosure, RawEntry, RawFeed, RawMedia } from '../model.ts';
-import { parseDate } from './dates.ts';
+import { ParseError } from '../../errors.ts';
+import type { RawEnclosure, RawEntry, RawFeed, RawMedia } from '../../model.ts';
+import { parseDate } from '../../util/dates.ts';
 import { clean, emptyEntry, joinNames, uniqueStrings } from './field-values.ts';
-import { collapse, escapeHtml } from './html-fragment.ts';
+import { collapse, escapeHtml } from '../html-fragment.ts';
 import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
-import { cleanChars } from './xml-chars.ts';
+import { cleanChars } from '../xml/chars.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import { clean } from './field-values.ts';
-import { escapeAttr, mapMarkup } from './html-fragment.ts';
-import { decodeHtmlEntities } from './xml-chars.ts';
+import { escapeAttr, mapMarkup } from '../html-fragment.ts';
+import { decodeHtmlEntities } from '../xml/chars.ts';
 
 /** Resolves `ref` against `base`; keeps `ref` when there is no usable base. */
 export function resolveAgainst(ref: string, base: string | null): string {

@@ -1,7 +1,7 @@
 import type { Family } from './canonicalize.ts';
-import { parseDate } from './dates.ts';
-import { table } from './lookup-table.ts';
-import { childText, elementChildren, newNode, type XNode } from './xml-tree.ts';
+import { parseDate } from '../../util/dates.ts';
+import { table } from '../../util/lookup-table.ts';
+import { childText, elementChildren, newNode, type XNode } from './tree.ts';
 
 /** Private names for the elements rss-parser would turn into a `contentSnippet`. */
 export const HIDDEN = table<string>({ description: 'wf:description', 'content:encoded': 'wf:encoded', content: 'wf:content' });

@@ -1,5 +1,5 @@
-import { HIDDEN } from './feed-quirks.ts';
-import { clean } from './field-values.ts';
+import { HIDDEN } from './quirks.ts';
+import { clean } from '../map/field-values.ts';
 
 /** Elements handed to us raw by rss-parser (as `raw:<name>`), because it drops or flattens them. */
 const RAW_FIELDS = [

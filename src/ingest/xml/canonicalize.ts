@@ -1,7 +1,7 @@
-import { escapeAttr, escapeHtml } from './html-fragment.ts';
-import { table } from './lookup-table.ts';
-import { resolveAgainst } from './urls.ts';
-import { childText, elementChildren, localName, splitName, type XNode } from './xml-tree.ts';
+import { escapeAttr, escapeHtml } from '../html-fragment.ts';
+import { table } from '../../util/lookup-table.ts';
+import { resolveAgainst } from '../map/urls.ts';
+import { childText, elementChildren, localName, splitName, type XNode } from './tree.ts';
 
 /** The namespaces feeds are written in. */
 export const NS = {

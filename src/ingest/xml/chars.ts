@@ -1,7 +1,7 @@
-import { ParseError } from '../errors.ts';
-import { HTML_ENTITIES } from './html-entities.ts';
-import { table } from './lookup-table.ts';
-import { xmlSafe } from '../util/xml-safe.ts';
+import { ParseError } from '../../errors.ts';
+import { HTML_ENTITIES } from '../../util/html-entities.ts';
+import { table } from '../../util/lookup-table.ts';
+import { xmlSafe } from '../../util/xml-safe.ts';
 
 /** The five entities XML predefines. */
 export const XML_ENTITIES = table<string>({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" });

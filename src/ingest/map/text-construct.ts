@@ -1,7 +1,7 @@
 import { clean } from './field-values.ts';
-import { collapse, escapeHtml, htmlToText } from './html-fragment.ts';
-import { nodeAttr, nodeText, type RawNode } from './raw-fields.ts';
-import { cleanChars } from './xml-chars.ts';
+import { collapse, escapeHtml, htmlToText } from '../html-fragment.ts';
+import { nodeAttr, nodeText, type RawNode } from '../xml/raw-fields.ts';
+import { cleanChars } from '../xml/chars.ts';
 
 /** Decodes base64 to UTF-8 text; `null` when it is not base64 or not text. */
 function decodeBase64Text(s: string): string | null {
