@@ -193,7 +193,7 @@ export class Canonicalizer {
     if (effectiveBase !== null) attrs.set('xml:base', effectiveBase);
 
     const kids: Array<XNode | string> = [];
-    const name = canonicalPrefix ? `${canonicalPrefix}:${local}` : local === '_' ? 'x_' : local;
+    const name = canonicalPrefix ? `${canonicalPrefix}:${local}` : local;
     for (const kid of node.children) {
       if (typeof kid === 'string') kids.push(kid);
       else kids.push(...this.visit(kid, scope, name, effectiveBase));
