@@ -176,7 +176,8 @@ export class Canonicalizer {
       const [prefix, local] = splitName(qname);
       const ns = this.nsOf(prefix, scope);
       const canonicalPrefix = ns === '' || this.primary.has(ns) ? '' : this.prefixFor(ns);
-      entry = [canonicalPrefix ? `${canonicalPrefix}:${local}` : local, XML_NAME.test(local)];
+      // `_` is an XML name but no HTML tag name: as `<_>` inline markup would turn into text once serialised.
+      entry = [canonicalPrefix ? `${canonicalPrefix}:${local}` : local === '_' ? 'x_' : local, XML_NAME.test(local)];
       cache.set(qname, entry);
     }
     return entry;
