@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the HTTP benchmark (real server against a bare node:http server with the same bytes), the
- * store benchmark (listing queries at 10k, 100k and 1M items) and the load test (200 concurrent pollers for
- * 30 s while ingests run: zero 5xx, p99, memory), printed as Markdown for the README.
+ * store benchmark (listing queries at 10k, 100k and 1M items), the load test (200 concurrent pollers for
+ * 30 s while ingests run: zero 5xx, p99, memory) and the parse cost (parseFeed against rss-parser's parseString
+ * on the same bytes), printed as Markdown for the README.
  * A benchmark, not a test: a missed target is printed, never turned into a failing exit status.
  *
  * Knobs (environment, all optional):
