@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the HTTP benchmark (real server against a bare node:http server with the same bytes), the
- * store benchmark (listing queries at 10k, 100k and 1M items) and the load test (200 concurrent pollers for
- * 30 s while ingests run: zero 5xx, p99, memory), printed as Markdown for the README.
+ * store benchmark (listing queries at 10k, 100k and 1M items), the load test (200 concurrent pollers for
+ * 30 s while ingests run: zero 5xx, p99, memory) and the parse cost (parseFeed against rss-parser's parseString
+ * on the same bytes), printed as Markdown for the README.
  * A benchmark, not a test: a missed target is printed, never turned into a failing exit status.
  *
  * Knobs (environment, all optional):
@@ -9,7 +10,8 @@
  * - BENCH_ROUNDS: HTTP rounds, each running every request on both servers, 1–9 (default 3)
  * - BENCH_CONNECTIONS: 1–100 (default 10)
  * - BENCH_SIZES: comma list of store sizes, each 1k–2M (default 10000,100000,1000000)
- * - BENCH_ONLY: `http`, `store` or `load`, or a comma list of them (default: all three)
+ * - BENCH_ONLY: `http`, `store`, `load` or `parse`, or a comma list of them (default: all four)
+ * - BENCH_PARSE_ITERATIONS: measured iterations of each parse case, 20–5000 (default 300, after 50 warm-up)
  * - BENCH_LOAD_SECONDS: seconds the load test's pollers run, 5–300 (default 30)
  * - BENCH_LOAD_POLLERS: concurrent pollers, 1–250 (default 200; the server answers 503 past 256 in flight)
  * - BENCH_LOAD_INGEST_GAP_MS: pause between one forced ingest's answer and the next, 0–10000 (default 500)
@@ -22,6 +24,7 @@ import { runHttpBench, type HttpReport, type LoadOptions, type LoadResult } from
 import { PROFILES, runLoadBench, type LoadBenchOptions, type LoadReport, type MemoryPoint } from './load.ts';
 import { percentile, sig } from './stats.ts';
 import { runStoreBench, sqliteVersion, type StoreReport } from './store.ts';
+import { runParseBench, type ParseReport } from './parse.ts';
 
 /** Targets from the issue. */
 const FEED_TARGET = 0.8; // each feed route at ≥ 0.8× the bare server's req/s
@@ -53,7 +56,7 @@ const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map
   if (!Number.isInteger(n) || n < 1000 || n > 2_000_000) throw new Error(`BENCH_SIZES: each size must be from 1000 to 2000000, not "${s}"`);
   return n;
 });
-const SECTIONS = ['http', 'store', 'load'] as const;
+const SECTIONS = ['http', 'store', 'load', 'parse'] as const;
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 for (const x of only) if (!(SECTIONS as readonly string[]).includes(x)) throw new Error(`BENCH_ONLY must be ${SECTIONS.map((n) => `"${n}"`).join(', ')} or a comma list of them, not "${x}"`);
 const runs = (section: (typeof SECTIONS)[number]): boolean => only.length === 0 || only.includes(section);
@@ -411,6 +414,30 @@ function printLoad(r: LoadReport): void {
   out();
 }
 
+const PARSE_TARGET = 1.5; // parseFeed at ≤ 1.5× rss-parser's parseString on the same bytes
+
+function printParse(r: ParseReport): void {
+  out("## Parse: our parseFeed against rss-parser's parseString alone");
+  out();
+  out(
+    `The same bytes in one process: a generated ${r.options.items}-item RSS 2.0 feed (summary, full HTML body in ` +
+      `content:encoded, categories, media:content on every third) and a ${r.options.items}-entry Atom 1.0 feed (text ` +
+      `summary, escaped-HTML content). ${r.options.warmup} warm-up iterations, then ${r.options.iterations} in which the ` +
+      `two run back to back (order alternating); ms per parse, the ratio is our median over rss-parser's. rss-parser ` +
+      `only builds its object; parseFeed also repairs, resolves and maps to RawFeed.`,
+  );
+  out();
+  out('| feed | size | items | parseFeed median / p99 | rss-parser median / p99 | ratio | target ≤ 1.5× |');
+  out('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const c of r.cases) {
+    out(
+      `| ${c.name} | ${kb(c.bytes)} | ${c.items} | ${ms(c.ours.median)} / ${ms(c.ours.p99)} | ` +
+        `${ms(c.reference.median)} / ${ms(c.reference.p99)} | ${sig(c.ratio, 3)}× | ${c.ratio <= PARSE_TARGET ? 'met' : 'NOT MET'} |`,
+    );
+  }
+  out();
+}
+
 async function main(): Promise<void> {
   const hardLimit = setTimeout(() => {
     process.stderr.write(`bench: still running after ${HARD_LIMIT_MS / 60_000} minutes; giving up\n`);
@@ -424,6 +451,7 @@ async function main(): Promise<void> {
   if (runs('http')) printHttp(await runHttpBench(load, progress));
   if (runs('store')) printStore(await runStoreBench(sizes, progress));
   if (runs('load')) printLoad(await runLoadBench(loadTest, progress));
+  if (runs('parse')) printParse(await runParseBench({ items: 100, warmup: 50, iterations: intEnv('BENCH_PARSE_ITERATIONS', 300, 20, 5000) }, progress));
   out(`Total bench time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 

@@ -1,11 +1,13 @@
 /**
  * Upstream document → `RawFeed`. Pure: no I/O, no `node:` imports (runs on Workers too).
  *
- * Formats: JSON Feed 1.0/1.1 (parsed natively) and, through rss-parser, RSS 0.9x/2.0, RSS 1.0 and 0.90
- * (RDF), Atom 1.0 and 0.3; the odd Microsoft CDF channel is read as RSS.
+ * Formats: JSON Feed 1.0/1.1, RSS 0.9x/2.0, RSS 1.0 and 0.90 (RDF), Atom 1.0 and 0.3; the odd Microsoft
+ * CDF channel is read as RSS.
  *
- * XML never reaches rss-parser as written. A tolerant pass first reads it into a tree and writes it
- * back out well-formed, doing what feedparser's lenient mode does and refusing what is dangerous:
+ * XML is read in one pass of our own: a tolerant reader builds a tree (`xml/reader.ts`), the repair step
+ * canonicalizes it and applies the feed formats' quirks (`xml/repair.ts`, `canonicalize.ts`, `quirks.ts`),
+ * and the mappers read that tree directly (`map/rss.ts`, `map/atom.ts`, over `map/nodes.ts`). The reader
+ * does what feedparser's lenient mode does and refuses what is dangerous:
  * - the DOCTYPE is dropped: external entities (XXE) are never resolved, parameter entities are ignored,
  *   and internal entities are expanded only when their value is plain text of at most 1 KiB (so
  *   billion-laughs and quadratic blow-ups do not expand); past 1 MiB of expansion the document is refused;
@@ -26,14 +28,15 @@
  * - `description`, `summary` and `content` are HTML (text-typed values, such as an Atom `type="text"`
  *   summary or a JSON Feed `content_text`, are HTML-escaped);
  * - dates are ISO-8601 UTC (see `dates.ts`), `null` when missing or unreadable — a bad date never loses the
- *   entry;
+ *   entry (an Atom entry takes the first readable one of published/issued/created and of updated/modified);
  * - links and enclosure URLs are resolved against `xml:base`, then the feed's own link, then `options.url`;
  *   `javascript:`, `vbscript:`, `data:` and `file:` URLs are dropped; a relative URL with nothing to resolve
  *   it against is kept as written; ids are never rewritten;
  * - empty strings are `null`; entries with nothing at all in them are dropped.
  *
- * JSON goes to `json-feed.ts`; XML to `xml-feed.ts`, which repairs it (`xml-repair.ts`), hands it to
- * rss-parser and maps the result (`rss.ts`, `atom.ts`).
+ * JSON goes to `map/json-feed.ts`; XML to `xml/xml-feed.ts`, which repairs it into the canonical tree
+ * (`xml/repair.ts`) and maps it (`map/rss.ts`, `map/atom.ts`). rss-parser is not on this path: it is a
+ * reference reader (`xml/rss-parser.ts`) that the tests cross-check us against and the bench times us against.
  */
 import { ParseError } from '../errors.ts';
 import type { RawFeed } from '../model.ts';

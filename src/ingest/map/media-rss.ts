@@ -1,7 +1,8 @@
 import type { RawEnclosure, RawMedia } from '../../model.ts';
 import { clean, joinNames, parseLength } from './field-values.ts';
 import { collapse, htmlToText } from '../html-fragment.ts';
-import { baseOf, nodeAttr, nodeText, RAW, rawList, raws, type RawHolder, type RawNode } from '../xml/raw-fields.ts';
+import type { XNode } from '../xml/tree.ts';
+import { baseOf, kids, nodeAttr, nodeText } from './nodes.ts';
 import { cleanUrl } from './urls.ts';
 
 function parseDimension(s: string | undefined): number | null {
@@ -15,9 +16,9 @@ interface MediaText {
   credit: string | null;
 }
 
-function mediaText(holder: unknown, prefix = ''): MediaText {
-  const list = (name: string): RawNode[] => rawList(holder, prefix + name);
-  const textOf = (nodes: RawNode[]): string | null => {
+function mediaText(holder: XNode): MediaText {
+  const list = (name: string): readonly XNode[] => kids(holder, name);
+  const textOf = (nodes: readonly XNode[]): string | null => {
     const node = nodes.find((n) => clean(nodeText(n)) !== null);
     if (!node) return null;
     const type = (nodeAttr(node, 'type') ?? '').toLowerCase();
@@ -31,11 +32,11 @@ function mediaText(holder: unknown, prefix = ''): MediaText {
 }
 
 /** `media:content`, `media:group` and `media:thumbnail` of an entry, with captions and credits. */
-export function readMedia(item: RawHolder, base: string | null): RawMedia[] {
-  const itemText = mediaText(item, RAW);
+export function readMedia(item: XNode, base: string | null): RawMedia[] {
+  const itemText = mediaText(item);
   const out: RawMedia[] = [];
   const seen = new Set<string>();
-  const add = (node: RawNode, medium: string | null, inherited: MediaText): void => {
+  const add = (node: XNode, medium: string | null, inherited: MediaText): void => {
     const url = cleanUrl(nodeAttr(node, 'url'), baseOf(node, base));
     if (url === null || seen.has(url)) return;
     seen.add(url);
@@ -51,23 +52,23 @@ export function readMedia(item: RawHolder, base: string | null): RawMedia[] {
       credit: own.credit ?? inherited.credit,
     });
   };
-  for (const node of raws(item, 'media:content')) add(node, null, itemText);
-  for (const group of raws(item, 'media:group')) {
+  for (const node of kids(item, 'media:content')) add(node, null, itemText);
+  for (const group of kids(item, 'media:group')) {
     const groupText = mediaText(group);
     const inherited = {
       title: groupText.title ?? itemText.title,
       description: groupText.description ?? itemText.description,
       credit: groupText.credit ?? itemText.credit,
     };
-    for (const node of rawList(group, 'media:content')) add(node, null, inherited);
-    for (const node of rawList(group, 'media:thumbnail')) add(node, 'image', inherited);
+    for (const node of kids(group, 'media:content')) add(node, null, inherited);
+    for (const node of kids(group, 'media:thumbnail')) add(node, 'image', inherited);
   }
-  for (const node of raws(item, 'media:thumbnail')) add(node, 'image', itemText);
+  for (const node of kids(item, 'media:thumbnail')) add(node, 'image', itemText);
   return out;
 }
 
 /** Enclosures plus the `media:content` files not already listed, deduplicated by URL. */
-export function mergeEnclosures(enclosures: RawEnclosure[], media: RawMedia[], item: RawHolder, base: string | null): RawEnclosure[] {
+export function mergeEnclosures(enclosures: RawEnclosure[], media: RawMedia[], item: XNode, base: string | null): RawEnclosure[] {
   const out: RawEnclosure[] = [];
   const seen = new Set<string>();
   const push = (e: RawEnclosure): void => {
@@ -77,7 +78,7 @@ export function mergeEnclosures(enclosures: RawEnclosure[], media: RawMedia[], i
   };
   enclosures.forEach(push);
   const sizes = new Map<string, number | null>();
-  const contents = [...raws(item, 'media:content'), ...raws(item, 'media:group').flatMap((g) => rawList(g, 'media:content'))];
+  const contents = [...kids(item, 'media:content'), ...kids(item, 'media:group').flatMap((g) => kids(g, 'media:content'))];
   for (const node of contents) {
     const url = cleanUrl(nodeAttr(node, 'url'), baseOf(node, base));
     if (url !== null) sizes.set(url, parseLength(nodeAttr(node, 'fileSize')));

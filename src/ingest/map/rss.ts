@@ -1,34 +1,33 @@
+import type { XNode } from '../xml/tree.ts';
 import type { FeedFormat, RawEnclosure, RawEntry, RawFeed } from '../../model.ts';
 import { parseDate } from '../../util/dates.ts';
-import { HIDDEN } from '../xml/quirks.ts';
 import { clean, emptyEntry, joinNames, parseLength, personName, uniqueStrings } from './field-values.ts';
 import { mergeEnclosures, readMedia } from './media-rss.ts';
-import { baseOf, firstNode, firstText, nodeAttr, nodeText, rawItems, raws, type RawHolder } from '../xml/raw-fields.ts';
+import { baseOf, firstNode, firstText, kids, nodeAttr, nodeText } from './nodes.ts';
 import { asHtml, asText, textConstruct } from './text-construct.ts';
 import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
 
-function rssCategories(holder: RawHolder): string[] {
+function rssCategories(holder: XNode): string[] {
   // <tags>a, b</tags> is a made-up element some generators write; feedparser reads it, so do we.
-  const tags = raws(holder, 'tags').flatMap((n) => nodeText(n).split(','));
-  return uniqueStrings([...tags, ...raws(holder, 'category').map(nodeText), ...raws(holder, 'dc:subject').map(nodeText)]);
+  const tags = kids(holder, 'tags').flatMap((n) => nodeText(n).split(','));
+  return uniqueStrings([...tags, ...kids(holder, 'category').map(nodeText), ...kids(holder, 'dc:subject').map(nodeText)]);
 }
 
-function rssAuthor(holder: RawHolder, ...names: string[]): string | null {
-  return joinNames(names.flatMap((name) => raws(holder, name).map((n) => personName(nodeText(n)))));
+function rssAuthor(holder: XNode, ...names: string[]): string | null {
+  return joinNames(names.flatMap((name) => kids(holder, name).map((n) => personName(nodeText(n)))));
 }
 
 /** RSS title: text, unless it was written with inline markup. */
-function rssTitle(holder: RawHolder): string | null {
+function rssTitle(holder: XNode): string | null {
   const node = firstNode(holder, 'title', 'dc:title');
   return asText(textConstruct(node, 'text'));
 }
 
-/** Maps rss-parser's output for an RSS 0.9x/2.0 or RDF document onto `RawFeed`. */
-export function mapRss(out: RawHolder, format: FeedFormat, url: string | null): RawFeed {
+/** Maps a canonical RSS 0.9x/2.0 or RDF tree (its channel and its items) onto `RawFeed`. */
+export function mapRss(out: XNode, items: readonly XNode[], format: FeedFormat, url: string | null): RawFeed {
   const linkNode = firstNode(out, 'link');
   const link = cleanUrl(nodeText(linkNode), baseOf(linkNode, url));
   const fallbackBase = feedBase(link, url);
-  const items = rawItems(out);
   const entries = items.map((item): RawEntry => {
     const itemLinkNode = firstNode(item, 'link');
     const guidNode = firstNode(item, 'guid');
@@ -39,14 +38,14 @@ export function mapRss(out: RawHolder, format: FeedFormat, url: string | null): 
       itemLink = cleanUrl(guid, null);
     }
     const enclosures: RawEnclosure[] = [];
-    for (const node of raws(item, 'enclosure')) {
+    for (const node of kids(item, 'enclosure')) {
       const encUrl = cleanUrl(nodeAttr(node, 'url'), baseOf(node, fallbackBase));
       if (encUrl) enclosures.push({ url: encUrl, type: clean(nodeAttr(node, 'type')), length: parseLength(nodeAttr(node, 'length')) });
     }
     const media = readMedia(item, fallbackBase);
-    const summaryNode = firstNode(item, HIDDEN.description!, 'dc:description', 'summary');
-    const contentNode = firstNode(item, HIDDEN['content:encoded']!, 'xhtml:body', 'fullitem');
-    const about = typeof item['rdf:about'] === 'string' ? clean(item['rdf:about']) : null;
+    const summaryNode = firstNode(item, 'description', 'dc:description', 'summary');
+    const contentNode = firstNode(item, 'content:encoded', 'xhtml:body', 'fullitem');
+    const about = clean(nodeAttr(item, 'rdf:about'));
     return {
       id: guid ?? about,
       title: rssTitle(item),
@@ -80,7 +79,7 @@ export function mapRss(out: RawHolder, format: FeedFormat, url: string | null): 
 const SY_PERIOD_MINUTES: Record<string, number> = { hourly: 60, daily: 1440, weekly: 10_080, monthly: 43_200, yearly: 525_600 };
 
 /** RSS 2.0 `<ttl>` (minutes), else the Syndication module's period divided by its frequency (default 1). */
-function refreshMinutes(out: RawHolder): number | null {
+function refreshMinutes(out: XNode): number | null {
   const ttl = firstText(out, 'ttl')?.trim();
   if (ttl && /^\d{1,7}$/.test(ttl) && Number(ttl) > 0) return Number(ttl);
   const period = SY_PERIOD_MINUTES[firstText(out, 'sy:updatePeriod')?.trim().toLowerCase() ?? ''];

@@ -1,6 +1,7 @@
 import { clean } from './field-values.ts';
 import { collapse, escapeHtml, htmlToText } from '../html-fragment.ts';
-import { nodeAttr, nodeText, type RawNode } from '../xml/raw-fields.ts';
+import type { XNode } from '../xml/tree.ts';
+import { nodeAttr, nodeText } from './nodes.ts';
 import { cleanChars } from '../xml/chars.ts';
 
 /** Decodes base64 to UTF-8 text; `null` when it is not base64 or not text. */
@@ -28,7 +29,7 @@ export interface TextConstruct {
  * Reads an Atom (or RSS) text element: its value and whether that value is text or HTML. Only Atom says
  * that a non-text media type means base64 (RFC 4287 §4.1.3.3); elsewhere only `mode="base64"` does.
  */
-export function textConstruct(node: RawNode | undefined, defaultKind: TextKind, atom = false): TextConstruct | null {
+export function textConstruct(node: XNode | undefined, defaultKind: TextKind, atom = false): TextConstruct | null {
   if (node === undefined) return null;
   let value = nodeText(node);
   const type = (nodeAttr(node, 'type') ?? '').trim().toLowerCase();

@@ -163,47 +163,88 @@ export class Canonicalizer {
     return scope.get(prefix) ?? implicitNamespace(prefix);
   }
 
+  /** Per scope: an element's qualified name → its canonical name, and whether that name is usable. */
+  private readonly elementNames = new Map<Map<string, string>, Map<string, [string, boolean]>>();
+  /** Per scope: an attribute's qualified name → its canonical name (`null`: dropped). */
+  private readonly attributeNames = new Map<Map<string, string>, Map<string, string | null>>();
+
+  private elementName(qname: string, scope: Map<string, string>): [string, boolean] {
+    let cache = this.elementNames.get(scope);
+    if (cache === undefined) this.elementNames.set(scope, (cache = new Map()));
+    let entry = cache.get(qname);
+    if (entry === undefined) {
+      const [prefix, local] = splitName(qname);
+      const ns = this.nsOf(prefix, scope);
+      const canonicalPrefix = ns === '' || this.primary.has(ns) ? '' : this.prefixFor(ns);
+      // `_` is an XML name but no HTML tag name: as `<_>` inline markup would turn into text once serialised.
+      entry = [canonicalPrefix ? `${canonicalPrefix}:${local}` : local === '_' ? 'x_' : local, XML_NAME.test(local)];
+      cache.set(qname, entry);
+    }
+    return entry;
+  }
+
+  private attributeName(qname: string, scope: Map<string, string>): string | null {
+    let cache = this.attributeNames.get(scope);
+    if (cache === undefined) this.attributeNames.set(scope, (cache = new Map()));
+    let name = cache.get(qname);
+    if (name === undefined) {
+      const [ap, al] = splitName(qname);
+      const canonical = ap === '' ? al : ap === 'xml' ? `xml:${al}` : `${this.prefixFor(this.nsOf(ap, scope))}:${al}`;
+      name = XML_NAME.test(al) ? canonical : null;
+      cache.set(qname, name);
+    }
+    return name;
+  }
+
   /**
    * Rewrites `node` in place (returns the nodes that replace it: itself, or its children when its name is
    * unusable). `base` is the `xml:base` in effect, `null` when no ancestor declared one.
    */
   visit(node: XNode, parentScope: Map<string, string>, parentName: string, base: string | null): Array<XNode | string> {
+    const out: Array<XNode | string> = [];
+    this.visitInto(node, parentScope, parentName, base, out);
+    return out;
+  }
+
+  private visitInto(node: XNode, parentScope: Map<string, string>, parentName: string, base: string | null, out: Array<XNode | string>): void {
     let scope = parentScope;
-    for (const [name, value] of node.attrs) {
-      if (name === 'xmlns' || name.startsWith('xmlns:')) {
-        if (scope === parentScope) scope = new Map(parentScope);
-        scope.set(name === 'xmlns' ? '' : name.slice(6), value.trim());
+    const hasAttrs = node.attrs.size > 0;
+    if (hasAttrs) {
+      for (const [name, value] of node.attrs) {
+        if (name === 'xmlns' || name.startsWith('xmlns:')) {
+          if (scope === parentScope) scope = new Map(parentScope);
+          scope.set(name === 'xmlns' ? '' : name.slice(6), value.trim());
+        }
       }
     }
-    const [prefix, local] = splitName(node.name);
-    const ns = this.nsOf(prefix, scope);
-    const canonicalPrefix = ns === '' || this.primary.has(ns) ? '' : this.prefixFor(ns);
-    const ownBase = node.attrs.get('xml:base');
+    const [name, usable] = this.elementName(node.name, scope);
+    const ownBase = hasAttrs ? node.attrs.get('xml:base') : undefined;
     const effectiveBase = ownBase !== undefined ? resolveAgainst(ownBase.trim(), base ?? this.url) : base;
 
-    const attrs = new Map<string, string>();
-    for (const [name, value] of node.attrs) {
-      if (name === 'xmlns' || name.startsWith('xmlns:') || name === 'xml:base') continue;
-      const [ap, al] = splitName(name);
-      const canonical = ap === '' ? al : ap === 'xml' ? `xml:${al}` : `${this.prefixFor(this.nsOf(ap, scope))}:${al}`;
-      if (!XML_NAME.test(al) || attrs.has(canonical)) continue;
-      attrs.set(canonical, value);
+    let attrs = node.attrs;
+    if (hasAttrs || effectiveBase !== null) {
+      attrs = new Map<string, string>();
+      for (const [qname, value] of node.attrs) {
+        if (qname === 'xmlns' || qname.startsWith('xmlns:') || qname === 'xml:base') continue;
+        const canonical = this.attributeName(qname, scope);
+        if (canonical === null || attrs.has(canonical)) continue;
+        attrs.set(canonical, value);
+      }
+      // Every element under an xml:base carries the absolute base in effect, for the mapping to read.
+      if (effectiveBase !== null) attrs.set('xml:base', effectiveBase);
     }
-    // Every element under an xml:base carries the absolute base in effect, for the mapping to read.
-    if (effectiveBase !== null) attrs.set('xml:base', effectiveBase);
 
-    const kids: Array<XNode | string> = [];
-    const name = canonicalPrefix ? `${canonicalPrefix}:${local}` : local === '_' ? 'x_' : local;
+    const kids: Array<XNode | string> = usable ? [] : out;
     for (const kid of node.children) {
       if (typeof kid === 'string') kids.push(kid);
-      else kids.push(...this.visit(kid, scope, name, effectiveBase));
+      else this.visitInto(kid, scope, name, effectiveBase, kids);
     }
-    if (!XML_NAME.test(local)) return kids; // An unusable name: keep what is inside.
+    if (!usable) return; // An unusable name: keep what is inside.
     node.name = name;
     node.attrs = attrs;
     node.children = kids;
     if (this.isTextElement(name, parentName)) this.flatten(node);
-    return [node];
+    out.push(node);
   }
 
   private isTextElement(name: string, parentName: string): boolean {

@@ -26,8 +26,12 @@ function charFor(cp: number): string {
   return legal ? String.fromCodePoint(cp) : '';
 }
 
+/** Anything `cleanChars` may change (surrogates too, paired or not): one scan without the `u` flag. */
+const MAYBE_UNCLEAN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0080-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Removes what XML 1.0 forbids (C0 controls but tab/LF/CR, U+FFFE/FFFF, lone surrogates); maps C1 as cp1252. */
 export function cleanChars(s: string): string {
+  if (!MAYBE_UNCLEAN.test(s)) return s;
   return xmlSafe(s).replace(/[\u0080-\u009F]/g, (c) => charFor(c.charCodeAt(0)));
 }
 

@@ -22,6 +22,19 @@ const TAG_NAME = /[^\s/>"'=<]+/y;
 const ATTR_NAME = /[^\s=/>"'<]+/y;
 const UNQUOTED = /[^\s>]*/y;
 
+/** `/\s/` (JavaScript white space), without a regex for ASCII. */
+function isSpace(code: number, c: string): boolean {
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return /\s/.test(c);
+}
+
+/** Whether `c` may start a tag name (see NAME_START), without a regex for ASCII. */
+function startsName(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f || code === 0x3a;
+  return NAME_START.test(c);
+}
+
 /** Reads the internal subset of a DOCTYPE for plain-text entities; returns the index after the DOCTYPE. */
 function readDoctype(src: string, start: number, entities: Map<string, string>): number {
   let i = start + 9;
@@ -75,8 +88,15 @@ export function readTree(src: string): XNode | null {
   let i = 0;
   // How many open frames have each name (exact, and lower-cased): a stray end tag is found in O(1).
   const openNames = new Map<string, number>();
+  const lowered = new Map<string, string>();
   const bump = (name: string, by: number): void => {
-    for (const key of [name, `\0${name.toLowerCase()}`]) openNames.set(key, (openNames.get(key) ?? 0) + by);
+    let low = lowered.get(name);
+    if (low === undefined) {
+      low = `\0${name.toLowerCase()}`;
+      lowered.set(name, low);
+    }
+    openNames.set(name, (openNames.get(name) ?? 0) + by);
+    openNames.set(low, (openNames.get(low) ?? 0) + by);
   };
   // Set once ']]>' is known not to occur from this index on (repeated unterminated CDATA stays linear).
   let noCdataEndFrom = n + 1;
@@ -163,7 +183,7 @@ export function readTree(src: string): XNode | null {
       const name = src.slice(i + 2, e === -1 ? n : e).trim().split(/[\s/]/)[0] ?? '';
       if (name !== '') close(name);
       i = e === -1 ? n : e + 1;
-    } else if (NAME_START.test(src[i + 1] ?? '')) {
+    } else if (i + 1 < n && startsName(src[i + 1]!)) {
       TAG_NAME.lastIndex = i + 1;
       const name = TAG_NAME.exec(src)![0];
       let j = TAG_NAME.lastIndex;
@@ -186,7 +206,8 @@ export function readTree(src: string): XNode | null {
           complete = true; // A tag missing its '>': end it here.
           break;
         }
-        if (/\s|\//.test(c)) {
+        const code = src.charCodeAt(j);
+        if (code === 0x2f || isSpace(code, c)) {
           j++;
           continue;
         }
@@ -198,11 +219,11 @@ export function readTree(src: string): XNode | null {
         }
         const attrName = m[0];
         j = ATTR_NAME.lastIndex;
-        while (j < n && /\s/.test(src[j]!)) j++;
+        while (j < n && isSpace(src.charCodeAt(j), src[j]!)) j++;
         let value = '';
         if (src[j] === '=') {
           j++;
-          while (j < n && /\s/.test(src[j]!)) j++;
+          while (j < n && isSpace(src.charCodeAt(j), src[j]!)) j++;
           const q = src[j];
           if (q === '"' || q === "'") {
             let e = src.indexOf(q, j + 1);

@@ -2,12 +2,14 @@ import { ParseError } from '../../errors.ts';
 import { Canonicalizer, type Family, implicitNamespace, NS } from './canonicalize.ts';
 import { applyQuirks, cdfToRss } from './quirks.ts';
 import { readTree } from './reader.ts';
-import { elementChildren, localName, newNode, splitName, toXml, type XNode } from './tree.ts';
+import { elementChildren, localName, newNode, splitName, type XNode } from './tree.ts';
 
-/** The repaired, canonical document, ready for rss-parser. */
+/** The repaired, canonical document, ready to be mapped. */
 export interface Repaired {
-  xml: string;
-  family: Family;
+  /** The root: `<rss>` (with one `<channel>` holding the items), `<rdf:RDF>` or Atom `<feed>`. */
+  tree: XNode;
+  /** The vocabulary of the tree (a CDF document has become RSS). */
+  family: Exclude<Family, 'cdf'>;
 }
 
 const ENTRY_NAMES = ['item', 'entry', 'ITEM'];
@@ -28,7 +30,7 @@ function countEntries(node: XNode): number {
   return n;
 }
 
-/** Reads, repairs and re-serialises an XML feed; throws `ParseError` when it is not a feed. */
+/** Reads and repairs an XML feed into its canonical tree; throws `ParseError` when it is not a feed. */
 export function repairXml(text: string, url: string | null): Repaired {
   const root = readTree(text);
   if (!root) throw new ParseError('not a feed: the document contains no XML element');
@@ -57,13 +59,16 @@ export function repairXml(text: string, url: string | null): Repaired {
   // A bare <channel> root (no <rss> around it) is RSS all the same.
   if (family === 'rss' && local === 'channel') tree = newNode('rss', [tree]);
   tree.name = family === 'atom' ? 'feed' : family === 'rdf' ? 'rdf:RDF' : 'rss';
-  applyQuirks(tree, family === 'cdf' ? 'rss' : family);
-  // Nothing at all inside (<feed/>, <rss><channel/></rss>): not a feed. (An empty Atom root would also reach
-  // rss-parser as a string, where `feed.link` is String.prototype.link.)
-  const hollow = (n: XNode): boolean => elementChildren(n).length === 0;
-  const empty = tree.name === 'feed' ? hollow(tree) : elementChildren(tree).every((k) => k.name === 'channel' && hollow(k));
+  const treeFamily = family === 'cdf' ? 'rss' : family;
+  applyQuirks(tree, treeFamily);
+  // Nothing at all inside (<feed/>, <rss><channel/></rss>, only items or entries without attributes or
+  // child elements): not a feed.
+  const nothing = (n: XNode): boolean => n.attrs.size === 0 && elementChildren(n).length === 0;
+  const onlyNothing = (n: XNode, entry: string): boolean => elementChildren(n).every((k) => k.name === entry && nothing(k));
+  const empty =
+    treeFamily === 'atom'
+      ? onlyNothing(tree, 'entry')
+      : elementChildren(tree).every((k) => (k.name === 'channel' && onlyNothing(k, 'item')) || (treeFamily === 'rdf' && k.name === 'item' && nothing(k)));
   if (empty) throw new ParseError(`not a feed: the <${root.name}> element is empty`);
-  const out: string[] = [];
-  toXml(tree, out);
-  return { xml: out.join(''), family };
+  return { tree, family: treeFamily };
 }

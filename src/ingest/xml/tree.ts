@@ -1,5 +1,3 @@
-import { escapeAttr, escapeHtml } from '../html-fragment.ts';
-
 /** An element of the repaired document. */
 export interface XNode {
   name: string;
@@ -7,6 +5,8 @@ export interface XNode {
   children: Array<XNode | string>;
   /** False when the document ended before the element's end tag. */
   closed: boolean;
+  /** The element children by name, built by the first lookup of the mappers (`map/nodes.ts`), after repair. */
+  byName?: Map<string, XNode[]>;
 }
 
 /** A qualified name's prefix ('' when none) and local part. */
@@ -33,18 +33,4 @@ export function childText(node: XNode): string {
 /** A closed element. */
 export function newNode(name: string, children: Array<XNode | string> = [], attrs = new Map<string, string>()): XNode {
   return { name, attrs, children, closed: true };
-}
-
-/** Serialises a tree as well-formed XML, appending to `out`. */
-export function toXml(node: XNode, out: string[]): void {
-  out.push('<', node.name);
-  for (const [name, value] of node.attrs) {
-    out.push(' ', name, '="', escapeAttr(value).replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;'), '"');
-  }
-  out.push('>');
-  for (const kid of node.children) {
-    if (typeof kid === 'string') out.push(escapeHtml(kid));
-    else toXml(kid, out);
-  }
-  out.push('</', node.name, '>');
 }
