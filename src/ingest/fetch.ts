@@ -1,10 +1,11 @@
 /**
- * The upstream fetcher: a conditional GET on the global `fetch` with manual redirects, an address
- * policy against server-side request forgery, one deadline for the whole exchange, and a cap on
+ * The upstream fetcher: a conditional GET on the global `fetch` with manual redirects, each hop checked
+ * against the address policy (`address-policy.ts`), one deadline for the whole exchange, and a cap on
  * decompressed body bytes. It imports nothing from Node so it runs wherever `fetch` exists; the
  * runtime passes in DNS resolution and file reading where it has them.
  */
 import { FetchError } from '../errors.ts';
+import { hostKey, knownAddresses, privateNetworkAllowed, refusal } from './address-policy.ts';
 
 /** One fetch of an upstream: its URL and the validators from the previous successful fetch. */
 export interface FetchRequest {
@@ -74,9 +75,6 @@ export const DEFAULT_USER_AGENT = 'wirefeed/0.1 (+https://github.com/wirefeed/wi
 export const FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1';
 
-/** The longest `Retry-After` honoured, in seconds (24 hours). */
-export const MAX_RETRY_AFTER_SECONDS = 86_400;
-
 const DEFAULT_TIMEOUT_MS = 20_000;
 const DEFAULT_MAX_BYTES = 15 * 1024 * 1024;
 const DEFAULT_MAX_REDIRECTS = 5;
@@ -143,7 +141,7 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
 
     let url = original;
     for (let redirects = 0; ; redirects++) {
-      const privateOk = req.allowPrivateNetwork === true && hostKey(url) === hostKey(original);
+      const privateOk = privateNetworkAllowed(url, original, req.allowPrivateNetwork);
       await checkAddress(url, privateOk, signal);
 
       const send = (): Promise<Response> => (privateOk ? doFetch : publicFetch)(url.href, { method: 'GET', headers, redirect: 'manual', signal });
@@ -213,13 +211,9 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
   async function checkAddress(url: URL, privateOk: boolean, signal: AbortSignal): Promise<void> {
     if (privateOk) return;
     const host = hostKey(url);
-    let addresses: string[];
-    if (isIpLiteral(host)) {
-      addresses = [host];
-    } else if (host === 'localhost' || host.endsWith('.localhost')) {
-      // RFC 6761: these names are loopback by definition, whatever a resolver says.
-      addresses = ['127.0.0.1'];
-    } else if (resolveHost) {
+    let addresses = knownAddresses(host);
+    if (addresses === null) {
+      if (!resolveHost) return;
       try {
         addresses = await untilAborted(resolveHost(host), signal);
       } catch (err) {
@@ -227,14 +221,9 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
         throw new FetchError('network', `Could not resolve ${host}: ${describeCause(err)}`, { cause: err });
       }
       if (addresses.length === 0) throw new FetchError('network', `Could not resolve ${host}: no addresses`);
-    } else {
-      return;
     }
-    const blocked = addresses.find((ip) => isPrivateAddress(ip));
-    if (blocked !== undefined) {
-      const via = blocked === host ? '' : ` (${blocked})`;
-      throw new FetchError('blocked-address', `Refusing to fetch ${url.href}: ${host}${via} is a private address`);
-    }
+    const reason = refusal(host, addresses);
+    if (reason !== null) throw new FetchError('blocked-address', `Refusing to fetch ${url.href}: ${reason}`);
   }
 
   async function readBody(res: Response, url: string): Promise<Uint8Array> {
@@ -281,35 +270,20 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
 }
 
 /**
- * Whether an IP address (IPv4 dotted quad or IPv6 in any textual form, zone id allowed) is one a
- * fetch must not reach by default: unspecified, loopback, private (RFC 1918), CGNAT, link-local,
- * unique-local, site-local, multicast, reserved, documentation and benchmarking ranges, and IPv6
- * forms that embed such an IPv4 address (mapped, compatible, NAT64, 6to4). A string that is not an
- * IP address counts as private, so bad resolver output fails closed.
- */
-export function isPrivateAddress(ip: string): boolean {
-  const text = ip.trim().replace(/^\[(.*)\]$/, '$1');
-  const v4 = parseIpv4(text);
-  if (v4) return isPrivateIpv4(v4);
-  const v6 = parseIpv6(text);
-  if (v6) return isPrivateIpv6(v6);
-  return true;
-}
-
-/**
  * Reads a `Retry-After` value, either delta-seconds or an HTTP-date (relative to `now`, epoch ms),
- * as whole seconds from now, never negative and capped at 24 hours. Null when absent or unreadable.
+ * as whole seconds from now, never negative. Null when absent or unreadable. How long a wait is
+ * honoured is the scheduler's call (`MAX_RETRY_AFTER_MS` in `schedule.ts`), not the parser's.
  */
 export function parseRetryAfter(value: string | null, now: number): number | null {
   if (value === null) return null;
   const text = value.trim();
   if (text === '') return null;
-  if (/^\d+$/.test(text)) return Math.min(Number(text), MAX_RETRY_AFTER_SECONDS);
+  if (/^\d+$/.test(text)) return Number(text);
   // Date.parse accepts bare numbers and other non-dates; an HTTP-date always names a day or month.
   if (!/[a-z]/i.test(text)) return null;
   const at = Date.parse(text);
   if (!Number.isFinite(at)) return null;
-  return Math.min(Math.max(0, Math.ceil((at - now) / 1000)), MAX_RETRY_AFTER_SECONDS);
+  return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 function parseUrl(raw: string): URL {
@@ -322,18 +296,6 @@ function parseUrl(raw: string): URL {
 
 function isHttp(url: URL): boolean {
   return url.protocol === 'http:' || url.protocol === 'https:';
-}
-
-/** The host name of a URL, lowercased, without IPv6 brackets or a trailing root dot. */
-function hostKey(url: URL): string {
-  return url.hostname
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, '$1')
-    .replace(/\.$/, '');
-}
-
-function isIpLiteral(host: string): boolean {
-  return parseIpv4(host) !== null || parseIpv6(host) !== null;
 }
 
 function cacheHints(headers: Headers): FetchCacheHints {
@@ -414,103 +376,4 @@ function describeCause(err: unknown): string {
     return typeof code === 'string' && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
   }
   return err.message;
-}
-
-function parseIpv4(text: string): number[] | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  const bytes: number[] = [];
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    bytes.push(n);
-  }
-  return bytes;
-}
-
-/** Parses an IPv6 address into eight 16-bit groups; accepts `::`, an embedded IPv4 tail and a zone id. */
-function parseIpv6(input: string): number[] | null {
-  const text = input.replace(/%.*$/, '');
-  if (!text.includes(':')) return null;
-  let head = text;
-  let tail: number[] = [];
-  const lastColon = text.lastIndexOf(':');
-  const maybeV4 = text.slice(lastColon + 1);
-  if (maybeV4.includes('.')) {
-    const v4 = parseIpv4(maybeV4);
-    if (!v4) return null;
-    tail = [((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0)];
-    head = text.slice(0, lastColon + 1);
-    if (head.endsWith('::')) {
-      // "::a.b.c.d": keep the "::"
-    } else if (head.endsWith(':')) {
-      head = head.slice(0, -1);
-    }
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) return null;
-  const parseGroups = (s: string): number[] | null => {
-    if (s === '') return [];
-    const groups: number[] = [];
-    for (const g of s.split(':')) {
-      if (!/^[0-9a-f]{1,4}$/i.test(g)) return null;
-      groups.push(parseInt(g, 16));
-    }
-    return groups;
-  };
-  const left = parseGroups(halves[0] ?? '');
-  if (!left) return null;
-  if (halves.length === 1) {
-    const groups = [...left, ...tail];
-    return groups.length === 8 ? groups : null;
-  }
-  const right = parseGroups(halves[1] ?? '');
-  if (!right) return null;
-  const fill = 8 - left.length - right.length - tail.length;
-  if (fill < 1) return null;
-  return [...left, ...new Array<number>(fill).fill(0), ...right, ...tail];
-}
-
-function isPrivateIpv4(b: number[]): boolean {
-  const [a = 0, c = 0] = b;
-  const d = b[2] ?? 0;
-  return (
-    a === 0 || // "this network", incl. 0.0.0.0 unspecified
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && c >= 64 && c <= 127) || // CGNAT 100.64/10
-    (a === 169 && c === 254) ||
-    (a === 172 && c >= 16 && c <= 31) ||
-    (a === 192 && c === 168) ||
-    (a === 192 && c === 0 && (d === 0 || d === 2)) || // IETF protocol assignments, TEST-NET-1
-    (a === 198 && (c === 18 || c === 19)) || // benchmarking
-    (a === 198 && c === 51 && d === 100) || // TEST-NET-2
-    (a === 203 && c === 0 && d === 113) || // TEST-NET-3
-    a >= 224 // multicast, reserved, broadcast
-  );
-}
-
-function isPrivateIpv6(g: number[]): boolean {
-  const at = (i: number): number => g[i] ?? 0;
-  const embedded = (hi: number, lo: number): number[] => [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff];
-  const zeroUpTo = (n: number): boolean => g.slice(0, n).every((x) => x === 0);
-
-  // ::/96 covers ::, ::1 and the deprecated IPv4-compatible form; none is a public destination.
-  if (zeroUpTo(6)) return true;
-  if (zeroUpTo(5) && at(5) === 0xffff) return isPrivateIpv4(embedded(at(6), at(7))); // IPv4-mapped
-  if (at(0) === 0x64 && at(1) === 0xff9b) {
-    if (at(2) === 1) return true; // 64:ff9b:1::/48 local-use NAT64
-    if (g.slice(2, 6).every((x) => x === 0)) return isPrivateIpv4(embedded(at(6), at(7))); // NAT64
-  }
-  if (at(0) === 0x2002) return isPrivateIpv4(embedded(at(1), at(2))); // 6to4
-  if (at(0) === 0x0100 && at(1) === 0 && at(2) === 0 && at(3) === 0) return true; // discard-only 100::/64
-  if (at(0) === 0x2001 && at(1) === 0x0db8) return true; // documentation
-  const first = at(0);
-  return (
-    (first & 0xfe00) === 0xfc00 || // unique-local fc00::/7
-    (first & 0xffc0) === 0xfe80 || // link-local fe80::/10
-    (first & 0xffc0) === 0xfec0 || // site-local (deprecated) fec0::/10
-    (first & 0xff00) === 0xff00 // multicast
-  );
 }

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { isPrivateAddress } from '../ingest/fetch.ts';
+import { isPrivateAddress } from '../ingest/address-policy.ts';
 
 /** Raised at connect time when a host name resolves to a private address. */
 export class BlockedAtConnectError extends Error {

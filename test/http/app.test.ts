@@ -3,28 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
-import type { NewsItem, SourceConfig } from '../../src/model.ts';
+import type { SourceConfig } from '../../src/model.ts';
 import { openSqlite } from '../../src/runtime/sqlite.ts';
 import { createStore, type ItemWrite, type Store } from '../../src/store/store.ts';
+import { itemWrite, newsItem, text, webRendition } from '../support/items.ts';
 
 const source: SourceConfig = { id: 'wire', url: 'https://wire.example/feed', title: 'Wire', interval: 15, categories: [], allowPrivateNetwork: false };
 
 function story(n: number, categories: string[]): ItemWrite {
-  const item: NewsItem = {
-    uri: `urn:wirefeed:wire:${n}`,
-    type: 'text',
-    representationType: 'full',
-    version: '1',
-    firstCreated: '',
-    versionCreated: '',
+  const item = newsItem(n, {
     contentCreated: new Date(Date.UTC(2026, 10, n)).toISOString(),
-    headlines: [{ role: 'main', contentType: 'text/plain', value: `Story number ${n}` }],
-    bodies: [{ role: 'main', contentType: 'text/html', value: `<p>Body of story ${n}.</p>` }],
+    headlines: [text(`Story number ${n}`)],
+    bodies: [text(`<p>Body of story ${n}.</p>`, 'main', 'text/html')],
     by: 'Pat Reporter',
     subjects: categories.map((name) => ({ name })),
-    renditions: [{ name: 'web', href: `https://wire.example/story/${n}`, contentType: 'text/html' }],
-  };
-  return { item, published: Date.UTC(2026, 10, n), link: `https://wire.example/story/${n}`, categories };
+    renditions: [webRendition(`https://wire.example/story/${n}`)],
+  });
+  return itemWrite(item, { published: Date.UTC(2026, 10, n) });
 }
 
 describe('HTTP app', () => {

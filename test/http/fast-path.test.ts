@@ -3,19 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type CachedRequest } from '../../src/http/app.ts';
-import type { NewsItem } from '../../src/model.ts';
 import { openSqlite } from '../../src/runtime/sqlite.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
 import { memoizeDataVersion } from '../../src/store/version-memo.ts';
+import { itemWrite, newsItem } from '../support/items.ts';
 
 const base = 'http://wirefeed.test';
-
-function item(n: number): NewsItem {
-  return {
-    uri: `urn:t:${n}`, type: 'text', representationType: 'full', version: '1', firstCreated: '', versionCreated: '',
-    headlines: [{ role: 'main', contentType: 'text/plain', value: `Story ${n}` }],
-  };
-}
 
 describe('the fast path for cached feeds', () => {
   let store: Store;
@@ -32,7 +25,7 @@ describe('the fast path for cached feeds', () => {
   beforeAll(async () => {
     const raw = createStore(openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-fast-')), 'w.db')).db);
     await raw.syncSources([{ id: 's', url: 'https://s.example/f', title: 'S', interval: 15, categories: [], allowPrivateNetwork: false }]);
-    await raw.savePoll('s', [{ item: item(1), published: 1000, link: null, categories: ['x'] }], { etag: null, lastModified: null, fetchedAt: 5000, nextFetchAt: 0 });
+    await raw.savePoll('s', [itemWrite(newsItem(1), { published: 1000, categories: ['x'] })], { etag: null, lastModified: null, fetchedAt: 5000, nextFetchAt: 0 });
     memo = memoizeDataVersion(raw, 60_000);
     store = memo.store;
     app = createApp({ store, feeds: [], peekVersion: memo.peek, rateLimit: { burst: 100, perSecond: 1, maxClients: 10 } });

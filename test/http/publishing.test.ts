@@ -8,25 +8,19 @@ import type { NewsItem } from '../../src/model.ts';
 import { compressNode } from '../../src/runtime/node.ts';
 import { openSqlite } from '../../src/runtime/sqlite.ts';
 import { createStore, type ItemWrite, type Store } from '../../src/store/store.ts';
+import { itemUri, itemWrite, newsItem, text, webRendition } from '../support/items.ts';
 
 const base = 'https://feeds.example.org';
 const hub = 'https://hub.example.org/';
 
 function story(n: number, over: Partial<NewsItem> = {}, categories = ['Alberta']): ItemWrite {
-  const item: NewsItem = {
-    uri: `urn:wirefeed:wire:${n}`,
-    type: 'text',
-    representationType: 'full',
-    version: '1',
-    firstCreated: '',
-    versionCreated: '',
-    headlines: [{ role: 'main', contentType: 'text/plain', value: `Story ${n}` }],
-    bodies: [{ role: 'main', contentType: 'text/html', value: `<p>Body ${n}</p><script>alert(${n})</script>` }],
+  const item = newsItem(n, {
+    bodies: [text(`<p>Body ${n}</p><script>alert(${n})</script>`, 'main', 'text/html')],
     subjects: categories.map((name) => ({ name })),
-    renditions: [{ name: 'web', href: `https://wire.example/${n}`, contentType: 'text/html' }],
+    renditions: [webRendition(`https://wire.example/${n}`)],
     ...over,
-  };
-  return { item, published: Date.UTC(2026, 10, n), link: `https://wire.example/${n}`, categories };
+  });
+  return itemWrite(item, { published: Date.UTC(2026, 10, n), categories });
 }
 
 describe('publishing over HTTP', () => {
@@ -38,7 +32,7 @@ describe('publishing over HTTP', () => {
     store = createStore(openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-pub-')), 'w.db')).db);
     await store.syncSources([{ id: 'wire', url: 'https://wire.example/feed', title: 'Wire', interval: 15, categories: [], allowPrivateNetwork: false }]);
     const writes = Array.from({ length: 7 }, (_, i) => story(i + 1));
-    writes.push(story(8, { pubStatus: 'canceled', headlines: [{ role: 'main', contentType: 'text/plain', value: 'Killed story' }] }));
+    writes.push(story(8, { pubStatus: 'canceled', headlines: [text('Killed story')] }));
     await store.savePoll('wire', writes, { etag: null, lastModified: null, fetchedAt: Date.UTC(2026, 10, 20), nextFetchAt: 0 });
     app = createApp({ store, feeds: [{ name: 'alberta', title: 'Alberta', filter: { categories: ['Alberta'] } }], baseUrl: base, hubUrl: hub, compress: compressNode, maxAge: 300 });
   });
@@ -49,7 +43,7 @@ describe('publishing over HTTP', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
       const items = (await res.json()) as NewsItem[];
-      expect(items.map((i) => i.uri)).toEqual([7, 6, 5, 4, 3, 2, 1].map((n) => `urn:wirefeed:wire:${n}`));
+      expect(items.map((i) => i.uri)).toEqual([7, 6, 5, 4, 3, 2, 1].map((n) => itemUri(n)));
       expect(items[0]!.bodies![0]!.value).toBe('<p>Body 7</p>');
     }
     const atom = await get('/feeds/alberta?format=atom');

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FetchError } from '../../src/errors.ts';
-import { createFetcher, isPrivateAddress, parseRetryAfter, type FetchResult } from '../../src/ingest/fetch.ts';
+import { createFetcher, parseRetryAfter, type FetchResult } from '../../src/ingest/fetch.ts';
 
 const ETAG = '"v1"';
 const LAST_MODIFIED = 'Tue, 01 Apr 2025 10:00:00 GMT';
@@ -352,48 +352,6 @@ describe('createFetcher: address policy', () => {
   });
 });
 
-describe('isPrivateAddress', () => {
-  it.each([
-    ['127.0.0.1', true],
-    ['127.255.0.9', true],
-    ['10.0.0.1', true],
-    ['172.16.0.1', true],
-    ['172.31.255.255', true],
-    ['192.168.1.1', true],
-    ['169.254.169.254', true],
-    ['100.64.0.1', true],
-    ['100.127.255.254', true],
-    ['0.0.0.0', true],
-    ['224.0.0.1', true],
-    ['255.255.255.255', true],
-    ['::', true],
-    ['::1', true],
-    ['fe80::1', true],
-    ['fe80::1%eth0', true],
-    ['fc00::1', true],
-    ['fd12:3456:789a::1', true],
-    ['ff02::1', true],
-    ['::ffff:10.0.0.1', true],
-    ['::ffff:127.0.0.1', true],
-    ['::ffff:7f00:1', true],
-    ['[::1]', true],
-    ['64:ff9b::192.168.0.1', true],
-    ['2002:c0a8:0101::1', true],
-    ['not-an-ip', true],
-    ['8.8.8.8', false],
-    ['1.1.1.1', false],
-    ['93.184.215.14', false],
-    ['172.32.0.1', false],
-    ['100.128.0.1', false],
-    ['2606:4700:4700::1111', false],
-    ['2001:4860:4860::8888', false],
-    ['::ffff:8.8.8.8', false],
-    ['64:ff9b::8.8.8.8', false],
-  ])('%s → %s', (ip, expected) => {
-    expect(isPrivateAddress(ip)).toBe(expected);
-  });
-});
-
 describe('createFetcher: size cap', () => {
   const capped = createFetcher({ maxBytes: 1024 * 1024 });
 
@@ -478,10 +436,10 @@ describe('parseRetryAfter', () => {
   it.each<[string | null, number | null]>([
     ['120', 120],
     [' 0 ', 0],
-    ['999999', 86_400],
+    ['999999', 999_999],
     ['Tue, 01 Apr 2025 10:01:30 GMT', 90],
     ['Tue, 01 Apr 2025 09:00:00 GMT', 0],
-    ['Wed, 09 Apr 2025 10:00:00 GMT', 86_400],
+    ['Wed, 09 Apr 2025 10:00:00 GMT', 8 * 86_400],
     [null, null],
     ['', null],
     ['-5', null],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FeedSpec, NewsItem } from '../../src/model.ts';
 import { FilterError, MAX_LIMIT, encodeCursor, parseDuration, parseFeedRequest } from '../../src/publish/filter.ts';
+import { newsItem, text } from '../support/items.ts';
 
 const now = Date.UTC(2026, 10, 25, 12);
 const all: FeedSpec = { name: 'all', title: 'All', filter: {} };
@@ -8,17 +9,11 @@ const alberta: FeedSpec = { name: 'alberta', title: 'Alberta', filter: { categor
 
 function item(over: Partial<NewsItem> & { headline: string; body?: string }): NewsItem {
   const { headline, body, ...rest } = over;
-  return {
-    uri: `urn:t:${headline}`,
-    type: 'text',
-    representationType: 'full',
-    version: '1',
-    firstCreated: '',
-    versionCreated: '',
-    headlines: [{ role: 'main', contentType: 'text/plain', value: headline }],
-    ...(body ? { bodies: [{ role: 'main', contentType: 'text/html', value: body }] } : {}),
+  return newsItem(headline, {
+    headlines: [text(headline)],
+    ...(body ? { bodies: [text(body, 'main', 'text/html')] } : {}),
     ...rest,
-  };
+  });
 }
 
 const items = [

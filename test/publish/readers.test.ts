@@ -4,16 +4,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewsItem, NinjsText } from '../../src/model.ts';
+import type { NewsItem } from '../../src/model.ts';
 import { renderFeed, type FeedMeta, type OutputFormat } from '../../src/publish/render.ts';
+import { newsItem, text } from '../support/items.ts';
 
 // Real feed readers judge what we publish: Universal Feed Parser (python3-feedparser), xmllint
 // (libxml2-utils) and jing (jing) against the RFC 4287 grammar in ../shared. CI installs all three.
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ATOM_RNC = resolve(REPO_ROOT, '../shared/schemas/atom.rnc');
-
-const text = (value: string, role = 'main', contentType = 'text/plain'): NinjsText => ({ role, contentType, value });
 
 const META: FeedMeta = {
   id: 'urn:wirefeed:feed:readers',
@@ -26,10 +25,8 @@ const META: FeedMeta = {
 };
 
 const ITEMS: NewsItem[] = [
-  {
+  newsItem('4411', {
     uri: 'urn:newsml:wire.example.com:20240514:story-4411',
-    type: 'text',
-    representationType: 'full',
     version: '2',
     firstCreated: '2024-05-14T15:00:00Z',
     versionCreated: '2024-05-14T17:30:00Z',
@@ -56,11 +53,9 @@ const ITEMS: NewsItem[] = [
         renditions: [{ name: 'original', href: 'https://img.example.com/clinic.jpg', contentType: 'image/jpeg', width: 1200, height: 800 }],
       },
     ],
-  },
-  {
+  }),
+  newsItem('4412', {
     uri: 'https://wire.example.com/items/4412',
-    type: 'text',
-    representationType: 'full',
     version: '1',
     firstCreated: '2024-05-14T16:10:00Z',
     versionCreated: '2024-05-14T16:10:00Z',
@@ -69,10 +64,9 @@ const ITEMS: NewsItem[] = [
     by: 'Kenji Alvarez, Advocate Staff',
     subjects: [{ name: 'Sports' }],
     renditions: [{ name: 'web', href: 'https://news.example.com/sports/rebels-game-7.html', contentType: 'text/html' }],
-  },
-  {
+  }),
+  newsItem('4413', {
     uri: 'wire 4413/v1',
-    type: 'text',
     representationType: 'partial',
     version: '1',
     firstCreated: '2024-05-14T12:00:00Z',
@@ -81,7 +75,7 @@ const ITEMS: NewsItem[] = [
     descriptions: [text('<p>Environment Canada says <b>cover plants</b> tonight.</p>', 'summary', 'text/html')],
     subjects: [{ name: 'Weather' }],
     renditions: [{ name: 'web', href: 'https://news.example.com/weather/frost.html', contentType: 'text/html' }],
-  },
+  }),
 ];
 
 const EXPECTED = [

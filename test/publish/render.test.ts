@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { NewsItem, NinjsText } from '../../src/model.ts';
+import type { NewsItem } from '../../src/model.ts';
 import { renderFeed, type FeedMeta, type OutputFormat } from '../../src/publish/render.ts';
+import { newsItem, text } from '../support/items.ts';
 
 const NS = {
   atom: 'http://www.w3.org/2005/Atom',
@@ -38,8 +39,6 @@ function xpath(xml: string, expr: string): string {
   return r.stdout.endsWith('\n') ? r.stdout.slice(0, -1) : r.stdout;
 }
 
-const text = (value: string, role = 'main', contentType = 'text/plain'): NinjsText => ({ role, contentType, value });
-
 const META: FeedMeta = {
   id: 'urn:wirefeed:feed:alberta',
   title: 'Example Gazette — Alberta & West',
@@ -50,10 +49,8 @@ const META: FeedMeta = {
   language: 'en-CA',
 };
 
-const STORY: NewsItem = {
+const STORY = newsItem('4411', {
   uri: 'urn:newsml:wire.example.com:20240514:story-4411',
-  type: 'text',
-  representationType: 'full',
   version: '3',
   firstCreated: '2024-05-14T15:00:00Z',
   versionCreated: '2024-05-14T17:30:00Z',
@@ -87,18 +84,17 @@ const STORY: NewsItem = {
       ],
     },
   ],
-};
+});
 
-const BRIEF: NewsItem = {
+const BRIEF = newsItem('4412', {
   uri: 'https://wire.example.com/items/4412',
-  type: 'text',
   representationType: 'partial',
   version: '1',
   firstCreated: '2024-05-14T16:00:00Z',
   versionCreated: '2024-05-14T16:00:00Z',
   headlines: [text('Council delays vote on transit levy')],
   renditions: [{ name: 'web', href: 'https://news.example.com/politics/levy.html', contentType: 'text/html' }],
-};
+});
 
 describe('renderFeed', () => {
   it.each([

@@ -32,6 +32,7 @@ import { renderNinjs } from '../../src/publish/ninjs.ts';
 import { renderFeed, type FeedMeta } from '../../src/publish/render.ts';
 import { htmlToText, sanitizeHtml } from '../../src/publish/sanitize.ts';
 import { assertHtmlSafe, htmlSafetyProblems, parseElements } from '../support/html-safety.ts';
+import { newsItem, text } from '../support/items.ts';
 
 const PAYLOADS_PATH = fileURLToPath(new URL('../../../shared/corpus/hostile/xss_payloads.json', import.meta.url));
 
@@ -55,14 +56,10 @@ const META: FeedMeta = {
   updated: new Date('2026-05-14T18:00:00Z'),
 };
 
-const text = (value: string, role: string, contentType: string): NinjsText => ({ role, contentType, value });
-
 /** A story carrying `payload` in its body, summary, headline, byline and photo caption (and credit). */
 function storyWith(payload: string, contentType: 'text/html' | 'text/plain', i: number): NewsItem {
-  return {
+  return newsItem(i, {
     uri: `urn:wirefeed:xss:${i}:${contentType === 'text/html' ? 'html' : 'plain'}`,
-    type: 'text',
-    representationType: 'full',
     version: '1',
     firstCreated: '2026-05-14T15:00:00Z',
     versionCreated: '2026-05-14T17:30:00Z',
@@ -83,7 +80,7 @@ function storyWith(payload: string, contentType: 'text/html' | 'text/plain', i: 
         renditions: [{ name: 'original', href: 'https://img.example.com/photo.jpg', contentType: 'image/jpeg', width: 1200, height: 800 }],
       },
     ],
-  };
+  });
 }
 
 function xmllintProblems(xml: string): string | null {

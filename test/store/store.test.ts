@@ -2,9 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NewsItem, SourceConfig } from '../../src/model.ts';
+import type { SourceConfig } from '../../src/model.ts';
 import { openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
 import { createStore, itemQuerySql, type ItemQuery, type ItemWrite, type Store } from '../../src/store/store.ts';
+import { itemWrite, newsItem, text } from '../support/items.ts';
 
 const sources: SourceConfig[] = [
   { id: 'a', url: 'https://a.example/feed', title: 'A', interval: 15, categories: [], allowPrivateNetwork: false },
@@ -12,17 +13,8 @@ const sources: SourceConfig[] = [
 ];
 
 function write(id: string, headline: string, published: number | null, categories: string[] = []): ItemWrite {
-  const item: NewsItem = {
-    uri: `urn:test:${id}`,
-    type: 'text',
-    representationType: 'full',
-    version: '1',
-    firstCreated: 'x',
-    versionCreated: 'x',
-    headlines: [{ role: 'main', contentType: 'text/plain', value: headline }],
-    subjects: categories.map((name) => ({ name })),
-  };
-  return { item, published, link: null, categories };
+  const item = newsItem(id, { headlines: [text(headline)], subjects: categories.map((name) => ({ name })) });
+  return itemWrite(item, { published, categories });
 }
 
 const state = (at: number) => ({ etag: '"e1"', lastModified: null, fetchedAt: at, nextFetchAt: at + 900_000 });
@@ -70,7 +62,7 @@ describe('store over SQLite', () => {
     await store.savePoll('a', [write('1', 'One', 1000, ['Politics'])], state(10_000));
     await store.savePoll('a', [write('1', 'One, corrected', 1000, ['Business'])], state(20_000));
     const [item] = (await store.listItems(all)).map((s) => s.item);
-    expect(item).toMatchObject({ uri: 'urn:test:1', version: '2' });
+    expect(item).toMatchObject({ uri: 'urn:wirefeed:test:1', version: '2' });
     expect(item!.headlines[0]!.value).toBe('One, corrected');
     expect(item!.firstCreated).toBe(new Date(10_000).toISOString());
     expect(item!.versionCreated).toBe(new Date(20_000).toISOString());
@@ -188,8 +180,8 @@ describe('store over SQLite', () => {
     const { store } = open();
     await store.syncSources(sources);
     await store.savePoll('a', [{ ...write('teaser-by-headline', 'Rink reopens', 1000), partial: true }, write('other', 'Other', 900)], state(10_000));
-    await store.savePoll('a', [{ ...write('full', 'Rink reopens', 2000), supersedes: ['urn:test:teaser-by-headline', 'urn:test:other'] }], state(20_000));
-    expect((await store.listItems(all)).map((s) => s.item.uri)).toEqual(['urn:test:full', 'urn:test:other']);
+    await store.savePoll('a', [{ ...write('full', 'Rink reopens', 2000), supersedes: ['urn:wirefeed:test:teaser-by-headline', 'urn:wirefeed:test:other'] }], state(20_000));
+    expect((await store.listItems(all)).map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:full', 'urn:wirefeed:test:other']);
   });
 
   it('one wire story from two sources is one item, with both links in altIds', async () => {
@@ -200,7 +192,7 @@ describe('store over SQLite', () => {
     await store.savePoll('b', [fromB], state(20_000));
     await store.savePoll('b', [fromB], state(30_000));
     const items = await store.listItems(all);
-    expect(items.map((s) => s.item.uri)).toEqual(['urn:test:a1']);
+    expect(items.map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:a1']);
     expect(items[0]!.item.altIds).toEqual([{ role: 'link', value: 'https://a.example/s' }, { role: 'link', value: 'https://b.example/s' }]);
     expect(items[0]!.item.version).toBe('2');
     // Source A polling its own copy again changes nothing.
@@ -216,7 +208,7 @@ describe('store over SQLite', () => {
     killed.item.pubStatus = 'canceled';
     await store.savePoll('a', [killed], state(20_000));
     expect(await store.listItems(all)).toEqual([]);
-    expect((await store.listItems({ ...all, status: ['canceled'] })).map((s) => s.item.uri)).toEqual(['urn:test:k']);
+    expect((await store.listItems({ ...all, status: ['canceled'] })).map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:k']);
     expect((await store.listSources())[0]!.itemCount).toBe(1);
   });
 
@@ -227,13 +219,13 @@ describe('store over SQLite', () => {
     await store.savePoll('a', [write('4', 'Four', 500, ['x'])], state(20_000));
     for (const groups of [[], [['x']], [['x', 'nothing']]]) {
       const first = await store.listItems({ ...all, categoryGroups: groups, limit: 2 });
-      expect(first.map((s) => s.item.uri)).toEqual(['urn:test:2', 'urn:test:1']);
+      expect(first.map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:2', 'urn:wirefeed:test:1']);
       const last = first.at(-1)!;
       const rest = await store.listItems({ ...all, categoryGroups: groups, before: { key: last.published, id: last.item.uri } });
-      expect(rest.map((s) => s.item.uri)).toEqual(['urn:test:3', 'urn:test:4']);
+      expect(rest.map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:3', 'urn:wirefeed:test:4']);
     }
-    expect((await store.listItems({ ...all, order: 'ingested', limit: 1 })).map((s) => s.item.uri)).toEqual(['urn:test:4']);
-    expect((await store.listItems({ ...all, since: 1000, until: 3000 })).map((s) => s.item.uri)).toEqual(['urn:test:2', 'urn:test:1', 'urn:test:3']);
+    expect((await store.listItems({ ...all, order: 'ingested', limit: 1 })).map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:4']);
+    expect((await store.listItems({ ...all, since: 1000, until: 3000 })).map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:2', 'urn:wirefeed:test:1', 'urn:wirefeed:test:3']);
   });
 
   it('retention removes items by age and count, never one the current poll still carries', async () => {
@@ -245,13 +237,13 @@ describe('store over SQLite', () => {
     const retention = { maxAgeMs: 30 * day, maxItems: 3 };
     // 31 days later: "old" is gone from the upstream and expires; "kept" is still carried.
     await store.savePoll('a', [write('kept', 'Kept', 2000), write('n1', 'N1', 3000)], state(31 * day), retention);
-    expect((await store.listItems({ ...all, sources: ['a'] })).map((s) => s.item.uri)).toEqual(['urn:test:n1', 'urn:test:kept']);
+    expect((await store.listItems({ ...all, sources: ['a'] })).map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:n1', 'urn:wirefeed:test:kept']);
     // Count: the newest 3 of the source stay, plus whatever the poll carries.
     await store.savePoll('a', [write('n2', 'N2', 4000), write('n3', 'N3', 5000), write('n4', 'N4', 6000)], state(32 * day), retention);
-    expect((await store.listItems({ ...all, sources: ['a'] })).map((s) => s.item.uri)).toEqual(['urn:test:n4', 'urn:test:n3', 'urn:test:n2']);
+    expect((await store.listItems({ ...all, sources: ['a'] })).map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:n4', 'urn:wirefeed:test:n3', 'urn:wirefeed:test:n2']);
     await store.savePoll('a', [write('kept', 'Kept', 2000), write('n2', 'N2', 4000), write('n3', 'N3', 5000), write('n4', 'N4', 6000)], state(33 * day), { maxAgeMs: 30 * day, maxItems: 1 });
     expect((await store.listItems({ ...all, sources: ['a'] }))).toHaveLength(4);
     // Other sources are untouched.
-    expect((await store.listItems({ ...all, sources: ['b'] })).map((s) => s.item.uri)).toEqual(['urn:test:b-old']);
+    expect((await store.listItems({ ...all, sources: ['b'] })).map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:b-old']);
   });
 });

@@ -4,6 +4,7 @@ import { renderNinjs } from '../../src/publish/ninjs.ts';
 import { renderFeed } from '../../src/publish/render.ts';
 import { sanitizeHtml } from '../../src/publish/sanitize.ts';
 import { htmlSafetyProblems, parseElements } from '../support/html-safety.ts';
+import { ITEM_CREATED, newsItem, text } from '../support/items.ts';
 // A copy of ../shared/corpus/hostile/xss_payloads.json (that corpus may be copied): workerd reads no files.
 import payloads from '../fixtures/hostile/xss_payloads.json' with { type: 'json' };
 
@@ -19,18 +20,15 @@ describe('the XSS corpus inside workerd', () => {
   });
 
   it('every HTML slot of RSS, Atom, JSON Feed and ninjs is harmless', () => {
-    const items: NewsItem[] = (payloads as string[]).map((payload, i) => ({
-      uri: `urn:wirefeed:xss:${i}`,
-      type: 'text',
-      representationType: 'full',
-      version: '1',
-      firstCreated: '2026-05-14T18:00:00Z',
-      versionCreated: '2026-05-14T18:00:00Z',
-      headlines: [{ role: 'main', contentType: 'text/plain', value: `Payload ${i}` }],
-      descriptions: [{ role: 'summary', contentType: 'text/html', value: payload }],
-      bodies: [{ role: 'main', contentType: 'text/html', value: payload }],
-    }));
-    const meta = { id: 'urn:x', title: 'XSS', siteUrl: 'https://news.example.com/', selfUrl: 'https://news.example.com/feeds/x.rss', updated: new Date('2026-05-14T18:00:00Z') };
+    const items: NewsItem[] = (payloads as string[]).map((payload, i) =>
+      newsItem(i, {
+        uri: `urn:wirefeed:xss:${i}`,
+        headlines: [text(`Payload ${i}`)],
+        descriptions: [text(payload, 'summary', 'text/html')],
+        bodies: [text(payload, 'main', 'text/html')],
+      }),
+    );
+    const meta = { id: 'urn:x', title: 'XSS', siteUrl: 'https://news.example.com/', selfUrl: 'https://news.example.com/feeds/x.rss', updated: new Date(ITEM_CREATED) };
     const json = JSON.parse(renderFeed(meta, items, 'json').body) as { items: { content_html?: string }[] };
     const htmlSlots = [
       ...json.items.map((i) => i.content_html ?? ''),

@@ -1,0 +1,68 @@
+/** Atom 1.0 (RFC 4287), written with the `feed` package. */
+import { Feed, type FeedOptions, type Item } from 'feed';
+import { escapeHtml, type PreparedItem } from './feed-item.ts';
+import { GENERATOR, type PreparedFeed } from './feed-meta.ts';
+import { addXmlLinks, markAttr, markCdata, markText, unmark } from './feed-xml.ts';
+
+const ATOM_NS = 'http://www.w3.org/2005/Atom';
+
+/** Renders a prepared feed as an Atom 1.0 document. */
+export function renderAtom(feed: PreparedFeed): string {
+  const options: FeedOptions = {
+    id: markText(feed.id),
+    title: markText(feed.title),
+    link: feed.siteUrl,
+    updated: feed.updated,
+    generator: GENERATOR,
+    feedLinks: { atom: feed.selfUrl },
+  };
+  if (feed.description) options.description = markText(feed.description);
+  // Atom wants an author on the feed when an entry has none.
+  if (feed.items.some((p) => p.author === undefined)) options.author = { name: markText(feed.title) };
+  const out = new Feed(options);
+  for (const p of feed.items) out.addItem(atomEntry(p, feed.siteUrl));
+
+  const atom = fixEnclosureTypes(addLanguage(unmark(out.atom1()), feed.language), feed.items);
+  const open = atom.indexOf('<feed');
+  return addXmlLinks(atom, atom.slice(open, atom.indexOf('>', open) + 1), 'link', feed.links);
+}
+
+function atomEntry(p: PreparedItem, siteUrl: string): Item {
+  const item: Item = {
+    // Atom needs an alternate link on an entry; the site stands in when the story has none of its own.
+    link: p.link ?? siteUrl,
+    title: markCdata(escapeHtml(p.title)),
+    id: p.id,
+    date: p.updated,
+    published: p.published,
+  };
+  if (p.summaryHtml) item.description = markCdata(p.summaryHtml);
+  if (p.contentHtml) item.content = markCdata(p.contentHtml);
+  if (p.categories.length) item.category = p.categories.map((term) => ({ term: markAttr(term) }));
+  if (p.author) item.author = [{ name: markText(p.author) }];
+  if (p.rights) item.copyright = markText(p.rights);
+  // `feed` writes the enclosure type from the path's "extension", unescaped: a `&` in the path would make bad XML.
+  if (p.picture?.type && !new URL(p.picture.url).pathname.includes('&')) item.image = p.picture.url;
+  return item;
+}
+
+// `feed` has no option for the feed's language.
+function addLanguage(xml: string, language: string | undefined): string {
+  if (language === undefined) return xml;
+  return xml.replace(`<feed xmlns="${ATOM_NS}"`, () => `<feed xmlns="${ATOM_NS}" xml:lang="${language}"`);
+}
+
+// `feed` types an Atom enclosure as "image/" + the URL's file extension; put the real type back.
+function fixEnclosureTypes(xml: string, items: PreparedItem[]): string {
+  let out = xml;
+  for (const p of items) {
+    const pic = p.picture;
+    if (!pic?.type) continue;
+    const ext = new URL(pic.url).pathname.split('.').slice(-1)[0] ?? '';
+    const href = pic.url.replace(/&/g, '&amp;');
+    out = out
+      .split(`<link rel="enclosure" href="${href}" type="image/${ext}"/>`)
+      .join(`<link rel="enclosure" href="${href}" type="${pic.type}"/>`);
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+/** JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), written directly. */
+import type { PreparedItem } from './feed-item.ts';
+import type { PreparedFeed } from './feed-meta.ts';
+
+/** Renders a prepared feed as a JSON Feed 1.1 document, indented by two spaces. */
+export function renderJsonFeed(feed: PreparedFeed): string {
+  const doc: Record<string, unknown> = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: feed.title,
+    home_page_url: feed.siteUrl,
+    feed_url: feed.selfUrl,
+  };
+  if (feed.description) doc.description = feed.description;
+  if (feed.language !== undefined) doc.language = feed.language;
+  if (feed.links.next) doc.next_url = feed.links.next;
+  if (feed.links.hub) doc.hubs = [{ type: 'WebSub', url: feed.links.hub }];
+  doc.items = feed.items.map(jsonItem);
+  return JSON.stringify(doc, null, 2);
+}
+
+function jsonItem(p: PreparedItem): Record<string, unknown> {
+  const html = p.contentHtml ?? p.summaryHtml;
+  const item: Record<string, unknown> = { id: p.id };
+  if (html !== undefined) item.content_html = html;
+  if (p.link) item.url = p.link;
+  if (p.title) item.title = p.title;
+  if (p.summaryText && html !== undefined) item.summary = p.summaryText;
+  if (p.picture) item.image = p.picture.url;
+  item.date_modified = p.updated.toISOString();
+  item.date_published = p.published.toISOString();
+  if (p.author) item.author = { name: p.author };
+  if (p.categories.length) item.tags = p.categories;
+  // JSON Feed 1.1 lists authors; `author` stays for 1.0 readers.
+  if (p.author) item.authors = [{ name: p.author }];
+  // Every item needs content_html or content_text.
+  if (html === undefined) item.content_text = p.summaryText ?? '';
+  return item;
+}

@@ -1,0 +1,65 @@
+/** RSS 2.0, written with the `feed` package, with Dublin Core authors and Media RSS pictures. */
+import { Feed, type Extension, type FeedOptions, type Item } from 'feed';
+import type { PreparedItem } from './feed-item.ts';
+import { GENERATOR, type PreparedFeed } from './feed-meta.ts';
+import { addXmlLinks, markAttr, markCdata, markText, unmark } from './feed-xml.ts';
+
+const NS = {
+  dc: 'http://purl.org/dc/elements/1.1/',
+  content: 'http://purl.org/rss/1.0/modules/content/',
+  atom: 'http://www.w3.org/2005/Atom',
+  media: 'http://search.yahoo.com/mrss/',
+};
+
+/** Renders a prepared feed as an RSS 2.0 document. */
+export function renderRss(feed: PreparedFeed): string {
+  const options: FeedOptions = {
+    id: markText(feed.id),
+    title: markText(feed.title),
+    link: feed.siteUrl,
+    updated: feed.updated,
+    generator: GENERATOR,
+    feedLinks: { rss: feed.selfUrl },
+    // RSS requires a channel description; the title stands in.
+    description: markText(feed.description || feed.title),
+  };
+  if (feed.language !== undefined) options.language = feed.language;
+  const out = new Feed(options);
+  for (const p of feed.items) out.addItem(rssItem(p));
+  return addXmlLinks(declareNamespaces(unmark(out.rss2())), '<channel>', 'atom:link', feed.links);
+}
+
+function rssItem(p: PreparedItem): Item {
+  const item: Item = { title: '', link: p.link ?? '', date: p.updated, published: p.published };
+  if (p.title) item.title = markCdata(p.title);
+  item.guid = markText(p.id);
+  if (p.summaryHtml) item.description = markCdata(p.summaryHtml);
+  if (p.contentHtml) item.content = markCdata(p.contentHtml);
+  if (p.categories.length) item.category = p.categories.map((name) => ({ name: markText(name) }));
+  const extensions: Extension[] = [];
+  if (p.author) extensions.push({ name: 'dc:creator', objects: { _text: markText(p.author) } });
+  if (p.picture) {
+    const pic = p.picture;
+    if (pic.type) item.image = { url: pic.url, type: pic.type, length: 0 };
+    const media: Record<string, unknown> = {
+      _attributes: { url: markAttr(pic.url), medium: 'image', type: pic.type, width: pic.width, height: pic.height },
+    };
+    if (pic.caption) media['media:description'] = { _attributes: { type: 'plain' }, _text: markText(pic.caption) };
+    if (pic.credit) media['media:credit'] = { _text: markText(pic.credit) };
+    extensions.push({ name: 'media:content', objects: media });
+  }
+  if (extensions.length) item.extensions = extensions;
+  return item;
+}
+
+// `feed` declares only the namespaces it uses itself; the item extensions (dc:, media:) need theirs too.
+function declareNamespaces(xml: string): string {
+  const start = xml.indexOf('<rss ');
+  const end = xml.indexOf('>', start);
+  if (start < 0 || end < 0) return xml;
+  let root = xml.slice(start, end);
+  for (const [prefix, uri] of Object.entries(NS)) {
+    if (!root.includes(`xmlns:${prefix}=`)) root += ` xmlns:${prefix}="${uri}"`;
+  }
+  return xml.slice(0, start) + root + xml.slice(end);
+}
