@@ -1,6 +1,7 @@
 import { Feed, type Extension, type FeedOptions, type Item } from 'feed';
 import type { NewsItem, NinjsAssociation, NinjsRendition, NinjsText } from '../model.ts';
-import { htmlToText, sanitizeHtml } from './sanitize.ts';
+import { sanitizeHtml } from './sanitize.ts';
+import { escapeHtml, htmlToText } from '../util/html-text.ts';
 import { xmlSafe } from '../util/xml-safe.ts';
 
 /** The syntaxes wirefeed publishes. */
@@ -334,10 +335,6 @@ function htmlOf(t: NinjsText, baseUrl: string | undefined): string {
 
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function plainToHtml(text: string): string {

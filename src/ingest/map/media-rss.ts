@@ -1,6 +1,6 @@
 import type { RawEnclosure, RawMedia } from '../../model.ts';
 import { clean, joinNames, parseLength } from './field-values.ts';
-import { collapse, htmlToText } from '../html-fragment.ts';
+import { collapse, htmlToText } from '../../util/html-text.ts';
 import { baseOf, nodeAttr, nodeText, RAW, rawList, raws, type RawHolder, type RawNode } from '../xml/raw-fields.ts';
 import { cleanUrl } from './urls.ts';
 

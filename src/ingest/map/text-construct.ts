@@ -1,5 +1,5 @@
 import { clean } from './field-values.ts';
-import { collapse, escapeHtml, htmlToText } from '../html-fragment.ts';
+import { collapse, escapeHtml, htmlToText } from '../../util/html-text.ts';
 import { nodeAttr, nodeText, type RawNode } from '../xml/raw-fields.ts';
 import { cleanChars } from '../xml/chars.ts';
 

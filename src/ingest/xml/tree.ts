@@ -1,4 +1,4 @@
-import { escapeAttr, escapeHtml } from '../html-fragment.ts';
+import { escapeHtml } from '../../util/html-text.ts';
 
 /** An element of the repaired document. */
 export interface XNode {
@@ -39,7 +39,7 @@ export function newNode(name: string, children: Array<XNode | string> = [], attr
 export function toXml(node: XNode, out: string[]): void {
   out.push('<', node.name);
   for (const [name, value] of node.attrs) {
-    out.push(' ', name, '="', escapeAttr(value).replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;'), '"');
+    out.push(' ', name, '="', escapeHtml(value).replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;'), '"');
   }
   out.push('>');
   for (const kid of node.children) {
