@@ -8,11 +8,13 @@
  *   comment still open at the end of input swallows the rest (HTML drops it);
  * - comments, `<!…>` and `<?…>` declarations are not text; `<![CDATA[…]]>` is literal text;
  * - the contents of `NON_TEXT_ELEMENTS` (script, style, noscript, template…) are never text;
- * - named references need their `;` and come from our HTML 4 table; numeric ones may omit it;
- *   unknown names stay literal;
+ * - references come from our HTML 4 table (`html-entities.ts`): names with their `;`, the legacy Latin-1 ones
+ *   (and amp, lt, gt, quot) also without it, as HTML reads them; numeric ones with or without `;`; unknown
+ *   names stay literal;
  * - inline tags join their text (`Wash<b>ing</b>ton` → `Washington`); `BLOCK_ELEMENTS` and `<br>` break
  *   the text (a space on one line, a new line with `{ lines: true }`);
- * - only ASCII white space collapses, as in HTML: U+00A0 (`&nbsp;`) is kept as it is, never collapsed or trimmed.
+ * - only ASCII white space collapses, as in HTML: U+00A0 (`&nbsp;`) is kept between words, never collapsed, and
+ *   trimmed at either end of the text (or of each line).
  */
 import { charForCodePoint, HTML_ENTITIES } from './html-entities.ts';
 
@@ -41,16 +43,38 @@ const RAW_TEXT = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'nofram
 // Of those, the ones whose text still has character references.
 const ESCAPABLE_RAW_TEXT = new Set(['textarea', 'title']);
 
-const REFERENCE = /&(?:#(\d{1,8});?|#[xX]([0-9a-fA-F]{1,7});?|([A-Za-z][A-Za-z0-9]{0,31});)/g;
+const REFERENCE = /&(?:#(\d+);?|#[xX]([0-9a-fA-F]+);?|([A-Za-z][A-Za-z0-9]*)(;?))/g;
 
-/** Decodes character references: HTML 4 names (with their `;`) and numeric ones; unknown names stay as written. */
-export function decodeEntities(text: string): string {
+// The names HTML still reads without their ';' (the HTML 4 Latin-1 ones and amp, lt, gt, quot), longest first.
+const LEGACY_NAMES = [...HTML_ENTITIES]
+  .filter(([name, cp]) => (cp >= 0xa0 && cp <= 0xff) || ['amp', 'lt', 'gt', 'quot'].includes(name))
+  .map(([name]) => name)
+  .sort((a, b) => b.length - a.length);
+
+/** Options of `decodeEntities`. */
+export interface DecodeOptions {
+  /** An attribute value: a name without ';' followed by a letter, digit or '=' stays as written (`?a=1&copy=2`). */
+  attribute?: boolean;
+}
+
+/**
+ * Decodes character references as HTML does, over our HTML 4 table: names with their `;`, the legacy Latin-1 names
+ * also without it (`&copy 2021`), numeric references (C1 as windows-1252, forbidden code points dropped).
+ * Unknown names stay as written.
+ */
+export function decodeEntities(text: string, options: DecodeOptions = {}): string {
   if (!text.includes('&')) return text;
-  return text.replace(REFERENCE, (whole, dec?: string, hex?: string, name?: string) => {
-    if (dec !== undefined) return charForCodePoint(parseInt(dec, 10));
-    if (hex !== undefined) return charForCodePoint(parseInt(hex, 16));
-    const cp = HTML_ENTITIES.get(name!);
-    return cp === undefined ? whole : String.fromCodePoint(cp);
+  return text.replace(REFERENCE, (whole: string, dec: string | undefined, hex: string | undefined, name: string | undefined, semi: string, offset: number) => {
+    if (dec !== undefined) return charForCodePoint(Number.parseInt(dec, 10));
+    if (hex !== undefined) return charForCodePoint(Number.parseInt(hex, 16));
+    const full = semi ? HTML_ENTITIES.get(name!) : undefined;
+    if (full !== undefined) return String.fromCodePoint(full);
+    const legacy = LEGACY_NAMES.find((n) => name!.startsWith(n));
+    if (legacy === undefined) return whole;
+    const rest = name!.slice(legacy.length) + semi;
+    const after = rest[0] ?? text[offset + whole.length] ?? '';
+    if (options.attribute && /[A-Za-z0-9=]/.test(after)) return whole;
+    return String.fromCodePoint(HTML_ENTITIES.get(legacy)!) + rest;
   });
 }
 
@@ -59,9 +83,12 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Collapses runs of ASCII white space to one space and trims them (U+00A0 and friends are kept, as HTML does). */
+/**
+ * Collapses runs of ASCII white space to one space, as HTML does; U+00A0 is kept between words (it binds them:
+ * `10&nbsp;km`) and trimmed with the spaces at either end.
+ */
 export function collapse(text: string): string {
-  return text.replace(/[ \t\n\r\f]+/g, ' ').replace(/^ | $/g, '');
+  return text.replace(/[ \t\n\r\f]+/g, ' ').replace(/^[ \u00a0]+|[ \u00a0]+$/g, '');
 }
 
 function isSpace(c: number): boolean {
@@ -128,7 +155,7 @@ function readTag(html: string, start: number): { name: string; attrs: Map<string
       }
       i = j;
     }
-    if (!attrs.has(attrName)) attrs.set(attrName, decodeEntities(value));
+    if (!attrs.has(attrName)) attrs.set(attrName, decodeEntities(value, { attribute: true }));
   }
   return { name, attrs, selfClosing: false, end: n };
 }

@@ -36,7 +36,7 @@ export function absolutizeHtml(html: string | null, base: string | null): string
   return mapMarkup(html, (token, isTag) => {
     if (!isTag || !/href|src/i.test(token)) return token;
     return token.replace(URL_ATTRIBUTE, (whole, space: string, name: string, eq: string, dq?: string, sq?: string, uq?: string) => {
-      const raw = decodeEntities(dq ?? sq ?? uq ?? '').trim();
+      const raw = decodeEntities(dq ?? sq ?? uq ?? '', { attribute: true }).trim();
       if (raw === '' || raw.startsWith('#') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(raw)) return whole;
       const resolved = resolveAgainst(raw, base);
       return resolved === raw ? whole : `${space}${name}${eq}"${escapeHtml(resolved)}"`;
