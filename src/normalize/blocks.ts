@@ -3,7 +3,7 @@
  * (`content:encoded`, `description`, Atom content) or plain text with line breaks. HTML adds what plain
  * text cannot carry: which block is a figure caption or a heading, its image and its first link.
  */
-import { BLOCK_ELEMENTS, htmlTokens } from '../util/html-text.ts';
+import { BLOCK_ELEMENTS, eachHtmlToken } from '../util/html-text.ts';
 import { cleanText } from './text.ts';
 
 /** An image an upstream block shows (`<img>`), with the size it declares. */
@@ -27,12 +27,21 @@ export interface TextBlock {
   href: string | null;
 }
 
-const HTML_HINT =
-  /<\/?(?:p|br|div|span|a|img|figure|figcaption|h[1-6]|ul|ol|li|blockquote|em|strong|b|i|u|section|article|aside|header|footer|table|tr|td|pre|hr|picture|source)\b[^>]*>/i;
+// Elements whose tags mark content as HTML rather than plain text that happens to hold a '<'.
+const HTML_HINT = new Set([
+  'p', 'br', 'div', 'span', 'a', 'img', 'figure', 'figcaption', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li',
+  'blockquote', 'em', 'strong', 'b', 'i', 'u', 'section', 'article', 'aside', 'header', 'footer', 'table', 'tr', 'td',
+  'pre', 'hr', 'picture', 'source',
+]);
 
 /** True when the content is HTML rather than plain text with line breaks. */
 export function looksLikeHtml(content: string): boolean {
-  return HTML_HINT.test(content);
+  if (!content.includes('<')) return false;
+  let hint = false;
+  eachHtmlToken(content, {}, (token) => {
+    if (!hint && token.kind !== 'text' && token.kind !== 'comment') hint = HTML_HINT.has(token.name) && token.raw.endsWith('>');
+  });
+  return hint;
 }
 
 /** Splits upstream content (HTML or plain text) into text blocks, empty lines dropped. */
@@ -83,18 +92,19 @@ function htmlBlocks(html: string): TextBlock[] {
     bufHref = null;
   };
 
-  for (const token of htmlTokens(html, { dropNonText: true })) {
+  eachHtmlToken(html, { dropNonText: true }, (token) => {
     if (token.kind === 'text') {
       appendText(token.text);
-      continue;
+      return;
     }
-    if (token.kind === 'comment') continue;
+    if (token.kind === 'comment') return;
     const name = token.name;
     const closing = token.kind === 'end';
-    const a = token.kind === 'start' ? token.attrs : new Map<string, string>();
     if (name === 'img') {
+      if (closing) return;
+      const a = token.attrs;
       const src = attr(a, 'src') ?? attr(a, 'data-src') ?? firstSrcset(attr(a, 'srcset'));
-      if (!src) continue;
+      if (!src) return;
       const image: ImageRef = { src, width: intAttr(attr(a, 'width')), height: intAttr(attr(a, 'height')), alt: attr(a, 'alt') ?? null };
       if (figureDepth > 0 && !figureImage) {
         figureImage = image;
@@ -103,14 +113,14 @@ function htmlBlocks(html: string): TextBlock[] {
         flush();
         out.push(block('', { image }));
       }
-      continue;
+      return;
     }
     if (name === 'a') {
       if (closing) anchors.pop();
-      else anchors.push(attr(a, 'href') ?? null);
-      continue;
+      else anchors.push(attr(token.attrs, 'href') ?? null);
+      return;
     }
-    if (!BLOCK_ELEMENTS.has(name)) continue;
+    if (!BLOCK_ELEMENTS.has(name)) return;
     flush();
     if (name === 'figure') {
       if (closing) {
@@ -135,7 +145,7 @@ function htmlBlocks(html: string): TextBlock[] {
     } else if (/^h[1-6]$/.test(name)) {
       headingDepth = Math.max(0, headingDepth + (closing ? -1 : 1));
     }
-  }
+  });
   flush();
   if (figureImage && !figureImageUsed) out.push(block('', { image: figureImage }));
   return out;

@@ -21,7 +21,7 @@ import { charForCodePoint, HTML_ENTITIES } from './html-entities.ts';
 /** One token of an HTML fragment. `raw` is its source text; concatenating every `raw` gives the input back. */
 export type HtmlToken =
   | { kind: 'text'; raw: string; text: string }
-  | { kind: 'start'; raw: string; name: string; attrs: Map<string, string>; selfClosing: boolean }
+  | { readonly kind: 'start'; readonly raw: string; readonly name: string; readonly attrs: Map<string, string>; readonly selfClosing: boolean }
   | { kind: 'end'; raw: string; name: string }
   | { kind: 'comment'; raw: string };
 
@@ -43,13 +43,20 @@ const RAW_TEXT = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'nofram
 // Of those, the ones whose text still has character references.
 const ESCAPABLE_RAW_TEXT = new Set(['textarea', 'title']);
 
-const REFERENCE = /&(?:#(\d+);?|#[xX]([0-9a-fA-F]+);?|([A-Za-z][A-Za-z0-9]*)(;?))/g;
+// The names HTML still reads without their ';' (the HTML 4 Latin-1 ones and amp, lt, gt, quot).
+const LEGACY_NAMES = new Set(
+  [...HTML_ENTITIES].filter(([name, cp]) => (cp >= 0xa0 && cp <= 0xff) || ['amp', 'lt', 'gt', 'quot'].includes(name)).map(([name]) => name),
+);
+const LONGEST_LEGACY = Math.max(...[...LEGACY_NAMES].map((name) => name.length));
 
-// The names HTML still reads without their ';' (the HTML 4 Latin-1 ones and amp, lt, gt, quot), longest first.
-const LEGACY_NAMES = [...HTML_ENTITIES]
-  .filter(([name, cp]) => (cp >= 0xa0 && cp <= 0xff) || ['amp', 'lt', 'gt', 'quot'].includes(name))
-  .map(([name]) => name)
-  .sort((a, b) => b.length - a.length);
+/** The longest legacy name `name` starts with, or undefined. */
+function legacyPrefix(name: string): string | undefined {
+  for (let len = Math.min(LONGEST_LEGACY, name.length); len >= 2; len--) {
+    const prefix = name.slice(0, len);
+    if (LEGACY_NAMES.has(prefix)) return prefix;
+  }
+  return undefined;
+}
 
 /** Options of `decodeEntities`. */
 export interface DecodeOptions {
@@ -63,19 +70,57 @@ export interface DecodeOptions {
  * Unknown names stay as written.
  */
 export function decodeEntities(text: string, options: DecodeOptions = {}): string {
-  if (!text.includes('&')) return text;
-  return text.replace(REFERENCE, (whole: string, dec: string | undefined, hex: string | undefined, name: string | undefined, semi: string, offset: number) => {
-    if (dec !== undefined) return charForCodePoint(Number.parseInt(dec, 10));
-    if (hex !== undefined) return charForCodePoint(Number.parseInt(hex, 16));
-    const full = semi ? HTML_ENTITIES.get(name!) : undefined;
-    if (full !== undefined) return String.fromCodePoint(full);
-    const legacy = LEGACY_NAMES.find((n) => name!.startsWith(n));
-    if (legacy === undefined) return whole;
-    const rest = name!.slice(legacy.length) + semi;
-    const after = rest[0] ?? text[offset + whole.length] ?? '';
-    if (options.attribute && /[A-Za-z0-9=]/.test(after)) return whole;
-    return String.fromCodePoint(HTML_ENTITIES.get(legacy)!) + rest;
-  });
+  let amp = text.indexOf('&');
+  if (amp === -1) return text;
+  const n = text.length;
+  let out = '';
+  let last = 0;
+  while (amp !== -1) {
+    const i = amp + 1;
+    let replacement: string | null = null;
+    let end = i;
+    if (text.charCodeAt(i) === 0x23) {
+      const hex = (text.charCodeAt(i + 1) | 0x20) === 0x78;
+      const start = hex ? i + 2 : i + 1;
+      let j = start;
+      while (j < n && (hex ? isHexDigit(text.charCodeAt(j)) : isDigit(text.charCodeAt(j)))) j++;
+      if (j > start) {
+        replacement = charForCodePoint(Number.parseInt(text.slice(start, j), hex ? 16 : 10));
+        end = text.charCodeAt(j) === 0x3b ? j + 1 : j;
+      }
+    } else if (isLetterAt(text, i)) {
+      let j = i + 1;
+      while (j < n && (isLetterAt(text, j) || isDigit(text.charCodeAt(j)))) j++;
+      const name = text.slice(i, j);
+      const full = text.charCodeAt(j) === 0x3b ? HTML_ENTITIES.get(name) : undefined;
+      if (full !== undefined) {
+        replacement = String.fromCodePoint(full);
+        end = j + 1;
+      } else {
+        const legacy = legacyPrefix(name);
+        const after = i + (legacy?.length ?? 0);
+        const next = text.charCodeAt(after);
+        if (legacy !== undefined && !(options.attribute && (isLetterAt(text, after) || isDigit(next) || next === 0x3d))) {
+          replacement = String.fromCodePoint(HTML_ENTITIES.get(legacy)!);
+          end = after;
+        }
+      }
+    }
+    if (replacement !== null) {
+      out += text.slice(last, amp) + replacement;
+      last = end;
+    }
+    amp = text.indexOf('&', Math.max(end, i));
+  }
+  return out + text.slice(last);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 }
 
 /** Escapes text for HTML element content or a double-quoted attribute value (`&`, `<`, `>`, `"`). */
@@ -88,21 +133,28 @@ export function escapeHtml(text: string): string {
  * `10&nbsp;km`) and trimmed with the spaces at either end.
  */
 export function collapse(text: string): string {
-  return text.replace(/[ \t\n\r\f]+/g, ' ').replace(/^[ \u00a0]+|[ \u00a0]+$/g, '');
+  const s = text.replace(/[ \t\n\r\f]+/g, ' ');
+  let start = 0;
+  let end = s.length;
+  while (start < end && isEdgeSpace(s.charCodeAt(start))) start++;
+  while (end > start && isEdgeSpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+function isEdgeSpace(c: number): boolean {
+  return c === 0x20 || c === 0xa0;
 }
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
 }
 
-function isLetter(c: string | undefined): boolean {
-  return c !== undefined && /^[A-Za-z]$/.test(c);
-}
-
 /** Reads the tag whose name starts at `start`: its name, attributes, whether it ends in `/>`, and where it ends. */
-function readTag(html: string, start: number): { name: string; attrs: Map<string, string>; selfClosing: boolean; end: number } {
+const NO_ATTRIBUTES: Map<string, string> = new Map();
+
+function readTag(html: string, start: number, collect: boolean): { name: string; attrs: Map<string, string>; selfClosing: boolean; end: number } {
   const n = html.length;
-  const attrs = new Map<string, string>();
+  const attrs = collect ? new Map<string, string>() : NO_ATTRIBUTES;
   let i = start;
   while (i < n) {
     const c = html.charCodeAt(i);
@@ -131,10 +183,11 @@ function readTag(html: string, start: number): { name: string; attrs: Map<string
       if (isSpace(d) || d === 0x2f || d === 0x3e || d === 0x3d) break;
       i++;
     }
-    const attrName = html.slice(nameStart, i).toLowerCase();
+    const nameEnd = i;
     let j = i;
     while (j < n && isSpace(html.charCodeAt(j))) j++;
-    let value = '';
+    let valueStart = j;
+    let valueEnd = j;
     if (html.charCodeAt(j) === 0x3d) {
       j++;
       while (j < n && isSpace(html.charCodeAt(j))) j++;
@@ -142,20 +195,24 @@ function readTag(html: string, start: number): { name: string; attrs: Map<string
       if (q === '"' || q === "'") {
         const close = html.indexOf(q, j + 1);
         if (close === -1) return { name, attrs, selfClosing: false, end: n };
-        value = html.slice(j + 1, close);
+        valueStart = j + 1;
+        valueEnd = close;
         j = close + 1;
       } else {
-        const valueStart = j;
+        valueStart = j;
         while (j < n) {
           const d = html.charCodeAt(j); // An unquoted value (quotes allowed in it).
           if (isSpace(d) || d === 0x3e) break;
           j++;
         }
-        value = html.slice(valueStart, j);
+        valueEnd = j;
       }
       i = j;
     }
-    if (!attrs.has(attrName)) attrs.set(attrName, decodeEntities(value, { attribute: true }));
+    if (collect) {
+      const attrName = html.slice(nameStart, nameEnd).toLowerCase();
+      if (!attrs.has(attrName)) attrs.set(attrName, decodeEntities(html.slice(valueStart, valueEnd), { attribute: true }));
+    }
   }
   return { name, attrs, selfClosing: false, end: n };
 }
@@ -174,49 +231,86 @@ export interface HtmlTokenOptions {
 }
 
 /**
- * The tokens of an HTML fragment, in order, in one linear pass. Text tokens carry their decoded text (CDATA and
- * script/style contents literally). Start tags carry lower-cased names and attributes (first one wins, values
- * decoded).
+ * Hands the tokens of an HTML fragment to `visit`, in order, read in one linear pass. Text tokens carry their
+ * decoded text (CDATA and script/style contents literally). Start tags carry lower-cased names and attributes
+ * (first one wins, values decoded, read when first asked for).
  */
-export function* htmlTokens(html: string, options: HtmlTokenOptions = {}): Generator<HtmlToken> {
+export function eachHtmlToken(html: string, options: HtmlTokenOptions, visit: (token: HtmlToken) => void): void {
+  scan(html, options.dropNonText ? textOnly(visit) : visit);
+}
+
+/** The tokens of an HTML fragment, as `eachHtmlToken` gives them. */
+export function htmlTokens(html: string, options: HtmlTokenOptions = {}): HtmlToken[] {
+  const out: HtmlToken[] = [];
+  eachHtmlToken(html, options, (token) => {
+    out.push(token);
+  });
+  return out;
+}
+
+/** A visitor that passes on everything but `NON_TEXT_ELEMENTS` and their contents. */
+function textOnly(visit: (token: HtmlToken) => void): (token: HtmlToken) => void {
   let skipName: string | null = null;
   let skipDepth = 0;
-  for (const token of tokenize(html)) {
-    if (options.dropNonText) {
-      if (skipName !== null) {
-        if (token.kind === 'start' && token.name === skipName && !token.selfClosing) skipDepth++;
-        else if (token.kind === 'end' && token.name === skipName && --skipDepth === 0) skipName = null;
-        continue;
-      }
-      if (token.kind === 'start' && NON_TEXT_ELEMENTS.has(token.name)) {
-        if (!token.selfClosing) {
-          skipName = token.name;
-          skipDepth = 1;
-        }
-        continue;
-      }
-      if (token.kind === 'end' && NON_TEXT_ELEMENTS.has(token.name)) continue;
+  return (token) => {
+    if (skipName !== null) {
+      if (token.kind === 'start' && token.name === skipName && !token.selfClosing) skipDepth++;
+      else if (token.kind === 'end' && token.name === skipName && --skipDepth === 0) skipName = null;
+      return;
     }
-    yield token;
+    if (token.kind === 'start' && NON_TEXT_ELEMENTS.has(token.name)) {
+      if (!token.selfClosing) {
+        skipName = token.name;
+        skipDepth = 1;
+      }
+      return;
+    }
+    if (token.kind === 'end' && NON_TEXT_ELEMENTS.has(token.name)) return;
+    visit(token);
+  };
+}
+
+function isLetterAt(html: string, i: number): boolean {
+  const c = html.charCodeAt(i) | 0x20;
+  return c >= 0x61 && c <= 0x7a;
+}
+
+/** A start tag token whose attributes are read from `raw` when first asked for. */
+class StartTag {
+  readonly kind = 'start';
+  readonly raw: string;
+  readonly name: string;
+  readonly selfClosing: boolean;
+  #attrs: Map<string, string> | undefined;
+
+  constructor(raw: string, name: string, selfClosing: boolean) {
+    this.raw = raw;
+    this.name = name;
+    this.selfClosing = selfClosing;
+  }
+
+  get attrs(): Map<string, string> {
+    return (this.#attrs ??= readTag(this.raw, 1, true).attrs);
   }
 }
 
-function* tokenize(html: string): Generator<HtmlToken> {
+/** Reads `html` token by token into `visit`. */
+function scan(html: string, visit: (token: HtmlToken) => void): void {
   const n = html.length;
   let i = 0;
   let textStart = 0;
-  function* flushText(upTo: number): Generator<HtmlToken> {
+  const flushText = (upTo: number): void => {
     if (upTo > textStart) {
       const raw = html.slice(textStart, upTo);
-      yield { kind: 'text', raw, text: decodeEntities(raw) };
+      visit({ kind: 'text', raw, text: decodeEntities(raw) });
     }
-  }
+  };
   while (i < n) {
     const lt = html.indexOf('<', i);
     if (lt === -1) break;
-    const next = html[lt + 1];
-    if (html.startsWith('<!--', lt)) {
-      yield* flushText(lt);
+    const next = html.charCodeAt(lt + 1);
+    if (next === 0x21 && html.startsWith('<!--', lt)) {
+      flushText(lt);
       let end: number;
       if (html.startsWith('<!-->', lt)) end = lt + 5;
       else if (html.startsWith('<!--->', lt)) end = lt + 6;
@@ -224,37 +318,36 @@ function* tokenize(html: string): Generator<HtmlToken> {
         const close = html.indexOf('-->', lt + 4);
         end = close === -1 ? n : close + 3;
       }
-      yield { kind: 'comment', raw: html.slice(lt, end) };
+      visit({ kind: 'comment', raw: html.slice(lt, end) });
       i = textStart = end;
-    } else if (html.startsWith('<![CDATA[', lt)) {
-      yield* flushText(lt);
+    } else if (next === 0x21 && html.startsWith('<![CDATA[', lt)) {
+      flushText(lt);
       const close = html.indexOf(']]>', lt + 9);
       const end = close === -1 ? n : close + 3;
-      const text = html.slice(lt + 9, close === -1 ? n : close);
-      yield { kind: 'text', raw: html.slice(lt, end), text };
+      visit({ kind: 'text', raw: html.slice(lt, end), text: html.slice(lt + 9, close === -1 ? n : close) });
       i = textStart = end;
-    } else if (next === '!' || next === '?') {
-      yield* flushText(lt);
+    } else if (next === 0x21 || next === 0x3f) {
+      flushText(lt);
       const close = html.indexOf('>', lt + 2);
       const end = close === -1 ? n : close + 1;
-      yield { kind: 'comment', raw: html.slice(lt, end) };
+      visit({ kind: 'comment', raw: html.slice(lt, end) });
       i = textStart = end;
-    } else if (next === '/' && isLetter(html[lt + 2])) {
-      yield* flushText(lt);
-      const tag = readTag(html, lt + 2);
-      yield { kind: 'end', raw: html.slice(lt, tag.end), name: tag.name };
+    } else if (next === 0x2f && isLetterAt(html, lt + 2)) {
+      flushText(lt);
+      const tag = readTag(html, lt + 2, false);
+      visit({ kind: 'end', raw: html.slice(lt, tag.end), name: tag.name });
       i = textStart = tag.end;
-    } else if (isLetter(next)) {
-      yield* flushText(lt);
-      const tag = readTag(html, lt + 1);
-      yield { kind: 'start', raw: html.slice(lt, tag.end), name: tag.name, attrs: tag.attrs, selfClosing: tag.selfClosing };
+    } else if (isLetterAt(html, lt + 1)) {
+      flushText(lt);
+      const tag = readTag(html, lt + 1, false);
+      visit(new StartTag(html.slice(lt, tag.end), tag.name, tag.selfClosing));
       i = textStart = tag.end;
       // XHTML in feeds writes `<iframe … />`: a self-closed raw-text element has no contents.
       if (RAW_TEXT.has(tag.name) && !tag.selfClosing && tag.end < n) {
         const end = rawTextEnd(html, tag.end, tag.name);
         if (end > tag.end) {
           const raw = html.slice(tag.end, end);
-          yield { kind: 'text', raw, text: ESCAPABLE_RAW_TEXT.has(tag.name) ? decodeEntities(raw) : raw };
+          visit({ kind: 'text', raw, text: ESCAPABLE_RAW_TEXT.has(tag.name) ? decodeEntities(raw) : raw });
         }
         i = textStart = end;
       }
@@ -262,7 +355,7 @@ function* tokenize(html: string): Generator<HtmlToken> {
       i = lt + 1; // A '<' that starts no tag is text.
     }
   }
-  yield* flushText(n);
+  flushText(n);
 }
 
 /**
@@ -271,10 +364,9 @@ function* tokenize(html: string): Generator<HtmlToken> {
  */
 export function mapMarkup(html: string, onTag: (token: string, isTag: boolean) => string): string {
   const out: string[] = [];
-  for (const token of tokenize(html)) {
-    if (token.kind === 'text') out.push(token.raw);
-    else out.push(onTag(token.raw, token.kind !== 'comment'));
-  }
+  scan(html, (token) => {
+    out.push(token.kind === 'text' ? token.raw : onTag(token.raw, token.kind !== 'comment'));
+  });
   return out.join('');
 }
 
@@ -289,17 +381,16 @@ export interface HtmlToTextOptions {
  * collapsed. Block boundaries give a space, or with `{ lines: true }` a line break (empty lines dropped).
  */
 export function htmlToText(html: string, options: HtmlToTextOptions = {}): string {
-  const lines: string[] = [];
-  let current: string[] = [];
-  const breakLine = (): void => {
-    const line = collapse(current.join(''));
-    if (line) lines.push(line);
-    current = [];
-  };
-  for (const token of htmlTokens(html, { dropNonText: true })) {
-    if (token.kind === 'text') current.push(token.text);
-    else if (token.kind !== 'comment' && BLOCK_ELEMENTS.has(token.name)) breakLine();
-  }
-  breakLine();
-  return lines.join(options.lines ? '\n' : ' ');
+  // Text with NUL (dropped, as HTML drops it from text) standing for each block boundary.
+  const parts: string[] = [];
+  scan(html, textOnly((token) => {
+    if (token.kind === 'text') parts.push(token.text.includes('\0') ? token.text.replace(/\0/g, '') : token.text);
+    else if (token.kind !== 'comment' && BLOCK_ELEMENTS.has(token.name)) parts.push('\0');
+  }));
+  return parts
+    .join('')
+    .split('\0')
+    .map(collapse)
+    .filter((line) => line !== '')
+    .join(options.lines ? '\n' : ' ');
 }

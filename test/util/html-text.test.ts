@@ -99,8 +99,9 @@ describe('htmlTokens', () => {
   });
 
   it('reads names, attributes, self-closing and decoded text', () => {
-    const tokens = [...htmlTokens(`<IMG SRC="a.jpg?x=1&amp;y=2" alt='A "q"' width=10 src="ignored"/>t&amp;u</P>`)];
-    expect(tokens).toEqual([
+    const tokens = htmlTokens(`<IMG SRC="a.jpg?x=1&amp;y=2" alt='A "q"' width=10 src="ignored"/>t&amp;u</P>`);
+    const plain = tokens.map((t) => (t.kind === 'start' ? { kind: t.kind, raw: t.raw, name: t.name, attrs: t.attrs, selfClosing: t.selfClosing } : { ...t }));
+    expect(plain).toEqual([
       {
         kind: 'start',
         raw: `<IMG SRC="a.jpg?x=1&amp;y=2" alt='A "q"' width=10 src="ignored"/>`,
@@ -111,6 +112,13 @@ describe('htmlTokens', () => {
       { kind: 'text', raw: 't&amp;u', text: 't&u' },
       { kind: 'end', raw: '</P>', name: 'p' },
     ]);
+  });
+
+  it('reads a tag whose quoted attribute holds > as one tag', () => {
+    const [tag, text] = htmlTokens('<a title="x>y" href=\'/p?a=1&amp;b=2\'>Link</a>');
+    expect(tag).toMatchObject({ kind: 'start', name: 'a' });
+    expect(tag?.kind === 'start' && Object.fromEntries(tag.attrs)).toEqual({ title: 'x>y', href: '/p?a=1&b=2' });
+    expect(text).toMatchObject({ kind: 'text', text: 'Link' });
   });
 
   it('leaves out non-text elements when asked', () => {
