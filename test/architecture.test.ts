@@ -48,3 +48,49 @@ describe('architecture', () => {
     expect(upward).toEqual([]);
   });
 });
+
+// Every package the code imports is one package.json declares: an undeclared one works only while another
+// package happens to pull it in (as `entities` did), and breaks on the next install that stops doing so.
+describe('declared imports', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]);
+  const code = ['src', 'bench', 'test']
+    .flatMap(files)
+    .filter((f) => /\.[cm]?[jt]sx?$/.test(f) && !f.includes(`${join('test', 'fixtures')}`))
+    .map((f) => relative(ROOT, f));
+  const IMPORTS = [
+    /(?:^|[\n;])\s*(?:import|export)\s[^;'"`]*?\sfrom\s*['"]([^'"]+)['"]/g, // import … from, export … from
+    /(?:^|[\n;])\s*import\s*['"]([^'"]+)['"]/g, // a bare import of a module for its effects
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, // dynamic import, also in types
+    /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g, // require
+  ];
+
+  /** The package a bare specifier names (`@scope/name`, `hono/cors` → `hono`), or null for a relative path or a builtin. */
+  function packageOf(specifier: string): string | null {
+    if (/^[./]/.test(specifier) || /^(?:node|cloudflare):/.test(specifier)) return null;
+    const parts = specifier.split('/');
+    return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  }
+
+  it('finds the code and its imports', () => {
+    expect(code.length).toBeGreaterThan(100);
+    expect(packageOf('hono/cors')).toBe('hono');
+    expect(packageOf('@hono/node-server/conninfo')).toBe('@hono/node-server');
+    expect(packageOf('node:fs')).toBeNull();
+    expect(packageOf('cloudflare:test')).toBeNull();
+    expect(packageOf('fs')).toBe('fs');
+    const im = 'import'; // Spelt apart, so this file's own check does not read the sample as its imports.
+    const sample = `${im} { a,\n  b } from 'x/y';\n${im} type { T } from "@s/p/q";\n${im} 'side';\nconst m = await ${im}('dyn');`;
+    expect(IMPORTS.flatMap((re) => [...sample.matchAll(re)].map((m) => packageOf(m[1]!)))).toEqual(['x', '@s/p', 'side', 'dyn']);
+  });
+
+  it.each(code.map((f) => [f]))('%s imports only declared packages, node: builtins and cloudflare: modules', (file) => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const packages = IMPORTS.flatMap((re) => [...text.matchAll(re)].map((m) => packageOf(m[1]!)));
+    const undeclared = [...new Set(packages.filter((p): p is string => p !== null && !declared.has(p)))];
+    expect(undeclared).toEqual([]);
+  });
+});

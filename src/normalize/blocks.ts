@@ -3,7 +3,7 @@
  * (`content:encoded`, `description`, Atom content) or plain text with line breaks. HTML adds what plain
  * text cannot carry: which block is a figure caption or a heading, its image and its first link.
  */
-import { decodeHTML } from 'entities';
+import { BLOCK_ELEMENTS, eachHtmlToken } from '../util/html-text.ts';
 import { cleanText } from './text.ts';
 
 /** An image an upstream block shows (`<img>`), with the size it declares. */
@@ -27,18 +27,21 @@ export interface TextBlock {
   href: string | null;
 }
 
-const HTML_HINT =
-  /<\/?(?:p|br|div|span|a|img|figure|figcaption|h[1-6]|ul|ol|li|blockquote|em|strong|b|i|u|section|article|aside|header|footer|table|tr|td|pre|hr|picture|source)\b[^>]*>/i;
-
-const BLOCK_TAGS = new Set([
-  'p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'figure', 'figcaption',
-  'section', 'article', 'aside', 'header', 'footer', 'tr', 'table', 'pre', 'hr', 'dd', 'dt', 'dl', 'nav',
+// Elements whose tags mark content as HTML rather than plain text that happens to hold a '<'.
+const HTML_HINT = new Set([
+  'p', 'br', 'div', 'span', 'a', 'img', 'figure', 'figcaption', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li',
+  'blockquote', 'em', 'strong', 'b', 'i', 'u', 'section', 'article', 'aside', 'header', 'footer', 'table', 'tr', 'td',
+  'pre', 'hr', 'picture', 'source',
 ]);
-const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'svg', 'object']);
 
 /** True when the content is HTML rather than plain text with line breaks. */
 export function looksLikeHtml(content: string): boolean {
-  return HTML_HINT.test(content);
+  if (!content.includes('<')) return false;
+  let hint = false;
+  eachHtmlToken(content, {}, (token) => {
+    if (!hint && token.kind !== 'text' && token.kind !== 'comment') hint = HTML_HINT.has(token.name) && token.raw.endsWith('>');
+  });
+  return hint;
 }
 
 /** Splits upstream content (HTML or plain text) into text blocks, empty lines dropped. */
@@ -59,8 +62,6 @@ function block(text: string, extra: Partial<TextBlock> = {}): TextBlock {
   return { text, figcaption: false, heading: false, image: null, href: null, ...extra };
 }
 
-const TOKEN = /<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|<!?[^>]*>|[^<]+|</g;
-
 function htmlBlocks(html: string): TextBlock[] {
   const out: TextBlock[] = [];
   let buf = '';
@@ -74,10 +75,9 @@ function htmlBlocks(html: string): TextBlock[] {
   let figureImageUsed = false;
   let figureStart = 0;
   const anchors: (string | null)[] = [];
-  let skip: string | null = null;
 
   const flush = (): void => {
-    const text = cleanText(decodeHTML(buf));
+    const text = cleanText(buf);
     if (text) {
       const b = block(text, { figcaption: bufFigcaption, heading: bufHeading, href: bufHref });
       if (figureDepth > 0 && figureImage && !figureImageUsed && bufFigcaption) {
@@ -92,31 +92,20 @@ function htmlBlocks(html: string): TextBlock[] {
     bufHref = null;
   };
 
-  for (const m of html.matchAll(TOKEN)) {
-    const [token, cdata, slash, rawName, attrs] = m;
-    const name = rawName?.toLowerCase();
-    if (skip) {
-      if (slash && name === skip) skip = null;
-      continue;
+  eachHtmlToken(html, { dropNonText: true }, (token) => {
+    if (token.kind === 'text') {
+      appendText(token.text);
+      return;
     }
-    if (cdata !== undefined) {
-      appendText(cdata);
-      continue;
-    }
-    if (!name) {
-      if (!token.startsWith('<')) appendText(token);
-      continue;
-    }
-    const closing = slash === '/';
-    if (!closing && SKIP_TAGS.has(name) && !/\/\s*$/.test(attrs ?? '')) {
-      skip = name;
-      continue;
-    }
+    if (token.kind === 'comment') return;
+    const name = token.name;
+    const closing = token.kind === 'end';
     if (name === 'img') {
-      const a = attributes(attrs ?? '');
-      const src = a.get('src') ?? a.get('data-src') ?? firstSrcset(a.get('srcset'));
-      if (!src) continue;
-      const image: ImageRef = { src, width: intAttr(a.get('width')), height: intAttr(a.get('height')), alt: a.get('alt') ?? null };
+      if (closing) return;
+      const a = token.attrs;
+      const src = attr(a, 'src') ?? attr(a, 'data-src') ?? firstSrcset(attr(a, 'srcset'));
+      if (!src) return;
+      const image: ImageRef = { src, width: intAttr(attr(a, 'width')), height: intAttr(attr(a, 'height')), alt: attr(a, 'alt') ?? null };
       if (figureDepth > 0 && !figureImage) {
         figureImage = image;
         figureImageUsed = false;
@@ -124,14 +113,14 @@ function htmlBlocks(html: string): TextBlock[] {
         flush();
         out.push(block('', { image }));
       }
-      continue;
+      return;
     }
     if (name === 'a') {
       if (closing) anchors.pop();
-      else anchors.push(attributes(attrs ?? '').get('href') ?? null);
-      continue;
+      else anchors.push(attr(token.attrs, 'href') ?? null);
+      return;
     }
-    if (!BLOCK_TAGS.has(name)) continue;
+    if (!BLOCK_ELEMENTS.has(name)) return;
     flush();
     if (name === 'figure') {
       if (closing) {
@@ -156,7 +145,7 @@ function htmlBlocks(html: string): TextBlock[] {
     } else if (/^h[1-6]$/.test(name)) {
       headingDepth = Math.max(0, headingDepth + (closing ? -1 : 1));
     }
-  }
+  });
   flush();
   if (figureImage && !figureImageUsed) out.push(block('', { image: figureImage }));
   return out;
@@ -173,15 +162,9 @@ function htmlBlocks(html: string): TextBlock[] {
   }
 }
 
-const ATTR = /([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?/g;
-
-function attributes(source: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const m of source.matchAll(ATTR)) {
-    const key = m[1]!.toLowerCase();
-    if (!map.has(key)) map.set(key, decodeHTML(m[2] ?? m[3] ?? m[4] ?? '').trim());
-  }
-  return map;
+/** An attribute's value, trimmed (undefined when absent). */
+function attr(attrs: Map<string, string>, name: string): string | undefined {
+  return attrs.get(name)?.trim();
 }
 
 function firstSrcset(srcset: string | undefined): string | undefined {

@@ -3,7 +3,6 @@
  * the future (beyond a small clock skew) or before 1990 gives `null` with a flag — the store then keeps the
  * time it first saw the item — and never "now", which would make an undated item new on every poll.
  */
-import { parseDate } from '../util/dates.ts';
 import type { RawEntry } from '../model.ts';
 
 /** Why an entry has no usable publication time. */
@@ -32,13 +31,28 @@ export const DEFAULT_DATE_LIMITS: DateLimits = {
   earliestMs: Date.UTC(1990, 0, 1),
 };
 
-/** Checks one upstream time against `now` and the limits. */
+// The RawEntry contract: the parser has already read the upstream's date into ISO-8601 UTC (`Z`).
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?Z$/;
+
+/** The instant of an ISO-8601 UTC string as the parser writes it, or null (another syntax, a day or time that does not exist). */
+function isoUtcMs(value: string): number | null {
+  const m = ISO_UTC.exec(value);
+  if (!m) return null;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return null;
+  // Date.parse accepts 2021-02-31 as 3 March: only a time that reads back as written is a real one.
+  const back = new Date(ms).toISOString();
+  return back.slice(0, 19) === `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}` ? ms : null;
+}
+
+/**
+ * Checks one upstream time (ISO-8601 UTC, as `RawEntry` carries it) against `now` and the limits. Anything that is
+ * not ISO-8601 UTC is `invalid`: reading other syntaxes is the parser's job, not normalization's.
+ */
 export function checkDate(value: string | null | undefined, now: Date, limits: DateLimits = DEFAULT_DATE_LIMITS): PublishedDate {
   if (!value || !value.trim()) return { iso: null, ms: null, flag: 'missing' };
-  // parseDate, not Date.parse: Date.parse reads a zoneless or US-style date in the host's time zone.
-  const parsed = parseDate(value);
-  if (parsed === null) return { iso: null, ms: null, flag: 'invalid' };
-  const ms = Date.parse(parsed);
+  const ms = isoUtcMs(value.trim());
+  if (ms === null) return { iso: null, ms: null, flag: 'invalid' };
   if (ms > now.getTime() + limits.futureToleranceMs) return { iso: null, ms: null, flag: 'future' };
   if (ms < limits.earliestMs) return { iso: null, ms: null, flag: 'too-old' };
   return { iso: new Date(ms).toISOString(), ms, flag: null };

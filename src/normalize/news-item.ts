@@ -6,7 +6,7 @@ import type { NewsItem, NinjsName, NinjsSubject, PubStatus } from '../model.ts';
 import type { Picture } from './photo.ts';
 import { pictureAssociation } from './photo.ts';
 import { pictureUri } from './identity.ts';
-import { escapeHtml } from './text.ts';
+import { escapeHtml } from '../util/html-text.ts';
 
 /** What an item is made of. */
 export interface ItemFacts {

@@ -92,8 +92,3 @@ export function uniqueCaseless(values: Iterable<string>): string[] {
   }
   return out;
 }
-
-/** HTML-escapes text for an element's content or a double-quoted attribute. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}

@@ -1,6 +1,7 @@
 /** Atom 1.0 (RFC 4287), written with the `feed` package. */
 import { Feed, type FeedOptions, type Item } from 'feed';
-import { escapeHtml, type PreparedItem } from './feed-item.ts';
+import { escapeHtml } from '../util/html-text.ts';
+import type { PreparedItem } from './feed-item.ts';
 import { GENERATOR, type PreparedFeed } from './feed-meta.ts';
 import { addXmlLinks, markAttr, markCdata, markText, unmark } from './feed-xml.ts';
 

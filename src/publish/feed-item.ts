@@ -4,7 +4,8 @@
  * xmlSafe, HTML is sanitized, links are absolute http(s) and dates are in range.
  */
 import type { NewsItem, NinjsAssociation, NinjsRendition, NinjsText } from '../model.ts';
-import { htmlToText, sanitizeHtml } from './sanitize.ts';
+import { sanitizeHtml } from './sanitize.ts';
+import { escapeHtml, htmlToText } from '../util/html-text.ts';
 import { xmlSafe } from '../util/xml-safe.ts';
 
 /** An item as the renderers see it; optional strings are never empty. */
@@ -111,10 +112,6 @@ export function parseDate(s: string | undefined): Date | undefined {
   return typeof s === 'string' ? validDate(new Date(s)) : undefined;
 }
 
-/** Escapes `&`, `<`, `>` and `"` for HTML text and attributes. */
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 function pickText(texts: NinjsText[] | undefined, role: string): NinjsText | undefined {
   return texts?.find((t) => t.role === role) ?? texts?.[0];

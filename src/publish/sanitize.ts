@@ -114,25 +114,3 @@ function buildOptions(base: URL | null): sanitize.IOptions {
 export function sanitizeHtml(html: string, baseUrl?: string): string {
   return sanitize(html, buildOptions(parseBase(baseUrl)));
 }
-
-const BLOCK_BREAK = /<\/(?:p|div|li|h[1-6]|blockquote|figcaption|caption|tr|pre|section|article)\s*>|<br\s*\/?>/gi;
-
-/**
- * Reduces HTML to plain text (tags removed, entities decoded, whitespace collapsed), for the
- * outputs that carry text, not markup (the JSON Feed `summary`).
- */
-export function htmlToText(html: string): string {
-  const stripped = sanitize(html.replace(BLOCK_BREAK, '$& '), {
-    allowedTags: [],
-    allowedAttributes: {},
-    nonTextTags: NON_TEXT_TAGS,
-  });
-  // sanitize-html escapes exactly these four in text it writes back out.
-  return stripped
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-}

@@ -1,24 +1,396 @@
-import { decodeHTML } from 'entities';
+/**
+ * The one HTML reader for text: a linear tokenizer that delimits markup as an HTML tokenizer does, the one
+ * entity decoder (over `html-entities.ts`), the one escaper, and HTML → plain text on top of them. Every floor
+ * (ingest mappers, normalize, publish) uses these, so a title reads the same wherever it is turned into text.
+ *
+ * Decided once:
+ * - a tag ends at the first `>` outside a quoted attribute value; a `<` that starts no tag is text; a tag or
+ *   comment still open at the end of input swallows the rest (HTML drops it);
+ * - comments, `<!…>` and `<?…>` declarations are not text; `<![CDATA[…]]>` is literal text;
+ * - the contents of `NON_TEXT_ELEMENTS` (script, style, noscript, template…) are never text;
+ * - references come from our HTML 4 table (`html-entities.ts`): names with their `;`, the legacy Latin-1 ones
+ *   (and amp, lt, gt, quot) also without it, as HTML reads them; numeric ones with or without `;`; unknown
+ *   names stay literal;
+ * - inline tags join their text (`Wash<b>ing</b>ton` → `Washington`); `BLOCK_ELEMENTS` and `<br>` break
+ *   the text (a space on one line, a new line with `{ lines: true }`);
+ * - only ASCII white space collapses, as in HTML: U+00A0 (`&nbsp;`) is kept between words, never collapsed, and
+ *   trimmed at either end of the text (or of each line).
+ */
+import { charForCodePoint, HTML_ENTITIES } from './html-entities.ts';
 
-const BLOCK_TAGS = /<\/?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|figure|figcaption|section|article|tr|table|pre)\b[^>]*>/gi;
+/** One token of an HTML fragment. `raw` is its source text; concatenating every `raw` gives the input back. */
+export type HtmlToken =
+  | { kind: 'text'; raw: string; text: string }
+  | { readonly kind: 'start'; readonly raw: string; readonly name: string; readonly attrs: Map<string, string>; readonly selfClosing: boolean }
+  | { kind: 'end'; raw: string; name: string }
+  | { kind: 'comment'; raw: string };
 
-/** Plain text of an HTML fragment on one line: tags dropped, entities decoded, white space collapsed. */
-export function htmlToText(html: string): string {
-  return decodeHTML(html.replace(/<!--[\s\S]*?-->/g, '').replace(/<[^>]*>/g, ' '))
-    .replace(/\s+/g, ' ')
-    .trim();
+/** Elements that break text into lines (and paragraphs). */
+export const BLOCK_ELEMENTS: ReadonlySet<string> = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'caption', 'dd', 'div', 'dl', 'dt', 'figcaption', 'figure',
+  'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section',
+  'table', 'td', 'th', 'tr', 'ul',
+]);
+
+/** Elements whose contents are never text (code, styling, fallbacks, embedded documents, form options). */
+export const NON_TEXT_ELEMENTS: ReadonlySet<string> = new Set([
+  'script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'math', 'select', 'textarea',
+  'title', 'head',
+]);
+
+// Elements whose contents the HTML tokenizer reads as text up to their end tag (no markup inside).
+const RAW_TEXT = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'textarea', 'title']);
+// Of those, the ones whose text still has character references.
+const ESCAPABLE_RAW_TEXT = new Set(['textarea', 'title']);
+
+// The names HTML still reads without their ';' (the HTML 4 Latin-1 ones and amp, lt, gt, quot).
+const LEGACY_NAMES = new Set(
+  [...HTML_ENTITIES].filter(([name, cp]) => (cp >= 0xa0 && cp <= 0xff) || ['amp', 'lt', 'gt', 'quot'].includes(name)).map(([name]) => name),
+);
+const LONGEST_LEGACY = Math.max(...[...LEGACY_NAMES].map((name) => name.length));
+
+/** The longest legacy name `name` starts with, or undefined. */
+function legacyPrefix(name: string): string | undefined {
+  for (let len = Math.min(LONGEST_LEGACY, name.length); len >= 2; len--) {
+    const prefix = name.slice(0, len);
+    if (LEGACY_NAMES.has(prefix)) return prefix;
+  }
+  return undefined;
 }
 
-/** Plain text of an HTML fragment keeping block boundaries as line breaks (one block per line). */
-export function htmlToLines(html: string): string[] {
-  return decodeHTML(
-    html
-      .replace(/<!--[\s\S]*?-->/g, '')
-      .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '')
-      .replace(BLOCK_TAGS, '\n')
-      .replace(/<[^>]*>/g, ''),
-  )
-    .split('\n')
-    .map((line) => line.replace(/\s+/g, ' ').trim())
-    .filter((line) => line.length > 0);
+/** Options of `decodeEntities`. */
+export interface DecodeOptions {
+  /** An attribute value: a name without ';' followed by a letter, digit or '=' stays as written (`?a=1&copy=2`). */
+  attribute?: boolean;
+}
+
+/**
+ * Decodes character references as HTML does, over our HTML 4 table: names with their `;`, the legacy Latin-1 names
+ * also without it (`&copy 2021`), numeric references (C1 as windows-1252, forbidden code points dropped).
+ * Unknown names stay as written.
+ */
+export function decodeEntities(text: string, options: DecodeOptions = {}): string {
+  let amp = text.indexOf('&');
+  if (amp === -1) return text;
+  const n = text.length;
+  let out = '';
+  let last = 0;
+  while (amp !== -1) {
+    const i = amp + 1;
+    let replacement: string | null = null;
+    let end = i;
+    if (text.charCodeAt(i) === 0x23) {
+      const hex = (text.charCodeAt(i + 1) | 0x20) === 0x78;
+      const start = hex ? i + 2 : i + 1;
+      let j = start;
+      while (j < n && (hex ? isHexDigit(text.charCodeAt(j)) : isDigit(text.charCodeAt(j)))) j++;
+      if (j > start) {
+        replacement = charForCodePoint(Number.parseInt(text.slice(start, j), hex ? 16 : 10));
+        end = text.charCodeAt(j) === 0x3b ? j + 1 : j;
+      }
+    } else if (isLetterAt(text, i)) {
+      let j = i + 1;
+      while (j < n && (isLetterAt(text, j) || isDigit(text.charCodeAt(j)))) j++;
+      const name = text.slice(i, j);
+      const full = text.charCodeAt(j) === 0x3b ? HTML_ENTITIES.get(name) : undefined;
+      if (full !== undefined) {
+        replacement = String.fromCodePoint(full);
+        end = j + 1;
+      } else {
+        const legacy = legacyPrefix(name);
+        const after = i + (legacy?.length ?? 0);
+        const next = text.charCodeAt(after);
+        if (legacy !== undefined && !(options.attribute && (isLetterAt(text, after) || isDigit(next) || next === 0x3d))) {
+          replacement = String.fromCodePoint(HTML_ENTITIES.get(legacy)!);
+          end = after;
+        }
+      }
+    }
+    if (replacement !== null) {
+      out += text.slice(last, amp) + replacement;
+      last = end;
+    }
+    amp = text.indexOf('&', Math.max(end, i));
+  }
+  return out + text.slice(last);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+}
+
+/** Escapes text for HTML element content or a double-quoted attribute value (`&`, `<`, `>`, `"`). */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * Collapses runs of ASCII white space to one space, as HTML does; U+00A0 is kept between words (it binds them:
+ * `10&nbsp;km`) and trimmed with the spaces at either end.
+ */
+export function collapse(text: string): string {
+  const s = text.replace(/[ \t\n\r\f]+/g, ' ');
+  let start = 0;
+  let end = s.length;
+  while (start < end && isEdgeSpace(s.charCodeAt(start))) start++;
+  while (end > start && isEdgeSpace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+function isEdgeSpace(c: number): boolean {
+  return c === 0x20 || c === 0xa0;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
+}
+
+/** Reads the tag whose name starts at `start`: its name, attributes, whether it ends in `/>`, and where it ends. */
+const NO_ATTRIBUTES: Map<string, string> = new Map();
+
+function readTag(html: string, start: number, collect: boolean): { name: string; attrs: Map<string, string>; selfClosing: boolean; end: number } {
+  const n = html.length;
+  const attrs = collect ? new Map<string, string>() : NO_ATTRIBUTES;
+  let i = start;
+  while (i < n) {
+    const c = html.charCodeAt(i);
+    if (isSpace(c) || c === 0x2f || c === 0x3e) break;
+    i++;
+  }
+  const name = html.slice(start, i).toLowerCase();
+  let selfClosing = false;
+  while (i < n) {
+    const c = html.charCodeAt(i);
+    if (c === 0x3e) return { name, attrs, selfClosing, end: i + 1 };
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c === 0x2f) {
+      i++;
+      selfClosing = html.charCodeAt(i) === 0x3e;
+      continue;
+    }
+    selfClosing = false;
+    const nameStart = i;
+    i++; // An attribute name may start with '=' (HTML keeps it as part of the name).
+    while (i < n) {
+      const d = html.charCodeAt(i);
+      if (isSpace(d) || d === 0x2f || d === 0x3e || d === 0x3d) break;
+      i++;
+    }
+    const nameEnd = i;
+    let j = i;
+    while (j < n && isSpace(html.charCodeAt(j))) j++;
+    let valueStart = j;
+    let valueEnd = j;
+    if (html.charCodeAt(j) === 0x3d) {
+      j++;
+      while (j < n && isSpace(html.charCodeAt(j))) j++;
+      const q = html[j];
+      if (q === '"' || q === "'") {
+        const close = html.indexOf(q, j + 1);
+        if (close === -1) return { name, attrs, selfClosing: false, end: n };
+        valueStart = j + 1;
+        valueEnd = close;
+        j = close + 1;
+      } else {
+        valueStart = j;
+        while (j < n) {
+          const d = html.charCodeAt(j); // An unquoted value (quotes allowed in it).
+          if (isSpace(d) || d === 0x3e) break;
+          j++;
+        }
+        valueEnd = j;
+      }
+      i = j;
+    }
+    if (collect) {
+      const attrName = html.slice(nameStart, nameEnd).toLowerCase();
+      if (!attrs.has(attrName)) attrs.set(attrName, decodeEntities(html.slice(valueStart, valueEnd), { attribute: true }));
+    }
+  }
+  return { name, attrs, selfClosing: false, end: n };
+}
+
+/** Where the raw text of a `name` element ends: the index of its end tag, or the end of input. */
+function rawTextEnd(html: string, from: number, name: string): number {
+  const endTag = new RegExp(`</${name}(?=[\\t\\n\\f\\r />]|$)`, 'gi');
+  endTag.lastIndex = from;
+  return endTag.exec(html)?.index ?? html.length;
+}
+
+/** Options of `htmlTokens`. */
+export interface HtmlTokenOptions {
+  /** Leaves out `NON_TEXT_ELEMENTS` and everything inside them. */
+  dropNonText?: boolean;
+}
+
+/**
+ * Hands the tokens of an HTML fragment to `visit`, in order, read in one linear pass. Text tokens carry their
+ * decoded text (CDATA and script/style contents literally). Start tags carry lower-cased names and attributes
+ * (first one wins, values decoded, read when first asked for).
+ */
+export function eachHtmlToken(html: string, options: HtmlTokenOptions, visit: (token: HtmlToken) => void): void {
+  scan(html, options.dropNonText ? textOnly(visit) : visit);
+}
+
+/** The tokens of an HTML fragment, as `eachHtmlToken` gives them. */
+export function htmlTokens(html: string, options: HtmlTokenOptions = {}): HtmlToken[] {
+  const out: HtmlToken[] = [];
+  eachHtmlToken(html, options, (token) => {
+    out.push(token);
+  });
+  return out;
+}
+
+/** A visitor that passes on everything but `NON_TEXT_ELEMENTS` and their contents. */
+function textOnly(visit: (token: HtmlToken) => void): (token: HtmlToken) => void {
+  let skipName: string | null = null;
+  let skipDepth = 0;
+  return (token) => {
+    if (skipName !== null) {
+      if (token.kind === 'start' && token.name === skipName && !token.selfClosing) skipDepth++;
+      else if (token.kind === 'end' && token.name === skipName && --skipDepth === 0) skipName = null;
+      return;
+    }
+    if (token.kind === 'start' && NON_TEXT_ELEMENTS.has(token.name)) {
+      if (!token.selfClosing) {
+        skipName = token.name;
+        skipDepth = 1;
+      }
+      return;
+    }
+    if (token.kind === 'end' && NON_TEXT_ELEMENTS.has(token.name)) return;
+    visit(token);
+  };
+}
+
+function isLetterAt(html: string, i: number): boolean {
+  const c = html.charCodeAt(i) | 0x20;
+  return c >= 0x61 && c <= 0x7a;
+}
+
+/** A start tag token whose attributes are read from `raw` when first asked for. */
+class StartTag {
+  readonly kind = 'start';
+  readonly raw: string;
+  readonly name: string;
+  readonly selfClosing: boolean;
+  #attrs: Map<string, string> | undefined;
+
+  constructor(raw: string, name: string, selfClosing: boolean) {
+    this.raw = raw;
+    this.name = name;
+    this.selfClosing = selfClosing;
+  }
+
+  get attrs(): Map<string, string> {
+    return (this.#attrs ??= readTag(this.raw, 1, true).attrs);
+  }
+}
+
+/** Reads `html` token by token into `visit`. */
+function scan(html: string, visit: (token: HtmlToken) => void): void {
+  const n = html.length;
+  let i = 0;
+  let textStart = 0;
+  const flushText = (upTo: number): void => {
+    if (upTo > textStart) {
+      const raw = html.slice(textStart, upTo);
+      visit({ kind: 'text', raw, text: decodeEntities(raw) });
+    }
+  };
+  while (i < n) {
+    const lt = html.indexOf('<', i);
+    if (lt === -1) break;
+    const next = html.charCodeAt(lt + 1);
+    if (next === 0x21 && html.startsWith('<!--', lt)) {
+      flushText(lt);
+      let end: number;
+      if (html.startsWith('<!-->', lt)) end = lt + 5;
+      else if (html.startsWith('<!--->', lt)) end = lt + 6;
+      else {
+        const close = html.indexOf('-->', lt + 4);
+        end = close === -1 ? n : close + 3;
+      }
+      visit({ kind: 'comment', raw: html.slice(lt, end) });
+      i = textStart = end;
+    } else if (next === 0x21 && html.startsWith('<![CDATA[', lt)) {
+      flushText(lt);
+      const close = html.indexOf(']]>', lt + 9);
+      const end = close === -1 ? n : close + 3;
+      visit({ kind: 'text', raw: html.slice(lt, end), text: html.slice(lt + 9, close === -1 ? n : close) });
+      i = textStart = end;
+    } else if (next === 0x21 || next === 0x3f) {
+      flushText(lt);
+      const close = html.indexOf('>', lt + 2);
+      const end = close === -1 ? n : close + 1;
+      visit({ kind: 'comment', raw: html.slice(lt, end) });
+      i = textStart = end;
+    } else if (next === 0x2f && isLetterAt(html, lt + 2)) {
+      flushText(lt);
+      const tag = readTag(html, lt + 2, false);
+      visit({ kind: 'end', raw: html.slice(lt, tag.end), name: tag.name });
+      i = textStart = tag.end;
+    } else if (isLetterAt(html, lt + 1)) {
+      flushText(lt);
+      const tag = readTag(html, lt + 1, false);
+      visit(new StartTag(html.slice(lt, tag.end), tag.name, tag.selfClosing));
+      i = textStart = tag.end;
+      // XHTML in feeds writes `<iframe … />`: a self-closed raw-text element has no contents.
+      if (RAW_TEXT.has(tag.name) && !tag.selfClosing && tag.end < n) {
+        const end = rawTextEnd(html, tag.end, tag.name);
+        if (end > tag.end) {
+          const raw = html.slice(tag.end, end);
+          visit({ kind: 'text', raw, text: ESCAPABLE_RAW_TEXT.has(tag.name) ? decodeEntities(raw) : raw });
+        }
+        i = textStart = end;
+      }
+    } else {
+      i = lt + 1; // A '<' that starts no tag is text.
+    }
+  }
+  flushText(n);
+}
+
+/**
+ * Rewrites the markup of an HTML fragment: `onTag` gets each tag, comment or declaration as written and
+ * returns its replacement (`isTag` for start and end tags); text is passed through as written.
+ */
+export function mapMarkup(html: string, onTag: (token: string, isTag: boolean) => string): string {
+  const out: string[] = [];
+  scan(html, (token) => {
+    out.push(token.kind === 'text' ? token.raw : onTag(token.raw, token.kind !== 'comment'));
+  });
+  return out.join('');
+}
+
+/** Options of `htmlToText`. */
+export interface HtmlToTextOptions {
+  /** One block (paragraph, heading, list item, `<br>`-separated line) per line, instead of one line. */
+  lines?: boolean;
+}
+
+/**
+ * Plain text of an HTML fragment: markup and non-text elements dropped, references decoded, ASCII white space
+ * collapsed. Block boundaries give a space, or with `{ lines: true }` a line break (empty lines dropped).
+ */
+export function htmlToText(html: string, options: HtmlToTextOptions = {}): string {
+  // Text with NUL (dropped, as HTML drops it from text) standing for each block boundary.
+  const parts: string[] = [];
+  scan(html, textOnly((token) => {
+    if (token.kind === 'text') parts.push(token.text.includes('\0') ? token.text.replace(/\0/g, '') : token.text);
+    else if (token.kind !== 'comment' && BLOCK_ELEMENTS.has(token.name)) parts.push('\0');
+  }));
+  return parts
+    .join('')
+    .split('\0')
+    .map(collapse)
+    .filter((line) => line !== '')
+    .join(options.lines ? '\n' : ' ');
 }

@@ -33,7 +33,8 @@ import type { NewsItem, RawFeed, SourceConfig } from '../../src/model.ts';
 import { normalizeFeed } from '../../src/normalize/index.ts';
 import { renderNinjs } from '../../src/publish/ninjs.ts';
 import { renderFeed, type FeedMeta } from '../../src/publish/render.ts';
-import { htmlToText, sanitizeHtml } from '../../src/publish/sanitize.ts';
+import { sanitizeHtml } from '../../src/publish/sanitize.ts';
+import { htmlToText } from '../../src/util/html-text.ts';
 import { ninjsErrors } from '../normalize/support/ninjs-schema.ts';
 import { assertHtmlSafe, parseElements } from '../support/html-safety.ts';
 

@@ -6,7 +6,14 @@ const now = new Date('2021-04-11T12:00:00Z');
 describe('checkDate', () => {
   it.each([
     ['2021-03-16T21:40:00Z', '2021-03-16T21:40:00.000Z', null],
-    ['2021-03-16T15:40:00-06:00', '2021-03-16T21:40:00.000Z', null],
+    ['2021-03-16T21:40:00.250Z', '2021-03-16T21:40:00.250Z', null],
+    // RawEntry dates are ISO-8601 UTC: anything else never came from the parser and is not re-read here.
+    ['2021-03-16T15:40:00-06:00', null, 'invalid'],
+    ['Tue, 16 Mar 2021 21:40:00 GMT', null, 'invalid'],
+    ['2021-03-16 21:40:00Z', null, 'invalid'],
+    ['2021-03-16', null, 'invalid'],
+    ['2021-02-31T00:00:00Z', null, 'invalid'],
+    ['2021-03-16T24:00:00Z', null, 'invalid'],
     ['2021-04-11T12:04:00Z', '2021-04-11T12:04:00.000Z', null],
     ['2021-04-11T12:06:00Z', null, 'future'],
     ['2031-01-01T00:00:00Z', null, 'future'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { htmlToText, sanitizeHtml } from '../../src/publish/sanitize.ts';
+import { sanitizeHtml } from '../../src/publish/sanitize.ts';
+import { htmlToText } from '../../src/util/html-text.ts';
 
 const BASE = 'https://news.example.com/alberta/story-1.html';
 const REL = 'rel="noopener noreferrer"';

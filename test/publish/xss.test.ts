@@ -30,7 +30,8 @@ import { describe, expect, it } from 'vitest';
 import type { NewsItem, NinjsText } from '../../src/model.ts';
 import { renderNinjs } from '../../src/publish/ninjs.ts';
 import { renderFeed, type FeedMeta } from '../../src/publish/render.ts';
-import { htmlToText, sanitizeHtml } from '../../src/publish/sanitize.ts';
+import { sanitizeHtml } from '../../src/publish/sanitize.ts';
+import { htmlToText } from '../../src/util/html-text.ts';
 import { assertHtmlSafe, htmlSafetyProblems, parseElements } from '../support/html-safety.ts';
 import { newsItem, text } from '../support/items.ts';
 

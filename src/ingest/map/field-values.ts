@@ -1,5 +1,5 @@
 import type { RawEntry } from '../../model.ts';
-import { collapse } from '../html-fragment.ts';
+import { collapse } from '../../util/html-text.ts';
 
 /** Trimmed text, `null` when empty. */
 export function clean(s: string | null | undefined): string | null {

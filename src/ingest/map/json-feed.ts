@@ -2,7 +2,7 @@ import { ParseError } from '../../errors.ts';
 import type { RawEnclosure, RawEntry, RawFeed, RawMedia } from '../../model.ts';
 import { parseDate } from '../../util/dates.ts';
 import { clean, emptyEntry, joinNames, uniqueStrings } from './field-values.ts';
-import { collapse, escapeHtml } from '../html-fragment.ts';
+import { collapse, escapeHtml } from '../../util/html-text.ts';
 import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
 import { cleanChars } from '../xml/chars.ts';
 

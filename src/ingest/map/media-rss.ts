@@ -1,6 +1,6 @@
 import type { RawEnclosure, RawMedia } from '../../model.ts';
 import { clean, joinNames, parseLength } from './field-values.ts';
-import { collapse, htmlToText } from '../html-fragment.ts';
+import { collapse, htmlToText } from '../../util/html-text.ts';
 import type { XNode } from '../xml/tree.ts';
 import { baseOf, kids, nodeAttr, nodeText } from './nodes.ts';
 import { cleanUrl } from './urls.ts';

@@ -1,5 +1,5 @@
 import { clean } from './field-values.ts';
-import { collapse, escapeHtml, htmlToText } from '../html-fragment.ts';
+import { collapse, escapeHtml, htmlToText } from '../../util/html-text.ts';
 import type { XNode } from '../xml/tree.ts';
 import { nodeAttr, nodeText } from './nodes.ts';
 import { cleanChars } from '../xml/chars.ts';

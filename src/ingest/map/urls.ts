@@ -1,6 +1,5 @@
 import { clean } from './field-values.ts';
-import { escapeAttr, mapMarkup } from '../html-fragment.ts';
-import { decodeHtmlEntities } from '../xml/chars.ts';
+import { decodeEntities, escapeHtml, mapMarkup } from '../../util/html-text.ts';
 
 /** Resolves `ref` against `base`; keeps `ref` when there is no usable base. */
 export function resolveAgainst(ref: string, base: string | null): string {
@@ -37,10 +36,10 @@ export function absolutizeHtml(html: string | null, base: string | null): string
   return mapMarkup(html, (token, isTag) => {
     if (!isTag || !/href|src/i.test(token)) return token;
     return token.replace(URL_ATTRIBUTE, (whole, space: string, name: string, eq: string, dq?: string, sq?: string, uq?: string) => {
-      const raw = decodeHtmlEntities(dq ?? sq ?? uq ?? '').trim();
+      const raw = decodeEntities(dq ?? sq ?? uq ?? '', { attribute: true }).trim();
       if (raw === '' || raw.startsWith('#') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(raw)) return whole;
       const resolved = resolveAgainst(raw, base);
-      return resolved === raw ? whole : `${space}${name}${eq}"${escapeAttr(resolved)}"`;
+      return resolved === raw ? whole : `${space}${name}${eq}"${escapeHtml(resolved)}"`;
     });
   });
 }

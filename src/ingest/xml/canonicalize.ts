@@ -1,4 +1,4 @@
-import { escapeAttr, escapeHtml } from '../html-fragment.ts';
+import { escapeHtml } from '../../util/html-text.ts';
 import { table } from '../../util/lookup-table.ts';
 import { resolveAgainst } from '../map/urls.ts';
 import { childText, elementChildren, localName, splitName, type XNode } from './tree.ts';
@@ -117,7 +117,7 @@ function toHtml(children: Array<XNode | string>, rawText: boolean): string {
         const local = localName(attrName);
         if (seen.has(local)) continue;
         seen.add(local);
-        out.push(' ', local, '="', escapeAttr(value), '"');
+        out.push(' ', local, '="', escapeHtml(value), '"');
       }
       if (kid.children.length === 0 && VOID_ELEMENTS.has(name.toLowerCase())) {
         out.push(' />');

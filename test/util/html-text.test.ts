@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { collapse, decodeEntities, escapeHtml, htmlTokens, htmlToText, mapMarkup } from '../../src/util/html-text.ts';
+
+const NBSP = '\u00a0';
+
+// The edge cases where the three former helpers (util regex strip, ingest fragment walk, sanitize-html) disagreed,
+// with the behaviour decided once.
+describe('htmlToText', () => {
+  it.each([
+    // Tags end where an HTML tokenizer ends them: a quoted '>' is part of the attribute.
+    ['quoted > in an attribute', '<a title="x>y">Link</a> text', 'Link text'],
+    ['single-quoted value with " and >', `<p title='a"b>c'>t</p>`, 't'],
+    ['unquoted attribute value', '<a href=x>y</a>', 'y'],
+    ['a < that starts no tag', '1 < 2 and a <3 b', '1 < 2 and a <3 b'],
+    ['a tag open at the end swallows the rest', 'kept <a href="x>lost', 'kept'],
+    ['an unterminated element keeps its text', '<b>unterminated', 'unterminated'],
+    // Comments, declarations, CDATA.
+    ['comment holding >', '<!-- c > d --> x', 'x'],
+    ['empty comments', 'a<!---->b<!-->c', 'abc'],
+    ['declaration', '<!DOCTYPE html><?xml version="1.0"?>x', 'x'],
+    ['CDATA is literal text', '<![CDATA[a<b &amp; c]]> d', 'a<b &amp; c d'],
+    // Elements whose contents are never text.
+    ['script with markup in it', '<script>if (a<b) x("</p>")</script>ok', 'ok'],
+    ['style', '<style>p{}</style>ok', 'ok'],
+    ['noscript', '<noscript><img src=x>no</noscript>ok', 'ok'],
+    ['template', '<template><p>t</p></template>ok', 'ok'],
+    ['nested svg', '<svg><g><svg><text>1</text></svg><text>2</text></g></svg>ok', 'ok'],
+    ['XHTML self-closed iframe has no contents', '<iframe src="v"/>after', 'after'],
+    // Inline tags join, blocks break.
+    ['inline tags join words', 'Wash<b>ing</b>ton', 'Washington'],
+    ['paragraphs', '<p>a</p><p>b</p>', 'a b'],
+    ['br', 'a<br>b<br/>c', 'a b c'],
+    ['table cells', '<td>a</td><td>b</td>', 'a b'],
+    ['stray end tag of a block', 'x</p>y', 'x y'],
+    ['images give no text', '<img alt="pic">', ''],
+    // NBSP: kept between words, never collapsed, trimmed at the ends.
+    ['nbsp between words', 'A&nbsp;B', `A${NBSP}B`],
+    ['nbsp run kept', 'a&nbsp;&nbsp;b', `a${NBSP}${NBSP}b`],
+    ['nbsp at the ends trimmed', '&nbsp;lead&nbsp; ', 'lead'],
+    ['nbsp only', ' &nbsp; ', ''],
+    ['ASCII white space collapses', ' a \t\n b ', 'a b'],
+    // References, from the one table.
+    ['named with ;', '&copy; 2021 &rsquo;&hellip;', '© 2021 ’…'],
+    ['legacy name without ;', '&copy 2021', '© 2021'],
+    ['legacy prefix of a longer word', '&notit; &ampx', '¬it; &x'],
+    ['non-legacy name without ;', '&hellip and &rsquo', '&hellip and &rsquo'],
+    ['HTML5-only names are not in the table', '&NewLine; &AMP;', '&NewLine; &AMP;'],
+    ['unknown name', '&bogus; AT&T', '&bogus; AT&T'],
+    ['numeric', '&#8217;&#x2019;&#8217', '’’’'],
+    ['C1 numeric as windows-1252', '&#150;&#x93;', '–“'],
+    ['forbidden code points dropped', '&#0;x&#xD800;y&#1114112;z', 'xyz'],
+    ['decoded once', '&lt;b&gt; &amp;lt;', '<b> &lt;'],
+  ])('%s', (_name, html, text) => {
+    expect(htmlToText(html)).toBe(text);
+  });
+
+  it.each([
+    ['blocks and br', '<h2>Head</h2><p>One<br>Two</p><ul><li>a</li><li> b </li></ul>', 'Head\nOne\nTwo\na\nb'],
+    ['empty blocks dropped', '<p> </p><div>&nbsp;</div><p>x</p>', 'x'],
+    ['source line breaks are white space', '<p>one\ntwo</p>', 'one two'],
+  ])('lines: %s', (_name, html, text) => {
+    expect(htmlToText(html, { lines: true })).toBe(text);
+  });
+});
+
+describe('decodeEntities', () => {
+  it.each([
+    ['in text, a legacy name before = decodes', '?a=1&copy=2', {}, '?a=1©=2'],
+    ['in an attribute, a legacy name before = stays', '?a=1&copy=2', { attribute: true }, '?a=1&copy=2'],
+    ['in an attribute, a legacy name before a letter stays', '?x&notit', { attribute: true }, '?x&notit'],
+    ['in an attribute, with ; it decodes', '?x&not;it', { attribute: true }, '?x¬it'],
+    ['in an attribute, &amp; decodes', '?a=1&amp;b=2', { attribute: true }, '?a=1&b=2'],
+  ])('%s', (_name, text, options, decoded) => {
+    expect(decodeEntities(text, options)).toBe(decoded);
+  });
+});
+
+describe('escapeHtml', () => {
+  it.each([
+    ['the four', `a & b < c > d "e" 'f'`, `a &amp; b &lt; c &gt; d &quot;e&quot; 'f'`],
+    ['already escaped text is escaped again', '&amp;', '&amp;amp;'],
+    ['round trip', 'x < "y" & z', 'x < "y" & z'],
+  ])('%s', (name, text, escaped) => {
+    if (name === 'round trip') expect(htmlToText(escapeHtml(text))).toBe(escaped);
+    else expect(escapeHtml(text)).toBe(escaped);
+  });
+});
+
+describe('collapse', () => {
+  it('collapses ASCII white space only and trims nbsp at the ends', () => {
+    expect(collapse(`\t${NBSP} a \n\n b${NBSP}c ${NBSP}`)).toBe(`a b${NBSP}c`);
+  });
+});
+
+describe('htmlTokens', () => {
+  it('gives back the input, token by token', () => {
+    const html = '<p class="a>b">x &amp; y<!-- c --><![CDATA[<z>]]><script>a<b</script><br/>&copy</p>';
+    expect([...htmlTokens(html)].map((t) => t.raw).join('')).toBe(html);
+  });
+
+  it('reads names, attributes, self-closing and decoded text', () => {
+    const tokens = htmlTokens(`<IMG SRC="a.jpg?x=1&amp;y=2" alt='A "q"' width=10 src="ignored"/>t&amp;u</P>`);
+    const plain = tokens.map((t) => (t.kind === 'start' ? { kind: t.kind, raw: t.raw, name: t.name, attrs: t.attrs, selfClosing: t.selfClosing } : { ...t }));
+    expect(plain).toEqual([
+      {
+        kind: 'start',
+        raw: `<IMG SRC="a.jpg?x=1&amp;y=2" alt='A "q"' width=10 src="ignored"/>`,
+        name: 'img',
+        attrs: new Map([['src', 'a.jpg?x=1&y=2'], ['alt', 'A "q"'], ['width', '10']]),
+        selfClosing: true,
+      },
+      { kind: 'text', raw: 't&amp;u', text: 't&u' },
+      { kind: 'end', raw: '</P>', name: 'p' },
+    ]);
+  });
+
+  it('reads a tag whose quoted attribute holds > as one tag', () => {
+    const [tag, text] = htmlTokens('<a title="x>y" href=\'/p?a=1&amp;b=2\'>Link</a>');
+    expect(tag).toMatchObject({ kind: 'start', name: 'a' });
+    expect(tag?.kind === 'start' && Object.fromEntries(tag.attrs)).toEqual({ title: 'x>y', href: '/p?a=1&b=2' });
+    expect(text).toMatchObject({ kind: 'text', text: 'Link' });
+  });
+
+  it('leaves out non-text elements when asked', () => {
+    const kinds = [...htmlTokens('<p>a<script>x</script><noscript><b>y</b></noscript>b</p>', { dropNonText: true })];
+    expect(kinds.map((t) => (t.kind === 'text' ? t.text : `${t.kind}:${'name' in t ? t.name : ''}`))).toEqual(['start:p', 'a', 'b', 'end:p']);
+  });
+});
+
+describe('mapMarkup', () => {
+  it('hands each tag to the callback and passes text through as written', () => {
+    const seen: string[] = [];
+    const out = mapMarkup('a &amp; <b title="1>2">b</b><!-- c -->', (token, isTag) => {
+      seen.push(`${isTag}:${token}`);
+      return isTag ? token.toUpperCase() : '';
+    });
+    expect(out).toBe('a &amp; <B TITLE="1>2">b</B>');
+    expect(seen).toEqual(['true:<b title="1>2">', 'true:</b>', 'false:<!-- c -->']);
+  });
+});
