@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
 import { createFastPath, type FastRequest } from '../../src/http/fast-path.ts';
 import { RateLimiter, type RateLimitOptions } from '../../src/http/rate-limit.ts';
-import { createRepresentations } from '../../src/publish/representation.ts';
+import { createRepresentations, type Compressor } from '../../src/publish/representation.ts';
+import { compressNode } from '../../src/runtime/node.ts';
 import type { NewsItem } from '../../src/model.ts';
 import { openSqlite } from '../../src/runtime/sqlite.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
@@ -32,8 +33,8 @@ describe('the fast path for cached feeds', () => {
     headers: Object.fromEntries([['host', new URL(base).host], ...Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])]),
   });
   /** The Hono app and its fast path over one pipeline and one set of token buckets, as `startNodeServer` wires them. */
-  const pair = (rateLimit: RateLimitOptions) => {
-    const representations = createRepresentations();
+  const pair = (rateLimit: RateLimitOptions, compress?: Compressor) => {
+    const representations = createRepresentations({ compress });
     const limiter = new RateLimiter(rateLimit);
     return {
       app: createApp({ store, feeds: [], representations, limiter, clientKey: () => 'c1' }),
@@ -62,6 +63,38 @@ describe('the fast path for cached feeds', () => {
     expect([...fastHeaders]).toEqual([...full.headers]);
     expect(serveCached(request('/feeds/all.rss?category=x', { 'If-None-Match': full.headers.get('etag')! }))).toMatchObject({ status: 304, body: null });
     expect(serveCached(request('/feeds/all.rss?category=x', {}, 'HEAD'))).toMatchObject({ status: 200, body: null });
+  });
+
+  it.each([
+    ['br', { 'Accept-Encoding': 'gzip, br' }, 'GET'],
+    ['gzip', { 'Accept-Encoding': 'br;q=0, gzip' }, 'GET'],
+    ['identity', { 'Accept-Encoding': 'identity' }, 'GET'],
+    ['304 by If-Modified-Since', { 'If-Modified-Since': 'Fri, 01 Jan 2100 00:00:00 GMT' }, 'GET'],
+    ['200 when If-None-Match misses, whatever If-Modified-Since says', { 'If-None-Match': '"nope"', 'If-Modified-Since': 'Fri, 01 Jan 2100 00:00:00 GMT' }, 'GET'],
+    ['HEAD of the gzip copy', { 'Accept-Encoding': 'gzip' }, 'HEAD'],
+  ])('answers as the full route does: %s', async (_label, headers: Record<string, string>, method) => {
+    const compressed = pair({ burst: 100, perSecond: 1, maxClients: 10 }, compressNode);
+    const url = `${base}/feeds/all.atom?category=x`;
+    const full = await compressed.app.request(url, { method, headers });
+    const fast = compressed.serveCached(request('/feeds/all.atom?category=x', headers, method))!;
+    expect(fast.status).toBe(full.status);
+    const fastHeaders = new Headers();
+    for (let i = 0; i < fast.headers.length; i += 2) fastHeaders.set(fast.headers[i]!, fast.headers[i + 1]!);
+    expect([...fastHeaders]).toEqual([...full.headers]);
+    expect(fast.body === null ? new Uint8Array(0) : fast.body).toEqual(new Uint8Array(await full.arrayBuffer()));
+  });
+
+  it('names the Host in its self link when no base URL is configured, and the configured base when one is', async () => {
+    await app.request(`${base}/feeds/all.rss?category=x`);
+    const other = { ...request('/feeds/all.rss?category=x'), headers: { host: 'elsewhere.test' } };
+    expect(serveCached(other)).toBeNull();
+    const link = (answer: ReturnType<typeof serveCached>): string | undefined => answer?.headers[answer.headers.indexOf('Link') + 1];
+    expect(link(serveCached(request('/feeds/all.rss?category=x')))).toBe(`<${base}/feeds/all.rss?category=x>; rel="self"`);
+    const representations = createRepresentations();
+    const configured = createApp({ store, feeds: [], representations, baseUrl: 'https://news.example/' });
+    const fixed = createFastPath<FastRequest, Uint8Array>({ representations, peekVersion: memo.peek, baseUrl: 'https://news.example/' });
+    await configured.request(`${base}/feeds/all.rss?category=x`);
+    expect(link(fixed(other))).toBe('<https://news.example/feeds/all.rss?category=x>; rel="self"');
   });
 
   it('steps aside when the data changed, when the version is not known, and for other routes', async () => {
