@@ -74,7 +74,10 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
   const now = deps.now ?? Date.now;
   const toBody = deps.toBody ?? ((bytes: Uint8Array) => bytes as B);
   const maxTargets = deps.maxTargets ?? 1000;
+  // Targets by request target, under the Host header when the base URL comes from it (no string joined per request).
   const targets = new Map<string, Target<B>>();
+  const byHost = new Map<string, Map<string, Target<B>>>();
+  let remembered = 0;
   const accepts = new Map<string, AcceptedEncodings>();
 
   return function serveCached(request) {
@@ -85,16 +88,12 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     if (!head && method !== 'GET') return null;
     const path = request.url;
     if (path === undefined) return null;
-    // A Host header holds no line break, so host + "\n" + target names one target unambiguously.
-    const memoKey = fixedBase === null ? `${headerOf(request, 'host') ?? defaultHost}\n${path}` : path;
-    let target = targets.get(memoKey);
+    const known = fixedBase === null ? byHost.get(headerOf(request, 'host') ?? defaultHost) : targets;
+    let target = known?.get(path);
     if (target === undefined || target.timed || representations.peek(target.key, version) !== target.rep) {
       target = lookup(request, path, version);
       if (target === undefined) return null;
-      if (!target.timed) {
-        if (targets.size >= maxTargets) targets.clear();
-        targets.set(memoKey, target);
-      }
+      if (!target.timed) remember(request, path, target);
     }
     const rep = target.rep;
     let client: string | undefined;
@@ -131,6 +130,22 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     const rep = representations.peek(key, version);
     if (rep === undefined) return undefined;
     return { key, rep, timed, links: feedLinks(hubUrl, `${base}${pathname}${search}`), answers: [] };
+  }
+
+  function remember(request: R, path: string, target: Target<B>): void {
+    if (remembered >= maxTargets) {
+      targets.clear();
+      byHost.clear();
+      remembered = 0;
+    }
+    let known = targets;
+    if (fixedBase === null) {
+      const host = headerOf(request, 'host') ?? defaultHost;
+      known = byHost.get(host) ?? new Map<string, Target<B>>();
+      byHost.set(host, known);
+    }
+    if (!known.has(path)) remembered++;
+    known.set(path, target);
   }
 
   function build(target: Target<B>, slot: number): FastAnswer<B> {
