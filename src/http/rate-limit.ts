@@ -9,12 +9,17 @@ export interface RateLimitOptions {
 /** The outcome of asking for tokens. */
 export type Admission = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
+const ALLOWED: Admission = Object.freeze({ allowed: true });
+
 /**
  * Per-client token buckets. A request takes a token before it runs; a request that ends in 304 gets part of
  * it back, so conditional polling is cheaper than fetching the feed. Memory is bounded by `maxClients`.
  */
 export class RateLimiter {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  // The most recently seen client is already last in the map: a run of its requests skips the reordering.
+  #lastClient: string | undefined;
+  #lastBucket: { tokens: number; at: number } | undefined;
   constructor(
     readonly options: RateLimitOptions,
     private readonly now: () => number = Date.now,
@@ -25,14 +30,14 @@ export class RateLimiter {
     const bucket = this.#refill(client);
     if (bucket.tokens >= cost) {
       bucket.tokens -= cost;
-      return { allowed: true };
+      return ALLOWED;
     }
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((cost - bucket.tokens) / this.options.perSecond)) };
   }
 
   /** Gives `amount` tokens back (at most up to the burst). */
   refund(client: string, amount: number): void {
-    const bucket = this.#buckets.get(client);
+    const bucket = client === this.#lastClient ? this.#lastBucket : this.#buckets.get(client);
     if (bucket) bucket.tokens = Math.min(this.options.burst, bucket.tokens + amount);
   }
 
@@ -42,6 +47,12 @@ export class RateLimiter {
 
   #refill(client: string): { tokens: number; at: number } {
     const now = this.now();
+    if (client === this.#lastClient) {
+      const last = this.#lastBucket!;
+      last.tokens = Math.min(this.options.burst, last.tokens + ((now - last.at) / 1000) * this.options.perSecond);
+      last.at = now;
+      return last;
+    }
     let bucket = this.#buckets.get(client);
     if (bucket) {
       this.#buckets.delete(client);
@@ -54,6 +65,8 @@ export class RateLimiter {
     while (this.#buckets.size > this.options.maxClients) {
       this.#buckets.delete(this.#buckets.keys().next().value as string);
     }
+    this.#lastClient = client;
+    this.#lastBucket = bucket;
     return bucket;
   }
 }

@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { createServer, type RequestListener, type ServerOptions } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -8,9 +8,12 @@ import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import cron from 'node-cron';
 import type { WirefeedConfig } from '../config.ts';
-import { createApp, type Compressor } from '../http/app.ts';
+import { createApp } from '../http/app.ts';
+import { createFastPath } from '../http/fast-path.ts';
+import { RateLimiter } from '../http/rate-limit.ts';
 import { createFetcher } from '../ingest/fetch.ts';
 import type { IngestDeps, PollOutcome } from '../ingest/run.ts';
+import { createRepresentations, type Compressor } from '../publish/representation.ts';
 import { createService, type Service } from '../service.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { createGuardedFetch } from './guarded-fetch.ts';
@@ -84,11 +87,13 @@ export async function startNodeServer(options: {
 }): Promise<{ url: string; service: NodeService; close(): Promise<void> }> {
   const log = options.log ?? console.log;
   const service = await openNodeService(options.config, options.dbPath, log);
+  // The Hono app and the fast path share one publishing pipeline and one set of token buckets.
+  const representations = createRepresentations({ compress: compressNode });
+  const limiter = options.config.rateLimit ? new RateLimiter(options.config.rateLimit) : null;
   const app = createApp({
     ...service.appDeps,
-    compress: compressNode,
-    peekVersion: service.peekVersion,
-    rateLimit: options.config.rateLimit ?? undefined,
+    representations,
+    limiter,
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
     admin: options.adminToken
       ? {
@@ -100,6 +105,17 @@ export async function startNodeServer(options: {
           },
         }
       : undefined,
+  });
+  const serveCached = createFastPath<IncomingMessage, Buffer>({
+    representations,
+    limiter,
+    peekVersion: service.peekVersion,
+    clientKey: (req) => peerOf(req.socket),
+    baseUrl: service.appDeps.baseUrl,
+    defaultHost: options.host,
+    maxAge: service.appDeps.maxAge,
+    hubUrl: service.appDeps.hubUrl,
+    toBody: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
   });
   const task = cron.schedule(options.config.schedule.cron, () => service.tick(), { noOverlap: true, name: 'wirefeed-ingest' });
   const server: ServerType = await new Promise((resolveServer) => {
@@ -113,19 +129,11 @@ export async function startNodeServer(options: {
         // Polls of cached feeds are answered before a Request is built; everything else goes to Hono.
         createServer: ((serverOptions: ServerOptions, listener: RequestListener) =>
           createServer(serverOptions, (req, res) => {
-            const fast = app.serveCached({
-              method: req.method ?? 'GET',
-              origin: `http://${req.headers.host ?? options.host}`,
-              path: req.url ?? '/',
-              header: (name) => {
-                const value = req.headers[name];
-                return Array.isArray(value) ? value.join(', ') : value;
-              },
-              client: peerOf(req.socket),
-            });
-            if (!fast) return listener(req, res);
+            const fast = serveCached(req);
+            if (fast === null) return listener(req, res);
             res.writeHead(fast.status, fast.headers);
-            res.end(fast.body ?? undefined);
+            if (fast.body === null) res.end();
+            else res.end(fast.body);
           })) as typeof createServer,
       },
       () => resolveServer(s),

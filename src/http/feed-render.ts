@@ -1,0 +1,78 @@
+import { HTTPException } from 'hono/http-exception';
+import type { FeedSpec } from '../model.ts';
+import { collectPage } from '../publish/collect.ts';
+import { FilterError, parseFeedRequest, type FeedRequest } from '../publish/filter.ts';
+import { renderNinjs } from '../publish/ninjs.ts';
+import { renderFeed } from '../publish/render.ts';
+import type { Rendered } from '../publish/representation.ts';
+import type { Store } from '../store/store.ts';
+
+/** The formats a feed is published in, by extension and `?format=`. */
+export const FORMATS = ['rss', 'atom', 'json', 'ninjs'] as const;
+export type PublishedFormat = (typeof FORMATS)[number];
+
+/** The published feed and format a `/feeds/:file` request names. @throws HTTPException 404/400. */
+export function resolveFeed(file: string, formatParam: string | null, byName: Map<string, FeedSpec>): { spec: FeedSpec; format: PublishedFormat } {
+  const dot = file.lastIndexOf('.');
+  const name = dot > 0 ? file.slice(0, dot) : file;
+  const ext = dot > 0 ? file.slice(dot + 1) : null;
+  const spec = byName.get(name);
+  if (!spec) {
+    throw new HTTPException(404, { message: `No feed "${name}". Feeds: ${[...byName.keys()].join(', ')}` });
+  }
+  const wanted = formatParam ?? ext ?? 'rss';
+  if (!(FORMATS as readonly string[]).includes(wanted)) {
+    throw new HTTPException(ext !== null && formatParam === null ? 404 : 400, {
+      message: `Unknown format "${wanted.slice(0, 20)}": use ${FORMATS.map((f) => `.${f}`).join(', ')} or ?format=`,
+    });
+  }
+  if (ext !== null && formatParam !== null && ext !== formatParam && (FORMATS as readonly string[]).includes(ext)) {
+    throw new HTTPException(400, { message: `The extension .${ext} and ?format=${formatParam} disagree` });
+  }
+  return { spec, format: wanted as PublishedFormat };
+}
+
+/**
+ * Renders one page of a published feed: the request's filters over the store, in `format`, with self, next,
+ * hub and stylesheet links under `base`. @throws HTTPException 400 for a filter the request cannot have.
+ */
+export async function renderPublishedFeed(
+  deps: { store: Store; title: string; hubUrl: string | undefined; now: number },
+  request: { spec: FeedSpec; format: PublishedFormat; url: URL; base: string },
+): Promise<Rendered> {
+  const { spec, format, url, base } = request;
+  let feedRequest: FeedRequest;
+  try {
+    feedRequest = parseFeedRequest(spec, url.searchParams, deps.now);
+  } catch (err) {
+    if (err instanceof FilterError) throw new HTTPException(400, { message: err.message });
+    throw err;
+  }
+  const page = await collectPage(deps.store, feedRequest);
+  const items = page.items.map((s) => s.item);
+  const newest = items.reduce((max, item) => Math.max(max, Date.parse(item.versionCreated) || 0), 0);
+  const lastModified = new Date(Math.floor(newest / 1000) * 1000);
+  if (format === 'ninjs') return { ...renderNinjs(items), lastModified };
+  const rendered = renderFeed(
+    {
+      id: `${base}/feeds/${spec.name}`,
+      title: spec.name === 'all' ? deps.title : `${spec.title} — ${deps.title}`,
+      description: spec.description ?? spec.title,
+      siteUrl: `${base}/`,
+      selfUrl: `${base}${url.pathname}${url.search}`,
+      updated: lastModified,
+      nextUrl: page.next ? withParam(url, 'before', page.next, base) : undefined,
+      hubUrl: deps.hubUrl,
+      stylesheetUrl: format === 'json' ? undefined : `${base}/feed.xsl`,
+    },
+    items,
+    format,
+  );
+  return { ...rendered, lastModified };
+}
+
+function withParam(url: URL, name: string, value: string, base: string): string {
+  const params = new URLSearchParams(url.search);
+  params.set(name, value);
+  return `${base}${url.pathname}?${params.toString()}`;
+}
