@@ -81,10 +81,13 @@ const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
 const COUNTRY_NAMES: Record<string, string> = {
   CD: 'Democratic Republic of the Congo', CG: 'Republic of the Congo', MM: 'Myanmar', HK: 'Hong Kong', MO: 'Macao',
   PS: 'Palestinian Territories', CI: 'Ivory Coast', CZ: 'Czech Republic', US: 'United States', GB: 'United Kingdom',
+  VC: 'Saint Vincent and the Grenadines', KN: 'Saint Kitts and Nevis', HM: 'Heard Island and McDonald Islands',
 };
+// ICU writes "St. Lucia", "Trinidad & Tobago"; newsrooms "Saint Lucia", "Trinidad and Tobago".
+const spelledOut = (name: string): string => name.replace(/ & /g, ' and ').replace(/^St\. /, 'Saint ');
 const countryName = (code: string): string => {
   try {
-    return COUNTRY_NAMES[code] ?? countryNames.of(code) ?? code;
+    return COUNTRY_NAMES[code] ?? spelledOut(countryNames.of(code) ?? code);
   } catch {
     return code;
   }

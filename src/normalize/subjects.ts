@@ -58,7 +58,7 @@ export function placeSubjects(located: string | null, rules: CompiledRules): str
   return city.split('/').flatMap((part) => {
     const place = resolvePlace(part.trim(), region.join(',').trim());
     if (!place) return [];
-    return place.kind === 'country' ? [place.country] : [place.region, place.country].filter((n) => n && n !== place.name);
+    return place.kind === 'country' ? [place.country] : [place.region, place.country].filter(Boolean);
   });
 }
 

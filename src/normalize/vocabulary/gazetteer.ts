@@ -6,6 +6,7 @@
  */
 import { fold } from '../text.ts';
 import { CITIES, COUNTRIES, REGIONS } from './gazetteer-data.ts';
+import { PLACE_ALIASES } from './place-aliases.ts';
 import { REGION_ABBREVIATIONS } from './region-abbreviations.ts';
 
 /** A place the gazetteer knows: its name, region (admin1, may be empty) and country. */
@@ -61,6 +62,13 @@ function build(): Index {
     add(placeKey(name), place);
     if (alt && alt !== '_') add(placeKey(alt), place);
   }
+  // Other languages' names for a city mean the most populous city of its English name.
+  for (const [name, aliases] of Object.entries(PLACE_ALIASES)) {
+    const city = places.get(placeKey(name))?.find((p) => p.kind === 'city');
+    if (!city) continue;
+    // The alias means this city before any smaller namesake (PEKÍN is Beijing, not Pekin, Illinois).
+    for (const alias of aliases) places.set(placeKey(alias), [city, ...(places.get(placeKey(alias)) ?? []).filter((p) => p !== city)]);
+  }
   return { places };
 }
 
@@ -76,7 +84,9 @@ export function lookupPlaces(name: string): Place[] {
  * one; otherwise the most populous city of the name wins. Null when the gazetteer knows neither part.
  */
 export function resolvePlace(city: string, region = ''): Place | null {
-  const cities = lookupPlaces(city).filter((p) => !p.abbreviation);
+  const all = lookupPlaces(city).filter((p) => !p.abbreviation);
+  // A city before the region or country of the same name (QUEBEC the city, in Quebec).
+  const cities = [...all.filter((p) => p.kind === 'city'), ...all.filter((p) => p.kind !== 'city')];
   if (!region) return cities[0] ?? null;
   const hints = lookupPlaces(region);
   for (const hint of hints) {

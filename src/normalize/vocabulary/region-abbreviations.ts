@@ -13,8 +13,21 @@ export interface RegionAbbreviation {
 const US = 'United States';
 const CA = 'Canada';
 
-/** US states (AP style), Canadian provinces (CP style) and common country short forms. */
+// USPS codes, which some sites write in place of AP's abbreviations ("CAPE CANAVERAL, FL").
+const USPS: Record<string, string> = {
+  AL: 'Alabama', AK: 'Alaska', AZ: 'Arizona', AR: 'Arkansas', CA: 'California', CO: 'Colorado', CT: 'Connecticut',
+  DE: 'Delaware', DC: 'District of Columbia', FL: 'Florida', GA: 'Georgia', HI: 'Hawaii', ID: 'Idaho', IL: 'Illinois',
+  IN: 'Indiana', IA: 'Iowa', KS: 'Kansas', KY: 'Kentucky', LA: 'Louisiana', ME: 'Maine', MD: 'Maryland',
+  MA: 'Massachusetts', MI: 'Michigan', MN: 'Minnesota', MS: 'Mississippi', MO: 'Missouri', MT: 'Montana',
+  NE: 'Nebraska', NV: 'Nevada', NH: 'New Hampshire', NJ: 'New Jersey', NM: 'New Mexico', NY: 'New York',
+  NC: 'North Carolina', ND: 'North Dakota', OH: 'Ohio', OK: 'Oklahoma', OR: 'Oregon', PA: 'Pennsylvania',
+  RI: 'Rhode Island', SC: 'South Carolina', SD: 'South Dakota', TN: 'Tennessee', TX: 'Texas', UT: 'Utah',
+  VT: 'Vermont', VA: 'Virginia', WA: 'Washington', WV: 'West Virginia', WI: 'Wisconsin', WY: 'Wyoming',
+};
+
+/** US states (AP style and USPS codes), Canadian provinces (CP style) and common country short forms. */
 export const REGION_ABBREVIATIONS: readonly RegionAbbreviation[] = [
+  ...Object.entries(USPS).map(([code, region]) => ({ region, country: US, abbreviations: [code] })),
   { region: 'Alabama', country: US, abbreviations: ['Ala.'] },
   { region: 'Arizona', country: US, abbreviations: ['Ariz.'] },
   { region: 'Arkansas', country: US, abbreviations: ['Ark.'] },
@@ -23,7 +36,7 @@ export const REGION_ABBREVIATIONS: readonly RegionAbbreviation[] = [
   { region: 'Connecticut', country: US, abbreviations: ['Conn.'] },
   { region: 'Delaware', country: US, abbreviations: ['Del.'] },
   { region: 'District of Columbia', country: US, abbreviations: ['D.C.'] },
-  { region: 'Florida', country: US, abbreviations: ['Fla.'] },
+  { region: 'Florida', country: US, abbreviations: ['Fla.', 'Fl.'] },
   { region: 'Georgia', country: US, abbreviations: ['Ga.'] },
   { region: 'Illinois', country: US, abbreviations: ['Ill.'] },
   { region: 'Indiana', country: US, abbreviations: ['Ind.'] },
