@@ -77,3 +77,9 @@ describe('names in capitals, particles cased right', () => {
     expect(naturalCase(caps)).toBe(natural);
   });
 });
+
+describe('readers credited beside the writers', () => {
+  it('keeps the writers and leaves the readers out', () => {
+    expect(bylineFromAuthor('Ida Lund, Omar Said and Daily readers', rules)?.by).toBe('Ida Lund and Omar Said');
+  });
+});

@@ -36,7 +36,7 @@ export const DESK_WORDS: ReadonlySet<string> = new Set([
   'staff', 'team', 'editors', 'editorial', 'desk', 'newsroom', 'bureau', 'board', 'reporters', 'writers',
   'correspondents', 'contributors', 'admin', 'administrator', 'webmaster', 'wire', 'wires', 'services', 'agency',
   'agencies', 'report', 'reports', 'department', 'office', 'online', 'newsdesk', 'redaction', 'redacción', 'redação',
-  'redazione', 'redaktion',
+  'redazione', 'redaktion', 'readers', 'viewers', 'listeners',
 ]);
 
 /** "Mac" surnames by what follows "Mac": only these get an inner capital ("MACHADO" stays "Machado"). */
