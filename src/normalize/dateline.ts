@@ -51,6 +51,8 @@ export function parseDateline(paragraph: string, rules: CompiledRules): Dateline
     agency = canonicalAgency(a[1]!, rules) ?? (/^\p{Lu}[\p{L} .&-]{1,30}$/u.test(a[1]!.trim()) ? a[1]!.trim() : null);
     if (!agency) return null;
     prefix = prefix.slice(0, a.index).trim();
+    // "(AP) — The Senate…": the agency's tag with no place before it.
+    if (!prefix && canonicalAgency(a[1]!, rules)) return { located: null, agency, date: null, rest };
   }
   let date: string | null = null;
   const d = DATE_SUFFIX.exec(prefix);

@@ -22,6 +22,7 @@ describe('datelines in the agencies’ and languages’ conventions', () => {
     ['the agency alone (AP)', 'AP - The Senate voted on Tuesday.', null, 'The Associated Press', null, 'The Senate voted on Tuesday.'],
     ['the agency alone (Reuters)', 'Reuters - Oil prices rose.', null, 'Reuters', null, 'Oil prices rose.'],
     ['the agency alone (AFP)', 'AFP - Ministers met in Brussels.', null, 'Agence France-Presse', null, 'Ministers met in Brussels.'],
+    ['the agency’s tag alone', '(AP) — Stocks slid.', null, 'The Associated Press', null, 'Stocks slid.'],
     ['an agency tag before an unknown place', 'ZZYZX (AP) — A road closed.', null, 'The Associated Press', null, 'A road closed.'],
   ])('%s', (_name, text, located, agency, date, rest) => {
     expect(parseDateline(text, rules)).toEqual({ located, agency, date, rest });
