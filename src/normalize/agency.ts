@@ -26,3 +26,9 @@ export function organisationName(name: string, rules: CompiledRules): string {
   if (known) return known.name;
   return cleanText(name).replace(/\s+staff$/i, '').trim() || cleanText(name);
 }
+
+/** The agency a title closes with ("… rally (Reuters)", "… (AP)"), or null. */
+export function titleAgency(title: string | null | undefined, rules: CompiledRules): string | null {
+  const m = /\(([^()]{1,40})\)\s*$/.exec(cleanText(title ?? ''));
+  return m ? canonicalAgency(m[1]!, rules) : null;
+}

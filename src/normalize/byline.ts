@@ -1,10 +1,12 @@
 /**
  * Bylines: "Eric Tucker, The Associated Press", "By JANE DOE", "By JANE DOE Gazette Staff", "The Canadian
- * Press", "(Reporting by …; Editing by …)" → the person in natural case and the agency or outlet.
+ * Press", "By TAYLOR BROOKS AP Business Writer", "By A and B", "Staff writer", "(Reporting by …; Editing by …)"
+ * → the people in natural case and the agency or outlet. An agency, an outlet or a desk is never a person.
  */
 import { knownOrganisation, organisationName } from './agency.ts';
 import type { CompiledRules } from './matchers.ts';
 import { cleanText, isAllCaps, words } from './text.ts';
+import { DESK_WORDS, MAC_NAMES, TITLE_HEADS, TITLE_MODIFIERS } from './vocabulary/byline-words.ts';
 
 /** What a byline says: who wrote the story and for which agency or outlet. */
 export interface Byline {
@@ -39,6 +41,17 @@ export function parseByline(line: string, rules: CompiledRules): Byline | null {
 
   const whole = knownOrganisation(text, rules);
   if (whole) return withOrg(null, whole.name, rules);
+  const desk = deskCredit(text, rules);
+  if (desk) return desk;
+
+  // "TAYLOR BROOKS AP Business Writer": the title goes, the agency before it stays.
+  const titled = stripTitle(text, rules);
+  if (titled.title) {
+    const head = titled.text.replace(/,$/, '').trim();
+    const person = namesOf(head);
+    if (person) return titled.org ? withOrg(person, titled.org, rules) : { by: person, agency: null, outlet: null };
+    if (titled.org && !head) return withOrg(null, titled.org, rules);
+  }
 
   // "Name, Organisation" / "Name, Staff Writer"
   const comma = text.lastIndexOf(',');
@@ -48,6 +61,8 @@ export function parseByline(line: string, rules: CompiledRules): Byline | null {
     const person = namesOf(names);
     if (person) {
       if (TITLES.test(org)) return { by: person, agency: null, outlet: null };
+      const t = stripTitle(org, rules);
+      if (t.title && !t.text) return t.org ? withOrg(person, t.org, rules) : { by: person, agency: null, outlet: null };
       if (knownOrganisation(org, rules) || /\bstaff$/i.test(org)) return withOrg(person, org, rules);
     }
   }
@@ -87,6 +102,47 @@ export function bylineFromAuthor(author: string | null | undefined, rules: Compi
   return person ? { by: person, agency: null, outlet: null } : null;
 }
 
+/**
+ * A job title closing a byline ("AP Business Writer", "Chief White House Correspondent"): the text before
+ * it, the organisation named just before the title (an alias the rules know), and whether there was one.
+ */
+export function stripTitle(text: string, rules: CompiledRules): { text: string; org: string | null; title: boolean } {
+  const tokens = words(text);
+  let i = tokens.length;
+  const bare = (t: string): string => t.toLowerCase().replace(/[.,;:]+$/, '');
+  const head = bare(tokens[i - 1] ?? '');
+  if (!TITLE_HEADS.has(head) && !TITLE_HEADS.has(head.replace(/s$/, ''))) return { text, org: null, title: false };
+  i--;
+  while (i > 0 && TITLE_MODIFIERS.has(bare(tokens[i - 1]!))) i--;
+  // "… Reporter for the Gazette" is not handled here; "AP Business Writer" names its agency first.
+  for (let n = Math.min(4, i); n >= 1; n--) {
+    const org = tokens.slice(i - n, i).join(' ');
+    if (knownOrganisation(org, rules)) return { text: tokens.slice(0, i - n).join(' '), org, title: true };
+  }
+  return { text: tokens.slice(0, i).join(' '), org: null, title: true };
+}
+
+/**
+ * A desk's credit rather than a person's: "Staff", "Staff writer", "The Editors", "Macworld Staff",
+ * "DealPost Team", "Team Gizmodo". The outlet it names, if any; null when the text is not such a credit.
+ */
+function deskCredit(text: string, rules: CompiledRules): Byline | null {
+  const tokens = words(text.replace(/[.,;:]+$/, ''));
+  if (tokens.length === 0 || tokens.length > 6) return null;
+  const bare = tokens.map((t) => t.toLowerCase().replace(/[.,;:]+$/, ''));
+  const role = (t: string): boolean => DESK_WORDS.has(t) || TITLE_HEADS.has(t) || TITLE_HEADS.has(t.replace(/s$/, '')) || TITLE_MODIFIERS.has(t) || t === 'the' || t === 'of';
+  if (bare.every(role)) return bare.some((t) => DESK_WORDS.has(t)) ? { by: null, agency: null, outlet: null } : null;
+  // "Team Gizmodo" / "Gizmodo Team", "Macworld Staff", "Guardian staff reporter".
+  let k = tokens.length;
+  while (k > 0 && role(bare[k - 1]!)) k--;
+  if (k < tokens.length && k > 0 && bare.slice(k).some((t) => DESK_WORDS.has(t))) {
+    const org = tokens.slice(0, k).join(' ');
+    if (!/,|\s(?:and|&|AND)\s/.test(org) && (knownOrganisation(org, rules) || !namesOf(org))) return withOrg(null, org, rules);
+  }
+  if (bare[0] === 'team' && tokens.length <= 3) return withOrg(null, tokens.slice(1).join(' '), rules);
+  return null;
+}
+
 function withOrg(by: string | null, org: string, rules: CompiledRules): Byline {
   const known = knownOrganisation(org, rules);
   if (known?.kind === 'agency') return { by, agency: known.name, outlet: null };
@@ -100,10 +156,14 @@ const NAME_TOKEN = /^(?:\p{Lu}[\p{L}'’.-]*|\p{Lu}\.(?:\p{Lu}\.)*|(?:de|da|del|
 export function namesOf(text: string): string | null {
   const cleaned = cleanText(text).replace(/[\s,;]+$/, '');
   if (!cleaned || cleaned.length > 80) return null;
-  const people = cleaned.split(/\s*,\s*(?:and\s+)?|\s+(?:and|&|AND)\s+/);
+  // A desk beside the people ("Macworld Staff and Glenn Fleishman") is left out of the names.
+  const parts = cleaned.split(/\s*,\s*(?:and\s+)?|\s+(?:and|&|AND)\s+/);
+  const isDesk = (part: string): boolean => words(part).some((t) => DESK_WORDS.has(t.toLowerCase()));
+  const people = parts.length > 1 && !parts.every(isDesk) ? parts.filter((p) => !isDesk(p)) : parts;
   const out: string[] = [];
   for (const person of people) {
     const tokens = words(person);
+    if (tokens.some((t) => DESK_WORDS.has(t.toLowerCase()))) return null;
     if (tokens.length < 2 || tokens.length > 5) return null;
     if (!tokens.every((t) => NAME_TOKEN.test(t))) return null;
     if (PARTICLES.has(tokens[0]!)) return null;
@@ -124,7 +184,8 @@ export function naturalCase(name: string): string {
       if (i > 0 && i < tokens.length - 1 && PARTICLES.has(lower)) return lower;
       return lower
         .replace(/(^|[-'’])(\p{L})/gu, (_, sep: string, ch: string) => sep + ch.toUpperCase())
-        .replace(/^Mc(\p{L})/u, (_, ch: string) => `Mc${ch.toUpperCase()}`);
+        .replace(/^Mc(\p{L})/u, (_, ch: string) => `Mc${ch.toUpperCase()}`)
+        .replace(/^Mac(\p{L}+)/u, (whole: string, rest: string) => (MAC_NAMES.has(rest.toLowerCase()) ? `Mac${rest[0]!.toUpperCase()}${rest.slice(1)}` : whole));
     })
     .join(' ');
 }

@@ -1,15 +1,18 @@
 /**
  * Datelines opening a story's first paragraph: `WASHINGTON —`, `PALM BEACH, Fla. —`, `CITY (AP) —`,
- * `LONDON, March 16 (Reuters) -`, `Paris (AFP) –` (em dash, en dash, `--` or a spaced `-`).
+ * `LONDON, March 16 (Reuters) -`, `Paris (AFP) –`, `MADRID (EFE).-`, `BERLIN (dpa) -` (em dash, en dash, `--`
+ * or a spaced `-`), and the agency alone (`AP - `). The place is checked against the gazetteer (and the
+ * rules' places), so an agency or a shouted word is never taken for one.
  */
-import { canonicalAgency } from './agency.ts';
+import { canonicalAgency, knownOrganisation } from './agency.ts';
 import type { CompiledRules } from './matchers.ts';
 import { cleanText, isAllCaps, words } from './text.ts';
+import { lookupPlaces, placeKey } from './vocabulary/gazetteer.ts';
 
 /** A dateline found at the start of a paragraph. */
 export interface Dateline {
-  /** The place as written: "WASHINGTON", "PALM BEACH, Fla.", "KINGSTOWN, St. Vincent". */
-  located: string;
+  /** The place as written: "WASHINGTON", "PALM BEACH, Fla.", "KINGSTOWN, St. Vincent"; null for an agency alone ("AP -"). */
+  located: string | null;
   /** Canonical agency named in brackets ("(AP)"), or null. */
   agency: string | null;
   /** The date as written ("March 16"), or null. */
@@ -18,10 +21,15 @@ export interface Dateline {
   rest: string;
 }
 
-// The separator: an em/en dash (spaces optional) or a spaced "--"/"-".
-const SEPARATOR = /\s*[—–]\s*|\s+--?\s+/;
+// The separator: an em/en dash (spaces optional), a spaced "--"/"-", or EFE's ".-" after the agency's bracket.
+const SEPARATOR = /\s*[—–]\s*|\s+--?\s+|(?<=\))\s*\.?-\s*/;
 const MONTH = String.raw`(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`;
-const DATE_SUFFIX = new RegExp(String.raw`,?\s+(${MONTH}\s+\d{1,2}(?:,\s*\d{4})?)$`);
+// Spanish, Portuguese, Italian, French and German month names, as EFE, Lusa, ANSA, AFP and dpa date their copy.
+const MONTH_OTHER = String.raw`(?:ene(?:ro)?|feb(?:rero)?|mar(?:zo)?|abr(?:il)?|may(?:o)?|jun(?:io)?|jul(?:io)?|ago(?:sto)?|sep(?:tiembre)?|set(?:embro)?|oct(?:ubre)?|nov(?:iembre)?|dic(?:iembre)?|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|gen(?:naio)?|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|Januar|Februar|März|Juni|Juli|Oktober|Dezember|janeiro|fevereiro|março|maio|junho|julho|outubro|dezembro)\.?`;
+const DATE_SUFFIX = new RegExp(
+  String.raw`,?\s+(${MONTH}\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\.?\s+(?:de\s+)?(?:${MONTH}|${MONTH_OTHER})(?:\s+(?:de\s+)?\d{4})?)$`,
+  'i',
+);
 const AGENCY_SUFFIX = /\s*\(([^()]{1,40})\)$/;
 
 /** Reads a dateline at the start of a paragraph; null when the paragraph has none. */
@@ -33,6 +41,9 @@ export function parseDateline(paragraph: string, rules: CompiledRules): Dateline
   if (!rest) return null;
 
   let prefix = text.slice(0, sep.index).trim();
+  // "AP - The Senate voted…": the agency alone, no place.
+  const alone = canonicalAgency(prefix, rules);
+  if (alone) return { located: null, agency: alone, date: null, rest };
   let agency: string | null = null;
   const a = AGENCY_SUFFIX.exec(prefix);
   if (a) {
@@ -40,6 +51,8 @@ export function parseDateline(paragraph: string, rules: CompiledRules): Dateline
     agency = canonicalAgency(a[1]!, rules) ?? (/^\p{Lu}[\p{L} .&-]{1,30}$/u.test(a[1]!.trim()) ? a[1]!.trim() : null);
     if (!agency) return null;
     prefix = prefix.slice(0, a.index).trim();
+    // "(AP) — The Senate…": the agency's tag with no place before it.
+    if (!prefix && canonicalAgency(a[1]!, rules)) return { located: null, agency, date: null, rest };
   }
   let date: string | null = null;
   const d = DATE_SUFFIX.exec(prefix);
@@ -53,10 +66,25 @@ export function parseDateline(paragraph: string, rules: CompiledRules): Dateline
   const region = regionParts.join(',').trim();
   const cityName = city.trim();
   // A place in capitals stands alone; one in title case (AFP's "Paris (AFP)") needs an agency or a date beside it.
-  if (!isPlace(cityName, isAllCaps(cityName) ? 'caps' : agency || date ? 'title' : 'none')) return null;
-  if (regionParts.length > 0 && !isRegion(region)) return null;
-  const located = region ? `${cityName}, ${region}` : cityName;
-  return { located, agency, date, rest };
+  const placeShaped =
+    isPlace(cityName, isAllCaps(cityName) ? 'caps' : agency || date ? 'title' : 'none') && (regionParts.length === 0 || isRegion(region));
+  if (placeShaped && knownPlace(cityName, region, rules)) {
+    return { located: region ? `${cityName}, ${region}` : cityName, agency, date, rest };
+  }
+  // An agency tag marks a dateline even when its place is unknown: the agency is kept, no place is made up.
+  return agency ? { located: null, agency, date, rest } : null;
+}
+
+/**
+ * True when a dateline's city (each of "NEW YORK/LONDON") or its region part is a place the gazetteer or the
+ * rules' places know, and neither names an organisation ("AP").
+ */
+export function knownPlace(city: string, region: string, rules: CompiledRules): boolean {
+  if (knownOrganisation(city, rules)) return false;
+  const ruled = (name: string): boolean => rules.rules.places.some((r) => r.match.some((m) => placeKey(m) === placeKey(name)));
+  if (!rules.rules.gazetteer) return true;
+  if (region && (ruled(region) || lookupPlaces(region).length > 0)) return true;
+  return city.split('/').every((part) => ruled(part) || lookupPlaces(part).some((p) => !p.abbreviation));
 }
 
 /** The first paragraph without its dateline, and the dateline; the paragraph unchanged when it has none. */

@@ -3,6 +3,7 @@
  * sibling story its page lists ("Just Posted"). Pure: no I/O, no runtime imports (it also runs on Workers).
  */
 import type { NewsItem, NinjsName, RawEntry, RawFeed, SourceConfig } from '../model.ts';
+import { titleAgency } from './agency.ts';
 import { textBlocks } from './blocks.ts';
 import { bylineFromAuthor, type Byline } from './byline.ts';
 import { publishedDate, type DateFlag } from './dates.ts';
@@ -89,7 +90,8 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
   const fromFeed = bylineFromAuthor(ctx.feed.author, rules);
   const byline: Byline = {
     by: story.byline?.by ?? fromAuthor?.by ?? null,
-    agency: story.byline?.agency ?? story.dateline?.agency ?? fromAuthor?.agency ?? fromFeed?.agency ?? null,
+    agency:
+      story.byline?.agency ?? story.dateline?.agency ?? titleAgency(entry.title, rules) ?? fromAuthor?.agency ?? fromFeed?.agency ?? null,
     outlet: story.byline?.outlet ?? fromAuthor?.outlet ?? null,
   };
   const originator = byline.agency ?? outletName(byline.outlet, provider);

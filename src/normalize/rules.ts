@@ -7,6 +7,7 @@
  * trailing `.`/`:`/`!` ignored) or a regular expression written `/source/flags`.
  */
 import { z } from 'zod';
+import { CREDITED_OUTLETS, WIRE_AGENCIES } from './vocabulary/agencies.ts';
 
 /** A canonical organisation name and the spellings that mean it (`AP`, `Associated Press`, …). */
 export interface OrganisationRule {
@@ -44,6 +45,11 @@ export interface NormalizeRules {
   keywords: SubjectRule[];
   /** Dateline place → region subjects, matched on the place, its city or its region part. */
   places: SubjectRule[];
+  /**
+   * Check dateline places against the built-in gazetteer (GeoNames cities of 15,000+ people, capitals,
+   * regions, countries) and give them its region and country subjects. Off: any place-shaped word is taken.
+   */
+  gazetteer: boolean;
   /** A title or first line starting with one of these marks a killed or withdrawn story. */
   killMarkers: string[];
   /** Upstream categories that mark a killed or withdrawn story (compared case-insensitively). */
@@ -70,13 +76,11 @@ export const DEFAULT_RULES: NormalizeRules = deepFreeze({
   headlineSuffixes: ['Red Deer Advocate', 'reddeeradvocate.com'],
   headlinePrefixes: ['Updated', 'Update', 'Breaking'],
   trailingTags: { enabled: true, maxWords: 4 },
-  agencies: [
-    { name: 'The Associated Press', aliases: ['AP', 'Associated Press', 'The Associated Press'] },
-    { name: 'The Canadian Press', aliases: ['CP', 'Canadian Press', 'The Canadian Press', 'La Presse Canadienne'] },
-    { name: 'Reuters', aliases: ['Reuters', 'Thomson Reuters'] },
-    { name: 'Agence France-Presse', aliases: ['AFP', 'Agence France-Presse', 'Agence France Presse'] },
+  agencies: WIRE_AGENCIES.map((a) => ({ name: a.name, aliases: [...a.aliases] })),
+  outlets: [
+    { name: 'Red Deer Advocate', aliases: ['Advocate', 'Red Deer Advocate', 'Advocate staff'] },
+    ...CREDITED_OUTLETS.map((o) => ({ name: o.name, aliases: [...o.aliases] })),
   ],
-  outlets: [{ name: 'Red Deer Advocate', aliases: ['Advocate', 'Red Deer Advocate', 'Advocate staff'] }],
   keywords: [
     { match: ['COVID-19', 'coronavirus'], subjects: ['COVID-19'] },
     { match: ['Alberta', 'Albertans', 'Red Deer'], subjects: ['Alberta'] },
@@ -90,6 +94,7 @@ export const DEFAULT_RULES: NormalizeRules = deepFreeze({
     { match: ['Quebec', 'Quebec City', 'Montreal', 'Que.'], subjects: ['Quebec', 'Canada'] },
     { match: ['Vancouver', 'B.C.', 'British Columbia'], subjects: ['British Columbia', 'Canada'] },
   ],
+  gazetteer: true,
   killMarkers: [
     '/^(?:MANDATORY\\s+)?(?:KILL|KILLED|WITHDRAWN|WITHDRAWAL|ELIMINATION)(?=\\s*(?:$|[:\\-–—]))/',
     '/^Editors?\\s*:\\s*(?:please\\s+)?(?:kill|withdraw|eliminate)\\b/i',
@@ -136,6 +141,7 @@ const rulesInputSchema = z
     outlets: z.array(organisation).optional(),
     keywords: z.array(subjectRule).optional(),
     places: z.array(subjectRule).optional(),
+    gazetteer: z.boolean().optional(),
     killMarkers: patterns.optional(),
     killCategories: names.optional(),
   })
@@ -163,7 +169,7 @@ function mergeRules(input: z.output<typeof rulesInputSchema>): NormalizeRules {
       ? {
           dropLines: [], teaserSectionStart: [], cutAt: [], readMore: [], headlineSuffixes: [], headlinePrefixes: [],
           trailingTags: { enabled: false, maxWords: 4 }, agencies: [], outlets: [], keywords: [], places: [],
-          killMarkers: [], killCategories: [],
+          gazetteer: false, killMarkers: [], killCategories: [],
         }
       : DEFAULT_RULES;
   const list = (a: string[], b: string[] | undefined): string[] => [...new Set([...a, ...(b ?? [])])];
@@ -182,13 +188,20 @@ function mergeRules(input: z.output<typeof rulesInputSchema>): NormalizeRules {
     outlets: mergeOrganisations(base.outlets, input.outlets),
     keywords: [...base.keywords, ...(input.keywords ?? [])],
     places: [...base.places, ...(input.places ?? [])],
+    gazetteer: input.gazetteer ?? base.gazetteer,
     killMarkers: list(base.killMarkers, input.killMarkers),
     killCategories: list(base.killCategories, input.killCategories),
   };
 }
 
 function mergeOrganisations(base: OrganisationRule[], extra: OrganisationRule[] | undefined): OrganisationRule[] {
-  const out = base.map((o) => ({ name: o.name, aliases: [...o.aliases] }));
+  // An alias the operator gives an organisation of their own is theirs: the defaults let go of it.
+  const claimed = new Map<string, string>();
+  for (const o of extra ?? []) for (const a of o.aliases) claimed.set(a.trim().toLowerCase(), o.name.toLowerCase());
+  const ours = (o: OrganisationRule, alias: string): boolean => (claimed.get(alias.trim().toLowerCase()) ?? o.name.toLowerCase()) === o.name.toLowerCase();
+  const out = base
+    .filter((o) => ours(o, o.name))
+    .map((o) => ({ name: o.name, aliases: o.aliases.filter((a) => ours(o, a)) }));
   for (const o of extra ?? []) {
     const known = out.find((b) => b.name.toLowerCase() === o.name.toLowerCase());
     if (known) known.aliases = [...new Set([...known.aliases, ...o.aliases])];

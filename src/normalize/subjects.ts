@@ -6,6 +6,7 @@ import type { NinjsSubject } from '../model.ts';
 import type { CompiledRules } from './matchers.ts';
 import type { SubjectRule } from './rules.ts';
 import { cleanText, fold, uniqueCaseless } from './text.ts';
+import { resolvePlace } from './vocabulary/gazetteer.ts';
 
 /** Everything subjects are drawn from. */
 export interface SubjectSources {
@@ -28,6 +29,7 @@ export function subjectsFor(sources: SubjectSources, rules: CompiledRules): Ninj
       ...sources.categories,
       ...sources.tags,
       ...regionSubjects(sources.located, rules),
+      ...placeSubjects(sources.located, rules),
       ...keywordSubjects(sources.texts, rules),
       ...sources.sourceCategories,
     ]
@@ -43,6 +45,21 @@ export function regionSubjects(located: string | null, rules: CompiledRules): st
   const [city = '', ...region] = located.split(',');
   const candidates = new Set([placeKey(located), placeKey(city), placeKey(region.join(','))].filter(Boolean));
   return rules.rules.places.filter((r) => r.match.some((m) => candidates.has(placeKey(m)))).flatMap((r) => r.subjects);
+}
+
+/**
+ * The gazetteer's subjects for a dateline place: its region and country (CALGARY → Alberta, Canada;
+ * "PALM BEACH, Fla." → Florida, United States), each city of "NEW YORK/LONDON" in turn. Empty when the
+ * gazetteer is off or does not know the place.
+ */
+export function placeSubjects(located: string | null, rules: CompiledRules): string[] {
+  if (!located || !rules.rules.gazetteer) return [];
+  const [city = '', ...region] = located.split(',');
+  return city.split('/').flatMap((part) => {
+    const place = resolvePlace(part.trim(), region.join(',').trim());
+    if (!place) return [];
+    return place.kind === 'country' ? [place.country] : [place.region, place.country].filter(Boolean);
+  });
 }
 
 /** Keyword subjects: a rule matches when one of its words or phrases appears as a whole word in the text. */

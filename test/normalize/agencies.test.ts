@@ -160,7 +160,8 @@ describe('one AP story on two sites', () => {
       expect(body(item)).not.toMatch(/Copyright|RELATED|Sign up|Most Read|Terry Sample/);
     }
     expect(a.item.by).toBe('Terry Sample');
-    expect(a.item.subjects).toEqual([{ name: 'Agriculture' }]);
+    // The site's tag, then the gazetteer's region and country of the dateline.
+    expect(a.item.subjects).toEqual([{ name: 'Agriculture' }, { name: 'Washington' }, { name: 'United States' }]);
   });
 
   it('without the operator’s rules, site B’s furniture stays (the rules are data)', () => {

@@ -18,7 +18,7 @@ describe('canonicalAgency', () => {
     ['AFP', 'Agence France-Presse'],
     ['Agence France Presse', 'Agence France-Presse'],
     ['Advocate', null],
-    ['Bloomberg', null],
+    ['Springfield Wire', null],
     ['', null],
   ])('%j → %j', (name, expected) => {
     expect(canonicalAgency(name, rules)).toBe(expected);

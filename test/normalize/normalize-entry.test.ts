@@ -178,7 +178,7 @@ describe('normalizeFeed', () => {
 describe('src/normalize stays pure', () => {
   it('imports no runtime module (it runs on Workers too)', () => {
     const dir = new URL('../../src/normalize/', import.meta.url);
-    for (const file of readdirSync(dir)) {
+    for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
       const source = readFileSync(new URL(file, dir), 'utf8');
       const imports = [...source.matchAll(/from\s+'([^']+)'/g)].map((m) => m[1]!);
       for (const spec of imports) expect(spec, `${file} imports ${spec}`).toMatch(/^(?:\.{1,2}\/.*\.ts|zod|entities)$/);

