@@ -137,4 +137,28 @@ describe('wirefeed serve: a poll whose ingest worker dies', () => {
     expect(await refresh('small')).toEqual({ source: 'small', status: 'ok', items: SMALL_ITEMS });
     expect(child.exitCode).toBeNull();
   });
+
+  it('`wirefeed ingest --once` polls through the pool too, prints each outcome and exits (no thread left running)', async () => {
+    const cli = spawn(process.execPath, ['bin/wirefeed.mjs', 'ingest', '--once'], {
+      env: { ...process.env, WIREFEED_CONFIG: join(dir, 'config.json'), WIREFEED_DB: join(dir, 'once.db') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    cli.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    cli.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // A bound, not a measurement: a leaked thread would keep the process alive for ever.
+    const killer = setTimeout(() => cli.kill('SIGKILL'), WAIT_TIMEOUT_MS);
+    const code = await new Promise<number | null>((r) => cli.once('exit', (c) => r(c)));
+    clearTimeout(killer);
+    const outcomes = stdout.trim().split('\n').map((l) => JSON.parse(l) as { source: string; status: string; kind?: string });
+    expect(code, stderr).toBe(1);
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        { source: 'small', status: 'ok', items: SMALL_ITEMS },
+        expect.objectContaining({ source: 'huge', status: 'error', kind: 'worker', message: expect.stringMatching(/ran out of memory/) }),
+      ]),
+    );
+    expect(outcomes).toHaveLength(2);
+  });
 });
