@@ -93,6 +93,8 @@ const REQUEST_TIMEOUT_MS = 10_000; // headers, and then body, each
 const CONNECT_TIMEOUT_MS = 5_000;
 const ADMIN_TIMEOUT_MS = 30_000;
 const READY_TIMEOUT_MS = 60_000;
+/** Seconds each server serves the generator, unrecorded, before its first recorded run. */
+const WARMUP_SECONDS = 3;
 const SAMPLE_MS = 250;
 /** Responses recorded at most (and then the pollers stop): a bound besides the duration. */
 const MAX_RESPONSES = 4_000_000;
@@ -347,7 +349,7 @@ export async function runLoadBench(o: LoadBenchOptions, log: (line: string) => v
     }
     const bareBase = await bare.request<string>({ type: 'start', routes: bareRoutes });
 
-    const phase = async (server: ChildServer, base: string, withIngests: boolean, label: string): Promise<LoadReport> => {
+    const phase = async (server: ChildServer, base: string, withIngests: boolean, label: string, seconds = o.seconds): Promise<LoadReport> => {
       // Memory before: settled, after a GC (the start-up ingest's garbage is not the load's).
       await server.request({ type: 'gc' });
       await sleep(500);
@@ -362,7 +364,7 @@ export async function runLoadBench(o: LoadBenchOptions, log: (line: string) => v
       await server.request({ type: 'loopDelay' }); // starts (and resets) the child's event-loop delay histogram
 
       // ---- the pollers ----
-      const capacity = Math.min(MAX_RESPONSES, o.seconds * 40_000);
+      const capacity = Math.min(MAX_RESPONSES, seconds * 40_000);
       const lat = new Float64Array(capacity);
       const at = new Float32Array(capacity);
       const kindOf = new Uint8Array(capacity);
@@ -382,7 +384,7 @@ export async function runLoadBench(o: LoadBenchOptions, log: (line: string) => v
       let capped = false;
 
       const t0 = performance.now();
-      const deadline = t0 + o.seconds * 1000;
+      const deadline = t0 + seconds * 1000;
       const cpu0 = { server: await server.cpuMicros(), upstream: await upstream.cpuMicros(), self: process.cpuUsage() };
 
       const poller = async (i: number): Promise<void> => {
@@ -545,7 +547,7 @@ export async function runLoadBench(o: LoadBenchOptions, log: (line: string) => v
         reported = n;
       }, 5000);
 
-      log(`${label}: ${o.pollers} pollers for ${o.seconds} s, ${withIngests ? `ingests every ~${o.ingestGapMs} ms` : 'NO ingests (baseline)'}…`);
+      log(`${label}: ${o.pollers} pollers for ${seconds} s, ${withIngests ? `ingests every ~${o.ingestGapMs} ms` : 'NO ingests (baseline)'}…`);
       const pollers = Promise.all(Array.from({ length: o.pollers }, (_v, i) => poller(i)));
       const ingesting = withIngests ? ingestLoop() : Promise.resolve();
       // A watchdog: past the deadline plus the request timeout and a margin, the connections are torn down.
@@ -554,7 +556,7 @@ export async function runLoadBench(o: LoadBenchOptions, log: (line: string) => v
         watchdogFired = true;
         stop = true;
         for (const c of clients) void c.destroy().catch(() => undefined);
-      }, o.seconds * 1000 + REQUEST_TIMEOUT_MS * 2 + 5000);
+      }, seconds * 1000 + REQUEST_TIMEOUT_MS * 2 + 5000);
       await pollers;
       const elapsed = (performance.now() - t0) / 1000;
       clearTimeout(watchdog);
@@ -597,7 +599,7 @@ export async function runLoadBench(o: LoadBenchOptions, log: (line: string) => v
         const sorted = Float64Array.from(mine).sort();
         return { key: kind.key, label: kind.label, subscribers: subscribers[k]!, responses: mine.length, statuses: st, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), meanBytes: mine.length ? kindBytes[k]! / mine.length : 0 };
       });
-      const windowS = o.seconds <= 60 ? 5 : Math.ceil(o.seconds / 12);
+      const windowS = seconds <= 60 ? 5 : Math.ceil(seconds / 12);
       const timeline: WindowResult[] = [];
       for (let from = 0; from < elapsed - 0.001; from += windowS) {
         const to = Math.min(from + windowS, elapsed);
@@ -634,7 +636,7 @@ export async function runLoadBench(o: LoadBenchOptions, log: (line: string) => v
       };
       const fiveXx = Object.entries(statuses).reduce((a, [c, v]) => a + (c.startsWith('5') ? v : 0), 0);
       return {
-        options: { ...o, ingests: withIngests },
+        options: { ...o, seconds, ingests: withIngests },
         distinctAddresses,
         elapsed,
         responses: n,
@@ -668,8 +670,11 @@ export async function runLoadBench(o: LoadBenchOptions, log: (line: string) => v
 
     // The three runs of one invocation, the same generator each time: the real server idle, the real server while
     // ingests run, the bare server. The real server's data only grows between its runs (the idle run goes first).
+    // Each server first serves the same generator, unrecorded, for WARMUP_SECONDS (JIT, connections, caches).
+    await phase(real, realBase, false, 'warm-up of the real server (not recorded)', WARMUP_SECONDS);
     const idle = await phase(real, realBase, false, 'real server, no ingests');
     const ingesting = await phase(real, realBase, true, 'real server, ingests running');
+    await phase(bare, bareBase, false, 'warm-up of the bare server (not recorded)', WARMUP_SECONDS);
     const bareRun = await phase(bare, bareBase, false, 'bare node:http server');
     return { idle, ingesting, bare: bareRun };
   } finally {

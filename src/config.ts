@@ -81,7 +81,7 @@ const configSchema = z
         /** Node: a worker job (one fetched document) past this many ms fails that poll and the worker is replaced. */
         workerTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
         /** Node: the V8 heap (old generation) a worker may use, MiB; a worker past it is stopped and replaced. */
-        workerMemoryMb: z.number().int().min(16).max(16_384).default(512),
+        workerMemoryMb: z.number().int().min(16).max(16_384).default(1024),
       })
       .strict()
       .default({
@@ -91,7 +91,7 @@ const configSchema = z
         perHostConcurrency: DEFAULT_PER_HOST_CONCURRENCY,
         workers: 1,
         workerTimeoutMs: 30_000,
-        workerMemoryMb: 512,
+        workerMemoryMb: 1024,
       }),
     normalize: normalizeRulesSchema.prefault({}),
     retention: z
