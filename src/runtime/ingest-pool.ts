@@ -9,7 +9,10 @@ export interface IngestPoolOptions {
   size: number;
   /** Normalization rules, sent to each worker once when it starts; the shipped defaults when absent. */
   rules?: NormalizeRules | undefined;
-  /** A job past this many ms (from dispatch to answer) fails and its worker is stopped and replaced. */
+  /**
+   * A job past this many ms fails and its worker is stopped and replaced. Counted from when the worker is
+   * ready (its modules loaded) or, for a worker already running, from dispatch.
+   */
   jobTimeoutMs: number;
   /** The old-generation heap a worker may use, MiB; past it the worker is stopped and its job fails. */
   maxHeapMb?: number | undefined;
@@ -39,10 +42,11 @@ interface WorkerBoot {
 /** One job, as posted to a worker; its bytes are transferred. */
 type JobMessage = Omit<ProcessJob, 'rules'> & { id: number };
 
-/** A worker's answer to one job. */
+/** A worker's answer to one job, or its word that it is ready for jobs. */
 type AnswerMessage =
   | ({ id: number; ok: true } & ProcessResult)
-  | { id: number; ok: false; kind: string; message: string };
+  | { id: number; ok: false; kind: string; message: string }
+  | { ready: true };
 
 interface PendingJob {
   id: number;
@@ -54,7 +58,12 @@ interface PendingJob {
 interface Slot {
   worker: Worker;
   job: PendingJob | null;
+  /** The job's deadline. */
   timer: NodeJS.Timeout | null;
+  /** The start-up deadline, until the worker is ready. */
+  startTimer: NodeJS.Timeout | null;
+  /** Whether the worker has loaded its modules and listens for jobs. */
+  ready: boolean;
   /** Set once the slot left the pool (its worker failed, was stopped, or the pool closed). */
   retired: boolean;
   /** An error the worker raised outside a job, reported with its exit. */
@@ -66,6 +75,8 @@ interface Slot {
 // worker starts from a small JavaScript module that registers tsx and then imports it.
 const BOOT = new URL('./ingest-worker-boot.mjs', import.meta.url);
 const DEFAULT_SCRIPT = new URL('./ingest-worker.ts', import.meta.url);
+/** A worker that has not loaded its modules after this long (or the job deadline, if longer) is stopped. */
+const START_TIMEOUT_MS = 60_000;
 
 /**
  * Starts a pool of ingest worker threads (none until the first job). A worker that throws outside a job,
@@ -87,9 +98,20 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
       workerData: boot,
       ...(options.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } } : {}),
     });
-    const slot: Slot = { worker, job: null, timer: null, retired: false, error: null, exited: Promise.resolve() };
+    const slot: Slot = { worker, job: null, timer: null, startTimer: null, ready: false, error: null, retired: false, exited: Promise.resolve() };
     slot.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    const startTimeout = Math.max(START_TIMEOUT_MS, options.jobTimeoutMs);
+    slot.startTimer = setTimeout(() => {
+      retire(slot, new WorkerError('timeout', `the ingest worker did not start within ${startTimeout} ms; it was stopped`));
+    }, startTimeout);
     worker.on('message', (answer: AnswerMessage) => {
+      if ('ready' in answer) {
+        slot.ready = true;
+        if (slot.startTimer) clearTimeout(slot.startTimer);
+        slot.startTimer = null;
+        if (slot.job) startDeadline(slot);
+        return;
+      }
       const pending = slot.job;
       if (!pending || answer.id !== pending.id) return;
       finish(slot);
@@ -110,6 +132,12 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
     return slot;
   };
 
+  const startDeadline = (slot: Slot): void => {
+    slot.timer = setTimeout(() => {
+      retire(slot, new WorkerError('timeout', `the ingest worker did not finish within ${options.jobTimeoutMs} ms; it was stopped`));
+    }, options.jobTimeoutMs);
+  };
+
   const finish = (slot: Slot): void => {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
@@ -121,6 +149,7 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
     if (slot.retired) return;
     slot.retired = true;
     slots.delete(slot);
+    if (slot.startTimer) clearTimeout(slot.startTimer);
     const pending = slot.job;
     finish(slot);
     pending?.reject(reason);
@@ -132,9 +161,8 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
     slot.job = pending;
     const { rules: _rules, ...job } = pending.job;
     const message: JobMessage = { ...job, bytes: transferable(job.bytes), id: pending.id };
-    slot.timer = setTimeout(() => {
-      retire(slot, new WorkerError('timeout', `the ingest worker did not finish within ${options.jobTimeoutMs} ms; it was stopped`));
-    }, options.jobTimeoutMs);
+    // A starting worker gets the job now (the port holds it) and the deadline once it is ready.
+    if (slot.ready) startDeadline(slot);
     try {
       slot.worker.postMessage(message, [message.bytes.buffer as ArrayBuffer]);
     } catch (err) {
@@ -188,6 +216,7 @@ export function serveIngestJobs(step: ProcessStep): void {
       (err: unknown) => port.postMessage({ id, ok: false, ...describeError(err) } satisfies AnswerMessage),
     );
   });
+  port.postMessage({ ready: true } satisfies AnswerMessage);
 }
 
 /** Bytes the pool may transfer: the view itself when it spans its own buffer, else a copy (never a shared pool slab). */

@@ -81,9 +81,9 @@ describe('ingest pool: a worker that fails fails only its job', () => {
     ['throw', 'crashed', /crashed: thrown outside the job/],
     ['exit', 'exited', /exited \(code 7\)/],
     ['oom', 'out-of-memory', /ran out of memory/],
-    ['hang', 'timeout', /did not finish within 3000 ms/],
+    ['hang', 'timeout', /did not finish within 5000 ms/],
   ] as const)('%s: that job fails with a WorkerError (%s); the queued jobs succeed on a replacement', async (fault, code, message) => {
-    const p = pool({ script: FAULTY, jobTimeoutMs: fault === 'hang' ? 3000 : 20_000, maxHeapMb: 48 });
+    const p = pool({ script: FAULTY, jobTimeoutMs: fault === 'hang' ? 5000 : 20_000, maxHeapMb: 48 });
     const expected = await processFeed(jobFor('rss20-full.xml'));
     // One thread: the jobs after the fault wait in the queue while it happens.
     const results = await Promise.allSettled([
