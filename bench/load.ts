@@ -46,6 +46,8 @@ export interface LoadBenchOptions {
   pollers: number;
   /** Pause between one refresh's answer and the next refresh, ms. */
   ingestGapMs: number;
+  /** The real server's ingest worker threads (`schedule.workers`; 0: decode, parse and normalize on the serving thread). */
+  workers: number;
   /** A directory: the server writes a V8 CPU profile there when it stops. */
   profileDir?: string | undefined;
 }
@@ -319,7 +321,7 @@ export async function runLoadBench(o: LoadBenchOptions, log: (line: string) => v
       server: { title: 'wirefeed load bench', baseUrl: 'http://127.0.0.1:8787' },
       storage: { path: dbPath },
       // 04:00:00 on January 1st: the scheduler does not fire during a run; the bench forces the polls.
-      schedule: { cron: '0 0 4 1 1 *' },
+      schedule: { cron: '0 0 4 1 1 *', workers: o.workers },
       // On, and never refusing: see the top of this file.
       rateLimit: { burst: 1e12, perSecond: 1e12, maxClients: 10_000 },
     });

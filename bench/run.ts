@@ -13,6 +13,7 @@
  * - BENCH_LOAD_SECONDS: seconds each of the load test's three runs lasts (real idle, real with ingests, bare), 5–300 (default 30)
  * - BENCH_LOAD_POLLERS: concurrent pollers, 1–250 (default 200; the server answers 503 past 256 in flight)
  * - BENCH_LOAD_INGEST_GAP_MS: pause between one forced ingest's answer and the next, 0–10000 (default 500)
+ * - BENCH_LOAD_WORKERS: the real server's ingest worker threads (`schedule.workers`), 0–8 (default 1; 0: all on the serving thread)
  * - BENCH_PROFILE: a directory; the real server (HTTP bench and load test) writes a V8 CPU profile there when it stops
  */
 import { readFileSync } from 'node:fs';
@@ -63,6 +64,7 @@ const loadTest: LoadBenchOptions = {
   seconds: intEnv('BENCH_LOAD_SECONDS', 30, 5, 300),
   pollers: intEnv('BENCH_LOAD_POLLERS', 200, 1, 250),
   ingestGapMs: intEnv('BENCH_LOAD_INGEST_GAP_MS', 500, 0, 10_000),
+  workers: intEnv('BENCH_LOAD_WORKERS', 1, 0, 8),
   profileDir: process.env.BENCH_PROFILE || undefined,
 };
 const HARD_LIMIT_MS = BASE_LIMIT_MS + (runs('load') ? (3 * loadTest.seconds + 180) * 1000 : 0);
@@ -412,7 +414,8 @@ function printLoadComparison(c: LoadComparison): void {
     `Three runs of ${o.seconds} s in this one invocation, one after the other, with the same generator (${o.pollers} pollers, the mix and profiles ` +
       `above): the real server with no ingests (its data unchanged), the same server process while ingests run, and a bare ` +
       `\`node:http\` server answering the real server's bytes captured after the start-up ingest (the same status, headers and ` +
-      `body for each request of the mix, 304 for its ETag). The machine is shared with other work: single runs are noisy.`,
+      `body for each request of the mix, 304 for its ETag). The real server decodes, parses and normalizes ${o.workers > 0 ? `in ${o.workers} ingest worker thread${o.workers > 1 ? 's' : ''}` : 'ON ITS SERVING THREAD'} ` +
+      `(\`schedule.workers: ${o.workers}\`). The machine is shared with other work: single runs are noisy.`,
   );
   out();
   const allRss = (r: LoadReport): number => r.kinds.find((k) => k.key === 'all.rss')?.p99 ?? Number.NaN;
