@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeError, WorkerError } from '../../src/errors.ts';
+import { validateConfig } from '../../src/config.ts';
+import { ConfigError, describeError, WorkerError } from '../../src/errors.ts';
 import { processFeed, type ProcessJob } from '../../src/ingest/process.ts';
 import type { SourceConfig } from '../../src/model.ts';
 import { resolveRules } from '../../src/normalize/index.ts';
@@ -139,5 +140,29 @@ describe('ingest pool: closing', () => {
     expect({ code, signal }, out).toEqual({ code: 0, signal: null });
     expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ ok: expect.any(Number), failed: 'worker', threadsBefore: expect.any(Number), threadsAfter: 0 })
     expect(JSON.parse(out.trim().split('\n').at(-1)!).threadsBefore).toBeGreaterThan(0);
+  });
+});
+
+describe('ingest pool: configuration (schedule.workers, workerTimeoutMs, workerMemoryMb)', () => {
+  it('defaults to one worker thread, a 30 s job deadline and a 1 GiB heap cap', () => {
+    expect(validateConfig({ sources: [] }).schedule).toMatchObject({ workers: 1, workerTimeoutMs: 30_000, workerMemoryMb: 1024 });
+    expect(validateConfig({ sources: [], schedule: { cron: '* * * * *' } }).schedule).toMatchObject({ workers: 1, workerTimeoutMs: 30_000, workerMemoryMb: 1024 });
+  });
+
+  it('takes 0 workers (everything on the serving thread) and rejects what cannot work, naming the key', () => {
+    expect(validateConfig({ sources: [], schedule: { workers: 0 } }).schedule.workers).toBe(0);
+    const problems = (input: unknown): string[] => {
+      try {
+        validateConfig(input);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({ sources: [], schedule: { workers: -1, workerTimeoutMs: 10, workerMemoryMb: 1.5 } }).map((p) => p.split(':')[0])).toEqual([
+      'schedule.workers',
+      'schedule.workerTimeoutMs',
+      'schedule.workerMemoryMb',
+    ]);
   });
 });
