@@ -157,7 +157,8 @@ async function seed(dbPath: string, config: WirefeedConfig): Promise<number> {
 }
 
 /** One GET with node:http, keeping the raw headers (case and order as sent). */
-function fetchRaw(base: string, path: string, headers: Record<string, string>): Promise<CapturedResponse & { bytes: Buffer }> {
+/** One request with `agent: false`; the answer's status, headers (less the HTTP layer's own) and body. */
+export function fetchRaw(base: string, path: string, headers: Record<string, string>): Promise<CapturedResponse & { bytes: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${base}${path}`, { headers, agent: false, timeout: 10_000 }, (res) => {
       const chunks: Buffer[] = [];
@@ -179,7 +180,8 @@ function fetchRaw(base: string, path: string, headers: Record<string, string>): 
   });
 }
 
-function header(c: CapturedResponse, name: string): string | undefined {
+/** A header of a captured answer (name in lower case). */
+export function header(c: CapturedResponse, name: string): string | undefined {
   for (let i = 0; i < c.headers.length; i += 2) if (c.headers[i]!.toLowerCase() === name) return c.headers[i + 1];
   return undefined;
 }

@@ -13,17 +13,17 @@
  * - BENCH_SIZES: comma list of store sizes, each 1k–2M (default 10000,100000,1000000)
  * - BENCH_ONLY: `http`, `store`, `load` or `parse`, or a comma list of them (default: all four)
  * - BENCH_PARSE_ITERATIONS: measured iterations of each parse case, 20–5000 (default 300, after 50 warm-up)
- * - BENCH_LOAD_SECONDS: seconds the load test's pollers run, 5–300 (default 30)
+ * - BENCH_LOAD_SECONDS: seconds each of the load test's three runs lasts (real idle, real with ingests, bare), 5–300 (default 30)
  * - BENCH_LOAD_POLLERS: concurrent pollers, 1–250 (default 200; the server answers 503 past 256 in flight)
  * - BENCH_LOAD_INGEST_GAP_MS: pause between one forced ingest's answer and the next, 0–10000 (default 500)
- * - BENCH_LOAD_INGESTS: `off` runs the load test without ingests (a baseline to compare with; default `on`)
+ * - BENCH_LOAD_WORKERS: the real server's ingest worker threads (`schedule.workers`), 0–8 (default 1; 0: all on the serving thread)
  * - BENCH_PROFILE: a directory; the real server (HTTP bench and load test) and the bare one write V8 CPU profiles there when they stop
  * - BENCH_HTTP_ROUTES: a comma list of the HTTP requests to run (`named`, `filtered`, `304`, `gzip`; default all)
  */
 import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { GENERATOR_BOUND, runHttpBench, type HttpReport, type LoadOptions, type LoadResult } from './http.ts';
-import { PROFILES, runLoadBench, type LoadBenchOptions, type LoadReport, type MemoryPoint } from './load.ts';
+import { PROFILES, runLoadBench, type LoadBenchOptions, type LoadComparison, type LoadReport, type MemoryPoint } from './load.ts';
 import { percentile, sig } from './stats.ts';
 import { runStoreBench, sqliteVersion, type StoreReport } from './store.ts';
 import { runParseBench, type ParseReport } from './parse.ts';
@@ -35,6 +35,9 @@ const HOT_PATH_TARGET = 0.9; // issue 9: the cached 200 and the 304 at ≥ 0.9×
 /** A query counts as flat when its median grows less than 2× per 10× more items (or by < 0.5 ms in all). */
 const FLAT_STEP = 2;
 const FLAT_ABSOLUTE_MS = 0.5;
+/** Load targets: a cached feed's p99 while ingests run, against the same server idle and against the bare server. */
+const LOAD_IDLE_TARGET = 1.5;
+const LOAD_BARE_TARGET = 2;
 /** The whole run is bounded: past this, children are killed and the process exits (the load test adds its own time). */
 const BASE_LIMIT_MS = 8 * 60_000;
 
@@ -65,14 +68,10 @@ const loadTest: LoadBenchOptions = {
   seconds: intEnv('BENCH_LOAD_SECONDS', 30, 5, 300),
   pollers: intEnv('BENCH_LOAD_POLLERS', 200, 1, 250),
   ingestGapMs: intEnv('BENCH_LOAD_INGEST_GAP_MS', 500, 0, 10_000),
-  ingests: (() => {
-    const v = process.env.BENCH_LOAD_INGESTS ?? 'on';
-    if (v !== 'on' && v !== 'off') throw new Error(`BENCH_LOAD_INGESTS must be "on" or "off", not "${v}"`);
-    return v === 'on';
-  })(),
+  workers: intEnv('BENCH_LOAD_WORKERS', 1, 0, 8),
   profileDir: process.env.BENCH_PROFILE || undefined,
 };
-const HARD_LIMIT_MS = BASE_LIMIT_MS + (runs('load') ? (loadTest.seconds + 120) * 1000 : 0);
+const HARD_LIMIT_MS = BASE_LIMIT_MS + (runs('load') ? (3 * loadTest.seconds + 180) * 1000 : 0);
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const progress = (line: string): void => void process.stderr.write(`… ${line}\n`);
@@ -324,10 +323,6 @@ function printLoad(r: LoadReport): void {
   const o = r.options;
   out(`## Load: ${o.pollers} concurrent pollers for ${o.seconds} s ${o.ingests ? 'while ingests run' : '— BASELINE, no ingests'}`);
   out();
-  if (!o.ingests) {
-    out('**BENCH_LOAD_INGESTS=off: no ingest runs during this run and the data does not change — a baseline to compare with, not the issue\'s load test.**');
-    out();
-  }
   out(
     `The real server (\`startNodeServer\`, the \`wirefeed serve\` code path) in its own child process, on 127.0.0.1, ` +
       `with three sources on a local upstream (another child process) that publishes a wire feed as RSS 2.0 ` +
@@ -459,6 +454,38 @@ function printParse(r: ParseReport): void {
   out();
 }
 
+function printLoadComparison(c: LoadComparison): void {
+  const o = c.ingesting.options;
+  out(`## Load: p99 while ingests run, against the same server idle and a bare node:http server`);
+  out();
+  out(
+    `Three runs of ${o.seconds} s in this one invocation, one after the other, with the same generator (${o.pollers} pollers, the mix and profiles ` +
+      `above): the real server with no ingests (its data unchanged), the same server process while ingests run, and a bare ` +
+      `\`node:http\` server answering the real server's bytes captured after the start-up ingest (the same status, headers and ` +
+      `body for each request of the mix, 304 for its ETag). The real server decodes, parses and normalizes ${o.workers > 0 ? `in ${o.workers} ingest worker thread${o.workers > 1 ? 's' : ''}` : 'ON ITS SERVING THREAD'} ` +
+      `(\`schedule.workers: ${o.workers}\`). The machine is shared with other work: single runs are noisy.`,
+  );
+  out();
+  const allRss = (r: LoadReport): number => r.kinds.find((k) => k.key === 'all.rss')?.p99 ?? Number.NaN;
+  out('| run | requests/s | statuses | p50 | p99 (whole mix) | p99 `/feeds/all.rss` | server CPU | server event-loop delay p99 |');
+  out('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const [label, r] of [['real server, no ingests', c.idle], ['real server, ingests running', c.ingesting], ['bare node:http server', c.bare]] as const) {
+    out(
+      `| ${label} | ${Math.round(r.rps)} | ${statusList(r.statuses)} | ${msOr(r.latency.p50)} | ${msOr(r.latency.p99)} | ${msOr(allRss(r))} | ${Math.round(r.cpu.server)} % | ` +
+        `${r.loopDelay ? ms(r.loopDelay.p99) : '—'} |`,
+    );
+  }
+  out();
+  const verdict = (ratio: number, target: number): string => (Number.isFinite(ratio) ? `${ratio.toFixed(2)}× (target ≤ ${target}×: ${ratio <= target ? 'met' : 'NOT MET'})` : `— (target ≤ ${target}×: not measured)`);
+  out('Targets (p99 while ingests run ÷ p99 of the other run):');
+  out(`- \`/feeds/all.rss\` against the same server idle: ${verdict(allRss(c.ingesting) / allRss(c.idle), LOAD_IDLE_TARGET)}`);
+  out(`- \`/feeds/all.rss\` against the bare server: ${verdict(allRss(c.ingesting) / allRss(c.bare), LOAD_BARE_TARGET)}`);
+  out(`- whole mix against the same server idle: ${verdict(c.ingesting.latency.p99 / c.idle.latency.p99, LOAD_IDLE_TARGET)}`);
+  out(`- whole mix against the bare server: ${verdict(c.ingesting.latency.p99 / c.bare.latency.p99, LOAD_BARE_TARGET)}`);
+  out(`- ingests during the ingest run: ${c.ingesting.ingests.length} answered, ${c.ingesting.ingests.filter((x) => x.status === 'ok').length} ok`);
+  out();
+}
+
 async function main(): Promise<void> {
   const hardLimit = setTimeout(() => {
     process.stderr.write(`bench: still running after ${HARD_LIMIT_MS / 60_000} minutes; giving up\n`);
@@ -471,7 +498,11 @@ async function main(): Promise<void> {
   environment();
   if (runs('http')) printHttp(await runHttpBench(load, progress));
   if (runs('store')) printStore(await runStoreBench(sizes, progress));
-  if (runs('load')) printLoad(await runLoadBench(loadTest, progress));
+  if (runs('load')) {
+    const comparison = await runLoadBench(loadTest, progress);
+    printLoad(comparison.ingesting);
+    printLoadComparison(comparison);
+  }
   if (runs('parse')) printParse(await runParseBench({ items: 100, warmup: 50, iterations: intEnv('BENCH_PARSE_ITERATIONS', 300, 20, 5000) }, progress));
   out(`Total bench time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }

@@ -76,9 +76,23 @@ const configSchema = z
         batchSize: z.number().int().min(1).max(1000).default(20),
         /** Fetches of one upstream host at once, across all sources of one tick. */
         perHostConcurrency: z.number().int().min(1).max(64).default(DEFAULT_PER_HOST_CONCURRENCY),
+        /** Node: worker threads that decode, parse and normalize fetched feeds off the serving thread; 0 = in the serving thread. */
+        workers: z.number({ error: 'must be a number of threads' }).int().min(0).max(32).default(1),
+        /** Node: a worker job (one fetched document) past this many ms fails that poll and the worker is replaced. */
+        workerTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+        /** Node: the V8 heap (old generation) a worker may use, MiB; a worker past it is stopped and replaced. */
+        workerMemoryMb: z.number().int().min(16).max(16_384).default(1024),
       })
       .strict()
-      .default({ cron: '*/30 * * * * *', concurrency: 4, batchSize: 20, perHostConcurrency: DEFAULT_PER_HOST_CONCURRENCY }),
+      .default({
+        cron: '*/30 * * * * *',
+        concurrency: 4,
+        batchSize: 20,
+        perHostConcurrency: DEFAULT_PER_HOST_CONCURRENCY,
+        workers: 1,
+        workerTimeoutMs: 30_000,
+        workerMemoryMb: 1024,
+      }),
     normalize: normalizeRulesSchema.prefault({}),
     retention: z
       .object({

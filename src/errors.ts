@@ -63,6 +63,21 @@ export class StoreError extends WirefeedError {
   }
 }
 
+/** Why an ingest worker thread failed a job. */
+export type WorkerErrorCode = 'crashed' | 'exited' | 'out-of-memory' | 'timeout' | 'closed';
+
+/**
+ * The worker thread that decodes, parses and normalizes a fetched document failed that job: it threw outside
+ * the job, exited, ran out of memory, or missed the job's deadline (and was stopped). Only that poll fails.
+ */
+export class WorkerError extends WirefeedError {
+  readonly code: WorkerErrorCode;
+  constructor(code: WorkerErrorCode, message: string, options?: { cause?: unknown }) {
+    super('worker', message, options);
+    this.code = code;
+  }
+}
+
 /** Describes any thrown value as a kind and message for a source's error record. */
 export function describeError(err: unknown): { kind: string; message: string } {
   if (err instanceof WirefeedError) return { kind: err.kind, message: err.message };

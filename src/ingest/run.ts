@@ -1,11 +1,10 @@
 import { describeError } from '../errors.ts';
 import { FetchError } from '../errors.ts';
 import type { SourceConfig, SourceState } from '../model.ts';
-import { normalizeFeed, type NormalizeRules } from '../normalize/index.ts';
+import type { NormalizeRules } from '../normalize/index.ts';
 import type { Retention, Store } from '../store/store.ts';
-import { decodeFeedBytes } from './decode.ts';
 import type { FetchRequest, FetchResult } from './fetch.ts';
-import { parseFeed } from './parse.ts';
+import { processFeed, type ProcessStep } from './process.ts';
 import {
   hostOf,
   mapBoundedPerKey,
@@ -26,6 +25,11 @@ export interface IngestDeps {
   now?: () => number;
   random?: () => number;
   log?: (event: PollOutcome) => void;
+  /**
+   * Decode, parse and normalize of one fetched document ({@link processFeed} in this thread when absent; a
+   * worker pool on Node). Given `rules` per job; a pool that was given them at start may ignore them.
+   */
+  process?: ProcessStep | undefined;
 }
 
 /** How one poll of one source ended. */
@@ -61,14 +65,19 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
       });
       outcome = { source: source.id, status: 'not-modified' };
     } else {
-      const { text } = decodeFeedBytes(result.bytes, result.contentType);
-      const feed = await parseFeed(text, { url: result.url });
-      const items = normalizeFeed(feed, { source, now: new Date(startedAt), rules: deps.rules });
+      const { items, refreshMinutes } = await (deps.process ?? processFeed)({
+        bytes: result.bytes,
+        contentType: result.contentType,
+        url: result.url,
+        source,
+        now: startedAt,
+        rules: deps.rules,
+      });
       const pollState = {
         etag: result.etag,
         lastModified: result.lastModified,
         fetchedAt: startedAt,
-        nextFetchAt: nextPollAfterSuccess(source.interval, startedAt, { ...hints, refreshMinutes: feed.refreshMinutes }),
+        nextFetchAt: nextPollAfterSuccess(source.interval, startedAt, { ...hints, refreshMinutes }),
       };
       await deps.store.savePoll(source.id, items, pollState, deps.retention);
       outcome = { source: source.id, status: 'ok', items: items.length };

@@ -17,6 +17,7 @@ import { createRepresentations, type Compressor } from '../publish/representatio
 import { createService, type Service } from '../service.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { createGuardedFetch } from './guarded-fetch.ts';
+import { createIngestPool } from './ingest-pool.ts';
 import { memoizeDataVersion } from '../store/version-memo.ts';
 import { openSqlite, type SqliteHandle } from './sqlite.ts';
 
@@ -48,6 +49,10 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     readFile: async (path) => new Uint8Array(await readFile(path)),
   });
   const service = createService(config, { store, fetchFeed, fetch, log: (event) => log(formatEvent(event)) });
+  // Decode, parse and normalize run in worker threads: the serving thread fetches, serves and writes the store.
+  const { workers, workerTimeoutMs, workerMemoryMb } = config.schedule;
+  const pool = workers > 0 ? createIngestPool({ size: workers, rules: config.normalize, jobTimeoutMs: workerTimeoutMs, maxHeapMb: workerMemoryMb }) : null;
+  if (pool) service.deps.process = pool.process;
   // Polls of cached feeds skip the database: the data version is remembered for a second, and forgotten
   // as soon as an ingest of this process ends.
   const memo = memoizeDataVersion(store, 1000);
@@ -67,6 +72,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     pollNow: (ids) => track(service.pollNow(ids)),
     async close() {
       await running;
+      await pool?.close();
       sqlite.close();
     },
   };

@@ -10,8 +10,10 @@ import { realworldAvailable, runRealworld, SHARED, type RealworldReport } from '
 const PARSE_FLOORS: Record<string, number> = {
   parse: 99.9, count: 99.9, title: 97, link: 99.9, published: 99.9, updated: 96, author: 87, body: 98.5,
 };
+// headline: the scorer strips tags as spaces ("Mimi<i>'s</i>" → "Mimi 's"); we join inline markup as a browser
+// renders it ("Mimi's", "₹<span>4,000</span>" → "₹4,000"), so those few headlines differ by a space.
 const NORMALIZE_FLOORS: Record<string, number> = {
-  schema: 99.9, headline: 99.9, body: 99.5, duplicate: 99.9, furniture: 91.5, pictures: 74,
+  schema: 99.9, headline: 99.5, body: 99.5, duplicate: 99.9, furniture: 91.5, pictures: 74,
   byline: 99.5, located: 90, agency: 99.5,
 };
 

@@ -1,0 +1,233 @@
+import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { describeError, ParseError, WirefeedError, WorkerError } from '../errors.ts';
+import type { ProcessJob, ProcessResult, ProcessStep } from '../ingest/process.ts';
+import type { NormalizeRules } from '../normalize/index.ts';
+
+/** How an ingest pool runs its threads. */
+export interface IngestPoolOptions {
+  /** Worker threads at most (started when jobs need them, kept until `close`). */
+  size: number;
+  /** Normalization rules, sent to each worker once when it starts; the shipped defaults when absent. */
+  rules?: NormalizeRules | undefined;
+  /**
+   * A job past this many ms fails and its worker is stopped and replaced. Counted from when the worker is
+   * ready (its modules loaded) or, for a worker already running, from dispatch.
+   */
+  jobTimeoutMs: number;
+  /** The old-generation heap a worker may use, MiB; past it the worker is stopped and its job fails. */
+  maxHeapMb?: number | undefined;
+  /**
+   * The worker's module: a TypeScript (run through tsx) or JavaScript module that calls
+   * {@link serveIngestJobs}. Default: `ingest-worker.ts` beside this file. Tests pass a faulty one.
+   */
+  script?: URL | undefined;
+}
+
+/** A pool of worker threads doing the decode, parse and normalize step of ingestion. */
+export interface IngestPool {
+  /** The step for `IngestDeps.process`; the job's `rules` are ignored (the workers got the pool's at start). */
+  process: ProcessStep;
+  /** Threads running now (starting, busy or idle). */
+  threads(): number;
+  /** Fails the queued jobs, stops every thread and resolves when they have exited. */
+  close(): Promise<void>;
+}
+
+/** What a worker gets at start (`workerData`). */
+interface WorkerBoot {
+  script: string;
+  rules: NormalizeRules | undefined;
+}
+
+/** One job, as posted to a worker; its bytes are transferred. */
+type JobMessage = Omit<ProcessJob, 'rules'> & { id: number };
+
+/** A worker's answer to one job, or its word that it is ready for jobs. */
+type AnswerMessage =
+  | ({ id: number; ok: true } & ProcessResult)
+  | { id: number; ok: false; kind: string; message: string }
+  | { ready: true };
+
+interface PendingJob {
+  id: number;
+  job: ProcessJob;
+  resolve(result: ProcessResult): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: PendingJob | null;
+  /** The job's deadline. */
+  timer: NodeJS.Timeout | null;
+  /** The start-up deadline, until the worker is ready. */
+  startTimer: NodeJS.Timeout | null;
+  /** Whether the worker has loaded its modules and listens for jobs. */
+  ready: boolean;
+  /** Set once the slot left the pool (its worker failed, was stopped, or the pool closed). */
+  retired: boolean;
+  /** An error the worker raised outside a job, reported with its exit. */
+  error: Error | null;
+  exited: Promise<void>;
+}
+
+// Worker threads do not inherit the tsx loader of the thread that starts them (Node 20), so a TypeScript
+// worker starts from a small JavaScript module that registers tsx and then imports it.
+const BOOT = new URL('./ingest-worker-boot.mjs', import.meta.url);
+const DEFAULT_SCRIPT = new URL('./ingest-worker.ts', import.meta.url);
+/** A worker that has not loaded its modules after this long (or the job deadline, if longer) is stopped. */
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * Starts a pool of ingest worker threads (none until the first job). A worker that throws outside a job,
+ * exits, runs out of memory or misses a job's deadline fails the job it holds with a {@link WorkerError} and
+ * is replaced; the queued jobs carry on.
+ */
+export function createIngestPool(options: IngestPoolOptions): IngestPool {
+  const size = Math.max(1, Math.floor(options.size));
+  const script = options.script ?? DEFAULT_SCRIPT;
+  const slots = new Set<Slot>();
+  const queue: PendingJob[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const spawn = (): Slot => {
+    const boot: WorkerBoot = { script: script.href, rules: options.rules };
+    const isTypeScript = /\.[cm]?ts$/.test(script.pathname);
+    const worker = new Worker(isTypeScript ? BOOT : script, {
+      workerData: boot,
+      ...(options.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } } : {}),
+    });
+    const slot: Slot = { worker, job: null, timer: null, startTimer: null, ready: false, error: null, retired: false, exited: Promise.resolve() };
+    slot.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    const startTimeout = Math.max(START_TIMEOUT_MS, options.jobTimeoutMs);
+    slot.startTimer = setTimeout(() => {
+      retire(slot, new WorkerError('timeout', `the ingest worker did not start within ${startTimeout} ms; it was stopped`));
+    }, startTimeout);
+    worker.on('message', (answer: AnswerMessage) => {
+      if ('ready' in answer) {
+        slot.ready = true;
+        if (slot.startTimer) clearTimeout(slot.startTimer);
+        slot.startTimer = null;
+        if (slot.job) startDeadline(slot);
+        return;
+      }
+      const pending = slot.job;
+      if (!pending || answer.id !== pending.id) return;
+      finish(slot);
+      if (answer.ok) pending.resolve({ items: answer.items, refreshMinutes: answer.refreshMinutes });
+      else pending.reject(rebuildError(answer.kind, answer.message));
+      pump();
+    });
+    worker.on('error', (err) => {
+      slot.error = err;
+      const code = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out-of-memory' : 'crashed';
+      const what = code === 'out-of-memory' ? `ran out of memory (heap cap ${options.maxHeapMb ?? '—'} MiB)` : `crashed: ${err.message}`;
+      retire(slot, new WorkerError(code, `the ingest worker ${what}`, { cause: err }));
+    });
+    worker.on('exit', (exitCode) => {
+      retire(slot, new WorkerError('exited', `the ingest worker exited (code ${exitCode})`, slot.error ? { cause: slot.error } : undefined));
+    });
+    slots.add(slot);
+    return slot;
+  };
+
+  const startDeadline = (slot: Slot): void => {
+    slot.timer = setTimeout(() => {
+      retire(slot, new WorkerError('timeout', `the ingest worker did not finish within ${options.jobTimeoutMs} ms; it was stopped`));
+    }, options.jobTimeoutMs);
+  };
+
+  const finish = (slot: Slot): void => {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.job = null;
+  };
+
+  /** Takes a slot out of the pool; its job (if any) fails with `reason`. Idempotent. */
+  const retire = (slot: Slot, reason: WorkerError): void => {
+    if (slot.retired) return;
+    slot.retired = true;
+    slots.delete(slot);
+    if (slot.startTimer) clearTimeout(slot.startTimer);
+    const pending = slot.job;
+    finish(slot);
+    pending?.reject(reason);
+    void slot.worker.terminate().catch(() => undefined);
+    pump();
+  };
+
+  const dispatch = (slot: Slot, pending: PendingJob): void => {
+    slot.job = pending;
+    const { rules: _rules, ...job } = pending.job;
+    const message: JobMessage = { ...job, bytes: transferable(job.bytes), id: pending.id };
+    // A starting worker gets the job now (the port holds it) and the deadline once it is ready.
+    if (slot.ready) startDeadline(slot);
+    try {
+      slot.worker.postMessage(message, [message.bytes.buffer as ArrayBuffer]);
+    } catch (err) {
+      finish(slot);
+      pending.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+
+  const pump = (): void => {
+    if (closed) return;
+    while (queue.length > 0) {
+      let idle: Slot | undefined;
+      for (const s of slots) if (!s.job) idle = s;
+      if (!idle && slots.size < size) idle = spawn();
+      if (!idle) return;
+      dispatch(idle, queue.shift()!);
+    }
+  };
+
+  return {
+    process(job) {
+      if (closed) return Promise.reject(new WorkerError('closed', 'the ingest pool is closed'));
+      return new Promise<ProcessResult>((resolve, reject) => {
+        queue.push({ id: nextId++, job, resolve, reject });
+        pump();
+      });
+    },
+    threads: () => slots.size,
+    async close() {
+      closed = true;
+      for (const pending of queue.splice(0)) pending.reject(new WorkerError('closed', 'the ingest pool closed before this job ran'));
+      const exits = [...slots].map((slot) => slot.exited);
+      for (const slot of [...slots]) retire(slot, new WorkerError('closed', 'the ingest pool closed while this job ran'));
+      await Promise.all(exits);
+    },
+  };
+}
+
+/**
+ * The worker side of the pool: answers each job with `step` (with the rules the pool sent at start).
+ * An ingest worker module calls this once at its top level.
+ */
+export function serveIngestJobs(step: ProcessStep): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveIngestJobs runs in an ingest worker thread');
+  const { rules } = workerData as WorkerBoot;
+  port.on('message', (job: JobMessage) => {
+    const { id, ...rest } = job;
+    step({ ...rest, rules }).then(
+      (result) => port.postMessage({ id, ok: true, items: result.items, refreshMinutes: result.refreshMinutes } satisfies AnswerMessage),
+      (err: unknown) => port.postMessage({ id, ok: false, ...describeError(err) } satisfies AnswerMessage),
+    );
+  });
+  port.postMessage({ ready: true } satisfies AnswerMessage);
+}
+
+/** Bytes the pool may transfer: the view itself when it spans its own buffer, else a copy (never a shared pool slab). */
+function transferable(bytes: Uint8Array): Uint8Array {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  return whole ? bytes : bytes.slice();
+}
+
+/** The error a job failed with in the worker, as the same kind and message on this side. */
+function rebuildError(kind: string, message: string): Error {
+  if (kind === 'parse') return new ParseError(message);
+  if (kind === 'internal') return new Error(message);
+  return new WirefeedError(kind, message);
+}

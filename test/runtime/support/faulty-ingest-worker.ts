@@ -1,0 +1,29 @@
+/**
+ * A test-only ingest worker: the real step (`processFeed`), except for jobs whose source id names a fault.
+ * - `throw`: an uncaught exception outside the job (the worker dies with an 'error' event)
+ * - `exit`: `process.exit(7)` in the worker
+ * - `oom`: allocates until the pool's heap cap stops the worker
+ * - `hang`: a busy loop that never yields (only the job's deadline ends it)
+ */
+import { processFeed } from '../../../src/ingest/process.ts';
+import { serveIngestJobs } from '../../../src/runtime/ingest-pool.ts';
+
+const hoard: unknown[] = [];
+
+serveIngestJobs(async (job) => {
+  switch (job.source.id) {
+    case 'throw':
+      setImmediate(() => {
+        throw new Error('thrown outside the job');
+      });
+      return new Promise(() => {});
+    case 'exit':
+      process.exit(7);
+    case 'oom':
+      for (;;) hoard.push(new Array(100_000).fill({ job: hoard.length }));
+    case 'hang':
+      for (;;);
+    default:
+      return processFeed(job);
+  }
+});
