@@ -33,7 +33,8 @@ function rssItem(p: PreparedItem): Item {
   const item: Item = { title: '', link: p.link ?? '', date: p.updated, published: p.published };
   if (p.title) item.title = markCdata(p.title);
   item.guid = markText(p.id);
-  if (p.summaryHtml) item.description = markCdata(p.summaryHtml);
+  // Every item has a description (readers such as rsstail show only that); `feed` writes it before content:encoded.
+  if (p.descriptionHtml) item.description = markCdata(p.descriptionHtml);
   if (p.contentHtml) item.content = markCdata(p.contentHtml);
   if (p.categories.length) item.category = p.categories.map((name) => ({ name: markText(name) }));
   const extensions: Extension[] = [];
