@@ -170,8 +170,8 @@ describe('renderFeed', () => {
     expect(q(`${feed}/${atom('link')}[@rel='self']/@href`)).toBe(META.selfUrl);
     expect(q(`${feed}/${atom('link')}[@rel='alternate']/@href`)).toBe(META.siteUrl);
 
-    expect(q(`${entry}/${atom('title')}/@type`)).toBe('html');
-    expect(q(`${entry}/${atom('title')}`)).toBe('Ridge fire forces evacuation of Sundre &amp; area');
+    expect(q(`${entry}/${atom('title')}/@type`)).toBe('text');
+    expect(q(`${entry}/${atom('title')}`)).toBe('Ridge fire forces evacuation of Sundre & area');
     expect(q(`${entry}/${atom('id')}`)).toBe(STORY.uri);
     expect(q(`${entry}/${atom('link')}[not(@rel)]/@href`)).toBe(
       'https://news.example.com/alberta/ridge-fire.html?utm=a&id=7',
@@ -229,7 +229,7 @@ describe('renderFeed', () => {
     expect(xpath(rss, `string(/rss/channel/item/${el(NS.content, 'encoded')})`)).toBe('<p>x]]&gt;y</p><p>z]]&gt;</p>');
     const atomXml = renderFeed(META, [item], 'atom').body;
     expect(wellFormedError(atomXml)).toBeNull();
-    expect(xpath(atomXml, `string(/${atom('feed')}/${atom('entry')}/${atom('title')})`)).toBe('a]]&gt;b]]&gt;c]]]&gt;d');
+    expect(xpath(atomXml, `string(/${atom('feed')}/${atom('entry')}/${atom('title')})`)).toBe('a]]>b]]>c]]]>d');
   });
 
   it('keeps text that looks like an entity exactly as written', () => {
