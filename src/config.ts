@@ -221,12 +221,19 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** The canonical form of a BCP 47 language tag (`Intl`'s reading of RFC 5646), or undefined when `tag` is none. */
+/**
+ * The canonical form of a BCP 47 language tag (`Intl`'s reading of RFC 5646) whose language is an ISO 639
+ * code `Intl` can name (as feed validators check), or undefined when `tag` is none.
+ */
 function bcp47(tag: string): string | undefined {
-  if (!/^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$/.test(tag)) return undefined;
+  if (!/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/.test(tag)) return undefined;
+  let canonical: string | undefined;
   try {
-    return Intl.getCanonicalLocales(tag)[0];
+    canonical = Intl.getCanonicalLocales(tag)[0];
   } catch {
     return undefined;
   }
+  const language = canonical?.split('-')[0] ?? '';
+  const names = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }) : null;
+  return names && names.of(language) === undefined ? undefined : canonical;
 }
