@@ -57,6 +57,12 @@ const configSchema = z
           .refine((u) => /^https?:$/.test(safeProtocol(u)), { error: 'must be an absolute http(s) URL' })
           .optional(),
         title: z.string().min(1).default('wirefeed'),
+        /** The feeds' language, a BCP 47 tag, canonicalized (`en-ca` gives `en-CA`). */
+        language: z
+          .string()
+          .refine((tag) => bcp47(tag) !== undefined, { error: 'must be a BCP 47 language tag such as "en" or "fr-CA"' })
+          .transform((tag) => bcp47(tag) ?? tag)
+          .default('en'),
         hub: z
           .string()
           .refine((u) => /^https?:$/.test(safeProtocol(u)), { error: 'must be an absolute http(s) URL of a WebSub hub' })
@@ -64,7 +70,7 @@ const configSchema = z
         maxAge: z.number().int().min(0).max(86_400).optional(),
       })
       .strict()
-      .default({ title: 'wirefeed' }),
+      .default({ title: 'wirefeed', language: 'en' }),
     storage: z
       .object({ path: z.string().min(1).optional() })
       .strict()
@@ -227,4 +233,21 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) return `must be ${issue.expected}`;
   return issue.message;
+}
+
+/**
+ * The canonical form of a BCP 47 language tag (`Intl`'s reading of RFC 5646) whose language is an ISO 639
+ * code `Intl` can name (as feed validators check), or undefined when `tag` is none.
+ */
+function bcp47(tag: string): string | undefined {
+  if (!/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/.test(tag)) return undefined;
+  let canonical: string | undefined;
+  try {
+    canonical = Intl.getCanonicalLocales(tag)[0];
+  } catch {
+    return undefined;
+  }
+  const language = canonical?.split('-')[0] ?? '';
+  const names = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }) : null;
+  return names && names.of(language) === undefined ? undefined : canonical;
 }

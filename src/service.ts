@@ -17,7 +17,7 @@ export interface Service {
   /** Polls the named sources (all when absent) now, whether due or not. */
   pollNow(ids?: string[]): Promise<PollOutcome[]>;
   /** The config-derived part of `createApp`'s dependencies. */
-  appDeps: Pick<AppDeps, 'store' | 'feeds' | 'baseUrl' | 'title' | 'hubUrl' | 'maxAge'>;
+  appDeps: Pick<AppDeps, 'store' | 'feeds' | 'baseUrl' | 'title' | 'language' | 'hubUrl' | 'maxAge'>;
 }
 
 /** Builds the service over a store and a fetcher. `concurrencyCap` bounds fetches at once (Workers: 6). */
@@ -78,6 +78,7 @@ export function createService(
       feeds: config.feeds,
       baseUrl: config.server.baseUrl,
       title: config.server.title,
+      language: config.server.language,
       hubUrl: config.server.hub,
       maxAge: feedMaxAge(config),
     },

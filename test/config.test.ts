@@ -25,6 +25,12 @@ describe('validateConfig', () => {
     expect(cfg.feeds).toEqual([]);
     expect(cfg.sources[0]).toMatchObject({ interval: 15, categories: [], allowPrivateNetwork: false });
     expect(cfg.schedule.concurrency).toBeGreaterThan(0);
+    expect(cfg.server.language).toBe('en');
+  });
+
+  it('reads server.language as a BCP 47 tag in its canonical form', () => {
+    expect(validateConfig({ sources: [source()], server: { language: 'fr-ca' } }).server.language).toBe('fr-CA');
+    expect(validateConfig({ sources: [source()], server: { language: 'zh-Hant-TW' } }).server.language).toBe('zh-Hant-TW');
   });
 
   it.each([
@@ -37,6 +43,9 @@ describe('validateConfig', () => {
     [{ sources: [source()], feeds: [{ name: 'all', title: 'x' }] }, 'feeds[0].name: "all" is reserved: that feed always exists'],
     [{ sources: [source()], feeds: [{ name: 'a', title: 'A', filter: { sources: ['nope'] } }] }, 'feeds[0].filter.sources[0]: names no configured source "nope"'],
     [{ sources: [source()], server: { baseUrl: 'not a url' } }, 'server.baseUrl: must be an absolute http(s) URL'],
+    [{ sources: [source()], server: { language: 'english' } }, 'server.language: must be a BCP 47 language tag such as "en" or "fr-CA"'],
+    [{ sources: [source()], server: { language: 'en_CA' } }, 'server.language: must be a BCP 47 language tag such as "en" or "fr-CA"'],
+    [{ sources: [source()], server: { language: 'xx-CA' } }, 'server.language: must be a BCP 47 language tag such as "en" or "fr-CA"'],
     [{ sources: [source()], colour: 'blue' }, '(config): unknown key "colour"'],
     [{}, 'sources: is required: a list of upstream sources'],
   ])('rejects %j with a line naming the path', (input, line) => {

@@ -3,7 +3,6 @@ import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { FeedSpec } from '../model.ts';
-import { OPML_CONTENT_TYPE, renderOpml } from '../publish/opml.ts';
 import { createRepresentations, type Compressor, type Representation, type RepresentationCache, type Representations } from '../publish/representation.ts';
 import { FEED_XSL, XSL_CONTENT_TYPE } from '../publish/xsl.ts';
 import type { Store } from '../store/store.ts';
@@ -11,7 +10,7 @@ import { mountAdmin, sourceHealth, type AdminDeps } from './admin.ts';
 import { admission, DEFAULT_MAX_IN_FLIGHT, MAX_URL_LENGTH } from './admission.ts';
 import { answer, CORS_EXPOSE, DEFAULT_MAX_AGE } from './conditional.ts';
 import { feedKey, feedLinks, trimBase } from './feed-key.ts';
-import { renderPublishedFeed, resolveFeed } from './feed-render.ts';
+import { renderPublishedFeed, renderPublishedOpml, resolveFeed } from './feed-render.ts';
 import { indexPage } from './pages.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 
@@ -26,6 +25,8 @@ export interface AppDeps {
   /** Public base URL for self links; defaults to the request's origin. */
   baseUrl?: string | undefined;
   title?: string;
+  /** The feeds' language, a BCP 47 tag (`server.language`). */
+  language?: string | undefined;
   /** Seconds pollers may cache a feed (`Cache-Control: max-age`). */
   maxAge?: number;
   /** A WebSub hub announced in every feed. */
@@ -101,11 +102,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/opml', async (c) => {
     const base = baseOf(c);
-    const rep = await representations.obtain(`opml|${base}`, await deps.store.dataVersion(), () => ({
-      body: renderOpml({ title, baseUrl: base, feeds, updated: new Date(0) }),
-      contentType: OPML_CONTENT_TYPE,
-      lastModified: new Date(0),
-    }));
+    const rep = await representations.obtain(`opml|${base}`, await deps.store.dataVersion(), () => renderPublishedOpml({ store: deps.store, title, feeds, now: now() }, base));
     return respond(c, rep, []);
   });
 
@@ -122,7 +119,7 @@ export function createApp(deps: AppDeps): Hono {
     const base = baseOf(c);
     const key = feedKey({ base, pathname: url.pathname, search: url.search }, now());
     const rep = await representations.obtain(key, await deps.store.dataVersion(), () =>
-      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now() }, { spec, format, url, base }),
+      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language }, { spec, format, url, base }),
     );
     return respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${url.search}`));
   });

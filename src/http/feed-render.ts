@@ -1,8 +1,10 @@
 import { HTTPException } from 'hono/http-exception';
-import type { FeedSpec } from '../model.ts';
+import type { FeedSpec, NewsItem } from '../model.ts';
 import { collectPage } from '../publish/collect.ts';
+import { filterIdentity } from '../publish/feed-identity.ts';
 import { FilterError, parseFeedRequest, type FeedRequest } from '../publish/filter.ts';
 import { renderNinjs } from '../publish/ninjs.ts';
+import { OPML_CONTENT_TYPE, renderOpml } from '../publish/opml.ts';
 import { renderFeed } from '../publish/render.ts';
 import type { Rendered } from '../publish/representation.ts';
 import type { Store } from '../store/store.ts';
@@ -34,10 +36,12 @@ export function resolveFeed(file: string, formatParam: string | null, byName: Ma
 
 /**
  * Renders one page of a published feed: the request's filters over the store, in `format`, with self, next,
- * hub and stylesheet links under `base`. @throws HTTPException 400 for a filter the request cannot have.
+ * hub and stylesheet links under `base`. A filtered request is a feed of its own: its id, title and JSON Feed
+ * home page name its canonical filter (the same whatever the parameter order). @throws HTTPException 400 for
+ * a filter the request cannot have.
  */
 export async function renderPublishedFeed(
-  deps: { store: Store; title: string; hubUrl: string | undefined; now: number },
+  deps: { store: Store; title: string; hubUrl: string | undefined; now: number; language?: string | undefined },
   request: { spec: FeedSpec; format: PublishedFormat; url: URL; base: string },
 ): Promise<Rendered> {
   const { spec, format, url, base } = request;
@@ -50,16 +54,23 @@ export async function renderPublishedFeed(
   }
   const page = await collectPage(deps.store, feedRequest);
   const items = page.items.map((s) => s.item);
-  const newest = items.reduce((max, item) => Math.max(max, Date.parse(item.versionCreated) || 0), 0);
-  const lastModified = new Date(Math.floor(newest / 1000) * 1000);
+  const lastModified = newestChange(items);
   if (format === 'ninjs') return { ...renderNinjs(items), lastModified };
+  const filter = filterIdentity(url.searchParams);
+  const id = `${base}/feeds/${spec.name}${filter.query ? `?${filter.query}` : ''}`;
+  const title = filter.query
+    ? `${spec.title} — ${filter.label} — ${deps.title}`
+    : spec.name === 'all' ? deps.title : `${spec.title} — ${deps.title}`;
   const rendered = renderFeed(
     {
-      id: `${base}/feeds/${spec.name}`,
-      title: spec.name === 'all' ? deps.title : `${spec.title} — ${deps.title}`,
+      id,
+      title,
       description: spec.description ?? spec.title,
       siteUrl: `${base}/`,
       selfUrl: `${base}${url.pathname}${url.search}`,
+      // The id URL serves this very filter (as RSS, which the stylesheet shows as a page).
+      homeUrl: filter.query ? id : undefined,
+      language: deps.language,
       updated: lastModified,
       nextUrl: page.next ? withParam(url, 'before', page.next, base) : undefined,
       hubUrl: deps.hubUrl,
@@ -69,6 +80,27 @@ export async function renderPublishedFeed(
     format,
   );
   return { ...rendered, lastModified };
+}
+
+/**
+ * The OPML list of the published feeds, dated by the newest change among the stories of the `all` feed (no
+ * date when the store holds none).
+ */
+export async function renderPublishedOpml(
+  deps: { store: Store; title: string; feeds: FeedSpec[]; now: number },
+  base: string,
+): Promise<Rendered> {
+  const page = await collectPage(deps.store, parseFeedRequest({ name: 'all', title: 'all', filter: {} }, new URLSearchParams(), deps.now));
+  const items = page.items.map((s) => s.item);
+  const lastModified = newestChange(items);
+  const updated = items.length ? lastModified : undefined;
+  return { body: renderOpml({ title: deps.title, baseUrl: base, feeds: deps.feeds, updated }), contentType: OPML_CONTENT_TYPE, lastModified };
+}
+
+/** When the newest of `items` was last saved (its `versionCreated`), to the second, as HTTP dates are; 1970 for none. */
+function newestChange(items: NewsItem[]): Date {
+  const newest = items.reduce((max, item) => Math.max(max, Date.parse(item.versionCreated) || 0), 0);
+  return new Date(Math.floor(newest / 1000) * 1000);
 }
 
 function withParam(url: URL, name: string, value: string, base: string): string {

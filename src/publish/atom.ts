@@ -1,11 +1,15 @@
 /** Atom 1.0 (RFC 4287), written with the `feed` package. */
 import { Feed, type FeedOptions, type Item } from 'feed';
-import { escapeHtml } from '../util/html-text.ts';
 import type { PreparedItem } from './feed-item.ts';
 import { GENERATOR, type PreparedFeed } from './feed-meta.ts';
-import { addXmlLinks, markAttr, markCdata, markText, unmark } from './feed-xml.ts';
+import { addXmlLinks, markAttr, markCdata, markCdataAsText, markText, unmark } from './feed-xml.ts';
 
 const ATOM_NS = 'http://www.w3.org/2005/Atom';
+// `feed` types every entry title as HTML, which readers such as sfeed (and the XSL page) show with its entities
+// undecoded. Titles go in behind this marker (NUL, which xmlSafe removed from all input) and come out as text,
+// escaped rather than in CDATA (see markCdataAsText).
+const TEXT_TITLE = '\u0000T\u0000';
+const HTML_TITLE_OPEN = `<title type="html"><![CDATA[${TEXT_TITLE}`;
 
 /** Renders a prepared feed as an Atom 1.0 document. */
 export function renderAtom(feed: PreparedFeed): string {
@@ -23,7 +27,8 @@ export function renderAtom(feed: PreparedFeed): string {
   const out = new Feed(options);
   for (const p of feed.items) out.addItem(atomEntry(p, feed.siteUrl));
 
-  const atom = fixEnclosureTypes(addLanguage(unmark(out.atom1()), feed.language), feed.items);
+  const xml = unmark(out.atom1().split(HTML_TITLE_OPEN).join('<title type="text"><![CDATA['));
+  const atom = fixEnclosureTypes(addLanguage(xml, feed.language), feed.items);
   const open = atom.indexOf('<feed');
   return addXmlLinks(atom, atom.slice(open, atom.indexOf('>', open) + 1), 'link', feed.links);
 }
@@ -32,7 +37,7 @@ function atomEntry(p: PreparedItem, siteUrl: string): Item {
   const item: Item = {
     // Atom needs an alternate link on an entry; the site stands in when the story has none of its own.
     link: p.link ?? siteUrl,
-    title: markCdata(escapeHtml(p.title)),
+    title: TEXT_TITLE + markCdataAsText(p.title),
     id: p.id,
     date: p.updated,
     published: p.published,

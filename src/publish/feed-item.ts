@@ -16,7 +16,11 @@ export interface PreparedItem {
   summaryHtml: string | undefined;
   summaryText: string | undefined;
   contentHtml: string | undefined;
+  /** The summary as HTML, else the lede of the body (its first paragraph, at most about 300 characters) as text. */
+  descriptionHtml: string | undefined;
+  /** When the story was published upstream (ninjs `contentCreated`, else when we first saw it). */
   published: Date;
+  /** When the story last changed upstream; the model carries no such time apart from publication, so it is `published`. */
   updated: Date;
   author: string | undefined;
   rights: string | undefined;
@@ -53,11 +57,12 @@ export function prepareItem(item: NewsItem, feedUpdated: Date): PreparedItem {
   const headline = pickText(item.headlines, 'main');
   const summary = item.descriptions?.find((d) => d.role === 'summary');
   const body = pickText(item.bodies, 'main');
-  const updated =
-    parseDate(item.versionCreated) ?? parseDate(item.firstCreated) ?? parseDate(item.contentCreated) ?? feedUpdated;
-  const published = parseDate(item.contentCreated) ?? parseDate(item.firstCreated) ?? updated;
+  const published = publishedTime(item) ?? feedUpdated;
+  const updated = published;
   const summaryText = summary ? oneLine(textOf(summary)) : '';
+  const summaryHtml = summary ? htmlOf(summary, link) : '';
   const contentHtml = body ? htmlOf(body, link) : '';
+  const lede = body ? ledeOf(body) : '';
   const author = oneLine(xmlSafe(item.by ?? ''));
   const rights = oneLine(xmlSafe(item.copyrightHolder ?? ''));
   const categories = [
@@ -67,9 +72,10 @@ export function prepareItem(item: NewsItem, feedUpdated: Date): PreparedItem {
     id: itemId(item.uri ?? ''),
     title: headline ? oneLine(textOf(headline)) : '',
     link,
-    summaryHtml: summary ? htmlOf(summary, link) || undefined : undefined,
+    summaryHtml: summaryHtml || undefined,
     summaryText: summaryText || undefined,
     contentHtml: contentHtml || undefined,
+    descriptionHtml: summaryHtml || (lede ? escapeHtml(lede) : undefined),
     published,
     updated,
     author: author || undefined,
@@ -77,6 +83,15 @@ export function prepareItem(item: NewsItem, feedUpdated: Date): PreparedItem {
     categories,
     picture: pickPicture(item.associations),
   };
+}
+
+/**
+ * When a story was published upstream: ninjs `contentCreated` (the upstream's published, else updated, time),
+ * else `firstCreated` (when the store first saw it). `versionCreated` is when the store saved the current
+ * version, i.e. a fetch time, so it dates no story.
+ */
+export function publishedTime(item: NewsItem): Date | undefined {
+  return parseDate(item.contentCreated) ?? parseDate(item.firstCreated);
 }
 
 /** The item's web page: ninjs 3.1 carries it as the `web` rendition of a text item. */
@@ -131,6 +146,19 @@ function htmlOf(t: NinjsText, baseUrl: string | undefined): string {
   return xmlSafe(isHtml(t) ? sanitizeHtml(value, baseUrl) : plainToHtml(value)).trim();
 }
 
+const LEDE_MAX = 300;
+
+/** The body's first paragraph as one line of text, cut at a word near {@link LEDE_MAX} characters when longer. */
+function ledeOf(t: NinjsText): string {
+  const value = xmlSafe(t.value ?? '');
+  const paragraphs = isHtml(t) ? htmlToText(value, { lines: true }).split('\n') : value.split(/\r?\n\s*\r?\n/);
+  const first = paragraphs.map(oneLine).find((p) => p !== '') ?? '';
+  if (first.length <= LEDE_MAX + 20) return first;
+  const cut = first.slice(0, LEDE_MAX);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > LEDE_MAX / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.—–-]+$/, '')}…`;
+}
+
 function plainToHtml(text: string): string {
   return text
     .split(/\r?\n\s*\r?\n/)
@@ -140,14 +168,19 @@ function plainToHtml(text: string): string {
     .join('');
 }
 
-/** A stable id every format accepts: the URI itself when it parses as one, else a `urn:wirefeed:` wrapping. */
+/** A stable id every format accepts: the URI itself when it parses as a valid IRI, else a `urn:wirefeed:` wrapping. */
 function itemId(uri: string): string {
   const s = xmlSafe(uri).trim();
+  let href: string | undefined;
   try {
-    return new URL(s).href;
+    href = new URL(s).href;
   } catch {
-    return `urn:wirefeed:${encodeURIComponent(s)}`;
+    href = undefined;
   }
+  // The URL parser keeps spaces and such in an opaque path ("x:a b"), which no IRI holds.
+  if (href !== undefined && !/[\s<>"{}|\\^`]/.test(href)) return href;
+  // RFC 2141 has no "~" in a URN's specific string, though encodeURIComponent leaves it.
+  return `urn:wirefeed:${encodeURIComponent(s).replace(/~/g, '%7E')}`;
 }
 
 function pickPicture(associations: NinjsAssociation[] | undefined): Picture | undefined {

@@ -3,7 +3,7 @@
  * its prepared items) that the RSS, Atom and JSON Feed renderers share.
  */
 import type { NewsItem } from '../model.ts';
-import { httpUrl, MIN_TIME, oneLine, parseDate, prepareItem, validDate, type PreparedItem } from './feed-item.ts';
+import { httpUrl, MIN_TIME, oneLine, parseDate, prepareItem, publishedTime, validDate, type PreparedItem } from './feed-item.ts';
 import { xmlSafe } from '../util/xml-safe.ts';
 
 /** The syntaxes wirefeed publishes. */
@@ -16,8 +16,11 @@ export interface FeedMeta {
   description?: string;
   siteUrl: string;
   selfUrl: string;
+  /** What the feed describes, when not the site (JSON Feed `home_page_url`): a filtered feed names its own resource. */
+  homeUrl?: string | undefined;
   updated: Date;
-  language?: string;
+  /** A BCP 47 language tag (RSS `<language>`, Atom `xml:lang`, JSON Feed `language`). */
+  language?: string | undefined;
   /** The next page (RFC 5005 `rel="next"`, JSON Feed `next_url`), when there is one. */
   nextUrl?: string | undefined;
   /** A WebSub hub announced with `rel="hub"` (JSON Feed `hubs`). */
@@ -50,6 +53,8 @@ export interface PreparedFeed {
   description: string;
   siteUrl: string;
   selfUrl: string;
+  /** `meta.homeUrl` when it is an absolute http(s) URL, else the site. */
+  homeUrl: string;
   updated: Date;
   /** A BCP 47-shaped language tag, or undefined. */
   language: string | undefined;
@@ -73,6 +78,7 @@ export function prepareFeed(meta: FeedMeta, items: NewsItem[]): PreparedFeed {
     description: oneLine(xmlSafe(meta.description ?? '')),
     siteUrl,
     selfUrl,
+    homeUrl: httpUrl(meta.homeUrl) ?? siteUrl,
     updated,
     language: languageTag(meta.language),
     links: { next: httpUrl(meta.nextUrl), hub: httpUrl(meta.hubUrl), stylesheet: httpUrl(meta.stylesheetUrl) },
@@ -83,7 +89,7 @@ export function prepareFeed(meta: FeedMeta, items: NewsItem[]): PreparedFeed {
 function latestItemDate(items: NewsItem[]): Date | undefined {
   let latest: number | undefined;
   for (const item of items) {
-    const t = (parseDate(item.versionCreated) ?? parseDate(item.firstCreated))?.getTime();
+    const t = (parseDate(item.versionCreated) ?? publishedTime(item))?.getTime();
     if (t !== undefined && (latest === undefined || t > latest)) latest = t;
   }
   return latest === undefined ? undefined : new Date(latest);

@@ -10,9 +10,13 @@ import type { FeedLinks } from './feed-meta.ts';
 // A marker holds NUL, which xmlSafe has removed from all input, so no input can forge one.
 const MARK_AMP = '\u0000A\u0000';
 const MARK_LT = '\u0000L\u0000';
+const MARK_GT = '\u0000G\u0000';
 const MARK_CDATA_END = '\u0000C\u0000';
-const MARKS = /\u0000([ALC])\u0000/g;
-const UNMARK: Record<string, string> = { A: '&amp;', L: '&lt;', C: ']]]]><![CDATA[>' };
+const TEXT_OPEN = '\u0000S\u0000';
+const TEXT_CLOSE = '\u0000E\u0000';
+const TEXT_CDATA = /<!\[CDATA\[\u0000S\u0000([^]*?)\u0000E\u0000\]\]>/g;
+const MARKS = /\u0000([ALGC])\u0000/g;
+const UNMARK: Record<string, string> = { A: '&amp;', L: '&lt;', G: '&gt;', C: ']]]]><![CDATA[>' };
 
 /** A marked string for an element's text; {@link unmark} turns it into XML after serialisation. */
 export function markText(s: string): string {
@@ -29,9 +33,17 @@ export function markCdata(s: string): string {
   return s.replace(/]]>/g, MARK_CDATA_END);
 }
 
+/**
+ * A marked string for a slot `feed` always wraps in CDATA (titles), to come out as escaped text instead:
+ * libmrss (rsstail) reads only the first CDATA section, so a `]]>` split across two would cut the text.
+ */
+export function markCdataAsText(s: string): string {
+  return TEXT_OPEN + s.replace(/&/g, MARK_AMP).replace(/</g, MARK_LT).replace(/>/g, MARK_GT) + TEXT_CLOSE;
+}
+
 /** Turns the markers in what `feed` wrote into proper XML. */
 export function unmark(xml: string): string {
-  return xml.replace(MARKS, (_, k: string) => UNMARK[k] ?? '');
+  return xml.replace(TEXT_CDATA, (_, t: string) => t).replace(MARKS, (_, k: string) => UNMARK[k] ?? '');
 }
 
 /** Adds the paging and hub links after the opening `anchor`, and the stylesheet instruction after the XML declaration. */

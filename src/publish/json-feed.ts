@@ -7,7 +7,7 @@ export function renderJsonFeed(feed: PreparedFeed): string {
   const doc: Record<string, unknown> = {
     version: 'https://jsonfeed.org/version/1.1',
     title: feed.title,
-    home_page_url: feed.siteUrl,
+    home_page_url: feed.homeUrl,
     feed_url: feed.selfUrl,
   };
   if (feed.description) doc.description = feed.description;

@@ -3,8 +3,11 @@ import type { FeedSpec } from '../model.ts';
 /** The `Content-Type` of the OPML subscription list. */
 export const OPML_CONTENT_TYPE = 'text/x-opml; charset=utf-8';
 
-/** An OPML 2.0 subscription list of every published feed (RSS URLs, with the site as htmlUrl). */
-export function renderOpml(input: { title: string; baseUrl: string; feeds: FeedSpec[]; updated: Date }): string {
+/**
+ * An OPML 2.0 subscription list of every published feed (RSS URLs, with the site as htmlUrl), dated
+ * (`dateCreated`, `dateModified`, RFC 822) by `updated`; undated when `updated` is undefined.
+ */
+export function renderOpml(input: { title: string; baseUrl: string; feeds: FeedSpec[]; updated: Date | undefined }): string {
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const outlines = input.feeds
     .map((f) => {
@@ -13,12 +16,14 @@ export function renderOpml(input: { title: string; baseUrl: string; feeds: FeedS
       return `    <outline type="rss" text="${text}" title="${text}" xmlUrl="${xml}" htmlUrl="${esc(`${input.baseUrl}/`)}"${f.description ? ` description="${esc(f.description)}"` : ''}/>`;
     })
     .join('\n');
+  const time = input.updated?.getTime();
+  const date = time !== undefined && Number.isFinite(time) ? new Date(time).toUTCString() : undefined;
+  const dates = date ? `    <dateCreated>${date}</dateCreated>\n    <dateModified>${date}</dateModified>\n` : '';
   return `<?xml version="1.0" encoding="utf-8"?>
 <opml version="2.0">
   <head>
     <title>${esc(input.title)}</title>
-    <dateCreated>${input.updated.toUTCString()}</dateCreated>
-    <docs>http://opml.org/spec2.opml</docs>
+${dates}    <docs>http://opml.org/spec2.opml</docs>
   </head>
   <body>
 ${outlines}

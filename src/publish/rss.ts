@@ -2,7 +2,7 @@
 import { Feed, type Extension, type FeedOptions, type Item } from 'feed';
 import type { PreparedItem } from './feed-item.ts';
 import { GENERATOR, type PreparedFeed } from './feed-meta.ts';
-import { addXmlLinks, markAttr, markCdata, markText, unmark } from './feed-xml.ts';
+import { addXmlLinks, markAttr, markCdata, markCdataAsText, markText, unmark } from './feed-xml.ts';
 
 const NS = {
   dc: 'http://purl.org/dc/elements/1.1/',
@@ -31,9 +31,10 @@ export function renderRss(feed: PreparedFeed): string {
 
 function rssItem(p: PreparedItem): Item {
   const item: Item = { title: '', link: p.link ?? '', date: p.updated, published: p.published };
-  if (p.title) item.title = markCdata(p.title);
+  if (p.title) item.title = markCdataAsText(p.title);
   item.guid = markText(p.id);
-  if (p.summaryHtml) item.description = markCdata(p.summaryHtml);
+  // Every item has a description (readers such as rsstail show only that); `feed` writes it before content:encoded.
+  if (p.descriptionHtml) item.description = markCdata(p.descriptionHtml);
   if (p.contentHtml) item.content = markCdata(p.contentHtml);
   if (p.categories.length) item.category = p.categories.map((name) => ({ name: markText(name) }));
   const extensions: Extension[] = [];

@@ -1,15 +1,19 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewsItem } from '../../src/model.ts';
+import type { NewsItem, NinjsText } from '../../src/model.ts';
 import { renderFeed, type FeedMeta, type OutputFormat } from '../../src/publish/render.ts';
+import { htmlToText } from '../../src/util/html-text.ts';
 import { newsItem, text } from '../support/items.ts';
 
-// Real feed readers judge what we publish: Universal Feed Parser (python3-feedparser), xmllint
-// (libxml2-utils) and jing (jing) against the RFC 4287 grammar in ../shared. CI installs all three.
+// Real feed readers judge what we publish: Universal Feed Parser (python3-feedparser), rsstail (libmrss),
+// sfeed, xmllint (libxml2-utils) and jing (jing) against the RFC 4287 grammar in ../shared. CI installs them all.
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ATOM_RNC = resolve(REPO_ROOT, '../shared/schemas/atom.rnc');
@@ -167,6 +171,44 @@ interface ReaderView {
   entries: { title: string | null; link: string | null; id: string | null; author: string | null; published: string | null; enclosures: string[] }[];
 }
 
+/** What each story is in ninjs, as a reader should show it: headline, web page, publication time, byline. */
+const STORIES = ITEMS.map((item) => ({
+  title: item.headlines[0]?.value ?? null,
+  link: item.renditions?.find((r) => r.name === 'web')?.href ?? null,
+  published: Date.parse(item.contentCreated ?? item.firstCreated),
+  author: item.by ?? null,
+  // What a description-only reader should show: the summary, else the body's first paragraph.
+  description: firstParagraph(item.descriptions?.find((d) => d.role === 'summary') ?? item.bodies?.[0]),
+}));
+
+function firstParagraph(t: NinjsText | undefined): string | null {
+  if (!t) return null;
+  const paragraphs = /html/.test(t.contentType ?? '') ? htmlToText(t.value, { lines: true }).split('\n') : t.value.split(/\n\s*\n/);
+  return paragraphs[0]?.trim() ?? null;
+}
+
+/** The items rsstail prints (`Title: …`, `Link: …`, … one per line; a value's further lines follow it). */
+function rsstailItems(out: string): Record<string, string>[] {
+  const items: Record<string, string>[] = [];
+  let current: Record<string, string> | undefined;
+  let last: string | undefined;
+  for (const line of out.split('\n')) {
+    const m = /^(Title|Link|Description|Pub\.date|Author): (.*)$/.exec(line);
+    if (m) {
+      const [, heading, value] = m as unknown as [string, string, string];
+      if (heading === 'Title' || !current) items.push((current = {}));
+      current[heading] = value;
+      last = heading;
+    } else if (current && last && line !== '') {
+      current[last] += `\n${line}`;
+    }
+  }
+  return items;
+}
+
+// libmrss prints Atom times with a weekday of its own (Sunday for a Tuesday): the instant is what counts.
+const rsstailTime = (value: string | undefined): number => Date.parse((value ?? '').replace(/^[A-Za-z]{3}, /, ''));
+
 function run(cmd: string, args: string[], debianPackage: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
@@ -193,17 +235,55 @@ function findPython(): string {
 describe('feeds as real readers see them', () => {
   let dir: string;
   const files = {} as Record<OutputFormat, string>;
+  // rsstail reads only http URLs: a loopback server hands it the rendered files.
+  let server: Server;
+  let origin: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wirefeed-readers-'));
     for (const format of ['rss', 'atom', 'json'] as const) {
       files[format] = join(dir, `feed.${format}`);
       writeFileSync(files[format], renderFeed(META, ITEMS, format).body);
     }
+    server = createServer((req, res) => {
+      const format = (['rss', 'atom'] as const).find((f) => req.url === `/feed.${f}`);
+      if (!format) return void res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Type': renderFeed(META, ITEMS, format).contentType }).end(readFileSync(files[format]));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
-  afterAll(() => {
+  afterAll(async () => {
+    if (server) await new Promise((done) => server.close(done));
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(['rss', 'atom'] as const)('rsstail shows every %s item with its title, link, date, author and a description', async (format) => {
+    const rsstail = '/usr/bin/rsstail';
+    if (!existsSync(rsstail)) throw new Error('rsstail is not installed: install the Debian package rsstail');
+    // Async: the server answering rsstail runs in this process. Without -z a parser error is fatal.
+    const { stdout } = await promisify(execFile)(rsstail, ['-u', `${origin}/feed.${format}`, '-1', '-l', '-p', '-a', '-d'], { timeout: 30_000 });
+    const items = rsstailItems(stdout);
+    expect(items.map((i) => i.Title ?? null)).toEqual(STORIES.map((s) => s.title));
+    expect(items.map((i) => i.Link ?? null)).toEqual(STORIES.map((s) => s.link));
+    expect(items.map((i) => rsstailTime(i['Pub.date']))).toEqual(STORIES.map((s) => s.published));
+    // libmrss reads RSS's <author>, an e-mail address by RSS 2.0, which bylines are not: RSS carries them as dc:creator.
+    expect(items.map((i) => i.Author ?? null)).toEqual(format === 'atom' ? STORIES.map((s) => s.author) : STORIES.map(() => null));
+    if (format === 'rss') {
+      expect(items.map((i) => htmlToText(i.Description ?? ''))).toEqual(STORIES.map((s) => s.description));
+    }
+  });
+
+  it.each(['rss', 'atom'] as const)('sfeed reads every %s item with its title, link, date, id and author', (format) => {
+    const r = spawnSync('sfeed', [], { input: readFileSync(files[format]), encoding: 'utf8' });
+    if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw new Error('sfeed is not installed: install the Debian package sfeed');
+    expect(r.status).toBe(0);
+    // One TSV line per item: timestamp, title, link, content, content-type, id, author, enclosure, categories.
+    const rows = r.stdout.split('\n').filter((line) => line !== '').map((line) => line.split('\t'));
+    expect(rows.map(([time, title, link, , , id, author]) => ({ published: Number(time) * 1000, title, link, id, author: author || null }))).toEqual(
+      STORIES.map((s, i) => ({ published: s.published, title: s.title, link: s.link, id: EXPECTED[i]?.id, author: s.author })),
+    );
   });
 
   it('feedparser reads RSS, Atom and JSON without complaint and sees the same stories', () => {
