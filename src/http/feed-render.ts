@@ -33,8 +33,8 @@ export function resolveFeed(file: string, formatParam: string | null, byName: Ma
 }
 
 /**
- * Renders one page of a published feed: the request's filters over the store, in `format`, with self, next,
- * hub and stylesheet links under `base`. @throws HTTPException 400 for a filter the request cannot have.
+ * Renders one page of a published feed: the request's filters over the store, in `format`, with self, next
+ * and hub links under `base`. @throws HTTPException 400 for a filter the request cannot have.
  */
 export async function renderPublishedFeed(
   deps: { store: Store; title: string; hubUrl: string | undefined; now: number },
@@ -63,7 +63,6 @@ export async function renderPublishedFeed(
       updated: lastModified,
       nextUrl: page.next ? withParam(url, 'before', page.next, base) : undefined,
       hubUrl: deps.hubUrl,
-      stylesheetUrl: format === 'json' ? undefined : `${base}/feed.xsl`,
     },
     items,
     format,
