@@ -70,7 +70,7 @@ export async function renderStatusPage(input: { title: string; base: string; sou
   const healthy = sources.filter((s) => healthSentence(s, now).ok).length;
   const body = html`<h1>Source status</h1>
 <p>${healthy} of ${sources.length} source${sources.length === 1 ? '' : 's'} healthy. Page made ${formatTime(now)}; the same as JSON at <a href="${base}/status.json">/status.json</a>.</p>
-${sources.map((s) => sourceSection(s, input.history.filter((h) => h.sourceId === s.id), now))}
+${[...sources].sort((a, b) => Number(healthSentence(a, now).ok) - Number(healthSentence(b, now).ok)).map((s) => sourceSection(s, input.history.filter((h) => h.sourceId === s.id), now))}
 `;
   const doc = await pageShell({ siteTitle: input.title, base, title: `Source status — ${input.title}`, body });
   return { body: String(doc), contentType: PAGE_CONTENT_TYPE, lastModified: new Date(Math.floor(now / 1000) * 1000) };
@@ -91,7 +91,7 @@ ${s.lastError ? html`<p>Last error, ${timeTag(s.lastError.at)}: ${explainError(s
 </table>
 <div class="charts">
 ${barChart(`New stories per day, ${s.title}`, 'New stories per day', days.map((d) => ({ label: d.label, value: d.newItems, tip: `${d.label}: ${d.newItems} new stories` })), '')}
-${barChart(`Average poll time per day, ${s.title}`, 'Poll time per day (average)', days.map((d) => ({ label: d.label, value: d.avgMs, tip: `${d.label}: ${d.polls} polls, average ${d.avgMs} ms, longest ${d.maxMs} ms` })), ' ms')}
+${barChart(`Average poll time per day, ${s.title}`, 'Poll time per day (average)', days.map((d) => ({ label: d.label, value: d.avgMs, tip: `${d.label}: ${d.polls} poll${d.polls === 1 ? '' : 's'}, ${d.timed ? `average ${d.avgMs} ms, longest ${d.maxMs} ms` : 'none timed'}` })), ' ms')}
 </div>
 </section>
 `;
@@ -103,6 +103,8 @@ interface Day {
   notModified: number;
   failures: number;
   newItems: number;
+  /** Polls whose duration is known. */
+  timed: number;
   avgMs: number;
   maxMs: number;
 }
@@ -121,6 +123,7 @@ function perDay(hours: PollHour[], now: number): Day[] {
       notModified: inDay.reduce((a, h) => a + h.notModified, 0),
       failures: inDay.reduce((a, h) => a + h.failures, 0),
       newItems: inDay.reduce((a, h) => a + h.newItems, 0),
+      timed,
       avgMs: timed ? Math.round(total / timed) : 0,
       maxMs: inDay.reduce((a, h) => Math.max(a, h.maxMs), 0),
     };
