@@ -149,15 +149,17 @@ ${input.feeds.map(
 </section>
 `,
 )}
-<h3>Narrow any feed</h3>
+</aside>
+</div>
+<section aria-labelledby="narrow">
+<h2 id="narrow">Narrow any feed</h2>
 <p>Add query parameters to any feed URL; they combine with the feed's own filter. For example
 <code>${base}/feeds/all.rss?category=Alberta&amp;q=wildfire</code>.</p>
 <table>
 ${PARAMETERS.map(([example, meaning]) => html`<tr><td><code>${example}</code></td><td>${meaning}</td></tr>
 `)}</table>
 <p class="muted">Every feed answers conditional requests (ETag, Last-Modified) with 304, and pages with <code>rel="next"</code> links.</p>
-</aside>
-</div>
+</section>
 `;
   return pageShell({ siteTitle: input.title, base, title: input.title, head, body });
 }
@@ -169,5 +171,5 @@ function describeFeed(feed: FeedSpec): string {
   if (feed.filter.excludeCategories?.length) parts.push(`not ${feed.filter.excludeCategories.join(', ')}`);
   if (feed.filter.sources?.length) parts.push(`from ${feed.filter.sources.join(', ')}`);
   const filter = parts.length ? `Filter: ${parts.join('; ')}.` : '';
-  return [feed.description, filter].filter(Boolean).join(' ') || 'Every story from every source.';
+  return [feed.description, filter].filter(Boolean).join(' — ') || 'Every story from every source.';
 }

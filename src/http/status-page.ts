@@ -134,7 +134,7 @@ function sum(days: Day[], key: 'polls' | 'notModified' | 'failures'): number {
   return days.reduce((a, d) => a + d[key], 0);
 }
 
-const W = 30;
+const W = 38;
 const H = 80;
 
 /** A small bar chart as inline SVG, one bar a day, with the largest value written above it. */
@@ -146,7 +146,7 @@ function barChart(label: string, caption: string, bars: { label: string; value: 
 <title>${label}</title>
 ${bars.map((b, i) => {
   const h = Math.round((b.value / max) * H);
-  return html`<rect x="${i * W + 4}" y="${12 + H - h}" width="${W - 8}" height="${Math.max(h, 1)}" fill="${b.value ? '#0b5cad' : '#c9d1d9'}"><title>${b.tip}</title></rect><text x="${i * W + W / 2}" y="${H + 26}" font-size="10" text-anchor="middle" fill="#5b6470">${b.label}</text>`;
+  return html`<rect x="${i * W + 4}" y="${12 + H - h}" width="${W - 8}" height="${Math.max(h, 1)}" fill="${b.value ? '#0b5cad' : '#c9d1d9'}"><title>${b.tip}</title></rect><text x="${i * W + W / 2}" y="${H + 26}" font-size="9" text-anchor="middle" fill="#5b6470">${b.label}</text>`;
 })}
 <text x="0" y="10" font-size="10" fill="#5b6470">max ${Math.max(...bars.map((b) => b.value))}${unit}</text>
 <line x1="0" y1="${H + 12}" x2="${width}" y2="${H + 12}" stroke="#5b6470" stroke-width="1"/>

@@ -86,10 +86,12 @@ function pictureOf(item: NewsItem, headline: string): PictureView | undefined {
       if (src && (!best || (r.width ?? 0) > (best.width ?? 0))) best = { src, width: size(r.width), height: size(r.height) };
     }
     if (!best) continue;
-    const captionText = assoc.descriptions?.find((d) => d.role === 'caption') ?? assoc.descriptions?.[0];
+    const captionText = assoc.descriptions?.find((d) => d.role === 'caption') ?? assoc.descriptions?.find((d) => d.role !== 'credit');
     const caption = captionText ? textOf(captionText) : '';
     const title = assoc.headlines?.[0] ? textOf(assoc.headlines[0]) : '';
-    const credit = oneLine(assoc.by ?? assoc.copyrightHolder ?? assoc.infoSources?.[0]?.name ?? '');
+    // The credit line as the upstream wrote it ("Jane Doe/The Canadian Press"), else who made or owns the picture.
+    const creditText = assoc.descriptions?.find((d) => d.role === 'credit');
+    const credit = (creditText ? textOf(creditText) : '') || oneLine(assoc.by ?? assoc.copyrightHolder ?? assoc.infoSources?.[0]?.name ?? '');
     return { ...best, alt: caption || title || headline, caption: caption || undefined, credit: credit || undefined };
   }
   return undefined;

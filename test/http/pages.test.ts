@@ -95,7 +95,7 @@ describe('pages', () => {
     expect(headlines.slice(0, 5)).toEqual([1, 2, 3, 4, 5].map((n) => `Story number ${n}`));
     expect(headlines).toEqual(expect.arrayContaining(['All stories', 'Alberta']));
     expect(html.match(/Every story from every source/g)).toHaveLength(1);
-    expect(html).toContain('Stories from the province Filter: categories Alberta.');
+    expect(html).toContain('Stories from the province — Filter: categories Alberta.');
     expect(all(html, 'h1')).toHaveLength(1);
   });
 
