@@ -201,7 +201,7 @@ describe('pages', () => {
   });
 
   it('/status stays JSON for Accept: application/json, for fetch and curl, and at /status.json', async () => {
-    for (const headers of [{ Accept: 'application/json' }, { Accept: '*/*' }, {}, { Accept: 'application/json, text/html' }]) {
+    for (const headers of [{ Accept: 'application/json' }, { Accept: '*/*' }, {}, { Accept: 'application/json, text/html' }] as Record<string, string>[]) {
       const res = await get('/status', headers);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(res.headers.get('vary')).toContain('Accept');
