@@ -10,7 +10,10 @@ import { parseDocument, DomUtils } from 'htmlparser2';
 import type { AnyNode, Element } from 'domhandler';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
+import { createFastPath } from '../../src/http/fast-path.ts';
 import { explainError } from '../../src/http/status-page.ts';
+import { createRepresentations } from '../../src/publish/representation.ts';
+import { memoizeDataVersion } from '../../src/store/version-memo.ts';
 import type { NewsItem, SourceConfig } from '../../src/model.ts';
 import { compressNode } from '../../src/runtime/node.ts';
 import { openSqlite } from '../../src/runtime/sqlite.ts';
@@ -158,6 +161,23 @@ describe('pages', () => {
     expect(gzipped.headers.get('content-encoding')).toBe('gzip');
     expect(gzipped.headers.get('etag')).toBe(first.headers.get('etag'));
     expect(dataReads - before).toBe(1);
+  });
+
+  it("a feed page, once rendered, is answered by the runtime's fast path with the route's bytes and headers", async () => {
+    const memo = memoizeDataVersion(store, 60_000);
+    const representations = createRepresentations();
+    const paired = createApp({ store: memo.store, feeds: [], baseUrl: base, title: 'Wire desk', now: () => NOW, representations });
+    const serveCached = createFastPath({ representations, peekVersion: memo.peek, baseUrl: base, now: () => NOW });
+    const request = { method: 'GET', url: '/feeds/all?q=story', headers: {} };
+    expect(serveCached(request)).toBeNull();
+    const full = await paired.request(`${base}/feeds/all?q=story`);
+    const body = new Uint8Array(await full.arrayBuffer());
+    const fast = serveCached(request)!;
+    expect(fast.body).toEqual(body);
+    const headers = new Headers();
+    for (let i = 0; i < fast.headers.length; i += 2) headers.set(fast.headers[i]!, fast.headers[i + 1]!);
+    expect([...headers]).toEqual([...full.headers]);
+    expect(headers.get('content-type')).toBe('text/html; charset=utf-8');
   });
 
   it('unknown feeds 404 and bad filters 400; other extensions still serve the feed documents', async () => {
