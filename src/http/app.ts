@@ -4,14 +4,13 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { FeedSpec } from '../model.ts';
 import { createRepresentations, type Compressor, type Representation, type RepresentationCache, type Representations } from '../publish/representation.ts';
-import { FEED_XSL, XSL_CONTENT_TYPE } from '../publish/xsl.ts';
 import type { Store } from '../store/store.ts';
-import { mountAdmin, sourceHealth, type AdminDeps } from './admin.ts';
+import { mountAdmin, type AdminDeps } from './admin.ts';
 import { admission, DEFAULT_MAX_IN_FLIGHT, MAX_URL_LENGTH } from './admission.ts';
 import { answer, CORS_EXPOSE, DEFAULT_MAX_AGE } from './conditional.ts';
 import { feedKey, feedLinks, trimBase } from './feed-key.ts';
 import { renderPublishedFeed, renderPublishedOpml, resolveFeed } from './feed-render.ts';
-import { indexPage } from './pages.ts';
+import { mountPages } from './pages.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 
 export { FORMATS, type PublishedFormat } from './feed-render.ts';
@@ -51,7 +50,7 @@ export interface AppDeps {
 /** The feed every instance publishes: all stored items. */
 export const ALL_FEED: FeedSpec = { name: 'all', title: 'All stories', description: 'Every story from every source', filter: {} };
 
-/** Builds the Hono app serving the index, the published feeds, OPML, `/status`, `/healthz` and the admin API. */
+/** Builds the Hono app serving the pages (`/`, feed pages, `/items/:id`, `/status`), the published feeds, OPML, `/healthz` and the admin API. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const feeds = [ALL_FEED, ...deps.feeds];
@@ -88,29 +87,17 @@ export function createApp(deps: AppDeps): Hono {
 
   mountAdmin(app, deps.store, deps.admin);
 
-  app.get('/', (c) => c.html(indexPage({ title, baseUrl: baseOf(c), feeds })));
+  mountPages(app, { store: deps.store, feeds, title, representations, hubUrl: deps.hubUrl, now, baseOf, respond });
 
   app.get('/healthz', async (c) => {
     await deps.store.dataVersion();
     return c.text('ok');
   });
 
-  app.get('/feed.xsl', (c) => {
-    c.header('Cache-Control', 'public, max-age=86400');
-    return c.body(FEED_XSL, 200, { 'Content-Type': XSL_CONTENT_TYPE });
-  });
-
   app.get('/opml', async (c) => {
     const base = baseOf(c);
     const rep = await representations.obtain(`opml|${base}`, await deps.store.dataVersion(), () => renderPublishedOpml({ store: deps.store, title, feeds, now: now() }, base));
     return respond(c, rep, []);
-  });
-
-  app.get('/status', async (c) => {
-    const sources = await deps.store.listSources();
-    c.header('Cache-Control', 'no-store');
-    c.header('Access-Control-Allow-Origin', '*');
-    return c.json({ sources: sources.map(sourceHealth) });
   });
 
   app.get('/feeds/:file', async (c) => {
@@ -134,11 +121,11 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => c.json({ error: `Not found: ${new URL(c.req.url).pathname}`, status: 404 }, 404));
   return app;
 
-  function respond(c: Context, rep: Representation, links: string[]): Response {
+  function respond(c: Context, rep: Representation, links: string[], age = maxAge): Response {
     const { status, headers, body } = answer(
       rep,
       { ifNoneMatch: c.req.header('If-None-Match'), ifModifiedSince: c.req.header('If-Modified-Since'), acceptEncoding: c.req.header('Accept-Encoding') },
-      maxAge,
+      age,
       links,
     );
     return new Response(body as Uint8Array<ArrayBuffer> | null, { status, headers });

@@ -36,7 +36,7 @@ export function resolveFeed(file: string, formatParam: string | null, byName: Ma
 
 /**
  * Renders one page of a published feed: the request's filters over the store, in `format`, with self, next,
- * hub and stylesheet links under `base`. A filtered request is a feed of its own: its id, title and JSON Feed
+ * and hub links under `base`. A filtered request is a feed of its own: its id, title and JSON Feed
  * home page name its canonical filter (the same whatever the parameter order). @throws HTTPException 400 for
  * a filter the request cannot have.
  */
@@ -68,13 +68,12 @@ export async function renderPublishedFeed(
       description: spec.description ?? spec.title,
       siteUrl: `${base}/`,
       selfUrl: `${base}${url.pathname}${url.search}`,
-      // The id URL serves this very filter (as RSS, which the stylesheet shows as a page).
+      // The id URL (`/feeds/NAME?filter`, no extension) is the HTML page of this very filter.
       homeUrl: filter.query ? id : undefined,
       language: deps.language,
       updated: lastModified,
       nextUrl: page.next ? withParam(url, 'before', page.next, base) : undefined,
       hubUrl: deps.hubUrl,
-      stylesheetUrl: format === 'json' ? undefined : `${base}/feed.xsl`,
     },
     items,
     format,

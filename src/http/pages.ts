@@ -1,12 +1,114 @@
+import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import type { HtmlEscapedString } from 'hono/utils/html';
-import type { FeedSpec } from '../model.ts';
+import { HTTPException } from 'hono/http-exception';
+import type { FeedSpec, NewsItem } from '../model.ts';
+import type { Representation, Representations } from '../publish/representation.ts';
+import type { Store } from '../store/store.ts';
+import { hash64 } from '../util/hash.ts';
+import { sourceHealth } from './admin.ts';
+import { feedKey, feedLinks } from './feed-key.ts';
+import { isFeedPage, renderFeedPage, SUBSCRIBE_FORMATS, withoutEmptyParams } from './feed-page.ts';
+import { renderItemPage } from './item-page.ts';
+import { pageShell, PAGE_CONTENT_TYPE } from './page-layout.ts';
+import { storyCard } from './story-card.ts';
+import { storyView } from './story-view.ts';
+import { renderStatusPage, statusHistorySince } from './status-page.ts';
 
-const FORMATS = [
-  { ext: 'rss', label: 'RSS 2.0', type: 'application/rss+xml' },
-  { ext: 'atom', label: 'Atom 1.0', type: 'application/atom+xml' },
-  { ext: 'json', label: 'JSON Feed 1.1', type: 'application/feed+json' },
-] as const;
+/** What the pages need from the app: the store, the feeds, presentation settings and the app's answer. */
+export interface PagesDeps {
+  store: Store;
+  feeds: FeedSpec[];
+  title: string;
+  representations: Representations;
+  hubUrl: string | undefined;
+  now: () => number;
+  baseOf: (c: Context) => string;
+  /** Answers with a representation: conditional GET and encodings (`maxAge` overrides the feeds' own). */
+  respond: (c: Context, rep: Representation, links: string[], maxAge?: number) => Response;
+}
+
+/** Newest stories the index shows. */
+const INDEX_STORIES = 12;
+
+/**
+ * Mounts the pages for people: `/` (feeds and the newest stories), `/feeds/:name` and `/feeds/:name.html`
+ * (a feed's stories with filters, paging and subscribe links; other extensions fall through to the feed
+ * route), `/items/:id` (one stored item as normalized), and `/status` (a page for browsers, JSON for
+ * `Accept: application/json` and anything that does not ask for HTML; always JSON at `/status.json`).
+ * Every page goes through the representation pipeline, keyed by the data it shows.
+ */
+export function mountPages(app: Hono, deps: PagesDeps): void {
+  const { store, representations } = deps;
+  const byName = new Map(deps.feeds.map((f) => [f.name, f]));
+
+  app.get('/', async (c) => {
+    const base = deps.baseOf(c);
+    const rep = await representations.obtain(`index|${base}`, await store.dataVersion(), async () => {
+      const newest = await store.listItems({ categoryGroups: [], excludeCategories: [], sources: [], limit: INDEX_STORIES });
+      const doc = await indexPage({ title: deps.title, baseUrl: base, feeds: deps.feeds, stories: newest.map((s) => s.item) });
+      const latest = newest.reduce((max, s) => Math.max(max, Date.parse(s.item.versionCreated) || 0), 0);
+      return { body: String(doc), contentType: PAGE_CONTENT_TYPE, lastModified: new Date(Math.floor(latest / 1000) * 1000) };
+    });
+    return deps.respond(c, rep, []);
+  });
+
+  app.get('/feeds/:file', async (c, next) => {
+    const page = isFeedPage(c.req.param('file'), c.req.query('format') ?? null);
+    if (!page) return next();
+    const spec = byName.get(page.name);
+    if (!spec) throw new HTTPException(404, { message: `No feed "${page.name}". Feeds: ${[...byName.keys()].join(', ')}` });
+    const url = new URL(c.req.url);
+    // A submitted filter form sends its empty fields too: the page's own URL leaves them out.
+    const cleaned = withoutEmptyParams(url.search);
+    if (cleaned !== null) return c.redirect(`${url.pathname}${cleaned}`, 302);
+    const base = deps.baseOf(c);
+    const now = deps.now();
+    const key = feedKey({ base, pathname: url.pathname, search: url.search }, now);
+    const rep = await representations.obtain(key, await store.dataVersion(), () => renderFeedPage({ store, title: deps.title, now }, { spec, url, base }));
+    return deps.respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${url.search}`));
+  });
+
+  app.get('/items/:id', async (c) => {
+    const uri = c.req.param('id');
+    const base = deps.baseOf(c);
+    const version = await store.dataVersion();
+    let rep = representations.peek(`item|${base}|${uri}`, version);
+    if (!rep) {
+      const record = await store.getItem(uri);
+      if (!record) throw new HTTPException(404, { message: `No stored item "${uri.slice(0, 200)}"` });
+      const source = await store.getSource(record.sourceId);
+      rep = await representations.obtain(`item|${base}|${uri}`, version, () => renderItemPage({ title: deps.title, base, record, sourceTitle: source?.title ?? null }));
+    }
+    return deps.respond(c, rep, []);
+  });
+
+  const statusJson = async (c: Context): Promise<Response> => {
+    const sources = await store.listSources();
+    c.header('Cache-Control', 'no-store');
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Vary', 'Accept');
+    return c.json({ sources: sources.map(sourceHealth) });
+  };
+  app.get('/status.json', statusJson);
+  app.get('/status', async (c) => {
+    if (!wantsHtml(c.req.header('Accept'))) return statusJson(c);
+    const base = deps.baseOf(c);
+    const now = deps.now();
+    const [sources, history] = await Promise.all([store.listSources(), store.pollHistory(statusHistorySince(now))]);
+    // Keyed by what it shows, to the minute ("in 5 minutes"): a reload with nothing new is a 304.
+    const key = `status|${base}|${Math.floor(now / 60_000)}|${hash64(JSON.stringify([sources, history]))}`;
+    const rep = await representations.obtain(key, 0, () => renderStatusPage({ title: deps.title, base, sources, history, now }));
+    const res = deps.respond(c, rep, [], 0);
+    res.headers.append('Vary', 'Accept');
+    return res;
+  });
+}
+
+/** A browser asks for HTML first; `fetch`, curl and feed tools send `*\/*` or nothing, and get JSON. */
+function wantsHtml(accept: string | undefined): boolean {
+  if (!accept || !/\btext\/html\b/i.test(accept)) return false;
+  return !/\bapplication\/json\b/i.test(accept) || accept.toLowerCase().indexOf('text/html') < accept.toLowerCase().indexOf('application/json');
+}
 
 const PARAMETERS: [string, string][] = [
   ['category=Alberta,Politics', 'any of these categories (repeatable)'],
@@ -20,58 +122,54 @@ const PARAMETERS: [string, string][] = [
   ['filter=Oilers|Flames', 'RSSHub-compatible regular expression; also filterout, filter_title, filter_case_sensitive=false, filter_time…'],
 ];
 
-/** The `/` page: every published feed with subscribe links, and autodiscovery links in the head. */
-export function indexPage(input: { title: string; baseUrl: string; feeds: FeedSpec[] }): HtmlEscapedString | Promise<HtmlEscapedString> {
-  const url = (feed: FeedSpec, ext: string): string => `${input.baseUrl}/feeds/${feed.name}.${ext}`;
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${input.title}</title>
-${input.feeds.flatMap((feed) =>
-  FORMATS.map((f) => html`<link rel="alternate" type="${f.type}" title="${feed.title} (${f.label})" href="${url(feed, f.ext)}">
+/** The `/` page: the newest stories beside every published feed with its subscribe links, and autodiscovery links in the head. */
+export function indexPage(input: { title: string; baseUrl: string; feeds: FeedSpec[]; stories: NewsItem[] }): ReturnType<typeof pageShell> {
+  const base = input.baseUrl;
+  const url = (feed: FeedSpec, ext: string): string => `${base}/feeds/${feed.name}.${ext}`;
+  const head = input.feeds.flatMap((feed) =>
+    SUBSCRIBE_FORMATS.filter((f) => f.ext !== 'ninjs').map((f) => html`<link rel="alternate" type="${f.type}" title="${feed.title} (${f.label})" href="${url(feed, f.ext)}">
 `),
-)}<style>
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; color: #222 }
-section { border-top: 1px solid #ddd; padding: .5rem 0 }
-h2 { font-size: 1.1rem; margin: .5rem 0 .25rem }
-code { background: #f4f4f4; padding: 0 .25rem }
-a.fmt { margin-right: 1rem }
-</style>
-</head>
-<body>
-<h1>${input.title}</h1>
-<p>Published feeds. Subscribe in a feed reader with one of the links, or import them all at once from the
-<a href="${input.baseUrl}/opml">OPML list</a>. Source health is at <a href="${input.baseUrl}/status">/status</a>.</p>
+  );
+  const body = html`<h1>${input.title}</h1>
+<p>Wire stories, normalized and republished as feeds. Subscribe in a feed reader with one of the links, or import them all at
+once from the <a href="${base}/opml">OPML list</a>. How each source is doing is on the <a href="${base}/status">status page</a>.</p>
+<div class="layout">
+<section aria-labelledby="latest">
+<h2 id="latest">Latest stories</h2>
+${input.stories.length ? input.stories.map((item) => storyCard(storyView(item), { base, feedPath: '/feeds/all', level: 3 })) : html`<p class="muted">No stories yet: the first poll of the sources fills this page.</p>`}
+<p><a href="${base}/feeds/all">All stories</a></p>
+</section>
+<aside aria-labelledby="feeds">
+<h2 id="feeds">Feeds</h2>
 ${input.feeds.map(
   (feed) => html`<section>
-<h2>${feed.title}</h2>
-${feed.description ? html`<p>${feed.description}</p>` : ''}
-<p>${describeFilter(feed)}</p>
-<p>${FORMATS.map((f) => html`<a class="fmt" href="${url(feed, f.ext)}" type="${f.type}">${f.label}</a>`)}<a class="fmt" href="${url(feed, 'ninjs')}">ninjs 3.1</a></p>
-<p><code>${url(feed, 'rss')}</code></p>
+<h3><a href="${base}/feeds/${feed.name}">${feed.title}</a></h3>
+<p class="muted">${describeFeed(feed)}</p>
+<p class="subscribe">${SUBSCRIBE_FORMATS.map((f) => html`<a href="${url(feed, f.ext)}" type="${f.type}">${f.label}</a>`)}</p>
 </section>
 `,
 )}
-<section>
-<h2>Narrow any feed</h2>
+</aside>
+</div>
+<section aria-labelledby="narrow">
+<h2 id="narrow">Narrow any feed</h2>
 <p>Add query parameters to any feed URL; they combine with the feed's own filter. For example
-<code>${input.baseUrl}/feeds/all.rss?category=Alberta&amp;q=wildfire</code>.</p>
+<code>${base}/feeds/all.rss?category=Alberta&amp;q=wildfire</code>.</p>
 <table>
 ${PARAMETERS.map(([example, meaning]) => html`<tr><td><code>${example}</code></td><td>${meaning}</td></tr>
 `)}</table>
-<p>Every feed answers conditional requests (ETag, Last-Modified) with 304, and pages with <code>rel="next"</code> links.</p>
+<p class="muted">Every feed answers conditional requests (ETag, Last-Modified) with 304, and pages with <code>rel="next"</code> links.</p>
 </section>
-</body>
-</html>
 `;
+  return pageShell({ siteTitle: input.title, base, title: input.title, head, body });
 }
 
-function describeFilter(feed: FeedSpec): string {
+/** One line on what a feed carries: its description, else its filter. */
+function describeFeed(feed: FeedSpec): string {
   const parts: string[] = [];
-  if (feed.filter.categories?.length) parts.push(`categories: ${feed.filter.categories.join(' or ')}`);
-  if (feed.filter.excludeCategories?.length) parts.push(`excluding: ${feed.filter.excludeCategories.join(', ')}`);
-  if (feed.filter.sources?.length) parts.push(`sources: ${feed.filter.sources.join(', ')}`);
-  return parts.length ? `Filter — ${parts.join('; ')}.` : 'Every story from every source.';
+  if (feed.filter.categories?.length) parts.push(`categories ${feed.filter.categories.join(' or ')}`);
+  if (feed.filter.excludeCategories?.length) parts.push(`not ${feed.filter.excludeCategories.join(', ')}`);
+  if (feed.filter.sources?.length) parts.push(`from ${feed.filter.sources.join(', ')}`);
+  const filter = parts.length ? `Filter: ${parts.join('; ')}.` : '';
+  return [feed.description, filter].filter(Boolean).join(' — ') || 'Every story from every source.';
 }

@@ -1,6 +1,6 @@
 /**
  * What RSS and Atom need around the `feed` package: safe encoding of the strings handed to it, and the
- * links (`rel="next"`, `rel="hub"`, the XSL stylesheet) that it cannot write.
+ * links (`rel="next"`, `rel="hub"`) that it cannot write.
  */
 import type { FeedLinks } from './feed-meta.ts';
 
@@ -46,17 +46,12 @@ export function unmark(xml: string): string {
   return xml.replace(TEXT_CDATA, (_, t: string) => t).replace(MARKS, (_, k: string) => UNMARK[k] ?? '');
 }
 
-/** Adds the paging and hub links after the opening `anchor`, and the stylesheet instruction after the XML declaration. */
+/** Adds the paging and hub links after the opening `anchor`. */
 export function addXmlLinks(xml: string, anchor: string, element: string, links: FeedLinks): string {
   const attr = (u: string): string => u.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   let extra = '';
   if (links.next) extra += `\n    <${element} rel="next" href="${attr(links.next)}"/>`;
   if (links.hub) extra += `\n    <${element} rel="hub" href="${attr(links.hub)}"/>`;
   // Replacer functions, not strings: a URL may hold `$&`, `$'` or `` $` ``, which a replacement string expands.
-  let out = extra ? xml.replace(anchor, () => `${anchor}${extra}`) : xml;
-  if (links.stylesheet) {
-    const pi = `<?xml-stylesheet type="text/xsl" href="${attr(links.stylesheet)}"?>`;
-    out = out.startsWith('<?xml') ? out.replace(/\?>/, () => `?>\n${pi}`) : `${pi}\n${out}`;
-  }
-  return out;
+  return extra ? xml.replace(anchor, () => `${anchor}${extra}`) : xml;
 }

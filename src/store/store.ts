@@ -1,6 +1,9 @@
 import type { NewsItem, SourceConfig, SourceErrorRecord, SourceState } from '../model.ts';
 import { hash64 } from '../util/hash.ts';
+import { pollHistoryStatements, readPollHistory, type PollHour } from './poll-history.ts';
 import type { SqlDatabase, SqlStatement, SqlValue } from './sql.ts';
+
+export type { PollHour } from './poll-history.ts';
 
 /** An item ready to be stored: the normalized story plus what queries need beside it. */
 export interface ItemWrite {
@@ -61,6 +64,15 @@ export interface StoredItem {
   firstSeen: number;
 }
 
+/** One stored item as the store keeps it: the item, its source, the upstream entry's link and its sort keys. */
+export interface StoredItemRecord extends StoredItem {
+  sourceId: string;
+  /** The upstream entry's link, as the poll gave it. */
+  link: string | null;
+  /** A teaser ("Just Posted") that a full story may replace. */
+  partial: boolean;
+}
+
 /** A source's state with the number of items it has in the store. */
 export interface SourceStatus extends SourceState {
   itemCount: number;
@@ -86,6 +98,10 @@ export interface Store {
   listItems(query: ItemQuery): Promise<StoredItem[]>;
   /** When the newest `limit` full items of a source first arrived (epoch ms, newest first): its posting history. */
   recentArrivals(sourceId: string, limit: number): Promise<number[]>;
+  /** One stored item by its uri, whatever its status, or null. */
+  getItem(uri: string): Promise<StoredItemRecord | null>;
+  /** Every source's polls per UTC hour from `since` (epoch ms) on, oldest first (kept for 7 days). */
+  pollHistory(since: number): Promise<PollHour[]>;
   /** A number that changes whenever any item is added, changed or removed. */
   dataVersion(): Promise<number>;
 }
@@ -116,8 +132,12 @@ interface ItemRow {
   updated: number;
 }
 
-/** Creates the store over a D1-shaped database whose migrations have been applied. */
-export function createStore(db: SqlDatabase): Store {
+/**
+ * Creates the store over a D1-shaped database whose migrations have been applied. `now` is the clock a
+ * poll's save is timed by (its duration, in the poll history, runs from the poll's start to its save).
+ */
+export function createStore(db: SqlDatabase, options: { now?: () => number } = {}): Store {
+  const now = options.now ?? Date.now;
   const stateStatement = (sourceId: string, state: PollState, success: boolean): SqlStatement =>
     db
       .prepare(
@@ -210,22 +230,28 @@ export function createStore(db: SqlDatabase): Store {
         );
       }
       statements.push(stateStatement(sourceId, state, true));
+      statements.push(...pollHistoryStatements(db, { sourceId, startedAt: state.fetchedAt, savedAt: now(), outcome: 'ok' }));
       await db.batch(statements);
     },
 
     async saveNotModified(sourceId, state) {
-      await stateStatement(sourceId, state, true).run();
+      await db.batch([
+        stateStatement(sourceId, state, true),
+        ...pollHistoryStatements(db, { sourceId, startedAt: state.fetchedAt, savedAt: now(), outcome: 'not-modified' }),
+      ]);
     },
 
     async saveFailure(sourceId, error, nextFetchAt) {
-      await db
-        .prepare(
-          `UPDATE sources SET last_fetch_at = ?2, next_fetch_at = ?3, error_count = error_count + 1,
-             last_error_kind = ?4, last_error_message = ?5, last_error_at = ?2
-           WHERE id = ?1`,
-        )
-        .bind(sourceId, error.at, nextFetchAt, error.kind, error.message)
-        .run();
+      await db.batch([
+        db
+          .prepare(
+            `UPDATE sources SET last_fetch_at = ?2, next_fetch_at = ?3, error_count = error_count + 1,
+               last_error_kind = ?4, last_error_message = ?5, last_error_at = ?2
+             WHERE id = ?1`,
+          )
+          .bind(sourceId, error.at, nextFetchAt, error.kind, error.message),
+        ...pollHistoryStatements(db, { sourceId, startedAt: error.at, savedAt: now(), outcome: 'failure' }),
+      ]);
     },
 
     async listItems(query) {
@@ -241,6 +267,17 @@ export function createStore(db: SqlDatabase): Store {
         .all<{ first_seen: number }>();
       return results.map((row) => row.first_seen);
     },
+
+    async getItem(uri) {
+      const row = await db
+        .prepare(`SELECT id, data, alt_ids, version, published, first_seen, updated, source_id, link, partial FROM items WHERE id = ?1`)
+        .bind(uri)
+        .first<ItemRow & { source_id: string; link: string | null; partial: number }>();
+      if (!row) return null;
+      return { item: toNewsItem(row), published: row.published, firstSeen: row.first_seen, sourceId: row.source_id, link: row.link, partial: row.partial === 1 };
+    },
+
+    pollHistory: (since) => readPollHistory(db, since),
 
     async dataVersion() {
       const row = await db.prepare(`SELECT value FROM meta WHERE key = 'data_version'`).first<{ value: number }>();

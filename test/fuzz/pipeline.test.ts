@@ -629,7 +629,8 @@ describe('cases found by fuzzing', () => {
         const links = DomUtils.getElementsByTagName(format === 'rss' ? 'atom:link' : 'link', doc);
         expect(links.filter((l) => l.attribs.rel === 'next').map((l) => l.attribs.href)).toEqual([new URL(url).href]);
         expect(links.filter((l) => l.attribs.rel === 'hub').map((l) => l.attribs.href)).toEqual([new URL(url).href]);
-        expect(xml).toContain(`<?xml-stylesheet type="text/xsl" href="${new URL(url).href.replace(/&/g, '&amp;')}"?>`);
+        // Browsers no longer run XSLT on feeds: no stylesheet instruction is written, whatever the meta says.
+        expect(xml).not.toContain('<?xml-stylesheet');
       }
     },
   );

@@ -114,11 +114,15 @@ describe('publishing over HTTP', () => {
     expect(await store.dataVersion()).toBe(v);
   });
 
-  it('RSS and Atom point browsers at the XSL stylesheet, which is served', async () => {
-    expect(await (await get('/feeds/all.rss')).text()).toMatch(/^<\?xml [^>]+\?>\n<\?xml-stylesheet type="text\/xsl" href="https:\/\/feeds\.example\.org\/feed\.xsl"\?>/);
-    const xsl = await get('/feed.xsl');
-    expect(xsl.headers.get('content-type')).toBe('text/xsl; charset=utf-8');
-    expect(await xsl.text()).toContain('<xsl:stylesheet');
+  it('RSS and Atom carry no XSL stylesheet (browsers get the HTML page at /feeds/:name instead)', async () => {
+    const rss = await (await get('/feeds/all.rss')).text();
+    expect(rss).toMatch(/^<\?xml [^>]+\?>\n<rss /);
+    expect(rss).not.toContain('xml-stylesheet');
+    expect(await (await get('/feeds/all.atom')).text()).not.toContain('xml-stylesheet');
+    expect((await get('/feed.xsl')).status).toBe(404);
+    const page = await get('/feeds/all');
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain(`<link rel="alternate" type="application/rss+xml" title="All stories (RSS)" href="${base}/feeds/all.rss">`);
   });
 
   it('serves an OPML 2.0 list of every feed', async () => {

@@ -230,4 +230,21 @@ describe('wirefeed on Workers (workerd, D1, Cron Trigger)', () => {
     await waitOnExecutionContext(ctx);
     expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(6);
   });
+  it("keeps the poll history in D1, in each poll's batch, and serves the pages from it", async () => {
+    const { results } = await env.DB.prepare(
+      `SELECT sum(polls) AS polls, sum(not_modified) AS not_modified, sum(failures) AS failures, sum(new_items) AS new_items, sum(timed_polls) AS timed FROM poll_history WHERE source_id = 'wire'`,
+    ).all<{ polls: number; not_modified: number; failures: number; new_items: number; timed: number }>();
+    expect(results[0]).toEqual({ polls: 3, not_modified: 1, failures: 1, new_items: 4, timed: 3 });
+    const page = await SELF.fetch(`${SITE}/status`, { headers: { Accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await page.text();
+    expect(html).toMatch(/the upstream answered 503[^;]*; we retry at \d\d:\d\d UTC/);
+    expect(html.match(/<svg role="img"/g)).toHaveLength(4);
+    const feed = await (await SELF.fetch(`${SITE}/feeds/all`)).text();
+    expect(feed.match(/<article class="story">/g)).toHaveLength(6);
+    const item = /href="(https:\/\/[^"]+\/items\/[^"]+)">As normalized/.exec(feed)![1]!;
+    const itemPage = await SELF.fetch(item);
+    expect(itemPage.status).toBe(200);
+    expect(await itemPage.text()).toContain('<h2>ninjs</h2>');
+  });
 });
