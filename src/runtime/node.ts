@@ -11,6 +11,7 @@ import type { WirefeedConfig } from '../config.ts';
 import { createApp } from '../http/app.ts';
 import { createFastPath } from '../http/fast-path.ts';
 import type { Metrics } from '../http/metrics.ts';
+import { SANE_REQUEST_ID } from '../http/request-log.ts';
 import { logServiceEvent } from '../ingest/log-event.ts';
 import { RateLimiter } from '../http/rate-limit.ts';
 import { createFetcher } from '../ingest/fetch.ts';
@@ -222,7 +223,6 @@ export const compressNode: Compressor = async (body) => {
 };
 
 // The fast path answers without a request id of its own (it logs nothing); a client's sane one is echoed, as the Hono app does.
-const SANE_REQUEST_ID = /^[\w\-=]{1,128}$/;
 function echoRequestId(res: ServerResponse, value: string | string[]): void {
   if (typeof value === 'string' && SANE_REQUEST_ID.test(value)) res.setHeader('X-Request-Id', value);
 }
