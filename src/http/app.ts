@@ -60,7 +60,7 @@ export interface AppDeps {
 /** The feed every instance publishes: all stored items. */
 export const ALL_FEED: FeedSpec = { name: 'all', title: 'All stories', description: 'Every story from every source', filter: {} };
 
-/** Builds the Hono app serving the index, the published feeds, OPML, `/status`, `/healthz` and the admin API. */
+/** Builds the Hono app serving the index, the published feeds, OPML, `/status`, `/healthz`, `/metrics` and the admin API. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const feeds = [ALL_FEED, ...deps.feeds];
