@@ -130,8 +130,14 @@ describe('operators: /metrics and JSON logs through the real server', () => {
     it('echoes a sane X-Request-Id and replaces one that is not', async () => {
       const echoed = await fetch(`${server.url}/healthz`, { headers: { 'X-Request-Id': 'probe-42' } });
       expect(echoed.headers.get('x-request-id')).toBe('probe-42');
+      // An insane id is not echoed; an error answer carries the fresh id its log lines have.
       const replaced = await fetch(`${server.url}/healthz`, { headers: { 'X-Request-Id': 'no spaces <allowed>' } });
-      expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(replaced.headers.get('x-request-id')).toBeNull();
+      const failed = await fetch(`${server.url}/metrics`, { headers: { 'X-Request-Id': 'no spaces <allowed>' } });
+      expect(failed.status).toBe(401);
+      const fresh = failed.headers.get('x-request-id');
+      expect(fresh).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(jsonLines(lines.join('\n')).find((l) => l.event === 'request' && l.reqId === fresh)).toMatchObject({ path: '/metrics', status: 401 });
     });
 
     it('writes JSON lines with level, time, event and msg; request lines carry the request id', async () => {
