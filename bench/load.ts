@@ -293,9 +293,16 @@ export async function runLoadBench(o: LoadBenchOptions, log: (line: string) => v
   const dbPath = join(dir, 'load.db');
   const serverLog = { polls: 0, problems: [] as string[] };
   const onServerLog = (line: string): void => {
-    // One line per poll ("wirefeed: wire-rss: 312 items"); anything else is worth showing.
-    if (/^\[real\] wirefeed: [\w-]+: (\d+ items|not modified)$/.test(line)) serverLog.polls++;
-    else if (!/^\[real\] wirefeed: serving /.test(line) && serverLog.problems.length < 20) serverLog.problems.push(line);
+    // One JSON line per poll (event "poll"); a failed poll, or anything but the start-up line, is worth showing.
+    const event = /^\[real\] (\{.*\})$/.exec(line)?.[1];
+    let parsed: { event?: string; status?: string } | null = null;
+    try {
+      parsed = event ? (JSON.parse(event) as { event?: string; status?: string }) : null;
+    } catch {
+      parsed = null;
+    }
+    if (parsed?.event === 'poll' && parsed.status !== 'error') serverLog.polls++;
+    else if (parsed?.event !== 'server-start' && serverLog.problems.length < 20) serverLog.problems.push(line);
   };
   const adminToken = randomBytes(24).toString('hex');
   const upstream = forkServer('upstream', new URL('./servers/upstream.ts', import.meta.url), (line) => {

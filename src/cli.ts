@@ -5,10 +5,11 @@ import { normalizeCommand } from './cli/normalize-command.ts';
 import { parseCommand } from './cli/parse-command.ts';
 import { configPathsFromEnv, loadConfigFile } from './runtime/load-config.ts';
 import { openNodeService, startNodeServer } from './runtime/node.ts';
+import { createNodeLogger, logLevelOf } from './runtime/node-log.ts';
 
 const USAGE = `usage: wirefeed <command>
 
-  serve                          start the service (PORT, HOST, WIREFEED_CONFIG, WIREFEED_DB)
+  serve                          start the service (PORT, HOST, WIREFEED_CONFIG, WIREFEED_DB, LOG_LEVEL)
   ingest --once [--source ID]    poll every source (or one) now, print one JSON line per source, exit
   check-config [FILE] [--target node|worker]
                                  validate a config file (default: WIREFEED_CONFIG or config/wirefeed.config.ts)
@@ -30,6 +31,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           port: Number(env.PORT ?? 8787),
           host: env.HOST ?? '127.0.0.1',
           adminToken: env.WIREFEED_ADMIN_TOKEN || undefined,
+          logLevel: logLevelOf(env.LOG_LEVEL),
         });
         const stop = (): void => {
           server.close().then(() => process.exit(0), () => process.exit(1));
@@ -50,7 +52,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           process.stderr.write(`wirefeed ingest: no source ${unknown.map((id) => `"${id}"`).join(', ')} in ${configPath}\n`);
           return 2;
         }
-        const service = await openNodeService(config, dbPath ?? config.storage.path ?? DEFAULT_DB_PATH, (line) => process.stderr.write(`${line}\n`));
+        const logger = createNodeLogger({ level: logLevelOf(env.LOG_LEVEL), write: (line) => process.stderr.write(`${line}\n`) });
+        const service = await openNodeService(config, dbPath ?? config.storage.path ?? DEFAULT_DB_PATH, logger);
         try {
           const outcomes = await service.pollNow(values.source);
           for (const o of outcomes) process.stdout.write(`${JSON.stringify(o)}\n`);

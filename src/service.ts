@@ -28,7 +28,8 @@ export function createService(
     fetchFeed: (request: FetchRequest) => Promise<FetchResult>;
     /** How pings reach the hub. */
     fetch: typeof fetch;
-    log: (event: PollOutcome | { event: 'websub-ping-failed'; url: string; error: string }) => void;
+    /** Poll outcomes (with the poll's duration) and failed WebSub pings. */
+    log: (event: PollOutcome | { event: 'websub-ping-failed'; url: string; error: string }, durationMs?: number) => void;
     concurrencyCap?: number;
   },
 ): Service {

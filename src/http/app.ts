@@ -10,8 +10,12 @@ import { admission, DEFAULT_MAX_IN_FLIGHT, MAX_URL_LENGTH } from './admission.ts
 import { answer, CORS_EXPOSE, DEFAULT_MAX_AGE } from './conditional.ts';
 import { feedKey, feedLinks, trimBase } from './feed-key.ts';
 import { renderPublishedFeed, renderPublishedOpml, resolveFeed } from './feed-render.ts';
+import { NO_METRICS, type Metrics } from './metrics.ts';
+import { countingRepresentations, countRequests, mountMetrics } from './metrics-route.ts';
 import { mountPages } from './pages.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { requestLog } from './request-log.ts';
+import { createJsonLogger, type Logger } from '../util/log.ts';
 
 export { FORMATS, type PublishedFormat } from './feed-render.ts';
 export { MAX_URL_LENGTH } from './admission.ts';
@@ -45,17 +49,25 @@ export interface AppDeps {
   clientKey?: (c: Context) => string;
   /** Requests handled at once at most; more get 503 with Retry-After (default 256). */
   maxInFlight?: number;
+  /** What is counted, and exported at `/metrics` (behind the admin token, or loopback only without one); nothing when absent. */
+  metrics?: Metrics | undefined;
+  /** The peer's address (the runtime knows it), for `/metrics` without a token. */
+  peerAddress?: ((c: Context) => string | undefined) | undefined;
+  /** Where request failures (and, at debug, every request) are logged, with the request id. */
+  logger?: Logger | undefined;
 }
 
 /** The feed every instance publishes: all stored items. */
 export const ALL_FEED: FeedSpec = { name: 'all', title: 'All stories', description: 'Every story from every source', filter: {} };
 
-/** Builds the Hono app serving the pages (`/`, feed pages, `/items/:id`, `/status`), the published feeds, OPML, `/healthz` and the admin API. */
+/** Builds the Hono app serving the pages (`/`, feed pages, `/items/:id`, `/status`), the published feeds, OPML, `/healthz`, `/metrics` and the admin API. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const feeds = [ALL_FEED, ...deps.feeds];
   const byName = new Map(feeds.map((f) => [f.name, f]));
-  const representations = deps.representations ?? createRepresentations({ cache: deps.cache, compress: deps.compress });
+  const metrics = deps.metrics ?? NO_METRICS;
+  const logger = deps.logger ?? createJsonLogger((line) => console.error(line));
+  const representations = countingRepresentations(deps.representations ?? createRepresentations({ cache: deps.cache, compress: deps.compress }), metrics);
   const maxAge = deps.maxAge ?? DEFAULT_MAX_AGE;
   const title = deps.title ?? 'wirefeed';
   const now = deps.now ?? Date.now;
@@ -68,6 +80,7 @@ export function createApp(deps: AppDeps): Hono {
   const preflight = cors({ origin: '*', allowMethods: ['GET', 'HEAD'], allowHeaders: ['If-None-Match', 'If-Modified-Since'], exposeHeaders: [...CORS_EXPOSE], maxAge: 86_400 });
   app.use(async (c, next) => (c.req.method === 'OPTIONS' && !isAdmin(c.req.path) ? preflight(c, next) : next()));
 
+  app.use(requestLog(logger), countRequests(metrics));
   app.use(async (c, next) => {
     if (c.req.url.length > MAX_URL_LENGTH) throw new HTTPException(414, { message: `Request target longer than ${MAX_URL_LENGTH} characters` });
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !isAdmin(c.req.path)) {
@@ -81,11 +94,12 @@ export function createApp(deps: AppDeps): Hono {
       limiter,
       maxInFlight: deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
       clientKey: (c) => deps.clientKey?.(c) ?? 'anonymous',
-      exempt: (path) => isAdmin(path) || path === '/healthz',
+      exempt: (path) => isAdmin(path) || path === '/healthz' || path === '/metrics',
     }),
   );
 
   mountAdmin(app, deps.store, deps.admin);
+  mountMetrics(app, metrics, { token: deps.admin?.token, peerAddress: deps.peerAddress });
 
   mountPages(app, { store: deps.store, feeds, title, representations, hubUrl: deps.hubUrl, now, baseOf, respond });
 
@@ -115,7 +129,7 @@ export function createApp(deps: AppDeps): Hono {
     if (err instanceof HTTPException) {
       return c.json({ error: err.message || 'error', status: err.status }, err.status);
     }
-    console.error('wirefeed: request failed:', err);
+    logger.error({ event: 'request-failed', reqId: c.get('requestId'), method: c.req.method, path: c.req.path, err }, 'wirefeed: request failed');
     return c.json({ error: 'internal error', status: 500 }, 500);
   });
   app.notFound((c) => c.json({ error: `Not found: ${new URL(c.req.url).pathname}`, status: 404 }, 404));

@@ -2,6 +2,7 @@ import type { Representation, Representations } from '../publish/representation.
 import { MAX_URL_LENGTH, refundConditional } from './admission.ts';
 import { acceptedEncodings, answerHeaders, chooseEncoding, DEFAULT_MAX_AGE, isNotModified, type AcceptedEncodings, type Encoding } from './conditional.ts';
 import { feedKey, feedLinks, isTimed, trimBase } from './feed-key.ts';
+import { formatLabel, NO_METRICS, type Metrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /** A request as a runtime's own server parses it (a Node `IncomingMessage` is one): header names in lower case. */
@@ -40,6 +41,8 @@ export interface FastPathDeps<R extends FastRequest, B> {
   toBody?: (bytes: Uint8Array) => B;
   /** Request targets remembered at most (default 1000): one entry per distinct cached feed URL. */
   maxTargets?: number;
+  /** Counts each answer as a feed request and a cache hit, with counters bound once per prebuilt answer. */
+  metrics?: Metrics | undefined;
 }
 
 /** What is remembered of one request target: its cache key, representation and prebuilt answers. */
@@ -48,8 +51,12 @@ interface Target<B> {
   rep: Representation;
   timed: boolean;
   links: string[];
+  /** The format label of the target's requests (see `formatLabel`). */
+  format: string;
   /** Indexed by {@link slot}: identity, gzip, br, 304, each for GET then HEAD. */
   answers: Array<FastAnswer<B> | undefined>;
+  /** The answers' counters, indexed as `answers`. */
+  counts: Array<(() => void) | undefined>;
 }
 
 const ENCODING_SLOT = { identity: 0, gzip: 1, br: 2 } as const;
@@ -74,6 +81,7 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
   const now = deps.now ?? Date.now;
   const toBody = deps.toBody ?? ((bytes: Uint8Array) => bytes as B);
   const maxTargets = deps.maxTargets ?? 1000;
+  const metrics = deps.metrics ?? NO_METRICS;
   // Targets by request target, under the Host header when the base URL comes from it (no string joined per request).
   const targets = new Map<string, Target<B>>();
   const byHost = new Map<string, Map<string, Target<B>>>();
@@ -115,6 +123,8 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     if (head) slot += HEAD_OFFSET;
     const answer = target.answers[slot] ?? build(target, slot);
     if (client !== undefined) refundConditional(limiter!, client, answer.status);
+    (target.counts[slot] ??= metrics.feedAnswers(answer.status, target.format))();
+    metrics.cacheLookup(true);
     return answer;
   };
 
@@ -129,7 +139,7 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     const key = feedKey({ base, pathname, search }, now(), timed);
     const rep = representations.peek(key, version);
     if (rep === undefined) return undefined;
-    return { key, rep, timed, links: feedLinks(hubUrl, `${base}${pathname}${search}`), answers: [] };
+    return { key, rep, timed, links: feedLinks(hubUrl, `${base}${pathname}${search}`), format: formatLabel(pathname, search), answers: [], counts: [] };
   }
 
   function remember(request: R, path: string, target: Target<B>): void {

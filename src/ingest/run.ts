@@ -24,7 +24,8 @@ export interface IngestDeps {
   retention?: Retention | undefined;
   now?: () => number;
   random?: () => number;
-  log?: (event: PollOutcome) => void;
+  /** Told how each poll ended and how long it took (fetch to stored, by `now`). */
+  log?: (event: PollOutcome, durationMs: number) => void;
   /**
    * Decode, parse and normalize of one fetched document ({@link processFeed} in this thread when absent; a
    * worker pool on Node). Given `rules` per job; a pool that was given them at start may ignore them.
@@ -94,12 +95,12 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
     } catch (storeErr) {
       const failure = describeError(storeErr);
       outcome = { source: source.id, status: 'error', kind: failure.kind, message: `${message}; and recording it failed: ${failure.message}`, nextFetchAt };
-      deps.log?.(outcome);
+      deps.log?.(outcome, now() - startedAt);
       return outcome;
     }
     outcome = { source: source.id, status: 'error', kind, message, nextFetchAt };
   }
-  deps.log?.(outcome);
+  deps.log?.(outcome, now() - startedAt);
   return outcome;
 }
 

@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { createServer, type IncomingMessage, type RequestListener, type ServerOptions } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -10,6 +10,9 @@ import cron from 'node-cron';
 import type { WirefeedConfig } from '../config.ts';
 import { createApp } from '../http/app.ts';
 import { createFastPath } from '../http/fast-path.ts';
+import type { Metrics } from '../http/metrics.ts';
+import { SANE_REQUEST_ID } from '../http/request-log.ts';
+import { logServiceEvent } from '../ingest/log-event.ts';
 import { RateLimiter } from '../http/rate-limit.ts';
 import { createFetcher } from '../ingest/fetch.ts';
 import type { IngestDeps, PollOutcome } from '../ingest/run.ts';
@@ -20,6 +23,9 @@ import { createGuardedFetch } from './guarded-fetch.ts';
 import { createIngestPool } from './ingest-pool.ts';
 import { memoizeDataVersion } from '../store/version-memo.ts';
 import { openSqlite, type SqliteHandle } from './sqlite.ts';
+import type { Logger, LogLevel } from '../util/log.ts';
+import { createNodeLogger } from './node-log.ts';
+import { createPromMetrics } from './prom-metrics.ts';
 
 /** The pieces of a running Node service. */
 export interface NodeService {
@@ -32,13 +38,21 @@ export interface NodeService {
   appDeps: Service['appDeps'];
   /** The data version while it is remembered (see `memoizeDataVersion`), for the HTTP fast path. */
   peekVersion(): number | null;
+  /** This service's metrics (a prom-client registry of its own), exported by the app at `/metrics`. */
+  metrics: Metrics;
+  logger: Logger;
   close(): Promise<void>;
 }
 
-/** Opens the SQLite store for a config and wires ingestion with the Node fetcher (DNS checks, file: URLs). */
-export async function openNodeService(config: WirefeedConfig, dbPath: string, log: (line: string) => void = console.log): Promise<NodeService & { sqlite: SqliteHandle }> {
+/**
+ * Opens the SQLite store for a config and wires ingestion with the Node fetcher (DNS checks, file: URLs).
+ * `log` is a logger, or where its JSON lines go (one per call; stdout when absent).
+ */
+export async function openNodeService(config: WirefeedConfig, dbPath: string, log?: ((line: string) => void) | Logger): Promise<NodeService & { sqlite: SqliteHandle }> {
+  const logger = typeof log === 'object' ? log : createNodeLogger({ write: log });
   const sqlite = openSqlite(dbPath);
   const store = createStore(sqlite.db);
+  const metrics = createPromMetrics({ listSources: () => store.listSources() });
   await store.syncSources(config.sources);
   const fetchFeed = createFetcher({
     timeoutMs: config.limits.fetchTimeoutMs,
@@ -48,7 +62,15 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     publicFetch: createGuardedFetch(),
     readFile: async (path) => new Uint8Array(await readFile(path)),
   });
-  const service = createService(config, { store, fetchFeed, fetch, log: (event) => log(formatEvent(event)) });
+  const service = createService(config, {
+    store,
+    fetchFeed,
+    fetch,
+    log: (event, durationMs) => {
+      logServiceEvent(logger, event, durationMs);
+      if (!('event' in event) && durationMs !== undefined) metrics.pollFinished(event, durationMs);
+    },
+  });
   // Decode, parse and normalize run in worker threads: the serving thread fetches, serves and writes the store.
   const { workers, workerTimeoutMs, workerMemoryMb } = config.schedule;
   const pool = workers > 0 ? createIngestPool({ size: workers, rules: config.normalize, jobTimeoutMs: workerTimeoutMs, maxHeapMb: workerMemoryMb }) : null;
@@ -66,6 +88,8 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     ...service,
     appDeps: { ...service.appDeps, store: memo.store },
     peekVersion: memo.peek,
+    metrics,
+    logger,
     store,
     sqlite,
     tick: () => track(service.tick()),
@@ -89,10 +113,14 @@ export async function startNodeServer(options: {
   host: string;
   /** Bearer token of the admin API (`WIREFEED_ADMIN_TOKEN`); the API is off without one. Never logged. */
   adminToken?: string | undefined;
+  /** Where the JSON log lines go, one per call (stdout when absent). */
   log?: (line: string) => void;
+  /** The least severe level logged (`LOG_LEVEL`; default info). */
+  logLevel?: LogLevel | undefined;
 }): Promise<{ url: string; service: NodeService; close(): Promise<void> }> {
-  const log = options.log ?? console.log;
-  const service = await openNodeService(options.config, options.dbPath, log);
+  const logger = createNodeLogger({ level: options.logLevel, write: options.log });
+  const service = await openNodeService(options.config, options.dbPath, logger);
+  const { metrics } = service;
   // The Hono app and the fast path share one publishing pipeline and one set of token buckets.
   const representations = createRepresentations({ compress: compressNode });
   const limiter = options.config.rateLimit ? new RateLimiter(options.config.rateLimit) : null;
@@ -101,6 +129,9 @@ export async function startNodeServer(options: {
     representations,
     limiter,
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    peerAddress: (c) => getConnInfo(c).remote.address,
+    metrics,
+    logger,
     admin: options.adminToken
       ? {
           token: options.adminToken,
@@ -122,6 +153,7 @@ export async function startNodeServer(options: {
     maxAge: service.appDeps.maxAge,
     hubUrl: service.appDeps.hubUrl,
     toBody: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    metrics,
   });
   const task = cron.schedule(options.config.schedule.cron, () => service.tick(), { noOverlap: true, name: 'wirefeed-ingest' });
   const server: ServerType = await new Promise((resolveServer) => {
@@ -137,6 +169,8 @@ export async function startNodeServer(options: {
           createServer(serverOptions, (req, res) => {
             const fast = serveCached(req);
             if (fast === null) return listener(req, res);
+            const requestId = req.headers['x-request-id'];
+            if (requestId !== undefined) echoRequestId(res, requestId);
             res.writeHead(fast.status, fast.headers);
             if (fast.body === null) res.end();
             else res.end(fast.body);
@@ -148,7 +182,10 @@ export async function startNodeServer(options: {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-  log(`wirefeed: serving ${url} (database ${options.dbPath}, ${options.config.sources.length} sources, admin API ${options.adminToken ? 'on' : 'off'})`);
+  logger.info(
+    { event: 'server-start', url, database: options.dbPath, sources: options.config.sources.length, admin: options.adminToken !== undefined },
+    `wirefeed: serving ${url} (database ${options.dbPath}, ${options.config.sources.length} sources, admin API ${options.adminToken ? 'on' : 'off'})`,
+  );
   void service.tick();
   return {
     url,
@@ -185,9 +222,7 @@ export const compressNode: Compressor = async (body) => {
   return { gzip: new Uint8Array(gz), br: new Uint8Array(br) };
 };
 
-function formatEvent(o: Parameters<Parameters<typeof createService>[1]['log']>[0]): string {
-  if ('event' in o) return `wirefeed: WebSub ping for ${o.url} failed: ${o.error}`;
-  if (o.status === 'ok') return `wirefeed: ${o.source}: ${o.items} items`;
-  if (o.status === 'not-modified') return `wirefeed: ${o.source}: not modified`;
-  return `wirefeed: ${o.source}: ${o.kind} error: ${o.message} (next try ${new Date(o.nextFetchAt).toISOString()})`;
+// The fast path answers without a request id of its own (it logs nothing); a client's sane one is echoed, as the Hono app does.
+function echoRequestId(res: ServerResponse, value: string | string[]): void {
+  if (typeof value === 'string' && SANE_REQUEST_ID.test(value)) res.setHeader('X-Request-Id', value);
 }

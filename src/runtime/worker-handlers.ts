@@ -11,6 +11,8 @@ import type { PollOutcome } from '../ingest/run.ts';
 import { createService, type Service } from '../service.ts';
 import type { SqlDatabase } from '../store/sql.ts';
 import { createStore, type Store } from '../store/store.ts';
+import { logServiceEvent } from '../ingest/log-event.ts';
+import { createJsonLogger } from '../util/log.ts';
 import { isEdgeCacheable, serveFromEdgeCache, type EdgeCache } from './worker-cache.ts';
 
 /** The bindings the worker reads (see `wrangler.toml`); a D1 binding satisfies `SqlDatabase` as is. */
@@ -35,7 +37,7 @@ export interface WorkerOptions {
   fetch?: typeof fetch;
   /** The edge cache; defaults to `caches.default`. `null` turns edge caching off. */
   cache?: EdgeCache | null;
-  /** Where poll outcomes and failures are written (one JSON object a line); defaults to `console.log`. */
+  /** Where poll outcomes and failures are written (one JSON object a line, as pino writes on Node); defaults to `console.log`. */
   log?: (line: string) => void;
 }
 
@@ -65,7 +67,7 @@ export function workerConfig(input: unknown): WirefeedConfig {
  * through the edge cache); `scheduled` polls the due sources, at most `schedule.batchSize` of them.
  */
 export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}): WirefeedWorker {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const logger = createJsonLogger(options.log ?? ((line: string) => console.log(line)));
   const upstreamFetch = options.fetch ?? ((input, init) => fetch(input, init));
   // No DNS on Workers: only literal IP addresses (and localhost) are checked against the private ranges.
   const fetchFeed: (request: FetchRequest) => Promise<FetchResult> = createFetcher({
@@ -83,11 +85,11 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
         store,
         fetchFeed,
         fetch: upstreamFetch,
-        log: (event) => log(JSON.stringify('event' in event ? event : { event: 'poll', ...event })),
+        log: (event, durationMs) => logServiceEvent(logger, event, durationMs),
         concurrencyCap: WORKER_MAX_CONCURRENCY,
       });
       // No `compress`: Cloudflare compresses responses at the edge.
-      entry = { store, service, app: createApp(service.appDeps) };
+      entry = { store, service, app: createApp({ ...service.appDeps, logger }) };
       perEnv.set(env, entry);
     }
     return entry;
@@ -120,7 +122,7 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     async scheduled(controller, env, ctx) {
       ctx.waitUntil(
         ingest(env).catch((err: unknown) => {
-          log(JSON.stringify({ event: 'tick-failed', cron: controller.cron, message: err instanceof Error ? err.message : String(err) }));
+          logger.error({ event: 'tick-failed', cron: controller.cron, message: err instanceof Error ? err.message : String(err) }, 'wirefeed: scheduled ingest failed');
           throw err;
         }),
       );

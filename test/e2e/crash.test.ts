@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { servingUrl } from '../support/log-lines.ts';
 
 /** Items of the small first feed, and of the large one whose poll is killed. */
 const V1_ITEMS = 40;
@@ -111,10 +112,10 @@ function startServer(env: Record<string, string>): Promise<Running> {
     const timer = setTimeout(() => reject(new Error(`wirefeed serve did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
+      const url = servingUrl(output);
+      if (url) {
         clearTimeout(timer);
-        resolve({ child, url: match[1]!, output: () => output, exited });
+        resolve({ child, url, output: () => output, exited });
       }
     };
     child.stdout!.on('data', onData);

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { servingUrl } from '../support/log-lines.ts';
 
 const SMALL_ITEMS = 5;
 const HUGE_ITEMS = 20_000;
@@ -94,7 +95,7 @@ describe('wirefeed serve: a poll whose ingest worker dies', () => {
     });
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    base = await waitFor(async () => /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 'the server to listen');
+    base = await waitFor(async () => servingUrl(output), 'the server to listen');
   });
 
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { servingUrl } from '../support/log-lines.ts';
 
 const upstreamFeed = (titles: string[]) => `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Local upstream</title><link>https://upstream.example/</link><description>test</description>
@@ -20,10 +21,10 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
+      const url = servingUrl(output);
+      if (url) {
         clearTimeout(timer);
-        resolve({ child, url: match[1]!, output: () => output });
+        resolve({ child, url, output: () => output });
       }
     };
     child.stdout!.on('data', onData);

@@ -99,8 +99,8 @@ describe('wirefeed on Workers (workerd, D1, Cron Trigger)', () => {
     const lines = logged.mock.calls.map(([line]) => JSON.parse(String(line)) as unknown);
     expect(lines).toEqual(
       expect.arrayContaining([
-        { event: 'poll', source: 'wire', status: 'ok', items: 4 },
-        { event: 'poll', source: 'desk', status: 'ok', items: 2 },
+        expect.objectContaining({ level: 30, event: 'poll', source: 'wire', status: 'ok', items: 4, msg: 'wirefeed: wire: 4 items' }),
+        expect.objectContaining({ level: 30, event: 'poll', source: 'desk', status: 'ok', items: 2 }),
       ]),
     );
   });

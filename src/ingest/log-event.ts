@@ -1,0 +1,24 @@
+import type { Logger } from '../util/log.ts';
+import type { PollOutcome } from './run.ts';
+
+/** A WebSub ping the hub did not take (see `createService`). */
+export interface PingFailure {
+  event: 'websub-ping-failed';
+  url: string;
+  error: string;
+}
+
+/**
+ * Logs what the service reports, with the same fields on every runtime: a poll as `event: 'poll'` with its
+ * outcome's fields and `durationMs` (info; warn when it failed), a failed WebSub ping as warn.
+ */
+export function logServiceEvent(logger: Logger, event: PollOutcome | PingFailure, durationMs?: number): void {
+  if ('event' in event) {
+    logger.warn({ ...event }, `wirefeed: WebSub ping for ${event.url} failed: ${event.error}`);
+    return;
+  }
+  const fields = { event: 'poll', ...event, ...(durationMs === undefined ? {} : { durationMs }) };
+  if (event.status === 'ok') logger.info(fields, `wirefeed: ${event.source}: ${event.items} items`);
+  else if (event.status === 'not-modified') logger.info(fields, `wirefeed: ${event.source}: not modified`);
+  else logger.warn(fields, `wirefeed: ${event.source}: ${event.kind} error: ${event.message} (next try ${new Date(event.nextFetchAt).toISOString()})`);
+}
