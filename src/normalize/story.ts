@@ -68,7 +68,8 @@ export function parseStory(blocks: TextBlock[], title: string | null, rules: Com
     rest = rest.slice(0, -1);
   }
 
-  const paragraphs = rest.map((b) => b.text);
+  // A read-more line on its own inside the text ("Read more »" under a pull quote) points elsewhere.
+  const paragraphs = rest.map((b) => b.text).filter((p, i, all) => i === all.length - 1 || !isOnlyReadMore(p, rules));
   let truncated = false;
   if (paragraphs.length > 0) {
     const cut = rules.stripReadMore(paragraphs.at(-1)!);
@@ -92,6 +93,11 @@ export function parseStory(blocks: TextBlock[], title: string | null, rules: Com
 export function mergeBylines(a: Byline | null, b: Byline): Byline {
   if (!a) return b;
   return { by: a.by ?? b.by, agency: a.agency ?? b.agency, outlet: a.outlet ?? b.outlet };
+}
+
+function isOnlyReadMore(text: string, rules: CompiledRules): boolean {
+  const cut = rules.stripReadMore(text);
+  return cut.cut && !/[\p{L}\p{N}]/u.test(cut.text);
 }
 
 /** A site tag line: a few words, no sentence punctuation, not starting in lower case. */
