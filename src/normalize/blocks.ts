@@ -3,7 +3,7 @@
  * (`content:encoded`, `description`, Atom content) or plain text with line breaks. HTML adds what plain
  * text cannot carry: which block is a figure caption or a heading, its image and its first link.
  */
-import { BLOCK_ELEMENTS, eachHtmlToken } from '../util/html-text.ts';
+import { BLOCK_ELEMENTS, decodeEntities, eachHtmlToken } from '../util/html-text.ts';
 import { cleanText } from './text.ts';
 
 /** An image an upstream block shows (`<img>`), with the size it declares. */
@@ -55,7 +55,8 @@ export function textBlocks(content: string | null | undefined): TextBlock[] {
 function plainBlocks(text: string): TextBlock[] {
   return text
     .split(/\r\n|\r|\n|\u2028|\u2029/)
-    .map((line) => cleanText(line))
+    // Plain-text upstreams still write characters as entities ("Bj&ouml;rn").
+    .map((line) => cleanText(decodeEntities(line)))
     .filter((line) => line.length > 0)
     .map((line) => block(line));
 }

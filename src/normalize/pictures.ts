@@ -106,14 +106,16 @@ const SIZE_SUFFIX =
   /(?:[-_](?:\d{2,5}x\d{2,5}|(?:x|xx|xxx)?(?:small|large)|medium|mini|thumb(?:nail)?|full|super|exlarge|horizontal|vertical|square|hero|overlay|story|gallery|wide|tease|card)(?:[-_]\d{1,4}(?:x\d{1,4})?)?)+(?=\.[a-z0-9]{2,5}$)/i;
 
 /**
- * What makes two image addresses the same photo: host without "www.", path without size/crop markers, no
- * query (width, quality and signature parameters) and no fragment.
+ * What makes two image addresses the same photo: host without "www.", path without size/crop markers, and
+ * no query (width, quality and signature parameters) when the path names an image file. An image proxy
+ * (`/api/image?url=…`) names the photo in its query, so there the query stays.
  */
 export function photoKey(href: string): string {
   try {
     const u = new URL(href);
     const path = decodeURIComponent(u.pathname).replace(SIZE_SUFFIX, '').replace(/\/+$/, '');
-    return `${u.hostname.toLowerCase().replace(/^www\./, '')}${path.toLowerCase()}`;
+    const query = /\.[a-z0-9]{2,5}$/i.test(path) ? '' : u.search;
+    return `${u.hostname.toLowerCase().replace(/^www\./, '')}${path.toLowerCase()}${query}`;
   } catch {
     return href;
   }

@@ -29,6 +29,8 @@ export interface StoryParts {
   truncated: boolean;
 }
 
+const MAX_TAG_LINES = 3;
+
 /** Reads the story blocks of an entry (see `splitSections`). */
 export function parseStory(blocks: TextBlock[], title: string | null, rules: CompiledRules, base: string | null): StoryParts {
   const { pictures, rest: textBlocks } = collectPictures(blocks, rules, base);
@@ -55,12 +57,20 @@ export function parseStory(blocks: TextBlock[], title: string | null, rules: Com
 
   // From the end: the byline ("Eric Tucker, The Associated Press") and the site's tags ("Russia"), in any order.
   const tags: string[] = [];
+  let tagLines = 0;
   while (rest.length > 1) {
     const last = rest.at(-1)!.text;
     const found = parseByline(last, rules);
     if (found) {
       byline = mergeBylines(byline, found);
-    } else if (rules.rules.trailingTags.enabled && isTagLine(last, rules.rules.trailingTags.maxWords)) {
+    } else if (
+      rules.rules.trailingTags.enabled &&
+      isTagLine(last, rules.rules.trailingTags.maxWords) &&
+      // A site prints its tags on a line or two; a longer run of short lines is the story's own list.
+      tagLines < MAX_TAG_LINES &&
+      rest.at(-2)?.text !== last
+    ) {
+      tagLines++;
       tags.unshift(...last.split(/\s*[,;|•·]\s*/).filter(Boolean));
     } else {
       break;

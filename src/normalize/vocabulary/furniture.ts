@@ -68,6 +68,8 @@ export const READ_MORE: readonly string[] = [
   'Seguir leyendo',
   'Continua a leggere',
   'Lees meer',
+  // After the cut-off text, a read-more pointing at the site: "deix... Leia mais no Massa News!".
+  '/(?<=\u2026|\\.{3})\\s*(?:Leia mais|Read more|Continue reading|Keep reading|Lire la suite|Weiterlesen|Leer más|Lees meer)\\b.{0,60}$/iu',
   // WordPress excerpts end with "[…]" or "[...]".
   '/\\s*\\[(?:\u2026|\\.{3})\\]\\s*$/u',
 ];
