@@ -12,6 +12,7 @@ import { decodeFeedBytes } from '../../src/ingest/decode.ts';
 import { parseFeed } from '../../src/ingest/parse.ts';
 import type { NewsItem, RawFeed } from '../../src/model.ts';
 import { textBlocks } from '../../src/normalize/blocks.ts';
+import { splitDateline } from '../../src/normalize/dateline.ts';
 import { splitSections } from '../../src/normalize/furniture.ts';
 import { DEFAULT_RULES, normalizeEntry } from '../../src/normalize/index.ts';
 import { compileRules } from '../../src/normalize/matchers.ts';
@@ -61,10 +62,13 @@ function accountFeed(file: string, feed: RawFeed): Offender[] {
     const items = normalizeEntry(entry, { source, feed, now });
     const blocks = textBlocks(html);
     const furniture = splitSections(blocks, rules).furniture.map((f) => f.text);
-    // Read-more markers are named by the `readMore` rule: the part of a line the rule takes off.
+    // Read-more markers are named by the `readMore` rule, datelines (place, date, agency tag) by the dateline
+    // rule: the part of a line the rule takes off.
     for (const b of blocks) {
       const cut = rules.stripReadMore(b.text);
       if (cut.cut) furniture.push(without(tokens(b.text), tokens(cut.text)).join(' '));
+      const split = splitDateline(b.text, rules);
+      if (split.dateline && blocks.indexOf(b) < 3) furniture.push(without(tokens(b.text), tokens(split.text)).join(' '));
     }
     const have = new Map<string, number>();
     for (const t of [...items.flatMap((n) => itemTexts(n.item)), ...furniture].flatMap(tokens)) have.set(t, (have.get(t) ?? 0) + 1);

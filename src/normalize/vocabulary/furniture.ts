@@ -28,7 +28,7 @@ export const FURNITURE_LINES: readonly string[] = [
   // Advertising labels.
   '/^(?:Advertisement|Advertising|Anzeige|Werbung|Publicité|Publicidade|Publicidad|Pubblicità|Sponsored|Sponsored content)\\W*$/i',
   // Newsletter and app promos (short lines only: a sentence about a newsletter stays).
-  '/^(?=.{0,200}$).*\\b(?:sign up|subscribe)\\b.{0,60}\\b(?:newsletters?|to our|for our|for free)\\b/is',
+  '/^(?=.{0,200}$)(?:[^.!?]{0,40}[:—–-]\\s*)?(?:Sign up|Subscribe|Register|Join|Get)\\b.{0,60}\\b(?:newsletters?|to our|for our|for free)\\b/is',
   '/^(?=.{0,200}$)(?:Download|Get|Install) (?:the|our) .{0,40}\\bapp\\b/is',
   '/^(?=.{0,200}$)(?:Abonnieren Sie|Abonnez-vous|Assine|Inscreva-se|Suscríbete|Iscriviti)\\b.{0,80}\\b(?:Newsletter|newsletter|boletim|boletín)\\b/is',
   // Chinese copy closes with "（完）" (the end), as English copy with "-30-".
@@ -68,8 +68,6 @@ export const READ_MORE: readonly string[] = [
   'Seguir leyendo',
   'Continua a leggere',
   'Lees meer',
-  // After the cut-off text, a read-more pointing at the site: "deix... Leia mais no Massa News!".
-  '/(?<=\u2026|\\.{3})\\s*(?:Leia mais|Read more|Continue reading|Keep reading|Lire la suite|Weiterlesen|Leer más|Lees meer)\\b.{0,60}$/iu',
   // WordPress excerpts end with "[…]" or "[...]".
   '/\\s*\\[(?:\u2026|\\.{3})\\]\\s*$/u',
 ];
