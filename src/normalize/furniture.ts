@@ -8,7 +8,7 @@ import type { TextBlock } from './blocks.ts';
 import type { CompiledRules } from './matchers.ts';
 
 /** Which rule took a block out of the story. */
-export type FurnitureRule = 'drop-line' | 'cut' | 'teaser-heading' | 'sibling-heading' | 'sibling-link' | 'code';
+export type FurnitureRule = 'drop-line' | 'cut' | 'teaser-heading' | 'sibling-heading' | 'sibling-link' | 'code' | 'copyright';
 
 /** A block that left the story as furniture, and the rule that named it. */
 export interface Furniture {
@@ -24,6 +24,8 @@ export interface PageSections {
   teasers: TextBlock[];
   /** Lists of links to sibling stories found under a heading ("More from …:"), each without its heading. */
   lists: TextBlock[][];
+  /** Copyright boilerplate lines, for the item's `copyrightNotice`. */
+  copyright: string[];
   /** How many blocks were removed as furniture (for diagnostics). */
   removed: number;
   /** The blocks removed as furniture, with the rule that named each. */
@@ -39,6 +41,7 @@ export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSe
   const teasers: TextBlock[] = [];
   const lists: TextBlock[][] = [];
   const furniture: Furniture[] = [];
+  const copyright: string[] = [];
   let inTeasers = false;
   let inComment = false;
   for (let i = 0; i < blocks.length; i++) {
@@ -73,13 +76,18 @@ export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSe
         continue;
       }
     }
+    if (text && rules.isCopyrightLine(text)) {
+      if (!inTeasers) copyright.push(text);
+      furniture.push({ rule: 'copyright', text });
+      continue;
+    }
     if (text && rules.isDropLine(text)) {
       furniture.push({ rule: 'drop-line', text });
       continue;
     }
     (inTeasers ? teasers : story).push(block);
   }
-  return { story, teasers, lists, removed: furniture.length, furniture };
+  return { story, teasers, lists, copyright, removed: furniture.length, furniture };
 }
 
 // A CSS rule ("a.b > c { color: red }"), an at-rule, a declaration list, or a script statement.

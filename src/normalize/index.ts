@@ -126,6 +126,7 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
     subjects,
     infoSources: infoSources(originator, provider),
     copyrightHolder: originator ?? provider,
+    copyrightNotice: [...new Set(sections.copyright)].join(' ') || null,
     link,
     pictures,
   });

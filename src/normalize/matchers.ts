@@ -20,6 +20,8 @@ export interface CompiledRules {
   isTeaserStart(line: string): boolean;
   /** A heading of a list of links to other stories (counts only when linked lines follow). */
   isSiblingHeading(line: string): boolean;
+  /** A copyright boilerplate line. */
+  isCopyrightLine(line: string): boolean;
   /** An image address that is a tracking pixel or an ad server. */
   isTrackingImage(href: string): boolean;
   /** The line from which nothing belongs to the item. */
@@ -49,6 +51,7 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   const teaserStart = lineMatchers(rules.teaserSectionStart);
   const cut = lineMatchers(rules.cutAt);
   const siblingHeading = lineMatchers(rules.siblingHeadings);
+  const copyright = lineMatchers(rules.copyrightLines);
   const trackers = rules.trackingImages.map((p) => asRegex(p) ?? new RegExp(p.trim().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i'));
   const readMore = rules.readMore.map((p) =>
     asRegex(p) ?? new RegExp(`\\s*(?:\\u2026|\\.{3})?\\s*\\[?${flexible(p)}\\]?\\s*(?:\\u2026|\\.{2,3})?\\s*(?:»|›|→|>>)?\\s*$`, 'iu'),
@@ -87,6 +90,7 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     isTeaserStart: (line) => teaserStart(line),
     isCut: (line) => cut(line),
     isSiblingHeading: (line) => siblingHeading(line),
+    isCopyrightLine: (line) => copyright(line),
     isTrackingImage: (href) => trackers.some((re) => re.test(href)),
     stripReadMore(line) {
       for (const re of readMore) {

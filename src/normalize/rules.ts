@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { CREDITED_OUTLETS, WIRE_AGENCIES } from './vocabulary/agencies.ts';
-import { CUT_LINES, FURNITURE_LINES, READ_MORE, SIBLING_HEADINGS, TRACKING_IMAGES } from './vocabulary/furniture.ts';
+import { COPYRIGHT_LINES, CUT_LINES, FURNITURE_LINES, READ_MORE, SIBLING_HEADINGS, TRACKING_IMAGES } from './vocabulary/furniture.ts';
 
 /** A canonical organisation name and the spellings that mean it (`AP`, `Associated Press`, …). */
 export interface OrganisationRule {
@@ -34,6 +34,8 @@ export interface NormalizeRules {
    * Whole-line match.
    */
   siblingHeadings: string[];
+  /** Copyright boilerplate lines ("© 2026 Example Media. All rights reserved."): they become the item's `copyrightNotice`. Whole-line match. */
+  copyrightLines: string[];
   /** Image addresses that are tracking pixels or ad servers, never pictures. Phrases match anywhere in the URL. */
   trackingImages: string[];
   /** A line from which nothing belongs to the story or its siblings any more ("Most Read"). Whole-line match. */
@@ -83,6 +85,7 @@ export const DEFAULT_RULES: NormalizeRules = deepFreeze({
   teaserSectionStart: ['Just Posted'],
   siblingHeadings: [...SIBLING_HEADINGS],
   trackingImages: [...TRACKING_IMAGES],
+  copyrightLines: [...COPYRIGHT_LINES],
   cutAt: ['Most Read', 'Trending Now', ...CUT_LINES],
   readMore: [...READ_MORE],
   headlineSuffixes: ['Red Deer Advocate', 'reddeeradvocate.com'],
@@ -143,6 +146,7 @@ const rulesInputSchema = z
     teaserSectionStart: patterns.optional(),
     siblingHeadings: patterns.optional(),
     trackingImages: patterns.optional(),
+    copyrightLines: patterns.optional(),
     cutAt: patterns.optional(),
     readMore: patterns.optional(),
     headlineSuffixes: patterns.optional(),
@@ -181,7 +185,7 @@ function mergeRules(input: z.output<typeof rulesInputSchema>): NormalizeRules {
   const base: NormalizeRules =
     input.defaults === 'replace'
       ? {
-          dropLines: [], teaserSectionStart: [], siblingHeadings: [], trackingImages: [], cutAt: [], readMore: [], headlineSuffixes: [], headlinePrefixes: [],
+          dropLines: [], teaserSectionStart: [], siblingHeadings: [], trackingImages: [], copyrightLines: [], cutAt: [], readMore: [], headlineSuffixes: [], headlinePrefixes: [],
           trailingTags: { enabled: false, maxWords: 4 }, agencies: [], outlets: [], keywords: [], places: [],
           gazetteer: false, killMarkers: [], killCategories: [],
         }
@@ -192,6 +196,7 @@ function mergeRules(input: z.output<typeof rulesInputSchema>): NormalizeRules {
     teaserSectionStart: list(base.teaserSectionStart, input.teaserSectionStart),
     siblingHeadings: list(base.siblingHeadings, input.siblingHeadings),
     trackingImages: list(base.trackingImages, input.trackingImages),
+    copyrightLines: list(base.copyrightLines, input.copyrightLines),
     cutAt: list(base.cutAt, input.cutAt),
     readMore: list(base.readMore, input.readMore),
     headlineSuffixes: list(base.headlineSuffixes, input.headlineSuffixes),

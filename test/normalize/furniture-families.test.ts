@@ -69,6 +69,12 @@ describe('furniture lines leave the body', () => {
     expect(isCodeText(text)).toBe(code);
   });
 
+  it('moves copyright boilerplate to the copyrightNotice, once', () => {
+    const [item] = normalize('<p>Fares rose by a tenth on Monday, the operator said.</p><p>© 2026 Harbour Daily Media. All rights reserved.</p>', { title: 'Fares rise' });
+    expect(item!.item.bodies?.[0]?.value).toBe('<p>Fares rose by a tenth on Monday, the operator said.</p>');
+    expect(item!.item.copyrightNotice).toBe('© 2026 Harbour Daily Media. All rights reserved.');
+  });
+
   it('cuts a company-information box and everything after it', () => {
     expect(story('<p>The startup raised money.</p><h3>CrunchBase</h3><p>Company: Example</p><p>Website: example.test</p>')).toEqual([
       'The startup raised money.',

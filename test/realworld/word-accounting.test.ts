@@ -1,7 +1,7 @@
 /**
  * Every word of every entry of the development corpus (`../shared/corpus/realworld/feeds`) is accounted for,
- * in process: what normalization keeps (body, headline, summary, byline, dateline, subjects, picture
- * captions and credits, sibling teasers) plus what a furniture rule named must hold at least 90% of the
+ * in process: what normalization keeps (body, headline, summary, byline, dateline, subjects, copyright
+ * notice, picture captions and credits, sibling teasers) plus what a furniture rule named must hold at least 90% of the
  * words of the entry's HTML. Nothing leaves silently.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ const tokens = (text: string): string[] => words(foldWords(text));
 
 function itemTexts(item: NewsItem): string[] {
   const out = [...item.headlines.map((h) => h.value), ...(item.descriptions ?? []).map((d) => d.value)];
-  out.push(...(item.bodies ?? []).map((b) => htmlToText(b.value)), item.by ?? '', item.located ?? '');
+  out.push(...(item.bodies ?? []).map((b) => htmlToText(b.value)), item.by ?? '', item.located ?? '', item.copyrightNotice ?? '');
   out.push(...(item.subjects ?? []).map((s) => s.name), ...(item.infoSources ?? []).map((s) => s.name));
   for (const a of item.associations ?? []) out.push(...(a.descriptions ?? []).map((d) => d.value), a.by ?? '', a.copyrightHolder ?? '');
   return out;

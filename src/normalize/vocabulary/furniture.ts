@@ -33,6 +33,10 @@ export const FURNITURE_LINES: readonly string[] = [
   '/^(?=.{0,200}$)(?:Abonnieren Sie|Abonnez-vous|Assine|Inscreva-se|Suscríbete|Iscriviti)\\b.{0,80}\\b(?:Newsletter|newsletter|boletim|boletín)\\b/is',
   // Chinese copy closes with "（完）" (the end), as English copy with "-30-".
   '/^[（(]\\s*完\\s*[）)]$/u',
+];
+
+/** Copyright boilerplate: it leaves the body for the item's `copyrightNotice`. */
+export const COPYRIGHT_LINES: readonly string[] = [
   // Copyright boilerplate: "© 2021 Example Media. All rights reserved."
   '/^(?:©|\\(c\\)|Copyright\\s*(?:©|\\(c\\)|\\d{4}))\\s*.{0,160}$/is',
   '/^(?:All rights reserved|Alle Rechte vorbehalten|Tous droits réservés|Todos os direitos reservados|Todos los derechos reservados)\\W*$/i',
