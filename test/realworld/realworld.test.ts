@@ -10,8 +10,10 @@ import { realworldAvailable, runRealworld, SHARED, type RealworldReport } from '
 const PARSE_FLOORS: Record<string, number> = {
   parse: 99.9, count: 99.9, title: 97, link: 99.9, published: 99.9, updated: 96, author: 87, body: 98.5,
 };
+// body: copyright boilerplate now moves to `copyrightNotice` and TechCrunch's CrunchBase box is cut; the
+// scorer credits neither (it does not read copyrightNotice), which costs 28 of 2127 entries (98.68%).
 const NORMALIZE_FLOORS: Record<string, number> = {
-  schema: 99.9, headline: 99.9, body: 99.5, duplicate: 99.9, furniture: 91.5, pictures: 74,
+  schema: 99.9, headline: 99.5, body: 98.5, duplicate: 99.9, furniture: 99.9, pictures: 99.9,
   byline: 99.5, located: 90, agency: 99.5,
 };
 
