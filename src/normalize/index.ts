@@ -109,11 +109,14 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
     rules,
   );
   const pictures = mergePictures(story.pictures, mediaPictures(entry, rules, base));
-  const partial = !representsStory(entry, story.paragraphs, story.truncated);
+  // The store's `partial` (a teaser or a cut-off excerpt: it never overwrites a full item, it is no arrival)
+  // is narrower than ninjs' `partial` (the body is not the whole story: a summary alone, or no text).
+  const partial = story.truncated;
+  const representationType = representsStory(entry, story.paragraphs, story.truncated) ? 'full' : 'partial';
 
   const item = buildNewsItem({
     uri,
-    representationType: partial ? 'partial' : 'full',
+    representationType,
     now,
     contentCreated: date.iso,
     pubStatus: pubStatusOf({ title: entry.title, firstLine: story.firstLine, categories: entry.categories }, rules),
