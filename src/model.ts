@@ -157,6 +157,7 @@ export interface NewsItem {
   subjects?: NinjsSubject[];
   infoSources?: NinjsName[];
   copyrightHolder?: string;
+  copyrightNotice?: string;
   altIds?: NinjsAltId[];
   renditions?: NinjsRendition[];
   associations?: NinjsAssociation[];

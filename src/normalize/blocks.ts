@@ -3,7 +3,7 @@
  * (`content:encoded`, `description`, Atom content) or plain text with line breaks. HTML adds what plain
  * text cannot carry: which block is a figure caption or a heading, its image and its first link.
  */
-import { BLOCK_ELEMENTS, eachHtmlToken } from '../util/html-text.ts';
+import { BLOCK_ELEMENTS, decodeEntities, eachHtmlToken } from '../util/html-text.ts';
 import { cleanText } from './text.ts';
 
 /** An image an upstream block shows (`<img>`), with the size it declares. */
@@ -25,6 +25,8 @@ export interface TextBlock {
   image: ImageRef | null;
   /** The first link in the block, as written (may be relative). */
   href: string | null;
+  /** All of the block's text is link text (a list entry that is one link, a linked headline). */
+  linked: boolean;
 }
 
 // Elements whose tags mark content as HTML rather than plain text that happens to hold a '<'.
@@ -53,13 +55,14 @@ export function textBlocks(content: string | null | undefined): TextBlock[] {
 function plainBlocks(text: string): TextBlock[] {
   return text
     .split(/\r\n|\r|\n|\u2028|\u2029/)
-    .map((line) => cleanText(line))
+    // Plain-text upstreams still write characters as entities ("Bj&ouml;rn").
+    .map((line) => cleanText(decodeEntities(line)))
     .filter((line) => line.length > 0)
     .map((line) => block(line));
 }
 
 function block(text: string, extra: Partial<TextBlock> = {}): TextBlock {
-  return { text, figcaption: false, heading: false, image: null, href: null, ...extra };
+  return { text, figcaption: false, heading: false, image: null, href: null, linked: false, ...extra };
 }
 
 function htmlBlocks(html: string): TextBlock[] {
@@ -68,6 +71,7 @@ function htmlBlocks(html: string): TextBlock[] {
   let bufFigcaption = false;
   let bufHeading = false;
   let bufHref: string | null = null;
+  let bufUnlinked = false;
   let figureDepth = 0;
   let figcaptionDepth = 0;
   let headingDepth = 0;
@@ -79,7 +83,7 @@ function htmlBlocks(html: string): TextBlock[] {
   const flush = (): void => {
     const text = cleanText(buf);
     if (text) {
-      const b = block(text, { figcaption: bufFigcaption, heading: bufHeading, href: bufHref });
+      const b = block(text, { figcaption: bufFigcaption, heading: bufHeading, href: bufHref, linked: bufHref !== null && !bufUnlinked });
       if (figureDepth > 0 && figureImage && !figureImageUsed && bufFigcaption) {
         b.image = figureImage;
         figureImageUsed = true;
@@ -90,6 +94,7 @@ function htmlBlocks(html: string): TextBlock[] {
     bufFigcaption = false;
     bufHeading = false;
     bufHref = null;
+    bufUnlinked = false;
   };
 
   eachHtmlToken(html, { dropNonText: true }, (token) => {
@@ -157,6 +162,8 @@ function htmlBlocks(html: string): TextBlock[] {
       if (headingDepth > 0) bufHeading = true;
       const href = anchors.findLast((h) => h !== null) ?? null;
       if (href && !bufHref) bufHref = href;
+      // Punctuation between links ("·", "|") does not make the text unlinked.
+      if (!href && /[\p{L}\p{N}]/u.test(raw)) bufUnlinked = true;
     }
     buf += raw;
   }

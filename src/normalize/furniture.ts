@@ -1,46 +1,127 @@
 /**
  * Site furniture: the page parts of the site that syndicated a story, removed by rule (data in
- * `NormalizeRules`): social follow lines and newsletter promos are dropped, "Just Posted" opens the list of
- * sibling stories, "Most Read" ends everything that belongs to the item.
+ * `NormalizeRules`): social follow lines, share bars, tag lines and promos are dropped, "Just Posted" opens
+ * the list of sibling stories, a heading such as "More from …:" followed by links is a list of sibling
+ * stories wherever it stands, and "Most Read" ends everything that belongs to the item.
  */
 import type { TextBlock } from './blocks.ts';
 import type { CompiledRules } from './matchers.ts';
+
+/** Which rule took a block out of the story. */
+export type FurnitureRule = 'drop-line' | 'cut' | 'teaser-heading' | 'sibling-heading' | 'sibling-link' | 'code' | 'copyright';
+
+/** A block that left the story as furniture, and the rule that named it. */
+export interface Furniture {
+  rule: FurnitureRule;
+  text: string;
+}
 
 /** The blocks of an entry by the part of the page they belong to. */
 export interface PageSections {
   /** The story (furniture lines removed). */
   story: TextBlock[];
-  /** The blocks of the sibling-story list, without its heading. */
+  /** The blocks of the "Just Posted" list, without its heading. */
   teasers: TextBlock[];
-  /** How many furniture lines were removed (for diagnostics). */
+  /** Lists of links to sibling stories found under a heading ("More from …:"), each without its heading. */
+  lists: TextBlock[][];
+  /** Copyright boilerplate lines, for the item's `copyrightNotice`. */
+  copyright: string[];
+  /** How many blocks were removed as furniture (for diagnostics). */
   removed: number;
+  /** The blocks removed as furniture, with the rule that named each. */
+  furniture: Furniture[];
 }
 
-/** Splits an entry's blocks into the story and the sibling-story list, dropping furniture. */
+// A list of one link is a pointer, not a list of stories: it leaves the body but gives no teaser.
+const MIN_LIST_LINKS = 2;
+
+/** Splits an entry's blocks into the story and the sibling-story lists, dropping furniture. */
 export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSections {
   const story: TextBlock[] = [];
   const teasers: TextBlock[] = [];
+  const lists: TextBlock[][] = [];
+  const furniture: Furniture[] = [];
+  const copyright: string[] = [];
   let inTeasers = false;
-  let removed = 0;
+  let inComment = false;
   for (let i = 0; i < blocks.length; i++) {
     const block = blocks[i]!;
     const text = block.text;
+    if (text && (inComment || isCodeText(text))) {
+      // A style sheet or script escaped into the text ("<!--@font-face {…}"), often over many paragraphs.
+      const opens = text.lastIndexOf('<!--');
+      const closes = text.lastIndexOf('-->');
+      inComment = opens > closes || (inComment && closes < 0);
+      furniture.push({ rule: 'code', text });
+      continue;
+    }
     if (text && rules.isCut(text)) {
-      removed += blocks.length - i;
+      for (const b of blocks.slice(i)) if (b.text) furniture.push({ rule: 'cut', text: b.text });
       break;
     }
     if (text && rules.isTeaserStart(text)) {
       inTeasers = true;
-      removed++;
+      furniture.push({ rule: 'teaser-heading', text });
+      continue;
+    }
+    if (!inTeasers && text && rules.isSiblingHeading(text)) {
+      const end = linkListEnd(blocks, i + 1);
+      const list = blocks.slice(i + 1, end);
+      const links = list.filter((b) => b.text && b.linked).length;
+      if (links > 0) {
+        furniture.push({ rule: 'sibling-heading', text });
+        if (links >= MIN_LIST_LINKS) lists.push(list);
+        else for (const b of list) if (b.text) furniture.push({ rule: 'sibling-link', text: b.text });
+        i = end - 1;
+        continue;
+      }
+    }
+    if (text && rules.isCopyrightLine(text)) {
+      if (!inTeasers) copyright.push(text);
+      furniture.push({ rule: 'copyright', text });
       continue;
     }
     if (text && rules.isDropLine(text)) {
-      removed++;
+      furniture.push({ rule: 'drop-line', text });
       continue;
     }
     (inTeasers ? teasers : story).push(block);
   }
-  return { story, teasers, removed };
+  return { story, teasers, lists, copyright, removed: furniture.length, furniture };
+}
+
+// A CSS rule ("a.b > c { color: red }"), an at-rule, a declaration list, or a script statement.
+const CSS_RULE = /[\w#.\-\]>*:()"'=[]\s*\{\s*[\w-]+\s*:[^{}]*(?:\}|;)/;
+const CSS_AT_RULE = /(?:^|[\s{};>])@(?:font-face|media|import|keyframes|charset|supports)\b/;
+const DECLARATIONS = /^(?:[\w-]+\s*:\s*[^;{}]{1,200};\s*){2,}\}?$/;
+const SCRIPT = /^(?:(?:var|let|const)\s+[\w$]+\s*=|function\s*[\w$]*\s*\(|\(function\s*\(|document\.write\(|window\.[\w$.]+\s*=|googletag\.|_gaq\.push\(|dataLayer\.push\()/;
+
+/**
+ * True when a paragraph is style sheet or script text that leaked into the content (an escaped `<style>`
+ * or `<script>`, an HTML comment printed as text), not prose.
+ */
+export function isCodeText(text: string): boolean {
+  const t = text.trim();
+  if (t.startsWith('<!--') || t.endsWith('-->')) return true;
+  if (CSS_AT_RULE.test(t) || DECLARATIONS.test(t) || SCRIPT.test(t)) return true;
+  if (!CSS_RULE.test(t)) return false;
+  // Prose may hold one brace; code is dense with braces, colons and semicolons.
+  const marks = (t.match(/[{};:]/g) ?? []).length;
+  return marks >= 3 && marks * 12 >= (t.match(/\s/g) ?? []).length;
+}
+
+/** Where a list of links that starts at `from` ends: at the first block of text that is not a link. */
+function linkListEnd(blocks: TextBlock[], from: number): number {
+  let i = from;
+  while (i < blocks.length) {
+    const b = blocks[i]!;
+    if (b.text && !b.linked && !b.figcaption) break;
+    if (b.heading && i > from && !b.linked) break;
+    i++;
+  }
+  // Pictures after the last link belong to what follows.
+  while (i > from && !blocks[i - 1]!.text) i--;
+  return i;
 }
 
 /** A line without its read-more marker ("… Continue reading"), and whether it was cut off there. */

@@ -20,7 +20,7 @@ import { DEFAULT_RULES, type NormalizeRules } from './rules.ts';
 import { parseStory } from './story.ts';
 import { subjectsFor } from './subjects.ts';
 import { parseTeasers, type Teaser } from './teasers.ts';
-import { cleanText, firstSentence, fold } from './text.ts';
+import { cleanText, firstSentence, fold, words } from './text.ts';
 import { htmlToText } from '../util/html-text.ts';
 
 export { DEFAULT_RULES, normalizeRulesSchema, resolveRules, type NormalizeRules, type NormalizeRulesInput } from './rules.ts';
@@ -109,11 +109,14 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
     rules,
   );
   const pictures = mergePictures(story.pictures, mediaPictures(entry, rules, base));
+  // The store's `partial` (a teaser or a cut-off excerpt: it never overwrites a full item, it is no arrival)
+  // is narrower than ninjs' `partial` (the body is not the whole story: a summary alone, or no text).
   const partial = story.truncated;
+  const representationType = representsStory(entry, story.paragraphs, story.truncated) ? 'full' : 'partial';
 
   const item = buildNewsItem({
     uri,
-    representationType: partial ? 'partial' : 'full',
+    representationType,
     now,
     contentCreated: date.iso,
     pubStatus: pubStatusOf({ title: entry.title, firstLine: story.firstLine, categories: entry.categories }, rules),
@@ -126,6 +129,7 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
     subjects,
     infoSources: infoSources(originator, provider),
     copyrightHolder: originator ?? provider,
+    copyrightNotice: [...new Set(sections.copyright)].join(' ') || null,
     link,
     pictures,
   });
@@ -138,13 +142,14 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
       link,
       categories: subjects.map((s) => s.name),
       partial,
-      fingerprint: fingerprint(headline, story.paragraphs[0] ?? null, partial),
+      fingerprint: fingerprint(headline, story.paragraphs[0] ?? null, story.truncated),
       supersedes: !partial && teaserUri !== uri ? [teaserUri] : [],
     },
   ];
 
   const storyHeadline = fold(headline);
-  for (const teaser of parseTeasers(sections.teasers, rules, base)) {
+  const teasers = [sections.teasers, ...sections.lists].flatMap((list) => parseTeasers(list, rules, base));
+  for (const teaser of teasers) {
     const t = teaserItem(teaser, ctx, rules, now, language, provider);
     // Sites list the story itself among its siblings.
     if (t.item.uri === uri || fold(teaser.headline) === storyHeadline) continue;
@@ -201,6 +206,24 @@ function teaserItem(
     fingerprint: fingerprint(teaser.headline, teaser.lede, teaser.truncated),
     supersedes: [],
   };
+}
+
+// An entry with nothing but a summary this short gives a standfirst, not the story.
+const SUMMARY_ONLY_MAX_WORDS = 80;
+
+/**
+ * True when the body is the story (`full`): it has paragraphs, is not cut off with a read-more marker, and
+ * is either the entry's content or a summary long enough to be the story itself (feeds that put the whole
+ * story in `description`). A short summary alone, or a title with no text, is `partial`.
+ */
+export function representsStory(entry: RawEntry, paragraphs: string[], truncated: boolean): boolean {
+  if (truncated) return false;
+  // An entry without a title is only its text: the headline read from it, and the rest, are all there is.
+  if (!htmlToText(entry.title ?? '').trim()) return Boolean((entry.content ?? entry.summary)?.trim());
+  if (paragraphs.every((p) => !p.trim())) return false;
+  if (entry.content?.trim()) return true;
+  const n = paragraphs.reduce((sum, p) => sum + words(p).length, 0);
+  return paragraphs.length > 2 || n >= SUMMARY_ONLY_MAX_WORDS;
 }
 
 /** A staff byline's outlet ("Gazette"), as the source's provider names it when that is the same paper ("Springfield Gazette"). */

@@ -18,6 +18,12 @@ export interface CompiledRules {
   isDropLine(line: string): boolean;
   /** The line that opens the list of sibling stories. */
   isTeaserStart(line: string): boolean;
+  /** A heading of a list of links to other stories (counts only when linked lines follow). */
+  isSiblingHeading(line: string): boolean;
+  /** A copyright boilerplate line. */
+  isCopyrightLine(line: string): boolean;
+  /** An image address that is a tracking pixel or an ad server. */
+  isTrackingImage(href: string): boolean;
   /** The line from which nothing belongs to the item. */
   isCut(line: string): boolean;
   /** The line without its read-more marker, and whether it had one. */
@@ -44,8 +50,11 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   const drop = lineMatchers(rules.dropLines);
   const teaserStart = lineMatchers(rules.teaserSectionStart);
   const cut = lineMatchers(rules.cutAt);
+  const siblingHeading = lineMatchers(rules.siblingHeadings);
+  const copyright = lineMatchers(rules.copyrightLines);
+  const trackers = rules.trackingImages.map((p) => asRegex(p) ?? new RegExp(p.trim().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i'));
   const readMore = rules.readMore.map((p) =>
-    asRegex(p) ?? new RegExp(`\\s*(?:\\u2026|\\.{3})?\\s*\\[?${flexible(p)}\\]?\\s*(?:»|›|→|>>)?\\s*$`, 'iu'),
+    asRegex(p) ?? new RegExp(`\\s*(?:\\u2026|\\.{3})?\\s*\\[?${flexible(p)}\\]?\\s*(?:\\u2026|\\.{2,3})?\\s*(?:»|›|→|>>)?\\s*$`, 'iu'),
   );
   const suffixes = rules.headlineSuffixes.map(
     (p) => asRegex(p) ?? new RegExp(`\\s*[|\\-–—:·•]\\s*${flexible(p)}\\s*$`, 'iu'),
@@ -80,6 +89,9 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     isDropLine: (line) => drop(line),
     isTeaserStart: (line) => teaserStart(line),
     isCut: (line) => cut(line),
+    isSiblingHeading: (line) => siblingHeading(line),
+    isCopyrightLine: (line) => copyright(line),
+    isTrackingImage: (href) => trackers.some((re) => re.test(href)),
     stripReadMore(line) {
       for (const re of readMore) {
         const m = re.exec(line);

@@ -25,6 +25,8 @@ export interface ItemFacts {
   subjects: NinjsSubject[];
   infoSources: NinjsName[];
   copyrightHolder: string | null;
+  /** The upstream's copyright line(s), as printed. */
+  copyrightNotice?: string | null;
   /** The item's web page. */
   link: string | null;
   pictures: Picture[];
@@ -51,6 +53,7 @@ export function buildNewsItem(f: ItemFacts): NewsItem {
   if (f.subjects.length) item.subjects = f.subjects;
   if (f.infoSources.length) item.infoSources = f.infoSources;
   if (f.copyrightHolder) item.copyrightHolder = f.copyrightHolder;
+  if (f.copyrightNotice) item.copyrightNotice = f.copyrightNotice;
   if (f.link) item.renditions = [{ name: 'web', href: f.link, contentType: 'text/html' }];
   if (f.pictures.length) {
     item.associations = f.pictures.map((p, i) =>

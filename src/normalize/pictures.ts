@@ -61,8 +61,11 @@ export function collectPictures(
     current = new PictureBuilder();
   };
   for (const block of blocks) {
+    const tracker = block.image !== null && isTrackingImage(block.image, rules, base);
+    // A tracking pixel is no picture: alone it is dropped, beside a caption the caption stays.
+    if (tracker && !block.text) continue;
     const what = classifyBlock(block, rules);
-    const image = block.image ? imageOf(block.image, base) : null;
+    const image = block.image && !tracker ? imageOf(block.image, base) : null;
     if (what.kind === 'text') {
       flush();
       rest.push(block);
@@ -83,7 +86,57 @@ export function collectPictures(
     if (image && !current.images.some((i) => i.href === image.href)) current.images.push(image);
   }
   flush();
-  return { pictures, rest };
+  return { pictures: dedupePictures(pictures), rest };
+}
+
+/**
+ * True for an image that is a tracking pixel or an ad server's: 1×1 by its declared size, or an address
+ * the rules name (`trackingImages`: wp.com stats, Feedburner flare, ad servers, counter scripts).
+ */
+export function isTrackingImage(ref: { src: string; width: number | null; height: number | null }, rules: CompiledRules, base: string | null): boolean {
+  const w = ref.width;
+  const h = ref.height;
+  if ((w !== null && w <= 1 && (h === null || h <= 1)) || (h !== null && h <= 1 && w === null)) return true;
+  const href = resolveHttpUrl(ref.src, base) ?? ref.src;
+  return rules.isTrackingImage(href);
+}
+
+// Size and crop markers publishing systems put into one photo's file names: "-300x200", "-super-169", "_large".
+const SIZE_SUFFIX =
+  /(?:[-_](?:\d{2,5}x\d{2,5}|(?:x|xx|xxx)?(?:small|large)|medium|mini|thumb(?:nail)?|full|super|exlarge|horizontal|vertical|square|hero|overlay|story|gallery|wide|tease|card)(?:[-_]\d{1,4}(?:x\d{1,4})?)?)+(?=\.[a-z0-9]{2,5}$)/i;
+
+/**
+ * What makes two image addresses the same photo: host without "www.", path without size/crop markers, and
+ * no query (width, quality and signature parameters) when the path names an image file. An image proxy
+ * (`/api/image?url=…`) names the photo in its query, so there the query stays.
+ */
+export function photoKey(href: string): string {
+  try {
+    const u = new URL(href);
+    const path = decodeURIComponent(u.pathname).replace(SIZE_SUFFIX, '').replace(/\/+$/, '');
+    const query = /\.[a-z0-9]{2,5}$/i.test(path) ? '' : u.search;
+    return `${u.hostname.toLowerCase().replace(/^www\./, '')}${path.toLowerCase()}${query}`;
+  } catch {
+    return href;
+  }
+}
+
+/** One picture per photo: a picture whose images are all crops or sizes of an earlier one's joins it. */
+export function dedupePictures(pictures: Picture[]): Picture[] {
+  const out: Picture[] = [];
+  for (const p of pictures) {
+    const keys = new Set(p.images.map((i) => photoKey(i.href)));
+    const same =
+      keys.size > 0 ? out.find((o) => o.images.some((i) => keys.has(photoKey(i.href))) && (!p.caption || !o.caption || fold(p.caption) === fold(o.caption))) : undefined;
+    if (!same) {
+      out.push(p);
+      continue;
+    }
+    same.caption ??= p.caption;
+    same.credit ??= p.credit;
+    for (const image of p.images) if (!same.images.some((i) => i.href === image.href)) same.images.push(image);
+  }
+  return out;
 }
 
 /** Pictures the entry attaches as media (`media:content`, `media:thumbnail`) or image enclosures. */
@@ -94,7 +147,7 @@ export function mediaPictures(entry: RawEntry, rules: CompiledRules, base: strin
     if (m.medium && m.medium !== 'image') continue;
     if (!m.medium && m.type && !m.type.startsWith('image/')) continue;
     const href = resolveHttpUrl(m.url, base);
-    if (!href || seen.has(href)) continue;
+    if (!href || seen.has(href) || isTrackingImage({ src: href, width: whole(m.width), height: whole(m.height) }, rules, base)) continue;
     seen.add(href);
     const text = htmlToText(m.description ?? m.title ?? '');
     const split = text ? splitCaption(text, rules) : { caption: '', credit: null };
@@ -108,7 +161,7 @@ export function mediaPictures(entry: RawEntry, rules: CompiledRules, base: strin
   for (const e of entry.enclosures) {
     if (!e.type?.startsWith('image/')) continue;
     const href = resolveHttpUrl(e.url, base);
-    if (!href || seen.has(href)) continue;
+    if (!href || seen.has(href) || rules.isTrackingImage(href)) continue;
     seen.add(href);
     pictures.push({ caption: null, credit: null, images: [{ href, contentType: e.type, width: null, height: null, rendition: 'original' }] });
   }
@@ -122,8 +175,8 @@ export function mediaPictures(entry: RawEntry, rules: CompiledRules, base: strin
 export function mergePictures(fromText: Picture[], fromMedia: Picture[]): Picture[] {
   const out = fromText.map((p) => ({ ...p, images: [...p.images] }));
   for (const media of fromMedia) {
-    const hrefs = new Set(media.images.map((i) => i.href));
-    const sameImage = out.find((p) => p.images.some((i) => hrefs.has(i.href)));
+    const keys = new Set(media.images.map((i) => photoKey(i.href)));
+    const sameImage = out.find((p) => p.images.some((i) => keys.has(photoKey(i.href))));
     const sameCaption = media.caption ? out.find((p) => p.caption && fold(p.caption) === fold(media.caption!)) : undefined;
     const target = sameImage ?? sameCaption ?? (!media.caption ? out.find((p) => p.images.length === 0) : undefined);
     if (!target) {
@@ -134,7 +187,7 @@ export function mergePictures(fromText: Picture[], fromMedia: Picture[]): Pictur
     target.credit ??= media.credit;
     for (const image of media.images) if (!target.images.some((i) => i.href === image.href)) target.images.push(image);
   }
-  return out;
+  return dedupePictures(out);
 }
 
 /** An `<img>` as a picture image (absolute http(s) only). */

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { CREDITED_OUTLETS, WIRE_AGENCIES } from './vocabulary/agencies.ts';
+import { COPYRIGHT_LINES, CUT_LINES, FURNITURE_LINES, READ_MORE, SIBLING_HEADINGS, TRACKING_IMAGES } from './vocabulary/furniture.ts';
 
 /** A canonical organisation name and the spellings that mean it (`AP`, `Associated Press`, …). */
 export interface OrganisationRule {
@@ -27,6 +28,16 @@ export interface NormalizeRules {
   dropLines: string[];
   /** A line that opens the site's list of sibling stories ("Just Posted"). Whole-line match. */
   teaserSectionStart: string[];
+  /**
+   * Headings of a list of links to other stories ("More from …:", "Related stories", "Trending"): when
+   * linked lines follow, the heading and the list leave the body and each linked line is a teaser.
+   * Whole-line match.
+   */
+  siblingHeadings: string[];
+  /** Copyright boilerplate lines ("© 2026 Example Media. All rights reserved."): they become the item's `copyrightNotice`. Whole-line match. */
+  copyrightLines: string[];
+  /** Image addresses that are tracking pixels or ad servers, never pictures. Phrases match anywhere in the URL. */
+  trackingImages: string[];
   /** A line from which nothing belongs to the story or its siblings any more ("Most Read"). Whole-line match. */
   cutAt: string[];
   /** The marker ending a cut-off teaser lede ("… Continue reading"); a phrase matches at the end of a line. */
@@ -59,6 +70,7 @@ export interface NormalizeRules {
 /** Defaults for wire stories as a Canadian Black Press site (the Red Deer Advocate) shows them. Frozen. */
 export const DEFAULT_RULES: NormalizeRules = deepFreeze({
   dropLines: [
+    ...FURNITURE_LINES,
     '/^Follow\\s+.{1,80}?\\s+on\\s+(?:Twitter|X|Facebook|Instagram|Threads|Bluesky|Mastodon|TikTok)\\b/i',
     "Get local stories you won't find anywhere else right to your inbox.",
     'Sign up here',
@@ -71,8 +83,11 @@ export const DEFAULT_RULES: NormalizeRules = deepFreeze({
     '/^[a-z]{2,6}(?:-[a-z]{2,6})?(?:\\/[a-z]{2,6})+$/',
   ],
   teaserSectionStart: ['Just Posted'],
-  cutAt: ['Most Read', 'Trending Now'],
-  readMore: ['Continue reading', 'Read more'],
+  siblingHeadings: [...SIBLING_HEADINGS],
+  trackingImages: [...TRACKING_IMAGES],
+  copyrightLines: [...COPYRIGHT_LINES],
+  cutAt: ['Most Read', 'Trending Now', ...CUT_LINES],
+  readMore: [...READ_MORE],
   headlineSuffixes: ['Red Deer Advocate', 'reddeeradvocate.com'],
   headlinePrefixes: ['Updated', 'Update', 'Breaking'],
   trailingTags: { enabled: true, maxWords: 4 },
@@ -129,6 +144,9 @@ const rulesInputSchema = z
     defaults: z.enum(['extend', 'replace']).default('extend'),
     dropLines: patterns.optional(),
     teaserSectionStart: patterns.optional(),
+    siblingHeadings: patterns.optional(),
+    trackingImages: patterns.optional(),
+    copyrightLines: patterns.optional(),
     cutAt: patterns.optional(),
     readMore: patterns.optional(),
     headlineSuffixes: patterns.optional(),
@@ -167,7 +185,7 @@ function mergeRules(input: z.output<typeof rulesInputSchema>): NormalizeRules {
   const base: NormalizeRules =
     input.defaults === 'replace'
       ? {
-          dropLines: [], teaserSectionStart: [], cutAt: [], readMore: [], headlineSuffixes: [], headlinePrefixes: [],
+          dropLines: [], teaserSectionStart: [], siblingHeadings: [], trackingImages: [], copyrightLines: [], cutAt: [], readMore: [], headlineSuffixes: [], headlinePrefixes: [],
           trailingTags: { enabled: false, maxWords: 4 }, agencies: [], outlets: [], keywords: [], places: [],
           gazetteer: false, killMarkers: [], killCategories: [],
         }
@@ -176,6 +194,9 @@ function mergeRules(input: z.output<typeof rulesInputSchema>): NormalizeRules {
   return {
     dropLines: list(base.dropLines, input.dropLines),
     teaserSectionStart: list(base.teaserSectionStart, input.teaserSectionStart),
+    siblingHeadings: list(base.siblingHeadings, input.siblingHeadings),
+    trackingImages: list(base.trackingImages, input.trackingImages),
+    copyrightLines: list(base.copyrightLines, input.copyrightLines),
     cutAt: list(base.cutAt, input.cutAt),
     readMore: list(base.readMore, input.readMore),
     headlineSuffixes: list(base.headlineSuffixes, input.headlineSuffixes),

@@ -29,6 +29,8 @@ export interface StoryParts {
   truncated: boolean;
 }
 
+const MAX_TAG_LINES = 3;
+
 /** Reads the story blocks of an entry (see `splitSections`). */
 export function parseStory(blocks: TextBlock[], title: string | null, rules: CompiledRules, base: string | null): StoryParts {
   const { pictures, rest: textBlocks } = collectPictures(blocks, rules, base);
@@ -55,12 +57,20 @@ export function parseStory(blocks: TextBlock[], title: string | null, rules: Com
 
   // From the end: the byline ("Eric Tucker, The Associated Press") and the site's tags ("Russia"), in any order.
   const tags: string[] = [];
+  let tagLines = 0;
   while (rest.length > 1) {
     const last = rest.at(-1)!.text;
     const found = parseByline(last, rules);
     if (found) {
       byline = mergeBylines(byline, found);
-    } else if (rules.rules.trailingTags.enabled && isTagLine(last, rules.rules.trailingTags.maxWords)) {
+    } else if (
+      rules.rules.trailingTags.enabled &&
+      isTagLine(last, rules.rules.trailingTags.maxWords) &&
+      // A site prints its tags on a line or two; a longer run of short lines is the story's own list.
+      tagLines < MAX_TAG_LINES &&
+      rest.at(-2)?.text !== last
+    ) {
+      tagLines++;
       tags.unshift(...last.split(/\s*[,;|•·]\s*/).filter(Boolean));
     } else {
       break;
@@ -68,7 +78,8 @@ export function parseStory(blocks: TextBlock[], title: string | null, rules: Com
     rest = rest.slice(0, -1);
   }
 
-  const paragraphs = rest.map((b) => b.text);
+  // A read-more line on its own inside the text ("Read more »" under a pull quote) points elsewhere.
+  const paragraphs = rest.map((b) => b.text).filter((p, i, all) => i === all.length - 1 || !isOnlyReadMore(p, rules));
   let truncated = false;
   if (paragraphs.length > 0) {
     const cut = rules.stripReadMore(paragraphs.at(-1)!);
@@ -92,6 +103,11 @@ export function parseStory(blocks: TextBlock[], title: string | null, rules: Com
 export function mergeBylines(a: Byline | null, b: Byline): Byline {
   if (!a) return b;
   return { by: a.by ?? b.by, agency: a.agency ?? b.agency, outlet: a.outlet ?? b.outlet };
+}
+
+function isOnlyReadMore(text: string, rules: CompiledRules): boolean {
+  const cut = rules.stripReadMore(text);
+  return cut.cut && !/[\p{L}\p{N}]/u.test(cut.text);
 }
 
 /** A site tag line: a few words, no sentence punctuation, not starting in lower case. */

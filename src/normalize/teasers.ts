@@ -25,7 +25,8 @@ export interface Teaser {
 
 /**
  * Reads the blocks of a sibling-story list. A teaser ends with its read-more line; a new one starts at a
- * picture (image, credit or caption) or an HTML heading once the current one has its headline.
+ * picture (image, credit or caption), an HTML heading or a line linked elsewhere once the current one has
+ * its headline.
  */
 export function parseTeasers(blocks: TextBlock[], rules: CompiledRules, base: string | null): Teaser[] {
   const teasers: Teaser[] = [];
@@ -45,6 +46,8 @@ export function parseTeasers(blocks: TextBlock[], rules: CompiledRules, base: st
       continue;
     }
     if (block.heading && lines.length > 0) flush();
+    // In a list of links, each link to another page is the next story.
+    else if (block.linked && block.href && lines.length > 0 && !lines.some((l) => l.href === block.href)) flush();
     lines.push(block);
     if (rules.stripReadMore(block.text).cut) flush();
   }

@@ -35,10 +35,16 @@ export function foldWords(text: string): string {
     .trim();
 }
 
-/** The words of a text (split on white space). */
+// Scripts written without spaces between words: each character counts as a word.
+const UNSPACED = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/u;
+const UNSPACED_ALL = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/gu;
+
+/** The words of a text (split on white space; each Chinese, Japanese or Korean character is one word). */
 export function words(text: string): string[] {
   const t = text.trim();
-  return t ? t.split(/\s+/) : [];
+  if (!t) return [];
+  if (!UNSPACED.test(t)) return t.split(/\s+/);
+  return t.replace(UNSPACED_ALL, ' $& ').trim().split(/\s+/);
 }
 
 /** True when the text has letters and every letter is upper case (`WASHINGTON`, `PALM BEACH`). */
@@ -48,7 +54,7 @@ export function isAllCaps(text: string): boolean {
 
 /** True when a line ends like a sentence (full stop, question or exclamation mark, closing quote). */
 export function endsLikeSentence(text: string): boolean {
-  return /[.!?…]["'”’»)\]]*$/.test(text.trim());
+  return /[.!?…。！？]["'”’»)\]」』]*$/.test(text.trim());
 }
 
 // Abbreviations whose full stop does not end a sentence (titles, months, places, initials are handled apart).

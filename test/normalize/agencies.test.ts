@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { NewsItem, RawEntry, SourceConfig } from '../../src/model.ts';
-import { normalizeEntry, normalizeRulesSchema, type NormalizedItem } from '../../src/normalize/index.ts';
+import { DEFAULT_RULES, normalizeEntry, normalizeRulesSchema, type NormalizedItem } from '../../src/normalize/index.ts';
 import { ninjsErrors } from './support/ninjs-schema.ts';
 import { feedOf } from './support/seed.ts';
 
@@ -164,9 +164,12 @@ describe('one AP story on two sites', () => {
     expect(a.item.subjects).toEqual([{ name: 'Agriculture' }, { name: 'Washington' }, { name: 'United States' }]);
   });
 
-  it('without the operator’s rules, site B’s furniture stays (the rules are data)', () => {
-    const raw = normalizeOne(fixture('ap-site-b.html'), { title, link: 'https://site-b.example.test/x' }, source('site-b'));
+  it('without drop lines, site B’s furniture stays (the rules are data)', () => {
+    // Copyright and "RELATED:" lines are default furniture now; rules without any drop lines keep them.
+    const noDropLines = normalizeRulesSchema.parse({ defaults: 'replace', agencies: DEFAULT_RULES.agencies, outlets: DEFAULT_RULES.outlets });
+    const raw = normalizeOne(fixture('ap-site-b.html'), { title, link: 'https://site-b.example.test/x' }, source('site-b'), noDropLines);
     expect(body(raw.item)).toMatch(/Copyright 2021 The Associated Press/);
+    expect(body(raw.item)).toMatch(/RELATED:/);
   });
 
   it('are valid ninjs 3.1', () => {

@@ -29,9 +29,9 @@ describe('textBlocks', () => {
         '<h3><a href="/news/one">Headline one</a></h3><p>Lede <a href="/news/one">Continue reading</a></p>',
     );
     expect(blocks).toEqual([
-      { text: 'Caption one', figcaption: true, heading: false, image: { src: '/a.jpg', width: 640, height: null, alt: 'A' }, href: null },
-      { text: 'Headline one', figcaption: false, heading: true, image: null, href: '/news/one' },
-      { text: 'Lede Continue reading', figcaption: false, heading: false, image: null, href: '/news/one' },
+      { text: 'Caption one', figcaption: true, heading: false, image: { src: '/a.jpg', width: 640, height: null, alt: 'A' }, href: null, linked: false },
+      { text: 'Headline one', figcaption: false, heading: true, image: null, href: '/news/one', linked: true },
+      { text: 'Lede Continue reading', figcaption: false, heading: false, image: null, href: '/news/one', linked: false },
     ]);
   });
 

@@ -12,8 +12,10 @@ const PARSE_FLOORS: Record<string, number> = {
 };
 // headline: the scorer strips tags as spaces ("Mimi<i>'s</i>" → "Mimi 's"); we join inline markup as a browser
 // renders it ("Mimi's", "₹<span>4,000</span>" → "₹4,000"), so those few headlines differ by a space.
+// body: copyright boilerplate now moves to `copyrightNotice` and TechCrunch's CrunchBase box is cut; the
+// scorer credits neither (it does not read copyrightNotice), which costs 28 of 2127 entries (98.68%).
 const NORMALIZE_FLOORS: Record<string, number> = {
-  schema: 99.9, headline: 99.5, body: 99.5, duplicate: 99.9, furniture: 91.5, pictures: 74,
+  schema: 99.9, headline: 99.5, body: 98.5, duplicate: 99.9, furniture: 99.9, pictures: 99.9,
   byline: 99.5, located: 90, agency: 99.5,
 };
 
