@@ -3,7 +3,7 @@
  * aliases become one lookup table. Compiled rule sets are cached per rules object.
  */
 import type { NormalizeRules } from './rules.ts';
-import { fold } from './text.ts';
+import { fold, trimEndOf } from './text.ts';
 
 /** An organisation found by one of its aliases. */
 export interface KnownOrganisation {
@@ -35,6 +35,9 @@ export interface CompiledRules {
 }
 
 const REGEX_LITERAL = /^\/(.+)\/([a-z]*)$/s;
+// Lines are matched again by each rule that reads them; memos (cleared when full) keep the work per line once.
+const MEMO_LIMIT = 4096;
+const orgKeyMemo = new Map<string, string>();
 const cache = new WeakMap<NormalizeRules, CompiledRules>();
 
 /** Compiles a rule set (cached: compiling the same object twice returns the same matchers). */
@@ -54,6 +57,8 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     (p) => asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\s*[:\\-–—]\\s+`, 'iu'),
   );
   const kills = rules.killMarkers.map((p) => asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\b`, 'iu'));
+  const affixes = [...suffixes, ...prefixes];
+  const affixMemo = new Map<string, string>();
   const killCategories = new Set(rules.killCategories.map((c) => fold(c)));
 
   const orgs = new Map<string, KnownOrganisation>();
@@ -88,10 +93,14 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
       return { text: line, cut: false };
     },
     stripHeadlineAffixes(title) {
+      const hit = affixMemo.get(title);
+      if (hit !== undefined) return hit;
       let t = title;
       for (let pass = 0; pass < 2; pass++) {
-        for (const re of [...suffixes, ...prefixes]) t = t.replace(re, '').trim();
+        for (const re of affixes) t = t.replace(re, '').trim();
       }
+      if (affixMemo.size >= MEMO_LIMIT) affixMemo.clear();
+      affixMemo.set(title, t || title);
       return t || title;
     },
     killMarker(line) {
@@ -115,6 +124,15 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
 
 /** The lookup key of an organisation name: folded, without "The" and punctuation. */
 function orgKey(name: string): string {
+  const hit = orgKeyMemo.get(name);
+  if (hit !== undefined) return hit;
+  if (orgKeyMemo.size >= MEMO_LIMIT) orgKeyMemo.clear();
+  const key = orgKeyOf(name);
+  orgKeyMemo.set(name, key);
+  return key;
+}
+
+function orgKeyOf(name: string): string {
   return fold(name)
     .replace(/[^\p{L}\p{N}&]+/gu, ' ')
     .trim()
@@ -132,8 +150,9 @@ function lineMatchers(patterns: string[]): (line: string) => boolean {
   return (line) => phrases.has(phraseKey(line)) || regexes.some((re) => re.test(line));
 }
 
+// `fold` leaves no white space but single spaces, so trimming these characters is `.replace(/[\s.!:;,]+$/, '')`.
 function phraseKey(text: string): string {
-  return fold(text).replace(/[\s.!:;,]+$/, '');
+  return trimEndOf(fold(text), ' .!:;,');
 }
 
 function asRegex(pattern: string): RegExp | null {

@@ -6,9 +6,29 @@
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
 const ODD_SPACES = /[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
 
+// Both helpers run on every line many times over (each rule folds what it compares), so their results are
+// memoized; the memo is cleared when full, which bounds its memory without changing any result.
+const MEMO_LIMIT = 8192;
+const cleanMemo = new Map<string, string>();
+const foldMemo = new Map<string, string>();
+const NON_ASCII = /[^\x00-\x7f]/;
+const ASCII_SPACES = /\s+/g;
+
+function remember(memo: Map<string, string>, key: string, value: string): string {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
 /** One line of text as we keep it: NFC, zero-width characters and soft hyphens dropped, spaces collapsed. */
 export function cleanText(text: string): string {
-  return text.normalize('NFC').replace(ZERO_WIDTH, '').replace(ODD_SPACES, ' ').trim();
+  const hit = cleanMemo.get(text);
+  if (hit !== undefined) return hit;
+  // ASCII is its own NFC and holds no zero-width or odd space characters.
+  const clean = NON_ASCII.test(text)
+    ? text.normalize('NFC').replace(ZERO_WIDTH, '').replace(ODD_SPACES, ' ').trim()
+    : text.replace(ASCII_SPACES, ' ').trim();
+  return remember(cleanMemo, text, clean);
 }
 
 /**
@@ -16,7 +36,16 @@ export function cleanText(text: string): string {
  * collapsed. Two lines that differ only in such details fold to the same string.
  */
 export function fold(text: string): string {
-  return cleanText(text)
+  const hit = foldMemo.get(text);
+  if (hit !== undefined) return hit;
+  const clean = cleanText(text);
+  // ASCII has no marks, typographic quotes, dashes or ellipses to fold; only the backtick.
+  const folded = NON_ASCII.test(clean) ? foldUnicode(clean) : clean.toLowerCase().replace(/`/g, "'");
+  return remember(foldMemo, text, folded);
+}
+
+function foldUnicode(clean: string): string {
+  return clean
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
@@ -33,6 +62,23 @@ export function foldWords(text: string): string {
   return fold(text)
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
+}
+
+/** True when a text cleaned by `cleanText` (single spaces, trimmed) has more than `max` words. */
+export function hasMoreWords(clean: string, max: number): boolean {
+  let at = -1;
+  for (let n = 0; n < max; n++) {
+    at = clean.indexOf(' ', at + 1);
+    if (at < 0) return false;
+  }
+  return true;
+}
+
+/** The text without any run of the characters of `chars` at its end (`trimEndOf(t, ' .')` is `t.replace(/[ .]+$/, '')`). */
+export function trimEndOf(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text[end - 1]!)) end--;
+  return end === text.length ? text : text.slice(0, end);
 }
 
 /** The words of a text (split on white space). */

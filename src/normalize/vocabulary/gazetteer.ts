@@ -28,6 +28,19 @@ let index: Index | null = null;
 
 /** The lookup key of a place name: folded, "Saint" as "st", without dots, apostrophes and hyphens. */
 export function placeKey(name: string): string {
+  const hit = keyMemo.get(name);
+  if (hit !== undefined) return hit;
+  if (keyMemo.size >= KEY_MEMO_LIMIT) keyMemo.clear();
+  const key = placeKeyOf(name);
+  keyMemo.set(name, key);
+  return key;
+}
+
+// Datelines and rules look the same few names up again and again; the memo is cleared when full.
+const KEY_MEMO_LIMIT = 4096;
+const keyMemo = new Map<string, string>();
+
+function placeKeyOf(name: string): string {
   return fold(name)
     .replace(/['’.]/g, '')
     .replace(/[-‐/]+/g, ' ')
