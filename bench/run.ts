@@ -14,7 +14,7 @@
  * - BENCH_SIZES: comma list of store sizes, each 1k–2M (default 10000,100000,1000000)
  * - BENCH_ONLY: `http`, `store`, `load`, `parse` or `ingest`, or a comma list of them (default: all five)
  * - BENCH_PARSE_ITERATIONS: measured iterations of each parse case, 20–5000 (default 300, after 50 warm-up)
- * - BENCH_INGEST_ITERATIONS: measured iterations of the generated ingest case, 5–1000 (default 50, after 10 warm-up; 3 per corpus feed)
+ * - BENCH_INGEST_ITERATIONS: measured iterations of the generated ingest case, 5–1000 (default 50, after 10 warm-up; 2 per corpus feed, after 1)
  * - BENCH_LOAD_SECONDS: seconds each of the load test's three runs lasts (real idle, real with ingests, bare), 5–300 (default 30)
  * - BENCH_LOAD_POLLERS: concurrent pollers, 1–250 (default 200; the server answers 503 past 256 in flight)
  * - BENCH_LOAD_INGEST_GAP_MS: pause between one forced ingest's answer and the next, 0–10000 (default 500)
@@ -74,7 +74,7 @@ const loadTest: LoadBenchOptions = {
   workers: intEnv('BENCH_LOAD_WORKERS', 1, 0, 8),
   profileDir: process.env.BENCH_PROFILE || undefined,
 };
-const HARD_LIMIT_MS = BASE_LIMIT_MS + (runs('load') ? (3 * loadTest.seconds + 180) * 1000 : 0);
+const HARD_LIMIT_MS = BASE_LIMIT_MS + (runs('load') ? (3 * loadTest.seconds + 180) * 1000 : 0) + (runs('ingest') ? 10 * 60_000 : 0);
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const progress = (line: string): void => void process.stderr.write(`… ${line}\n`);
@@ -566,7 +566,7 @@ async function main(): Promise<void> {
   if (runs('parse')) printParse(await runParseBench({ items: 100, warmup: 50, iterations: intEnv('BENCH_PARSE_ITERATIONS', 300, 20, 5000) }, progress));
   if (runs('ingest')) {
     const iterations = intEnv('BENCH_INGEST_ITERATIONS', 50, 5, 1000);
-    printIngest(await runIngestBench({ items: 100, warmup: 10, iterations, corpusIterations: 3 }, progress));
+    printIngest(await runIngestBench({ items: 100, warmup: 10, iterations, corpusIterations: 2 }, progress));
   }
   out(`Total bench time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }

@@ -197,17 +197,38 @@ interface TailPattern {
 }
 const SLASH = { test: (text: string): boolean => text.includes('/') };
 
+/**
+ * The text has a last '/' followed by `min`–`max` characters (none of them a bracket, when `noBrackets`): what a
+ * credit after a slash needs on a `cleanText` line (single spaces, so `\s*` there is at most one character).
+ */
+function slashTail(min: number, max: number, noBrackets: boolean): { test(text: string): boolean } {
+  return {
+    test(text) {
+      const k = text.lastIndexOf('/');
+      if (k < 0) return false;
+      const length = text.length - k - 1;
+      if (length < min || length > max) return false;
+      return !noBrackets || !/[()]/.test(text.slice(k + 1));
+    },
+  };
+}
+
 // Credits printed after the caption's last sentence without brackets; each captures the credit as `credit`.
 function tailPatterns(rules: CompiledRules): TailPattern[] {
   const hit = tailCache.get(rules);
   if (hit) return hit;
   const alias = rules.aliases.map((a) => a.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/\s+/g, '\\s+')).join('|');
   const start = String.raw`(?:^|(?<=[.!?"”’)\]])\s*|\s+)`;
+  const longestAlias = Math.max(0, ...rules.aliases.map((a) => a.length));
+  // "/ Name" (at most a space, then 2–60 code points: up to 120 UTF-16 units); "/ Alias via Getty Images" (a space,
+  // the alias, " via " and 2–30 letters).
+  const agencySlash = slashTail(2, 1 + 120, true);
+  const nameSlash = rules.aliases.some((a) => a.includes('/')) ? SLASH : slashTail(1, 1 + longestAlias + 5 + 60, false);
   const patterns = [
     // "… 2021. THE CANADIAN PRESS/Nathan Denette", "… 2021.THE CANADIAN PRESS/Jeff McIntosh", "REUTERS/Name"
-    alias ? { re: new RegExp(`${start}(?<credit>(?:${alias})(?:\\s+Photos?)?\\s*/\\s*[^/()]{2,60})$`, 'iu'), needs: SLASH } : null,
+    alias ? { re: new RegExp(`${start}(?<credit>(?:${alias})(?:\\s+Photos?)?\\s*/\\s*[^/()]{2,60})$`, 'iu'), needs: agencySlash } : null,
     // "… LUDOVIC MARIN / AFP", "… Jane Doe/AFP via Getty Images"
-    alias ? { re: new RegExp(`${start}(?<credit>(?:${NAME_TOKEN}\\s+){0,3}${NAME_TOKEN}\\s*/\\s*(?:${alias})(?:\\s+via\\s+[\\p{L} ]{2,30})?)$`, 'u'), needs: SLASH } : null,
+    alias ? { re: new RegExp(`${start}(?<credit>(?:${NAME_TOKEN}\\s+){0,3}${NAME_TOKEN}\\s*/\\s*(?:${alias})(?:\\s+via\\s+[\\p{L} ]{2,30})?)$`, 'u'), needs: nameSlash } : null,
     // "… Photo by Jane Doe/Gazette", "… photography by Name/Organisation"
     { re: new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:Photos?|Photograph|Photography)\\s+(?:by|courtesy(?:\\s+of)?)\\s+[^()]{2,80})$`, 'iu'), needs: /photo/iu },
     // "… in 2019. File photo", "… Advocate file photo"
