@@ -11,6 +11,7 @@ const ODD_SPACES = /[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+
 const MEMO_LIMIT = 8192;
 const cleanMemo = new Map<string, string>();
 const foldMemo = new Map<string, string>();
+const wordsMemo = new Map<string, string>();
 const NON_ASCII = /[^\x00-\x7f]/;
 const ASCII_SPACES = /\s+/g;
 
@@ -59,9 +60,12 @@ function foldUnicode(clean: string): string {
 
 /** Text folded down to its words: `fold` without punctuation, for keys and fingerprints. */
 export function foldWords(text: string): string {
-  return fold(text)
+  const hit = wordsMemo.get(text);
+  if (hit !== undefined) return hit;
+  const folded = fold(text)
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
+  return remember(wordsMemo, text, folded);
 }
 
 /** True when a text cleaned by `cleanText` (single spaces, trimmed) has more than `max` words. */
