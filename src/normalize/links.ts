@@ -13,6 +13,33 @@ const RFC3986_HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d
 export function resolveHttpUrl(href: string | null | undefined, base?: string | null): string | null {
   const value = href?.trim();
   if (!value) return null;
+  // The same links (the entry's, the feed's, as base) are resolved many times per entry; parsing a URL is not cheap.
+  const memo = memoFor(resolvedMemo, base || '');
+  const hit = memo.get(value);
+  if (hit !== undefined) return hit;
+  const resolved = resolveUncached(value, base);
+  if (++resolvedCount > MEMO_LIMIT) {
+    resolvedMemo.clear();
+    resolvedCount = 0;
+  }
+  memoFor(resolvedMemo, base || '').set(value, resolved);
+  return resolved;
+}
+
+const MEMO_LIMIT = 4096;
+const resolvedMemo = new Map<string, Map<string, string | null>>();
+let resolvedCount = 0;
+
+function memoFor(memo: Map<string, Map<string, string | null>>, base: string): Map<string, string | null> {
+  let m = memo.get(base);
+  if (!m) {
+    m = new Map();
+    memo.set(base, m);
+  }
+  return m;
+}
+
+function resolveUncached(value: string, base: string | null | undefined): string | null {
   try {
     const url = base ? new URL(value, safeBase(base)) : new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
