@@ -470,7 +470,9 @@ function printIngest(r: IngestReport): void {
     `The same text in one process, step by step: rss-parser's \`parseString\` and feedsmith's \`parseFeed\` (references: ` +
       `they only build their objects), our \`parseFeed\` (→ RawFeed), our \`normalizeFeed\` (→ ninjs items, default rules) and ` +
       `the store write of one poll (\`createStore(...).savePoll\` into a fresh SQLite file in a temp dir, WAL). ` +
-      `${r.options.warmup} warm-up iterations, then ${r.options.iterations}, the five steps interleaved in a rotating order; ms median / p99.`,
+      `${r.options.warmup} warm-up iterations, then ${r.options.iterations}, the five steps interleaved in a rotating order; ms median / p99. ` +
+      `Normalize memoizes the text it folds, so each of its iterations runs on another feed from the same generator (another seed: ` +
+      `same shape and size, other words) and never on text it has seen.`,
   );
   out();
   out(`| feed | size | entries → items | rss-parser | feedsmith | our parse | our normalize | normalize per entry | store write |`);
@@ -495,7 +497,8 @@ function printIngest(r: IngestReport): void {
   }
   out(
     `Development corpus (\`../shared/corpus/realworld/feeds\`, decoded once): ${c.feeds} feeds, ${kb(c.bytes)}, ${c.entries} entries → ${c.items} items; ` +
-      `per feed the median of ${r.options.corpusIterations} iterations after one warm-up, summed over the feeds where the step succeeded.`,
+      `per feed the median of ${r.options.corpusIterations} iterations after one warm-up (normalize: its first, cold run on the feed), ` +
+      `summed over the feeds where the step succeeded.`,
   );
   out();
   out('| step | total | feeds |');

@@ -3,6 +3,8 @@
  * form (tracking parameters, fragment and trailing slash dropped) for identity.
  */
 
+import { StringMemo } from '../util/string-memo.ts';
+
 // Parameters that only track the click; two links differing in them are the same page.
 const TRACKING = /^(?:utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|cmpid|ocid|ref|ref_src|src|share|sh|igshid|_ga|yclid)$/i;
 
@@ -14,30 +16,18 @@ export function resolveHttpUrl(href: string | null | undefined, base?: string | 
   const value = href?.trim();
   if (!value) return null;
   // The same links (the entry's, the feed's, as base) are resolved many times per entry; parsing a URL is not cheap.
-  const memo = memoFor(resolvedMemo, base || '');
+  let memo = resolvedMemo.get(base || '');
+  if (!memo) {
+    if (resolvedMemo.size >= 64) resolvedMemo.clear();
+    memo = new StringMemo<string | null>(1 << 14);
+    resolvedMemo.set(base || '', memo);
+  }
   const hit = memo.get(value);
-  if (hit !== undefined) return hit;
-  const resolved = resolveUncached(value, base);
-  if (++resolvedCount > MEMO_LIMIT) {
-    resolvedMemo.clear();
-    resolvedCount = 0;
-  }
-  memoFor(resolvedMemo, base || '').set(value, resolved);
-  return resolved;
+  return hit !== undefined ? hit : memo.set(value, resolveUncached(value, base));
 }
 
-const MEMO_LIMIT = 4096;
-const resolvedMemo = new Map<string, Map<string, string | null>>();
-let resolvedCount = 0;
-
-function memoFor(memo: Map<string, Map<string, string | null>>, base: string): Map<string, string | null> {
-  let m = memo.get(base);
-  if (!m) {
-    m = new Map();
-    memo.set(base, m);
-  }
-  return m;
-}
+// One memo per base (the feed's or the entry's link), a few bases at a time.
+const resolvedMemo = new Map<string, StringMemo<string | null>>();
 
 function resolveUncached(value: string, base: string | null | undefined): string | null {
   try {

@@ -3,6 +3,7 @@
  * aliases become one lookup table. Compiled rule sets are cached per rules object.
  */
 import type { NormalizeRules } from './rules.ts';
+import { StringMemo } from '../util/string-memo.ts';
 import { fold, trimEndOf } from './text.ts';
 
 /** An organisation found by one of its aliases. */
@@ -35,9 +36,8 @@ export interface CompiledRules {
 }
 
 const REGEX_LITERAL = /^\/(.+)\/([a-z]*)$/s;
-// Lines are matched again by each rule that reads them; memos (cleared when full) keep the work per line once.
-const MEMO_LIMIT = 4096;
-const orgKeyMemo = new Map<string, string>();
+// Names and lines are matched again by each rule that reads them; memos keep the work per text once.
+const orgKeyMemo = new StringMemo<string>();
 const cache = new WeakMap<NormalizeRules, CompiledRules>();
 
 /** Compiles a rule set (cached: compiling the same object twice returns the same matchers). */
@@ -58,7 +58,7 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   );
   const kills = rules.killMarkers.map((p) => asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\b`, 'iu'));
   const affixes = [...suffixes, ...prefixes];
-  const affixMemo = new Map<string, string>();
+  const affixMemo = new StringMemo<string>();
   const killCategories = new Set(rules.killCategories.map((c) => fold(c)));
 
   const orgs = new Map<string, KnownOrganisation>();
@@ -99,9 +99,7 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
       for (let pass = 0; pass < 2; pass++) {
         for (const re of affixes) t = t.replace(re, '').trim();
       }
-      if (affixMemo.size >= MEMO_LIMIT) affixMemo.clear();
-      affixMemo.set(title, t || title);
-      return t || title;
+      return affixMemo.set(title, t || title);
     },
     killMarker(line) {
       for (const re of kills) {
@@ -126,10 +124,7 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
 function orgKey(name: string): string {
   const hit = orgKeyMemo.get(name);
   if (hit !== undefined) return hit;
-  if (orgKeyMemo.size >= MEMO_LIMIT) orgKeyMemo.clear();
-  const key = orgKeyOf(name);
-  orgKeyMemo.set(name, key);
-  return key;
+  return orgKeyMemo.set(name, orgKeyOf(name));
 }
 
 function orgKeyOf(name: string): string {

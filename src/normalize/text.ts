@@ -2,24 +2,18 @@
  * String helpers shared by the normalization rules: cleaning one line of upstream text, folding text for
  * comparison, and finding the first sentence of a paragraph. Pure, no I/O.
  */
+import { StringMemo } from '../util/string-memo.ts';
 
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
 const ODD_SPACES = /[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
 
-// Both helpers run on every line many times over (each rule folds what it compares), so their results are
-// memoized; the memo is cleared when full, which bounds its memory without changing any result.
-const MEMO_LIMIT = 8192;
-const cleanMemo = new Map<string, string>();
-const foldMemo = new Map<string, string>();
-const wordsMemo = new Map<string, string>();
+// These helpers run on every line many times over (each rule folds what it compares), so their results are
+// memoized (bounded: see StringMemo).
+const cleanMemo = new StringMemo<string>();
+const foldMemo = new StringMemo<string>();
+const wordsMemo = new StringMemo<string>();
 const NON_ASCII = /[^\x00-\x7f]/;
 const ASCII_SPACES = /\s+/g;
-
-function remember(memo: Map<string, string>, key: string, value: string): string {
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(key, value);
-  return value;
-}
 
 /** One line of text as we keep it: NFC, zero-width characters and soft hyphens dropped, spaces collapsed. */
 export function cleanText(text: string): string {
@@ -29,7 +23,7 @@ export function cleanText(text: string): string {
   const clean = NON_ASCII.test(text)
     ? text.normalize('NFC').replace(ZERO_WIDTH, '').replace(ODD_SPACES, ' ').trim()
     : text.replace(ASCII_SPACES, ' ').trim();
-  return remember(cleanMemo, text, clean);
+  return cleanMemo.set(text, clean);
 }
 
 /**
@@ -42,7 +36,7 @@ export function fold(text: string): string {
   const clean = cleanText(text);
   // ASCII has no marks, typographic quotes, dashes or ellipses to fold; only the backtick.
   const folded = NON_ASCII.test(clean) ? foldUnicode(clean) : clean.toLowerCase().replace(/`/g, "'");
-  return remember(foldMemo, text, folded);
+  return foldMemo.set(text, folded);
 }
 
 function foldUnicode(clean: string): string {
@@ -65,7 +59,7 @@ export function foldWords(text: string): string {
   const folded = fold(text)
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
-  return remember(wordsMemo, text, folded);
+  return wordsMemo.set(text, folded);
 }
 
 /** True when a text cleaned by `cleanText` (single spaces, trimmed) has more than `max` words. */

@@ -4,6 +4,7 @@
  * abbreviations datelines use ("Fla.", "Alta."). Names are looked up folded: case, accents, dots, "Saint"/"St."
  * and hyphens do not matter.
  */
+import { StringMemo } from '../../util/string-memo.ts';
 import { fold } from '../text.ts';
 import { CITIES, COUNTRIES, REGIONS } from './gazetteer-data.ts';
 import { PLACE_ALIASES } from './place-aliases.ts';
@@ -30,15 +31,11 @@ let index: Index | null = null;
 export function placeKey(name: string): string {
   const hit = keyMemo.get(name);
   if (hit !== undefined) return hit;
-  if (keyMemo.size >= KEY_MEMO_LIMIT) keyMemo.clear();
-  const key = placeKeyOf(name);
-  keyMemo.set(name, key);
-  return key;
+  return keyMemo.set(name, placeKeyOf(name));
 }
 
-// Datelines and rules look the same few names up again and again; the memo is cleared when full.
-const KEY_MEMO_LIMIT = 4096;
-const keyMemo = new Map<string, string>();
+// Datelines and rules look the same few names up again and again.
+const keyMemo = new StringMemo<string>();
 
 function placeKeyOf(name: string): string {
   return fold(name)
