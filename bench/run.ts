@@ -2,7 +2,8 @@
  * `npm run bench`: the HTTP benchmark (real server against a bare node:http server with the same bytes), the
  * store benchmark (listing queries at 10k, 100k and 1M items), the load test (200 concurrent pollers for
  * 30 s while ingests run: zero 5xx, p99, memory) and the parse cost (parseFeed against rss-parser's parseString
- * on the same bytes), printed as Markdown for the README.
+ * on the same bytes) and the ingest cost (rss-parser, feedsmith, our parse, our normalize and the store write of
+ * one poll, on the same bytes: a generated 100-entry full-body feed and the dev corpus), printed as Markdown for the README.
  * A benchmark, not a test: a missed target is printed, never turned into a failing exit status.
  *
  * Knobs (environment, all optional):
@@ -11,8 +12,9 @@
  * - BENCH_CONNECTIONS: 1–100 (default 32)
  * - BENCH_GENERATOR: `autocannon` drives the HTTP bench with autocannon even where wrk is installed
  * - BENCH_SIZES: comma list of store sizes, each 1k–2M (default 10000,100000,1000000)
- * - BENCH_ONLY: `http`, `store`, `load` or `parse`, or a comma list of them (default: all four)
+ * - BENCH_ONLY: `http`, `store`, `load`, `parse` or `ingest`, or a comma list of them (default: all five)
  * - BENCH_PARSE_ITERATIONS: measured iterations of each parse case, 20–5000 (default 300, after 50 warm-up)
+ * - BENCH_INGEST_ITERATIONS: measured iterations of the generated ingest case, 5–1000 (default 50, after 10 warm-up; 2 per corpus feed, after 1)
  * - BENCH_LOAD_SECONDS: seconds each of the load test's three runs lasts (real idle, real with ingests, bare), 5–300 (default 30)
  * - BENCH_LOAD_POLLERS: concurrent pollers, 1–250 (default 200; the server answers 503 past 256 in flight)
  * - BENCH_LOAD_INGEST_GAP_MS: pause between one forced ingest's answer and the next, 0–10000 (default 500)
@@ -27,6 +29,7 @@ import { PROFILES, runLoadBench, type LoadBenchOptions, type LoadComparison, typ
 import { percentile, sig } from './stats.ts';
 import { runStoreBench, sqliteVersion, type StoreReport } from './store.ts';
 import { runParseBench, type ParseReport } from './parse.ts';
+import { runIngestBench, type IngestReport, type StepTime } from './ingest.ts';
 
 /** Targets from the issue. */
 const FEED_TARGET = 0.8; // each feed route at ≥ 0.8× the bare server's req/s
@@ -60,7 +63,7 @@ const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map
   if (!Number.isInteger(n) || n < 1000 || n > 2_000_000) throw new Error(`BENCH_SIZES: each size must be from 1000 to 2000000, not "${s}"`);
   return n;
 });
-const SECTIONS = ['http', 'store', 'load', 'parse'] as const;
+const SECTIONS = ['http', 'store', 'load', 'parse', 'ingest'] as const;
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 for (const x of only) if (!(SECTIONS as readonly string[]).includes(x)) throw new Error(`BENCH_ONLY must be ${SECTIONS.map((n) => `"${n}"`).join(', ')} or a comma list of them, not "${x}"`);
 const runs = (section: (typeof SECTIONS)[number]): boolean => only.length === 0 || only.includes(section);
@@ -71,7 +74,7 @@ const loadTest: LoadBenchOptions = {
   workers: intEnv('BENCH_LOAD_WORKERS', 1, 0, 8),
   profileDir: process.env.BENCH_PROFILE || undefined,
 };
-const HARD_LIMIT_MS = BASE_LIMIT_MS + (runs('load') ? (3 * loadTest.seconds + 180) * 1000 : 0);
+const HARD_LIMIT_MS = BASE_LIMIT_MS + (runs('load') ? (3 * loadTest.seconds + 180) * 1000 : 0) + (runs('ingest') ? 10 * 60_000 : 0);
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const progress = (line: string): void => void process.stderr.write(`… ${line}\n`);
@@ -454,6 +457,66 @@ function printParse(r: ParseReport): void {
   out();
 }
 
+const NORMALIZE_TARGET_MS = 0.1; // issue 10: normalize ≤ 0.1 ms per entry
+const INGEST_TARGET = 3; // parse + normalize ≤ 3× rss-parser's parseString alone
+
+function printIngest(r: IngestReport): void {
+  const g = r.generated;
+  const cell = (t: StepTime): string => (t ? `${ms(t.median)} / ${ms(t.p99)}` : 'fails');
+  const met = (ok: boolean): string => (ok ? 'met' : '**NOT MET**');
+  out('## Ingest: parse, normalize and store against rss-parser and feedsmith');
+  out();
+  out(
+    `The same text in one process, step by step: rss-parser's \`parseString\` and feedsmith's \`parseFeed\` (references: ` +
+      `they only build their objects), our \`parseFeed\` (→ RawFeed), our \`normalizeFeed\` (→ ninjs items, default rules) and ` +
+      `the store write of one poll (\`createStore(...).savePoll\` into a fresh SQLite file in a temp dir, WAL). ` +
+      `${r.options.warmup} warm-up iterations, then ${r.options.iterations}, the five steps interleaved in a rotating order; ms median / p99. ` +
+      `Normalize memoizes the text it folds, so each of its iterations runs on another feed from the same generator (another seed: ` +
+      `same shape and size, other words) and never on text it has seen.`,
+  );
+  out();
+  out(`| feed | size | entries → items | rss-parser | feedsmith | our parse | our normalize | normalize per entry | store write |`);
+  out('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const perEntry = g.steps.normalize ? g.steps.normalize.median / g.entries : Number.NaN;
+  out(
+    `| ${g.name} | ${kb(g.bytes)} | ${g.entries} → ${g.items} | ${cell(g.steps.rssParser)} | ${cell(g.steps.feedsmith)} | ${cell(g.steps.parse)} | ` +
+      `${cell(g.steps.normalize)} | ${ms(perEntry)} | ${cell(g.steps.store)} |`,
+  );
+  out();
+  const ours = (g.steps.parse?.median ?? Number.NaN) + (g.steps.normalize?.median ?? Number.NaN);
+  const ratio = ours / (g.steps.rssParser?.median ?? Number.NaN);
+  out('Targets (generated feed):');
+  out(`- normalize per entry: ${ms(perEntry)} (${ms(g.steps.normalize?.median ?? Number.NaN)} for ${g.entries} entries) — target ≤ ${NORMALIZE_TARGET_MS} ms: ${met(perEntry <= NORMALIZE_TARGET_MS)}`);
+  out(`- parse + normalize: ${ms(ours)}, ${sig(ratio, 3)}× rss-parser's parseString — target ≤ ${INGEST_TARGET}×: ${met(ratio <= INGEST_TARGET)}`);
+  out();
+  const c = r.corpus;
+  if ('absent' in c) {
+    out(`Development corpus: not measured — ${c.absent} is absent (check out ../shared beside this repository).`);
+    out();
+    return;
+  }
+  out(
+    `Development corpus (\`../shared/corpus/realworld/feeds\`, decoded once): ${c.feeds} feeds, ${kb(c.bytes)}, ${c.entries} entries → ${c.items} items; ` +
+      `per feed the median of ${r.options.corpusIterations} iterations after one warm-up (normalize: its first, cold run on the feed), ` +
+      `summed over the feeds where the step succeeded.`,
+  );
+  out();
+  out('| step | total | feeds |');
+  out('| --- | ---: | ---: |');
+  const label = { rssParser: "rss-parser's parseString", feedsmith: "feedsmith's parseFeed", parse: 'our parse', normalize: 'our normalize', store: 'store write' } as const;
+  for (const [s, t] of Object.entries(c.totals) as [keyof typeof label, { ms: number; feeds: number }][]) out(`| ${label[s]} | ${ms(t.ms)} | ${t.feeds} |`);
+  out();
+  const corpusPerEntry = c.totals.normalize.ms / c.entries;
+  const corpusRatio = c.comparable.ours / c.comparable.rssParser;
+  out('Targets (corpus):');
+  out(`- normalize per entry: ${ms(corpusPerEntry)} (${ms(c.totals.normalize.ms)} for ${c.entries} entries) — target ≤ ${NORMALIZE_TARGET_MS} ms: ${met(corpusPerEntry <= NORMALIZE_TARGET_MS)}`);
+  out(
+    `- parse + normalize over the ${c.comparable.feeds} feeds rss-parser reads: ${ms(c.comparable.ours)} against ${ms(c.comparable.rssParser)}, ` +
+      `${sig(corpusRatio, 3)}× — target ≤ ${INGEST_TARGET}×: ${met(corpusRatio <= INGEST_TARGET)}`,
+  );
+  out();
+}
+
 function printLoadComparison(c: LoadComparison): void {
   const o = c.ingesting.options;
   out(`## Load: p99 while ingests run, against the same server idle and a bare node:http server`);
@@ -504,6 +567,10 @@ async function main(): Promise<void> {
     printLoadComparison(comparison);
   }
   if (runs('parse')) printParse(await runParseBench({ items: 100, warmup: 50, iterations: intEnv('BENCH_PARSE_ITERATIONS', 300, 20, 5000) }, progress));
+  if (runs('ingest')) {
+    const iterations = intEnv('BENCH_INGEST_ITERATIONS', 50, 5, 1000);
+    printIngest(await runIngestBench({ items: 100, warmup: 10, iterations, corpusIterations: 2 }, progress));
+  }
   out(`Total bench time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 

@@ -41,7 +41,8 @@ export function looksLikeHtml(content: string): boolean {
   if (!content.includes('<')) return false;
   let hint = false;
   eachHtmlToken(content, {}, (token) => {
-    if (!hint && token.kind !== 'text' && token.kind !== 'comment') hint = HTML_HINT.has(token.name) && token.raw.endsWith('>');
+    if (token.kind !== 'text' && token.kind !== 'comment') hint = HTML_HINT.has(token.name) && token.raw.endsWith('>');
+    return hint ? false : undefined;
   });
   return hint;
 }

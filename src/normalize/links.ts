@@ -3,6 +3,8 @@
  * form (tracking parameters, fragment and trailing slash dropped) for identity.
  */
 
+import { StringMemo } from '../util/string-memo.ts';
+
 // Parameters that only track the click; two links differing in them are the same page.
 const TRACKING = /^(?:utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|cmpid|ocid|ref|ref_src|src|share|sh|igshid|_ga|yclid)$/i;
 
@@ -13,6 +15,21 @@ const RFC3986_HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::\d
 export function resolveHttpUrl(href: string | null | undefined, base?: string | null): string | null {
   const value = href?.trim();
   if (!value) return null;
+  // The same links (the entry's, the feed's, as base) are resolved many times per entry; parsing a URL is not cheap.
+  let memo = resolvedMemo.get(base || '');
+  if (!memo) {
+    if (resolvedMemo.size >= 64) resolvedMemo.clear();
+    memo = new StringMemo<string | null>(1 << 14);
+    resolvedMemo.set(base || '', memo);
+  }
+  const hit = memo.get(value);
+  return hit !== undefined ? hit : memo.set(value, resolveUncached(value, base));
+}
+
+// One memo per base (the feed's or the entry's link), a few bases at a time.
+const resolvedMemo = new Map<string, StringMemo<string | null>>();
+
+function resolveUncached(value: string, base: string | null | undefined): string | null {
   try {
     const url = base ? new URL(value, safeBase(base)) : new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;

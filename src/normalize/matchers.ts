@@ -3,7 +3,8 @@
  * aliases become one lookup table. Compiled rule sets are cached per rules object.
  */
 import type { NormalizeRules } from './rules.ts';
-import { fold } from './text.ts';
+import { StringMemo } from '../util/string-memo.ts';
+import { fold, trimEndOf } from './text.ts';
 
 /** An organisation found by one of its aliases. */
 export interface KnownOrganisation {
@@ -41,6 +42,8 @@ export interface CompiledRules {
 }
 
 const REGEX_LITERAL = /^\/(.+)\/([a-z]*)$/s;
+// Names and lines are matched again by each rule that reads them; memos keep the work per text once.
+const orgKeyMemo = new StringMemo<string>();
 const cache = new WeakMap<NormalizeRules, CompiledRules>();
 
 /** Compiles a rule set (cached: compiling the same object twice returns the same matchers). */
@@ -63,6 +66,8 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     (p) => asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\s*[:\\-–—]\\s+`, 'iu'),
   );
   const kills = rules.killMarkers.map((p) => asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\b`, 'iu'));
+  const affixes = [...suffixes, ...prefixes];
+  const affixMemo = new StringMemo<string>();
   const killCategories = new Set(rules.killCategories.map((c) => fold(c)));
 
   const orgs = new Map<string, KnownOrganisation>();
@@ -100,11 +105,13 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
       return { text: line, cut: false };
     },
     stripHeadlineAffixes(title) {
+      const hit = affixMemo.get(title);
+      if (hit !== undefined) return hit;
       let t = title;
       for (let pass = 0; pass < 2; pass++) {
-        for (const re of [...suffixes, ...prefixes]) t = t.replace(re, '').trim();
+        for (const re of affixes) t = t.replace(re, '').trim();
       }
-      return t || title;
+      return affixMemo.set(title, t || title);
     },
     killMarker(line) {
       for (const re of kills) {
@@ -127,6 +134,12 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
 
 /** The lookup key of an organisation name: folded, without "The" and punctuation. */
 function orgKey(name: string): string {
+  const hit = orgKeyMemo.get(name);
+  if (hit !== undefined) return hit;
+  return orgKeyMemo.set(name, orgKeyOf(name));
+}
+
+function orgKeyOf(name: string): string {
   return fold(name)
     .replace(/[^\p{L}\p{N}&]+/gu, ' ')
     .trim()
@@ -144,8 +157,9 @@ function lineMatchers(patterns: string[]): (line: string) => boolean {
   return (line) => phrases.has(phraseKey(line)) || regexes.some((re) => re.test(line));
 }
 
+// `fold` leaves no white space but single spaces, so trimming these characters is `.replace(/[\s.!:;,]+$/, '')`.
 function phraseKey(text: string): string {
-  return fold(text).replace(/[\s.!:;,]+$/, '');
+  return trimEndOf(fold(text), ' .!:;,');
 }
 
 function asRegex(pattern: string): RegExp | null {

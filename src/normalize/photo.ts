@@ -8,7 +8,7 @@ import type { NinjsAssociation, NinjsText } from '../model.ts';
 import { knownOrganisation, organisationName } from './agency.ts';
 import { naturalCase, namesOf } from './byline.ts';
 import type { CompiledRules } from './matchers.ts';
-import { cleanText, words } from './text.ts';
+import { cleanText, hasMoreWords, trimEndOf, words } from './text.ts';
 
 /** A photo credit, read. */
 export interface PhotoCredit {
@@ -47,12 +47,14 @@ const PAREN_TAIL = /\s*\(([^()]{2,140})\)[\s.]*$/;
  */
 export function splitCaption(text: string, rules: CompiledRules): { caption: string; credit: PhotoCredit | null } {
   const t = cleanText(text);
-  const paren = PAREN_TAIL.exec(t);
+  // The bracketed credit ends the caption: most lines cannot have one, and the regex would try every space.
+  const paren = trimEndOf(t, ' .').endsWith(')') ? PAREN_TAIL.exec(t) : null;
   if (paren) {
     const credit = parseCredit(paren[1]!, rules, { bracketed: true });
     if (credit) return { caption: t.slice(0, paren.index).trim(), credit };
   }
-  for (const re of tailPatterns(rules)) {
+  for (const { re, needs } of tailPatterns(rules)) {
+    if (!needs.test(t)) continue;
     const m = re.exec(t);
     if (!m?.groups?.credit) continue;
     const credit = parseCredit(m.groups.credit, rules, { bracketed: false });
@@ -63,8 +65,8 @@ export function splitCaption(text: string, rules: CompiledRules): { caption: str
 
 /** A line that is nothing but a credit ("File photo", "(Advocate file photo)", "THE CANADIAN PRESS/Name"). */
 export function creditOnly(text: string, rules: CompiledRules): PhotoCredit | null {
-  const t = cleanText(text).replace(/[\s.]+$/, '');
-  if (!t || words(t).length > 12) return null;
+  const t = trimEndOf(cleanText(text), ' .');
+  if (!t || hasMoreWords(t, 12)) return null;
   const bracketed = /^\((.+)\)$/.exec(t);
   return parseCredit(bracketed ? bracketed[1]! : t, rules, { bracketed: Boolean(bracketed) });
 }
@@ -186,24 +188,52 @@ function splitSlash(text: string): [string, string | null] {
 // A word of a name in a credit: "CAMILLE", "O'Toole", "Jean-Paul", or an initial "J." (not "Paris.", a sentence end).
 const NAME_TOKEN = String.raw`(?:\p{Lu}\.|\p{Lu}[\p{L}'’-]*)`;
 
-const tailCache = new WeakMap<CompiledRules, RegExp[]>();
+const tailCache = new WeakMap<CompiledRules, TailPattern[]>();
+
+/** A tail pattern, and a cheap test the text must pass for the pattern to have any chance (most lines fail it). */
+interface TailPattern {
+  re: RegExp;
+  needs: { test(text: string): boolean };
+}
+const SLASH = { test: (text: string): boolean => text.includes('/') };
+
+/**
+ * The text has a last '/' followed by `min`–`max` characters (none of them a bracket, when `noBrackets`): what a
+ * credit after a slash needs on a `cleanText` line (single spaces, so `\s*` there is at most one character).
+ */
+function slashTail(min: number, max: number, noBrackets: boolean): { test(text: string): boolean } {
+  return {
+    test(text) {
+      const k = text.lastIndexOf('/');
+      if (k < 0) return false;
+      const length = text.length - k - 1;
+      if (length < min || length > max) return false;
+      return !noBrackets || !/[()]/.test(text.slice(k + 1));
+    },
+  };
+}
 
 // Credits printed after the caption's last sentence without brackets; each captures the credit as `credit`.
-function tailPatterns(rules: CompiledRules): RegExp[] {
+function tailPatterns(rules: CompiledRules): TailPattern[] {
   const hit = tailCache.get(rules);
   if (hit) return hit;
   const alias = rules.aliases.map((a) => a.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/\s+/g, '\\s+')).join('|');
   const start = String.raw`(?:^|(?<=[.!?"”’)\]])\s*|\s+)`;
+  const longestAlias = Math.max(0, ...rules.aliases.map((a) => a.length));
+  // "/ Name" (at most a space, then 2–60 code points: up to 120 UTF-16 units); "/ Alias via Getty Images" (a space,
+  // the alias, " via " and 2–30 letters).
+  const agencySlash = slashTail(2, 1 + 120, true);
+  const nameSlash = rules.aliases.some((a) => a.includes('/')) ? SLASH : slashTail(1, 1 + longestAlias + 5 + 60, false);
   const patterns = [
     // "… 2021. THE CANADIAN PRESS/Nathan Denette", "… 2021.THE CANADIAN PRESS/Jeff McIntosh", "REUTERS/Name"
-    alias ? new RegExp(`${start}(?<credit>(?:${alias})(?:\\s+Photos?)?\\s*/\\s*[^/()]{2,60})$`, 'iu') : null,
+    alias ? { re: new RegExp(`${start}(?<credit>(?:${alias})(?:\\s+Photos?)?\\s*/\\s*[^/()]{2,60})$`, 'iu'), needs: agencySlash } : null,
     // "… LUDOVIC MARIN / AFP", "… Jane Doe/AFP via Getty Images"
-    alias ? new RegExp(`${start}(?<credit>(?:${NAME_TOKEN}\\s+){0,3}${NAME_TOKEN}\\s*/\\s*(?:${alias})(?:\\s+via\\s+[\\p{L} ]{2,30})?)$`, 'u') : null,
+    alias ? { re: new RegExp(`${start}(?<credit>(?:${NAME_TOKEN}\\s+){0,3}${NAME_TOKEN}\\s*/\\s*(?:${alias})(?:\\s+via\\s+[\\p{L} ]{2,30})?)$`, 'u'), needs: nameSlash } : null,
     // "… Photo by Jane Doe/Gazette", "… photography by Name/Organisation"
-    new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:Photos?|Photograph|Photography)\\s+(?:by|courtesy(?:\\s+of)?)\\s+[^()]{2,80})$`, 'iu'),
+    { re: new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:Photos?|Photograph|Photography)\\s+(?:by|courtesy(?:\\s+of)?)\\s+[^()]{2,80})$`, 'iu'), needs: /photo/iu },
     // "… in 2019. File photo", "… Advocate file photo"
-    new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:[\\p{Lu}][\\p{L}]*\\s+)?file\\s+photo)[\\s.]*$`, 'iu'),
-  ].filter((re): re is RegExp => re !== null);
+    { re: new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:[\\p{Lu}][\\p{L}]*\\s+)?file\\s+photo)[\\s.]*$`, 'iu'), needs: /file\s+photo/iu },
+  ].filter((p): p is TailPattern => p !== null);
   tailCache.set(rules, patterns);
   return patterns;
 }

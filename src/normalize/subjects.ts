@@ -44,7 +44,9 @@ export function regionSubjects(located: string | null, rules: CompiledRules): st
   if (!located) return [];
   const [city = '', ...region] = located.split(',');
   const candidates = new Set([placeKey(located), placeKey(city), placeKey(region.join(','))].filter(Boolean));
-  return rules.rules.places.filter((r) => r.match.some((m) => candidates.has(placeKey(m)))).flatMap((r) => r.subjects);
+  return placeRuleKeys(rules.rules.places)
+    .filter(({ keys }) => keys.some((k) => candidates.has(k)))
+    .flatMap(({ rule }) => rule.subjects);
 }
 
 /**
@@ -73,6 +75,17 @@ export function keywordSubjects(texts: string[], rules: CompiledRules): string[]
 
 function placeKey(place: string): string {
   return fold(place).replace(/\.+$/, '').trim();
+}
+
+const placeKeyCache = new WeakMap<SubjectRule[], { rule: SubjectRule; keys: string[] }[]>();
+
+// The place rules' keys, computed once per rules object.
+function placeRuleKeys(places: SubjectRule[]): { rule: SubjectRule; keys: string[] }[] {
+  const hit = placeKeyCache.get(places);
+  if (hit) return hit;
+  const built = places.map((rule) => ({ rule, keys: rule.match.map((m) => placeKey(m)) }));
+  placeKeyCache.set(places, built);
+  return built;
 }
 
 const matcherCache = new WeakMap<SubjectRule[], { rule: SubjectRule; re: RegExp }[]>();

@@ -2,13 +2,28 @@
  * String helpers shared by the normalization rules: cleaning one line of upstream text, folding text for
  * comparison, and finding the first sentence of a paragraph. Pure, no I/O.
  */
+import { StringMemo } from '../util/string-memo.ts';
 
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
 const ODD_SPACES = /[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
 
+// These helpers run on every line many times over (each rule folds what it compares), so their results are
+// memoized (bounded: see StringMemo).
+const cleanMemo = new StringMemo<string>();
+const foldMemo = new StringMemo<string>();
+const wordsMemo = new StringMemo<string>();
+const NON_ASCII = /[^\x00-\x7f]/;
+const ASCII_SPACES = /\s+/g;
+
 /** One line of text as we keep it: NFC, zero-width characters and soft hyphens dropped, spaces collapsed. */
 export function cleanText(text: string): string {
-  return text.normalize('NFC').replace(ZERO_WIDTH, '').replace(ODD_SPACES, ' ').trim();
+  const hit = cleanMemo.get(text);
+  if (hit !== undefined) return hit;
+  // ASCII is its own NFC and holds no zero-width or odd space characters.
+  const clean = NON_ASCII.test(text)
+    ? text.normalize('NFC').replace(ZERO_WIDTH, '').replace(ODD_SPACES, ' ').trim()
+    : text.replace(ASCII_SPACES, ' ').trim();
+  return cleanMemo.set(text, clean);
 }
 
 /**
@@ -16,7 +31,16 @@ export function cleanText(text: string): string {
  * collapsed. Two lines that differ only in such details fold to the same string.
  */
 export function fold(text: string): string {
-  return cleanText(text)
+  const hit = foldMemo.get(text);
+  if (hit !== undefined) return hit;
+  const clean = cleanText(text);
+  // ASCII has no marks, typographic quotes, dashes or ellipses to fold; only the backtick.
+  const folded = NON_ASCII.test(clean) ? foldUnicode(clean) : clean.toLowerCase().replace(/`/g, "'");
+  return foldMemo.set(text, folded);
+}
+
+function foldUnicode(clean: string): string {
+  return clean
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
@@ -30,9 +54,29 @@ export function fold(text: string): string {
 
 /** Text folded down to its words: `fold` without punctuation, for keys and fingerprints. */
 export function foldWords(text: string): string {
-  return fold(text)
+  const hit = wordsMemo.get(text);
+  if (hit !== undefined) return hit;
+  const folded = fold(text)
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
+  return wordsMemo.set(text, folded);
+}
+
+/** True when a text cleaned by `cleanText` (single spaces, trimmed) has more than `max` words. */
+export function hasMoreWords(clean: string, max: number): boolean {
+  let at = -1;
+  for (let n = 0; n < max; n++) {
+    at = clean.indexOf(' ', at + 1);
+    if (at < 0) return false;
+  }
+  return true;
+}
+
+/** The text without any run of the characters of `chars` at its end (`trimEndOf(t, ' .')` is `t.replace(/[ .]+$/, '')`). */
+export function trimEndOf(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text[end - 1]!)) end--;
+  return end === text.length ? text : text.slice(0, end);
 }
 
 // Scripts written without spaces between words: each character counts as a word.

@@ -233,9 +233,9 @@ export interface HtmlTokenOptions {
 /**
  * Hands the tokens of an HTML fragment to `visit`, in order, read in one linear pass. Text tokens carry their
  * decoded text (CDATA and script/style contents literally). Start tags carry lower-cased names and attributes
- * (first one wins, values decoded, read when first asked for).
+ * (first one wins, values decoded, read when first asked for). `visit` returning `false` ends the pass.
  */
-export function eachHtmlToken(html: string, options: HtmlTokenOptions, visit: (token: HtmlToken) => void): void {
+export function eachHtmlToken(html: string, options: HtmlTokenOptions, visit: (token: HtmlToken) => void | false): void {
   scan(html, options.dropNonText ? textOnly(visit) : visit);
 }
 
@@ -249,7 +249,7 @@ export function htmlTokens(html: string, options: HtmlTokenOptions = {}): HtmlTo
 }
 
 /** A visitor that passes on everything but `NON_TEXT_ELEMENTS` and their contents. */
-function textOnly(visit: (token: HtmlToken) => void): (token: HtmlToken) => void {
+function textOnly(visit: (token: HtmlToken) => void | false): (token: HtmlToken) => void | false {
   let skipName: string | null = null;
   let skipDepth = 0;
   return (token) => {
@@ -266,7 +266,7 @@ function textOnly(visit: (token: HtmlToken) => void): (token: HtmlToken) => void
       return;
     }
     if (token.kind === 'end' && NON_TEXT_ELEMENTS.has(token.name)) return;
-    visit(token);
+    return visit(token);
   };
 }
 
@@ -295,17 +295,21 @@ class StartTag {
 }
 
 /** Reads `html` token by token into `visit`. */
-function scan(html: string, visit: (token: HtmlToken) => void): void {
+function scan(html: string, visit: (token: HtmlToken) => void | false): void {
   const n = html.length;
+  let stopped = false;
+  const emit = (token: HtmlToken): void => {
+    if (!stopped && visit(token) === false) stopped = true;
+  };
   let i = 0;
   let textStart = 0;
   const flushText = (upTo: number): void => {
     if (upTo > textStart) {
       const raw = html.slice(textStart, upTo);
-      visit({ kind: 'text', raw, text: decodeEntities(raw) });
+      emit({ kind: 'text', raw, text: decodeEntities(raw) });
     }
   };
-  while (i < n) {
+  while (i < n && !stopped) {
     const lt = html.indexOf('<', i);
     if (lt === -1) break;
     const next = html.charCodeAt(lt + 1);
@@ -318,36 +322,36 @@ function scan(html: string, visit: (token: HtmlToken) => void): void {
         const close = html.indexOf('-->', lt + 4);
         end = close === -1 ? n : close + 3;
       }
-      visit({ kind: 'comment', raw: html.slice(lt, end) });
+      emit({ kind: 'comment', raw: html.slice(lt, end) });
       i = textStart = end;
     } else if (next === 0x21 && html.startsWith('<![CDATA[', lt)) {
       flushText(lt);
       const close = html.indexOf(']]>', lt + 9);
       const end = close === -1 ? n : close + 3;
-      visit({ kind: 'text', raw: html.slice(lt, end), text: html.slice(lt + 9, close === -1 ? n : close) });
+      emit({ kind: 'text', raw: html.slice(lt, end), text: html.slice(lt + 9, close === -1 ? n : close) });
       i = textStart = end;
     } else if (next === 0x21 || next === 0x3f) {
       flushText(lt);
       const close = html.indexOf('>', lt + 2);
       const end = close === -1 ? n : close + 1;
-      visit({ kind: 'comment', raw: html.slice(lt, end) });
+      emit({ kind: 'comment', raw: html.slice(lt, end) });
       i = textStart = end;
     } else if (next === 0x2f && isLetterAt(html, lt + 2)) {
       flushText(lt);
       const tag = readTag(html, lt + 2, false);
-      visit({ kind: 'end', raw: html.slice(lt, tag.end), name: tag.name });
+      emit({ kind: 'end', raw: html.slice(lt, tag.end), name: tag.name });
       i = textStart = tag.end;
     } else if (isLetterAt(html, lt + 1)) {
       flushText(lt);
       const tag = readTag(html, lt + 1, false);
-      visit(new StartTag(html.slice(lt, tag.end), tag.name, tag.selfClosing));
+      emit(new StartTag(html.slice(lt, tag.end), tag.name, tag.selfClosing));
       i = textStart = tag.end;
       // XHTML in feeds writes `<iframe … />`: a self-closed raw-text element has no contents.
       if (RAW_TEXT.has(tag.name) && !tag.selfClosing && tag.end < n) {
         const end = rawTextEnd(html, tag.end, tag.name);
         if (end > tag.end) {
           const raw = html.slice(tag.end, end);
-          visit({ kind: 'text', raw, text: ESCAPABLE_RAW_TEXT.has(tag.name) ? decodeEntities(raw) : raw });
+          emit({ kind: 'text', raw, text: ESCAPABLE_RAW_TEXT.has(tag.name) ? decodeEntities(raw) : raw });
         }
         i = textStart = end;
       }
@@ -355,7 +359,7 @@ function scan(html: string, visit: (token: HtmlToken) => void): void {
       i = lt + 1; // A '<' that starts no tag is text.
     }
   }
-  flushText(n);
+  if (!stopped) flushText(n);
 }
 
 /**

@@ -4,6 +4,7 @@
  * abbreviations datelines use ("Fla.", "Alta."). Names are looked up folded: case, accents, dots, "Saint"/"St."
  * and hyphens do not matter.
  */
+import { StringMemo } from '../../util/string-memo.ts';
 import { fold } from '../text.ts';
 import { CITIES, COUNTRIES, REGIONS } from './gazetteer-data.ts';
 import { PLACE_ALIASES } from './place-aliases.ts';
@@ -28,6 +29,15 @@ let index: Index | null = null;
 
 /** The lookup key of a place name: folded, "Saint" as "st", without dots, apostrophes and hyphens. */
 export function placeKey(name: string): string {
+  const hit = keyMemo.get(name);
+  if (hit !== undefined) return hit;
+  return keyMemo.set(name, placeKeyOf(name));
+}
+
+// Datelines and rules look the same few names up again and again.
+const keyMemo = new StringMemo<string>();
+
+function placeKeyOf(name: string): string {
   return fold(name)
     .replace(/['’.]/g, '')
     .replace(/[-‐/]+/g, ' ')
