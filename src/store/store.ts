@@ -61,6 +61,21 @@ export interface StoredItem {
   firstSeen: number;
 }
 
+/** What a known upstream entry gave when it was normalized: its items' uris and the teasers they replace. */
+export interface EntryYield {
+  uris: string[];
+  supersedes: string[];
+}
+
+/**
+ * One upstream entry a poll carried, by the hash of its raw form: what it gave when it was normalized in
+ * this poll, or null when it was already known and skipped.
+ */
+export interface EntryRecord {
+  hash: string;
+  gave: EntryYield | null;
+}
+
 /** A source's state with the number of items it has in the store. */
 export interface SourceStatus extends SourceState {
   itemCount: number;
@@ -76,8 +91,14 @@ export interface Store {
   getSource(id: string): Promise<SourceState | null>;
   /** Every known source with its item count. */
   listSources(): Promise<SourceStatus[]>;
-  /** Saves a successful poll: its items and the source's new state, in one transaction. */
-  savePoll(sourceId: string, items: ItemWrite[], state: PollState, retention?: Retention): Promise<void>;
+  /**
+   * Saves a successful poll: its items, the hashes of the entries it carried and the source's new state, in
+   * one transaction. Items of known (skipped) entries count as carried by the poll; without `entries` the
+   * source's known hashes are forgotten.
+   */
+  savePoll(sourceId: string, items: ItemWrite[], state: PollState, retention?: Retention, entries?: EntryRecord[]): Promise<void>;
+  /** The hashes of the entries the source's last poll carried, each with what it gave. */
+  knownEntries(sourceId: string): Promise<Map<string, EntryYield>>;
   /** Saves a poll answered 304 Not Modified. */
   saveNotModified(sourceId: string, state: PollState): Promise<void>;
   /** Records a failed poll; the source's items are kept. */
@@ -174,7 +195,7 @@ export function createStore(db: SqlDatabase): Store {
       return results.map((row) => ({ ...toSourceState(row), itemCount: row.item_count ?? 0 }));
     },
 
-    async savePoll(sourceId, items, state, retention) {
+    async savePoll(sourceId, items, state, retention, entries) {
       const writes = uniqueByUri(items);
       // Reads before the transaction: which incoming stories another source already gave us in full.
       const merges = await findSyndicatedCopies(db, sourceId, writes);
@@ -193,17 +214,21 @@ export function createStore(db: SqlDatabase): Store {
         }
         statements.push(...itemStatements(db, sourceId, write, state.fetchedAt));
       }
+      statements.push(...entryStatements(db, sourceId, entries));
       if (retention) {
+        // The poll carries the items it wrote and those of its known entries (still in entry_hashes now).
         const current = JSON.stringify(writes.map((w) => w.item.uri));
+        const carried = `id NOT IN (SELECT value FROM json_each(?3))
+          AND id NOT IN (SELECT j.value FROM entry_hashes e, json_each(e.uris) j WHERE e.source_id = ?1)`;
         statements.push(
           db
             .prepare(
-              `DELETE FROM items WHERE source_id = ?1 AND updated < ?2 AND id NOT IN (SELECT value FROM json_each(?3))`,
+              `DELETE FROM items WHERE source_id = ?1 AND updated < ?2 AND ${carried}`,
             )
             .bind(sourceId, state.fetchedAt - retention.maxAgeMs, current),
           db
             .prepare(
-              `DELETE FROM items WHERE source_id = ?1 AND id NOT IN (SELECT value FROM json_each(?3))
+              `DELETE FROM items WHERE source_id = ?1 AND ${carried}
                AND id NOT IN (SELECT id FROM items WHERE source_id = ?1 ORDER BY published DESC, id DESC LIMIT ?2)`,
             )
             .bind(sourceId, retention.maxItems, current),
@@ -211,6 +236,14 @@ export function createStore(db: SqlDatabase): Store {
       }
       statements.push(stateStatement(sourceId, state, true));
       await db.batch(statements);
+    },
+
+    async knownEntries(sourceId) {
+      const { results } = await db
+        .prepare('SELECT hash, uris, supersedes FROM entry_hashes WHERE source_id = ?1')
+        .bind(sourceId)
+        .all<{ hash: string; uris: string; supersedes: string }>();
+      return new Map(results.map((row) => [row.hash, { uris: JSON.parse(row.uris) as string[], supersedes: JSON.parse(row.supersedes) as string[] }]));
     },
 
     async saveNotModified(sourceId, state) {
@@ -247,6 +280,28 @@ export function createStore(db: SqlDatabase): Store {
       return row?.value ?? 0;
     },
   };
+}
+
+/** The statements that replace a source's known entry hashes with the poll's: drop the gone, add the new. */
+function entryStatements(db: SqlDatabase, sourceId: string, entries: EntryRecord[] | undefined): SqlStatement[] {
+  if (!entries) return [db.prepare('DELETE FROM entry_hashes WHERE source_id = ?1').bind(sourceId)];
+  const fresh = entries.flatMap((e) => (e.gave ? [[e.hash, JSON.stringify(e.gave.uris), JSON.stringify(e.gave.supersedes)]] : []));
+  const statements = [
+    db
+      .prepare('DELETE FROM entry_hashes WHERE source_id = ?1 AND hash NOT IN (SELECT value FROM json_each(?2))')
+      .bind(sourceId, JSON.stringify(entries.map((e) => e.hash))),
+  ];
+  if (fresh.length > 0) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT OR REPLACE INTO entry_hashes (source_id, hash, uris, supersedes)
+           SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?2)`,
+        )
+        .bind(sourceId, JSON.stringify(fresh)),
+    );
+  }
+  return statements;
 }
 
 /** The statements that store one item: upsert by uri, category rows, superseded teasers. */
