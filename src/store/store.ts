@@ -197,8 +197,9 @@ export function createStore(db: SqlDatabase): Store {
 
     async savePoll(sourceId, items, state, retention, entries) {
       const writes = uniqueByUri(items);
-      // Reads before the transaction: which incoming stories another source already gave us in full.
-      const merges = await findSyndicatedCopies(db, sourceId, writes);
+      // Reads before the transaction (polls of one source never overlap, and its uris are its own): which
+      // incoming stories another source already gave us in full, and what is stored under the incoming uris.
+      const [merges, stored] = await Promise.all([findSyndicatedCopies(db, sourceId, writes), storedVersions(db, writes)]);
       const statements: SqlStatement[] = [];
       for (const write of writes) {
         const copy = write.fingerprint ? merges.get(write.fingerprint) : undefined;
@@ -212,7 +213,7 @@ export function createStore(db: SqlDatabase): Store {
           );
           continue;
         }
-        statements.push(...itemStatements(db, sourceId, write, state.fetchedAt));
+        statements.push(...itemStatements(db, sourceId, write, state.fetchedAt, stored.get(write.item.uri)));
       }
       statements.push(...entryStatements(db, sourceId, entries));
       if (retention) {
@@ -304,22 +305,58 @@ function entryStatements(db: SqlDatabase, sourceId: string, entries: EntryRecord
   return statements;
 }
 
-/** The statements that store one item: upsert by uri, category rows, superseded teasers. */
-function itemStatements(db: SqlDatabase, sourceId: string, write: ItemWrite, now: number): SqlStatement[] {
+/** The content hash and kind of what is stored under a uri. */
+interface StoredVersion {
+  hash: string;
+  partial: boolean;
+}
+
+/** What is stored under the uris of the incoming writes. */
+async function storedVersions(db: SqlDatabase, writes: ItemWrite[]): Promise<Map<string, StoredVersion>> {
+  if (writes.length === 0) return new Map();
+  const { results } = await db
+    .prepare('SELECT id, content_hash, partial FROM items WHERE id IN (SELECT value FROM json_each(?1))')
+    .bind(JSON.stringify(writes.map((w) => w.item.uri)))
+    .all<{ id: string; content_hash: string; partial: number }>();
+  return new Map(results.map((row) => [row.id, { hash: row.content_hash, partial: row.partial === 1 }]));
+}
+
+/**
+ * The statements that store one item: upsert by uri, category rows, superseded teasers. Statements that
+ * would change nothing given what is `stored` are left out; those that remain keep their own guards.
+ */
+function itemStatements(db: SqlDatabase, sourceId: string, write: ItemWrite, now: number, stored: StoredVersion | undefined): SqlStatement[] {
   const { version: _v, firstCreated: _f, versionCreated: _c, altIds: _a, ...content } = write.item;
   const data = JSON.stringify(content);
   const contentHash = hash64(data);
   const categories = JSON.stringify([...new Set(write.categories.map((c) => c.toLowerCase()))]);
   const partial = write.partial ? 1 : 0;
   const uri = write.item.uri;
-  const statements = [
-    // A changed item gets its category rows rebuilt; an unchanged one, or a full one a teaser would overwrite, is left alone.
-    db
-      .prepare(
-        `DELETE FROM item_categories WHERE item_id = ?1
-         AND NOT EXISTS (SELECT 1 FROM items WHERE id = ?1 AND (content_hash = ?2 OR (?3 = 1 AND partial = 0)))`,
-      )
-      .bind(uri, contentHash, partial),
+  const statements: SqlStatement[] = [];
+  const supersede = (): SqlStatement[] => {
+    if (write.supersedes?.length) {
+      statements.push(
+        db
+          .prepare(`DELETE FROM items WHERE partial = 1 AND id <> ?1 AND id IN (SELECT value FROM json_each(?2))`)
+          .bind(uri, JSON.stringify(write.supersedes)),
+      );
+    }
+    return statements;
+  };
+  // Unchanged, or a teaser that must not overwrite the full story: nothing to write but the teasers it replaces.
+  if (stored && (stored.hash === contentHash || (partial === 1 && !stored.partial))) return supersede();
+  if (stored) {
+    statements.push(
+      // A changed item gets its category rows rebuilt; an unchanged one, or a full one a teaser would overwrite, is left alone.
+      db
+        .prepare(
+          `DELETE FROM item_categories WHERE item_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM items WHERE id = ?1 AND (content_hash = ?2 OR (?3 = 1 AND partial = 0)))`,
+        )
+        .bind(uri, contentHash, partial),
+    );
+  }
+  statements.push(
     db
       .prepare(
         `INSERT INTO items (id, source_id, link, published, first_seen, updated, version, content_hash, data, status, partial, fingerprint)
@@ -339,15 +376,8 @@ function itemStatements(db: SqlDatabase, sourceId: string, write: ItemWrite, now
          SELECT j.value, i.published, i.id FROM items i, json_each(?2) j WHERE i.id = ?1 AND i.content_hash = ?3`,
       )
       .bind(uri, categories, contentHash),
-  ];
-  if (write.supersedes?.length) {
-    statements.push(
-      db
-        .prepare(`DELETE FROM items WHERE partial = 1 AND id <> ?1 AND id IN (SELECT value FROM json_each(?2))`)
-        .bind(uri, JSON.stringify(write.supersedes)),
-    );
-  }
-  return statements;
+  );
+  return supersede();
 }
 
 function uniqueByUri(items: ItemWrite[]): ItemWrite[] {
