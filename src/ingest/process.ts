@@ -73,7 +73,12 @@ export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
   }
   // As if every entry had been normalized: a teaser never stands beside what a known entry gave or replaced.
   const items = dedupe(fresh).filter((i) => !(i.partial && (skipped.has(i.item.uri) || superseded.has(i.item.uri))));
-  for (const i of items) skipped.delete(i.item.uri);
+  for (const i of items) {
+    skipped.delete(i.item.uri);
+    if (!i.partial) for (const uri of i.supersedes) superseded.add(uri);
+  }
+  // Known entries' uris that some story replaces were teasers: today's count leaves them out too.
+  for (const uri of superseded) skipped.delete(uri);
   return { items, refreshMinutes: feed.refreshMinutes ?? null, entries, carried: items.length + skipped.size };
 }
 
