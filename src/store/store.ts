@@ -137,8 +137,12 @@ interface ItemRow {
   updated: number;
 }
 
+/** Parsed items kept by a store (feeds re-list the same rows after every change of the data). */
+const PARSED_ITEMS = 5000;
+
 /** Creates the store over a D1-shaped database whose migrations have been applied. */
 export function createStore(db: SqlDatabase): Store {
+  const parsed = new ParsedItems(PARSED_ITEMS);
   const stateStatement = (sourceId: string, state: PollState, success: boolean): SqlStatement =>
     db
       .prepare(
@@ -265,7 +269,7 @@ export function createStore(db: SqlDatabase): Store {
     async listItems(query) {
       const { sql, params } = itemQuerySql(query);
       const { results } = await db.prepare(sql).bind(...params).all<ItemRow>();
-      return results.map((row) => ({ item: toNewsItem(row), published: row.published, firstSeen: row.first_seen }));
+      return results.map((row) => ({ item: toNewsItem(row, parsed), published: row.published, firstSeen: row.first_seen }));
     },
 
     async recentArrivals(sourceId, limit) {
@@ -489,8 +493,40 @@ function lowerUnique(values: string[]): string[] {
   return [...new Set(values.map((v) => v.toLowerCase()))];
 }
 
-function toNewsItem(row: ItemRow): NewsItem {
-  const content = JSON.parse(row.data) as Omit<NewsItem, 'version' | 'firstCreated' | 'versionCreated'>;
+type StoredContent = Omit<NewsItem, 'version' | 'firstCreated' | 'versionCreated'>;
+
+/**
+ * The decoded `data` of stored rows, by uri and the row's version and times (a row removed and stored again
+ * has new times), least recently used out first. Entries are deeply frozen: every listing shares them.
+ */
+class ParsedItems {
+  readonly #entries = new Map<string, StoredContent>();
+  constructor(readonly max: number) {}
+
+  get(row: ItemRow): StoredContent {
+    const key = `${row.id}\u0000${row.version}\u0000${row.first_seen}\u0000${row.updated}\u0000${row.data.length}`;
+    let content = this.#entries.get(key);
+    if (content !== undefined) {
+      this.#entries.delete(key);
+    } else {
+      content = deepFreeze(JSON.parse(row.data) as StoredContent);
+      if (this.#entries.size >= this.max) this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    this.#entries.set(key, content);
+    return content;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function toNewsItem(row: ItemRow, parsed: ParsedItems): NewsItem {
+  const content = parsed.get(row);
   const altIds = row.alt_ids ? (JSON.parse(row.alt_ids) as string[]).map((value) => ({ role: 'link', value })) : undefined;
   return {
     ...content,
