@@ -309,6 +309,14 @@ function printStore(r: StoreReport): void {
     out('```');
     out();
   }
+  out('`savePoll` of one poll on a source of its own, in the store as filled (median / p99 over the reps, ms):');
+  out();
+  out(`| case | ${r.savePoll.map((s) => count(s.size)).join(' | ')} |`);
+  out(`| --- | ${r.savePoll.map(() => '---:').join(' | ')} |`);
+  for (const c of r.savePoll[0]?.cases ?? []) {
+    out(`| ${c.label} | ${r.savePoll.map((s) => s.cases.find((x) => x.key === c.key)).map((x) => (x ? `${sig(x.median)} / ${sig(x.p99)} (${x.n})` : '—')).join(' | ')} |`);
+  }
+  out();
   out(`Load average after the store runs: ${loadLine()}`);
   out();
 }

@@ -14,7 +14,7 @@ import { parseFeedRequest } from '../src/publish/filter.ts';
 import { openSqlite } from '../src/runtime/sqlite.ts';
 import { createStore, itemQuerySql, type ItemQuery, type Store } from '../src/store/store.ts';
 import { hash64 } from '../src/util/hash.ts';
-import { makeStory, rng, zipfCategories } from './fixtures.ts';
+import { makeStory, rng, storyWrite, zipfCategories } from './fixtures.ts';
 import { summarize } from './stats.ts';
 import type Database from 'better-sqlite3';
 
@@ -91,6 +91,8 @@ export interface SizeResult {
 
 export interface StoreReport {
   sizes: SizeResult[];
+  /** `savePoll` of one poll's items, at each size. */
+  savePoll: { size: number; cases: SavePollResult[] }[];
   chunk: number;
   categories: number;
   oldItems: number;
@@ -316,6 +318,67 @@ async function timeCases(raw: Database.Database, store: Store, cat3Count: number
   return results;
 }
 
+/** Items of the timed `savePoll` (a large wire feed's window). */
+export const SAVE_POLL_ITEMS = 300;
+const SAVE_POLL_REPS = 12;
+const SAVE_SOURCE = 'bench-save';
+
+/** One timed `savePoll` case. */
+export interface SavePollResult {
+  key: string;
+  label: string;
+  median: number;
+  p99: number;
+  n: number;
+}
+
+/**
+ * Times `store.savePoll` of one poll of SAVE_POLL_ITEMS stories (5 paragraphs, 3 categories, a fingerprint,
+ * the service's default retention) on a source of its own, in the store as filled: every story new; the
+ * same stories again, unchanged (what every poll wrote before entry hashes); and the poll as it is now when
+ * 3 entries changed (3 items written, the other entries known by their hash). The source's items are
+ * removed afterwards so the listing sizes stay as filled.
+ */
+async function timeSavePoll(raw: Database.Database, store: Store): Promise<SavePollResult[]> {
+  const retention = { maxAgeMs: 30 * 86_400_000, maxItems: 2000 };
+  const writesOf = (rep: number, edited = -1) => {
+    const r = rng(1000 + rep);
+    return Array.from({ length: SAVE_POLL_ITEMS }, (_v, i) => {
+      const published = NOW - i * 60_000;
+      const story = makeStory(r, rep * SAVE_POLL_ITEMS + i, { source: SAVE_SOURCE, published, categories: ['Politics', 'Alberta', `Topic ${i % 7}`], paragraphs: 5, picture: i % 3 === 0 });
+      if (i < 3 && edited >= 0) story.headlines = [{ role: 'main', contentType: 'text/plain', value: `${story.headlines?.[0]?.value ?? ''} (update ${edited})` }];
+      return { ...storyWrite(story, published), fingerprint: `fp1:bench:${rep}:${i}` };
+    });
+  };
+  const entries = (rep: number, changed: number) =>
+    Array.from({ length: SAVE_POLL_ITEMS }, (_v, i) => ({ hash: `h:${rep}:${i}:${i < changed ? 'x' : ''}`, gave: i < changed ? { uris: [`u${i}`], supersedes: [] } : null }));
+  const state = (at: number) => ({ etag: null, lastModified: null, fetchedAt: NOW + at, nextFetchAt: 0 });
+  const samples = { fresh: [] as number[], same: [] as number[], hashed: [] as number[] };
+  const time = async (into: number[], f: () => Promise<void>) => {
+    gc();
+    const t0 = performance.now();
+    await f();
+    into.push(performance.now() - t0);
+  };
+  await store.syncSources([{ id: SAVE_SOURCE, url: 'https://bench-save.invalid/feed', title: SAVE_SOURCE, interval: 15, categories: [], allowPrivateNetwork: false }]);
+  for (let rep = -1; rep < SAVE_POLL_REPS; rep++) {
+    const sink = rep < 0 ? [] : undefined; // the first round warms up
+    const writes = writesOf(rep + 1);
+    await time(sink ?? samples.fresh, () => store.savePoll(SAVE_SOURCE, writes, state(rep * 3), retention));
+    await time(sink ?? samples.same, () => store.savePoll(SAVE_SOURCE, writes, state(rep * 3 + 1), retention));
+    const changed = writesOf(rep + 1, rep + 1).slice(0, 3);
+    await time(sink ?? samples.hashed, () => store.savePoll(SAVE_SOURCE, changed, state(rep * 3 + 2), retention, entries(rep + 1, 3)));
+    raw.prepare('DELETE FROM items WHERE source_id = ?').run(SAVE_SOURCE);
+    raw.prepare('DELETE FROM entry_hashes WHERE source_id = ?').run(SAVE_SOURCE);
+  }
+  const n = SAVE_POLL_ITEMS;
+  return [
+    { key: 'fresh', label: `savePoll of ${n} items, all new`, ...summarize(samples.fresh) },
+    { key: 'same', label: `savePoll of ${n} items, all unchanged (every poll before entry hashes)`, ...summarize(samples.same) },
+    { key: 'hashed', label: `savePoll of a ${n}-entry poll with 3 changed (3 items written, ${n - 3} entries known by hash)`, ...summarize(samples.hashed) },
+  ];
+}
+
 /** Runs the store benchmark over growing sizes; `log` gets progress lines. */
 export async function runStoreBench(sizes: number[], log: (line: string) => void): Promise<StoreReport> {
   const dir = mkdtempSync(join(tmpdir(), 'wirefeed-bench-store-'));
@@ -326,6 +389,7 @@ export async function runStoreBench(sizes: number[], log: (line: string) => void
     await store.syncSources(SOURCES.map((id) => ({ id, url: `https://${id}.invalid/feed`, title: id, interval: 15, categories: [], allowPrivateNetwork: false })));
     const raw = handle.raw;
     const results: SizeResult[] = [];
+    const savePoll: StoreReport['savePoll'] = [];
     let count = 0;
     for (const size of [...sizes].sort((a, b) => a - b)) {
       log(`store: filling to ${size.toLocaleString('en-US')} items…`);
@@ -353,12 +417,14 @@ export async function runStoreBench(sizes: number[], log: (line: string) => void
       const plans: Record<string, string> = {};
       for (const c of CASES) plans[c.key] = queryPlan(raw, c.plan);
       results.push({ size, fillSeconds, fileMB: statSync(dbPath).size / 1e6, cat3Share: cat3 / size, cases, plans });
+      log(`store: ${size.toLocaleString('en-US')} items; timing savePoll…`);
+      savePoll.push({ size, cases: await timeSavePoll(raw, store) });
     }
     // How often the `q=council` text test matches: a sample of the newest cat-3 items.
     const newest = await store.listItems({ ...query('cat-3'), limit: 500 });
     const matcher = parseFeedRequest(ALL_FEED, new URLSearchParams('q=council'), NOW).predicate!;
     const qWordShare = newest.filter((s) => matcher(s.item)).length / Math.max(1, newest.length);
-    return { sizes: results, chunk: CHUNK, categories: CATEGORY_COUNT, oldItems: OLD_ITEMS, qWordShare };
+    return { sizes: results, savePoll, chunk: CHUNK, categories: CATEGORY_COUNT, oldItems: OLD_ITEMS, qWordShare };
   } finally {
     handle.close();
     rmSync(dir, { recursive: true, force: true });

@@ -35,13 +35,13 @@ export interface IngestDeps {
 
 /** How one poll of one source ended. */
 export type PollOutcome =
-  | { source: string; status: 'ok'; items: number }
+  | { source: string; status: 'ok'; /** Items the document carries (those of skipped, unchanged entries too). */ items: number }
   | { source: string; status: 'not-modified' }
   | { source: string; status: 'error'; kind: string; message: string; nextFetchAt: number };
 
 /**
- * Polls one source: conditional fetch, decode, parse, normalize, and one transaction that saves the items
- * with the source's new state. Never throws: a failure is recorded on the source, whose items are kept.
+ * Polls one source: conditional fetch, decode, parse, normalize (of the entries the source's last poll did
+ * not carry as they are), and one transaction that saves the items with the source's new state. Never throws: a failure is recorded on the source, whose items are kept.
  */
 export async function pollSource(deps: IngestDeps, source: SourceConfig, state: SourceState | null): Promise<PollOutcome> {
   const now = deps.now ?? Date.now;
@@ -66,13 +66,15 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
       });
       outcome = { source: source.id, status: 'not-modified' };
     } else {
-      const { items, refreshMinutes } = await (deps.process ?? processFeed)({
+      const knownEntries = await deps.store.knownEntries(source.id);
+      const { items, refreshMinutes, entries, carried } = await (deps.process ?? processFeed)({
         bytes: result.bytes,
         contentType: result.contentType,
         url: result.url,
         source,
         now: startedAt,
         rules: deps.rules,
+        knownEntries,
       });
       const pollState = {
         etag: result.etag,
@@ -80,8 +82,8 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
         fetchedAt: startedAt,
         nextFetchAt: nextPollAfterSuccess(source.interval, startedAt, { ...hints, refreshMinutes }),
       };
-      await deps.store.savePoll(source.id, items, pollState, deps.retention);
-      outcome = { source: source.id, status: 'ok', items: items.length };
+      await deps.store.savePoll(source.id, items, pollState, deps.retention, entries);
+      outcome = { source: source.id, status: 'ok', items: carried ?? items.length };
     }
   } catch (err) {
     const { kind, message } = describeError(err);

@@ -58,17 +58,18 @@ function addLanguage(xml: string, language: string | undefined): string {
   return xml.replace(`<feed xmlns="${ATOM_NS}"`, () => `<feed xmlns="${ATOM_NS}" xml:lang="${language}"`);
 }
 
-// `feed` types an Atom enclosure as "image/" + the URL's file extension; put the real type back.
+// `feed` types an Atom enclosure as "image/" + the URL's file extension; put the real type back (one pass).
 function fixEnclosureTypes(xml: string, items: PreparedItem[]): string {
-  let out = xml;
+  const types = new Map<string, { ext: string; type: string }>();
   for (const p of items) {
     const pic = p.picture;
     if (!pic?.type) continue;
-    const ext = new URL(pic.url).pathname.split('.').slice(-1)[0] ?? '';
     const href = pic.url.replace(/&/g, '&amp;');
-    out = out
-      .split(`<link rel="enclosure" href="${href}" type="image/${ext}"/>`)
-      .join(`<link rel="enclosure" href="${href}" type="${pic.type}"/>`);
+    if (!types.has(href)) types.set(href, { ext: new URL(pic.url).pathname.split('.').slice(-1)[0] ?? '', type: pic.type });
   }
-  return out;
+  if (types.size === 0) return xml;
+  return xml.replace(/<link rel="enclosure" href="([^"]*)" type="image\/([^"]*)"\/>/g, (link, href: string, ext: string) => {
+    const known = types.get(href);
+    return known && known.ext === ext ? `<link rel="enclosure" href="${href}" type="${known.type}"/>` : link;
+  });
 }

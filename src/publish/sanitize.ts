@@ -112,5 +112,50 @@ function buildOptions(base: URL | null): sanitize.IOptions {
  * scripts, styles, frames, event handlers and every other attribute are gone.
  */
 export function sanitizeHtml(html: string, baseUrl?: string): string {
-  return sanitize(html, buildOptions(parseBase(baseUrl)));
+  return memo.get(html, baseUrl ?? '', () => sanitize(html, buildOptions(parseBase(baseUrl))));
 }
+
+/**
+ * Results of a pure string function, least recently used out first, bounded by the characters of the
+ * inputs and results it holds (a hit moves its entry to the back of the map's order).
+ */
+export class StringMemo {
+  readonly #entries = new Map<string, string>();
+  #chars = 0;
+  constructor(readonly maxChars: number) {}
+
+  /** The result for `input` under `scope` (e.g. a base URL), from the memo or computed once by `compute`. */
+  get(input: string, scope: string, compute: () => string): string {
+    const key = `${scope}\u0000${input}`;
+    const hit = this.#entries.get(key);
+    if (hit !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+      return hit;
+    }
+    const value = compute();
+    const size = key.length + value.length;
+    if (size > this.maxChars) return value;
+    this.#entries.set(key, value);
+    this.#chars += size;
+    for (const [k, v] of this.#entries) {
+      if (this.#chars <= this.maxChars) break;
+      this.#entries.delete(k);
+      this.#chars -= k.length + v.length;
+    }
+    return value;
+  }
+
+  /** Characters held (keys and results). */
+  get chars(): number {
+    return this.#chars;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+// Feeds are re-rendered after every change of the data, mostly from the same stored bodies: each body pays
+// for sanitize-html once. A pure function's cache, shared by every render of this isolate or process.
+const memo = new StringMemo(4_000_000);

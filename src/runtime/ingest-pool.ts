@@ -115,7 +115,7 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
       const pending = slot.job;
       if (!pending || answer.id !== pending.id) return;
       finish(slot);
-      if (answer.ok) pending.resolve({ items: answer.items, refreshMinutes: answer.refreshMinutes });
+      if (answer.ok) pending.resolve({ items: answer.items, refreshMinutes: answer.refreshMinutes, entries: answer.entries, carried: answer.carried });
       else pending.reject(rebuildError(answer.kind, answer.message));
       pump();
     });
@@ -212,7 +212,7 @@ export function serveIngestJobs(step: ProcessStep): void {
   port.on('message', (job: JobMessage) => {
     const { id, ...rest } = job;
     step({ ...rest, rules }).then(
-      (result) => port.postMessage({ id, ok: true, items: result.items, refreshMinutes: result.refreshMinutes } satisfies AnswerMessage),
+      (result) => port.postMessage({ id, ok: true, items: result.items, refreshMinutes: result.refreshMinutes, entries: result.entries, carried: result.carried } satisfies AnswerMessage),
       (err: unknown) => port.postMessage({ id, ok: false, ...describeError(err) } satisfies AnswerMessage),
     );
   });

@@ -73,9 +73,17 @@ export function wrapSqlite(raw: Database.Database): SqlDatabase {
     }
     return stmt;
   };
+  const numbered = new Map<string, boolean>();
   const statement = (sql: string, bound: SqlValue[]): SqlStatement & { exec(): unknown } => {
     // better-sqlite3 binds `?NNN` parameters (which D1 uses) only by name: pass { 1: v1, 2: v2, … }.
-    const values: unknown[] = /\?\d/.test(sql) ? [Object.fromEntries(bound.map((v, i) => [i + 1, v]))] : bound;
+    let byNumber = numbered.get(sql);
+    if (byNumber === undefined) numbered.set(sql, (byNumber = /\?\d/.test(sql)));
+    let values: unknown[] = bound;
+    if (byNumber) {
+      const named: Record<number, SqlValue> = {};
+      for (let i = 0; i < bound.length; i++) named[i + 1] = bound[i]!;
+      values = [named];
+    }
     return {
     bind: (...next: SqlValue[]) => statement(sql, next),
     exec() {

@@ -64,6 +64,21 @@ export interface StoredItem {
   firstSeen: number;
 }
 
+/** What a known upstream entry gave when it was normalized: its items' uris and the teasers they replace. */
+export interface EntryYield {
+  uris: string[];
+  supersedes: string[];
+}
+
+/**
+ * One upstream entry a poll carried, by the hash of its raw form: what it gave when it was normalized in
+ * this poll, or null when it was already known and skipped.
+ */
+export interface EntryRecord {
+  hash: string;
+  gave: EntryYield | null;
+}
+
 /** One stored item as the store keeps it: the item, its source, the upstream entry's link and its sort keys. */
 export interface StoredItemRecord extends StoredItem {
   sourceId: string;
@@ -88,8 +103,14 @@ export interface Store {
   getSource(id: string): Promise<SourceState | null>;
   /** Every known source with its item count. */
   listSources(): Promise<SourceStatus[]>;
-  /** Saves a successful poll: its items and the source's new state, in one transaction. */
-  savePoll(sourceId: string, items: ItemWrite[], state: PollState, retention?: Retention): Promise<void>;
+  /**
+   * Saves a successful poll: its items, the hashes of the entries it carried and the source's new state, in
+   * one transaction. Items of known (skipped) entries count as carried by the poll; without `entries` the
+   * source's known hashes are forgotten.
+   */
+  savePoll(sourceId: string, items: ItemWrite[], state: PollState, retention?: Retention, entries?: EntryRecord[]): Promise<void>;
+  /** The hashes of the entries the source's last poll carried, each with what it gave. */
+  knownEntries(sourceId: string): Promise<Map<string, EntryYield>>;
   /** Saves a poll answered 304 Not Modified. */
   saveNotModified(sourceId: string, state: PollState): Promise<void>;
   /** Records a failed poll; the source's items are kept. */
@@ -132,12 +153,16 @@ interface ItemRow {
   updated: number;
 }
 
+/** Parsed items kept by a store (feeds re-list the same rows after every change of the data). */
+const PARSED_ITEMS = 5000;
+
 /**
  * Creates the store over a D1-shaped database whose migrations have been applied. `now` is the clock a
  * poll's save is timed by (its duration, in the poll history, runs from the poll's start to its save).
  */
 export function createStore(db: SqlDatabase, options: { now?: () => number } = {}): Store {
   const now = options.now ?? Date.now;
+  const parsed = new ParsedItems(PARSED_ITEMS);
   const stateStatement = (sourceId: string, state: PollState, success: boolean): SqlStatement =>
     db
       .prepare(
@@ -194,10 +219,11 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
       return results.map((row) => ({ ...toSourceState(row), itemCount: row.item_count ?? 0 }));
     },
 
-    async savePoll(sourceId, items, state, retention) {
+    async savePoll(sourceId, items, state, retention, entries) {
       const writes = uniqueByUri(items);
-      // Reads before the transaction: which incoming stories another source already gave us in full.
-      const merges = await findSyndicatedCopies(db, sourceId, writes);
+      // Reads before the transaction (polls of one source never overlap, and its uris are its own): which
+      // incoming stories another source already gave us in full, and what is stored under the incoming uris.
+      const [merges, stored] = await Promise.all([findSyndicatedCopies(db, sourceId, writes), storedVersions(db, writes)]);
       const statements: SqlStatement[] = [];
       for (const write of writes) {
         const copy = write.fingerprint ? merges.get(write.fingerprint) : undefined;
@@ -211,19 +237,23 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
           );
           continue;
         }
-        statements.push(...itemStatements(db, sourceId, write, state.fetchedAt));
+        statements.push(...itemStatements(db, sourceId, write, state.fetchedAt, stored.get(write.item.uri)));
       }
+      statements.push(...entryStatements(db, sourceId, entries));
       if (retention) {
+        // The poll carries the items it wrote and those of its known entries (still in entry_hashes now).
         const current = JSON.stringify(writes.map((w) => w.item.uri));
+        const carried = `id NOT IN (SELECT value FROM json_each(?3))
+          AND id NOT IN (SELECT j.value FROM entry_hashes e, json_each(e.uris) j WHERE e.source_id = ?1)`;
         statements.push(
           db
             .prepare(
-              `DELETE FROM items WHERE source_id = ?1 AND updated < ?2 AND id NOT IN (SELECT value FROM json_each(?3))`,
+              `DELETE FROM items WHERE source_id = ?1 AND updated < ?2 AND ${carried}`,
             )
             .bind(sourceId, state.fetchedAt - retention.maxAgeMs, current),
           db
             .prepare(
-              `DELETE FROM items WHERE source_id = ?1 AND id NOT IN (SELECT value FROM json_each(?3))
+              `DELETE FROM items WHERE source_id = ?1 AND ${carried}
                AND id NOT IN (SELECT id FROM items WHERE source_id = ?1 ORDER BY published DESC, id DESC LIMIT ?2)`,
             )
             .bind(sourceId, retention.maxItems, current),
@@ -232,6 +262,14 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
       statements.push(stateStatement(sourceId, state, true));
       statements.push(...pollHistoryStatements(db, { sourceId, startedAt: state.fetchedAt, savedAt: now(), outcome: 'ok' }));
       await db.batch(statements);
+    },
+
+    async knownEntries(sourceId) {
+      const { results } = await db
+        .prepare('SELECT hash, uris, supersedes FROM entry_hashes WHERE source_id = ?1')
+        .bind(sourceId)
+        .all<{ hash: string; uris: string; supersedes: string }>();
+      return new Map(results.map((row) => [row.hash, { uris: JSON.parse(row.uris) as string[], supersedes: JSON.parse(row.supersedes) as string[] }]));
     },
 
     async saveNotModified(sourceId, state) {
@@ -257,7 +295,7 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
     async listItems(query) {
       const { sql, params } = itemQuerySql(query);
       const { results } = await db.prepare(sql).bind(...params).all<ItemRow>();
-      return results.map((row) => ({ item: toNewsItem(row), published: row.published, firstSeen: row.first_seen }));
+      return results.map((row) => ({ item: toNewsItem(row, parsed), published: row.published, firstSeen: row.first_seen }));
     },
 
     async recentArrivals(sourceId, limit) {
@@ -274,7 +312,7 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
         .bind(uri)
         .first<ItemRow & { source_id: string; link: string | null; partial: number }>();
       if (!row) return null;
-      return { item: toNewsItem(row), published: row.published, firstSeen: row.first_seen, sourceId: row.source_id, link: row.link, partial: row.partial === 1 };
+      return { item: toNewsItem(row, parsed), published: row.published, firstSeen: row.first_seen, sourceId: row.source_id, link: row.link, partial: row.partial === 1 };
     },
 
     pollHistory: (since) => readPollHistory(db, since),
@@ -286,22 +324,80 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
   };
 }
 
-/** The statements that store one item: upsert by uri, category rows, superseded teasers. */
-function itemStatements(db: SqlDatabase, sourceId: string, write: ItemWrite, now: number): SqlStatement[] {
+/** The statements that replace a source's known entry hashes with the poll's: drop the gone, add the new. */
+function entryStatements(db: SqlDatabase, sourceId: string, entries: EntryRecord[] | undefined): SqlStatement[] {
+  if (!entries) return [db.prepare('DELETE FROM entry_hashes WHERE source_id = ?1').bind(sourceId)];
+  const fresh = entries.flatMap((e) => (e.gave ? [[e.hash, JSON.stringify(e.gave.uris), JSON.stringify(e.gave.supersedes)]] : []));
+  const statements = [
+    db
+      .prepare('DELETE FROM entry_hashes WHERE source_id = ?1 AND hash NOT IN (SELECT value FROM json_each(?2))')
+      .bind(sourceId, JSON.stringify(entries.map((e) => e.hash))),
+  ];
+  if (fresh.length > 0) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT OR REPLACE INTO entry_hashes (source_id, hash, uris, supersedes)
+           SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?2)`,
+        )
+        .bind(sourceId, JSON.stringify(fresh)),
+    );
+  }
+  return statements;
+}
+
+/** The content hash and kind of what is stored under a uri. */
+interface StoredVersion {
+  hash: string;
+  partial: boolean;
+}
+
+/** What is stored under the uris of the incoming writes. */
+async function storedVersions(db: SqlDatabase, writes: ItemWrite[]): Promise<Map<string, StoredVersion>> {
+  if (writes.length === 0) return new Map();
+  const { results } = await db
+    .prepare('SELECT id, content_hash, partial FROM items WHERE id IN (SELECT value FROM json_each(?1))')
+    .bind(JSON.stringify(writes.map((w) => w.item.uri)))
+    .all<{ id: string; content_hash: string; partial: number }>();
+  return new Map(results.map((row) => [row.id, { hash: row.content_hash, partial: row.partial === 1 }]));
+}
+
+/**
+ * The statements that store one item: upsert by uri, category rows, superseded teasers. Statements that
+ * would change nothing given what is `stored` are left out; those that remain keep their own guards.
+ */
+function itemStatements(db: SqlDatabase, sourceId: string, write: ItemWrite, now: number, stored: StoredVersion | undefined): SqlStatement[] {
   const { version: _v, firstCreated: _f, versionCreated: _c, altIds: _a, ...content } = write.item;
   const data = JSON.stringify(content);
   const contentHash = hash64(data);
   const categories = JSON.stringify([...new Set(write.categories.map((c) => c.toLowerCase()))]);
   const partial = write.partial ? 1 : 0;
   const uri = write.item.uri;
-  const statements = [
-    // A changed item gets its category rows rebuilt; an unchanged one, or a full one a teaser would overwrite, is left alone.
-    db
-      .prepare(
-        `DELETE FROM item_categories WHERE item_id = ?1
-         AND NOT EXISTS (SELECT 1 FROM items WHERE id = ?1 AND (content_hash = ?2 OR (?3 = 1 AND partial = 0)))`,
-      )
-      .bind(uri, contentHash, partial),
+  const statements: SqlStatement[] = [];
+  const supersede = (): SqlStatement[] => {
+    if (write.supersedes?.length) {
+      statements.push(
+        db
+          .prepare(`DELETE FROM items WHERE partial = 1 AND id <> ?1 AND id IN (SELECT value FROM json_each(?2))`)
+          .bind(uri, JSON.stringify(write.supersedes)),
+      );
+    }
+    return statements;
+  };
+  // Unchanged, or a teaser that must not overwrite the full story: nothing to write but the teasers it replaces.
+  if (stored && (stored.hash === contentHash || (partial === 1 && !stored.partial))) return supersede();
+  if (stored) {
+    statements.push(
+      // A changed item gets its category rows rebuilt; an unchanged one, or a full one a teaser would overwrite, is left alone.
+      db
+        .prepare(
+          `DELETE FROM item_categories WHERE item_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM items WHERE id = ?1 AND (content_hash = ?2 OR (?3 = 1 AND partial = 0)))`,
+        )
+        .bind(uri, contentHash, partial),
+    );
+  }
+  statements.push(
     db
       .prepare(
         `INSERT INTO items (id, source_id, link, published, first_seen, updated, version, content_hash, data, status, partial, fingerprint)
@@ -321,15 +417,8 @@ function itemStatements(db: SqlDatabase, sourceId: string, write: ItemWrite, now
          SELECT j.value, i.published, i.id FROM items i, json_each(?2) j WHERE i.id = ?1 AND i.content_hash = ?3`,
       )
       .bind(uri, categories, contentHash),
-  ];
-  if (write.supersedes?.length) {
-    statements.push(
-      db
-        .prepare(`DELETE FROM items WHERE partial = 1 AND id <> ?1 AND id IN (SELECT value FROM json_each(?2))`)
-        .bind(uri, JSON.stringify(write.supersedes)),
-    );
-  }
-  return statements;
+  );
+  return supersede();
 }
 
 function uniqueByUri(items: ItemWrite[]): ItemWrite[] {
@@ -441,8 +530,40 @@ function lowerUnique(values: string[]): string[] {
   return [...new Set(values.map((v) => v.toLowerCase()))];
 }
 
-function toNewsItem(row: ItemRow): NewsItem {
-  const content = JSON.parse(row.data) as Omit<NewsItem, 'version' | 'firstCreated' | 'versionCreated'>;
+type StoredContent = Omit<NewsItem, 'version' | 'firstCreated' | 'versionCreated'>;
+
+/**
+ * The decoded `data` of stored rows, by uri and the row's version and times (a row removed and stored again
+ * has new times), least recently used out first. Entries are deeply frozen: every listing shares them.
+ */
+class ParsedItems {
+  readonly #entries = new Map<string, StoredContent>();
+  constructor(readonly max: number) {}
+
+  get(row: ItemRow): StoredContent {
+    const key = `${row.id}\u0000${row.version}\u0000${row.first_seen}\u0000${row.updated}\u0000${row.data.length}`;
+    let content = this.#entries.get(key);
+    if (content !== undefined) {
+      this.#entries.delete(key);
+    } else {
+      content = deepFreeze(JSON.parse(row.data) as StoredContent);
+      if (this.#entries.size >= this.max) this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    this.#entries.set(key, content);
+    return content;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function toNewsItem(row: ItemRow, parsed: ParsedItems): NewsItem {
+  const content = parsed.get(row);
   const altIds = row.alt_ids ? (JSON.parse(row.alt_ids) as string[]).map((value) => ({ role: 'link', value })) : undefined;
   return {
     ...content,

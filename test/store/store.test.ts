@@ -38,7 +38,7 @@ describe('store over SQLite', () => {
   it('uses WAL mode and records its migrations', () => {
     const { handle } = open();
     expect(handle.raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(handle.raw.prepare('SELECT name FROM d1_migrations').all()).toEqual([{ name: '0001_init.sql' }, { name: '0002_status_paging.sql' }, { name: '0003_poll_history.sql' }]);
+    expect(handle.raw.prepare('SELECT name FROM d1_migrations').all()).toEqual([{ name: '0001_init.sql' }, { name: '0002_status_paging.sql' }, { name: '0003_poll_history.sql' }, { name: '0004_entry_hashes.sql' }]);
   });
 
   it('re-ingesting the same items changes nothing', async () => {
