@@ -2,7 +2,7 @@ import type { RawEnclosure, RawEntry, RawFeed } from '../../model.ts';
 import { parseDate } from '../../util/dates.ts';
 import type { XNode } from '../xml/tree.ts';
 import { clean, emptyEntry, joinNames, parseLength, personName, uniqueStrings } from './field-values.ts';
-import { mergeEnclosures, readMedia } from './media-rss.ts';
+import { mediaDescriptionNode, mergeEnclosures, readMedia } from './media-rss.ts';
 import { baseOf, firstDate, firstNode, firstText, kids, nodeAttr, nodeText } from './nodes.ts';
 import { asHtml, asText, textConstruct } from './text-construct.ts';
 import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
@@ -54,7 +54,13 @@ export function mapAtom(out: XNode, url: string | null): RawFeed {
     // Out-of-line content (<content src="…"/>) has nothing inline to show.
     const content = contentNode !== undefined && nodeAttr(contentNode, 'src') === undefined ? textConstruct(contentNode, 'text', true) : null;
     const media = readMedia(entry, fallbackBase);
-    const summaryNode = kids(entry, 'summary')[0];
+    let summaryNode = kids(entry, 'summary')[0];
+    let summary = textConstruct(summaryNode, 'text', true);
+    if (summary === null && content === null) {
+      // Video feeds (YouTube) describe an entry only in Media RSS: that is its summary when it has no other body.
+      summaryNode = mediaDescriptionNode(entry);
+      summary = textConstruct(summaryNode, 'text');
+    }
     return {
       id: firstText(entry, 'id'),
       title: asText(textConstruct(kids(entry, 'title')[0], 'text', true)),
@@ -64,7 +70,7 @@ export function mapAtom(out: XNode, url: string | null): RawFeed {
       updated: firstDate(entry, 'updated', 'modified'),
       author: atomAuthor(entry),
       categories: atomCategories(entry),
-      summary: absolutizeHtml(asHtml(textConstruct(summaryNode, 'text', true)), baseOf(summaryNode, fallbackBase)),
+      summary: absolutizeHtml(asHtml(summary), baseOf(summaryNode, fallbackBase)),
       content: absolutizeHtml(asHtml(content), baseOf(contentNode, fallbackBase)),
       enclosures: mergeEnclosures(enclosures, media, entry, fallbackBase),
       media,
