@@ -86,6 +86,7 @@ describe('Atom dates inside RSS items', () => {
     ['atom:updated', '<pubDate>Sun, 05 Mar 2017 13:34:00 +0000</pubDate><atom:updated>2017-03-05T14:35:26.899+01:00</atom:updated>', { updated: '2017-03-05T13:35:26.000Z' }],
     ['a bare <modified>', '<pubDate>Wed, 06 Apr 2022 06:15:31 +0000</pubDate><modified>2022-04-06T06:15:47+00:00</modified>', { updated: '2022-04-06T06:15:47.000Z' }],
     ['atom:published when there is no pubDate', '<atom:published>2020-01-02T03:04:05Z</atom:published>', { published: '2020-01-02T03:04:05.000Z' }],
+    ['an item-level lastBuildDate', '<lastBuildDate>Thu, 02 Jan 2020 03:04:05 GMT</lastBuildDate>', { updated: '2020-01-02T03:04:05.000Z' }],
     ['dcterms:modified', '<dcterms:modified>2020-01-02T03:04:05Z</dcterms:modified>', { updated: '2020-01-02T03:04:05.000Z' }],
     ['an unreadable pubDate gives way to a readable dcterms:issued', '<pubDate>soon</pubDate><dcterms:issued>2020-01-02T03:04:05Z</dcterms:issued>', { published: '2020-01-02T03:04:05.000Z' }],
   ])('%s', async (_label, item, want) => {
@@ -117,6 +118,16 @@ describe('Media RSS descriptions as the body of video entries', () => {
     ['an RSS description stays the body', rss('<description>Story</description><media:description>Other</media:description>'), 'Story'],
   ])('%s', async (_label, doc, summary) => {
     expect((await firstEntry(doc)).summary).toBe(summary);
+  });
+
+  it.each([
+    ['an RSS item without a title takes its media:title', rss('').replace('<title>Episode</title>', '<media:title>Video title</media:title>'), 'Video title'],
+    ['or its media:group title', rss('').replace('<title>Episode</title>', '<media:group><media:title>Grouped</media:title></media:group>'), 'Grouped'],
+    ["never a media:content's", rss('').replace('<title>Episode</title>', '<guid>g</guid><media:content url="https://example.com/p.jpg"><media:title>Photo</media:title></media:content>'), null],
+    ['its own title wins', rss('<media:title>Other</media:title>'), 'Episode'],
+    ['an Atom entry without a title', youtube(group('')).replace('<title>Clip</title>', ''), 'Clip'],
+  ])('%s', async (_label, doc, title) => {
+    expect((await firstEntry(doc)).title).toBe(title);
   });
 
   it("the caption still reaches the picture's media entry", async () => {

@@ -68,13 +68,13 @@ export function readMedia(item: XNode, base: string | null): RawMedia[] {
 }
 
 /**
- * The entry's own Media RSS description: at the item level or in a `media:group` (where YouTube puts a
- * video's description), never a `media:content`'s, which captions one file and is not the story.
+ * The entry's own Media RSS title or description (`name`): at the item level or in a `media:group` (where
+ * YouTube puts a video's), never a `media:content`'s, which captions one file and is not the story.
  */
-export function mediaDescriptionNode(item: XNode): XNode | undefined {
+export function mediaTextNode(item: XNode, name: 'media:title' | 'media:description'): XNode | undefined {
   const holders = [item, ...kids(item, 'media:group')];
   for (const holder of holders) {
-    const node = kids(holder, 'media:description').find((n) => clean(nodeText(n)) !== null);
+    const node = kids(holder, name).find((n) => clean(nodeText(n)) !== null);
     if (node !== undefined) return node;
   }
   return undefined;

@@ -1,7 +1,7 @@
 import type { XNode } from '../xml/tree.ts';
 import type { FeedFormat, RawEnclosure, RawEntry, RawFeed } from '../../model.ts';
 import { clean, emptyEntry, joinNames, parseLength, personName, uniqueStrings } from './field-values.ts';
-import { mediaDescriptionNode, mergeEnclosures, readMedia } from './media-rss.ts';
+import { mediaTextNode, mergeEnclosures, readMedia } from './media-rss.ts';
 import { baseOf, firstDate, firstNode, firstText, kids, nodeAttr, nodeText } from './nodes.ts';
 import { asHtml, asText, textConstruct, type TextConstruct } from './text-construct.ts';
 import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
@@ -33,7 +33,7 @@ function rssAuthors(holder: XNode, ...names: string[]): string | null {
 function rssSummary(item: XNode): { node: XNode | undefined; text: TextConstruct | null } {
   const node = firstNode(item, 'description', 'dc:description', 'summary', 'itunes:summary');
   if (node !== undefined) return { node, text: textConstruct(node, 'html') };
-  const media = mediaDescriptionNode(item);
+  const media = mediaTextNode(item, 'media:description');
   return { node: media, text: textConstruct(media, 'text') };
 }
 
@@ -68,11 +68,12 @@ export function mapRss(out: XNode, items: readonly XNode[], format: FeedFormat, 
     const about = clean(nodeAttr(item, 'rdf:about'));
     return {
       id: guid ?? about,
-      title: rssTitle(item),
+      // An item without a title of its own (a video or photo feed) is called by its Media RSS title.
+      title: rssTitle(item) ?? asText(textConstruct(mediaTextNode(item, 'media:title'), 'text')),
       link: itemLink,
       // Items that mix in Atom's vocabulary date themselves with atom:published/updated, or bare <modified>.
       published: firstDate(item, 'pubDate', 'dcterms:issued', 'atom:published', 'atom:issued', 'published', 'issued'),
-      updated: firstDate(item, 'dc:date', 'dcterms:modified', 'atom:updated', 'atom:modified', 'updated', 'modified'),
+      updated: firstDate(item, 'dc:date', 'dcterms:modified', 'atom:updated', 'atom:modified', 'updated', 'modified', 'lastBuildDate'),
       author: rssAuthors(item, 'author', 'dc:creator', 'dc:author'),
       categories: rssCategories(item),
       summary: absolutizeHtml(asHtml(summary.text), baseOf(summary.node, fallbackBase)),
