@@ -34,6 +34,9 @@ const STRONG = new RegExp(
   `[\\u00C2-\\u00C5\\u00CE-\\u00D1\\u00D8\\u00D9][${CONT}]|[\\u00E0-\\u00EF][${CONT}]{2}|[\\u00F0-\\u00F4][${CONT}]{3}`,
 );
 
+/** A character that reads as a UTF-8 lead byte: no mojibake without one (a cheaper scan than STRONG's). */
+const LEAD = /[\u00C2-\u00F4]/;
+
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function countSuspicious(s: string): number {
@@ -45,7 +48,7 @@ function countSuspicious(s: string): number {
 
 /** Whether `candidate` (another reading of the same bytes) undoes mojibake in `original`. */
 export function undoesMojibake(original: string, candidate: string): boolean {
-  return STRONG.test(original) && countSuspicious(candidate) < countSuspicious(original);
+  return LEAD.test(original) && STRONG.test(original) && countSuspicious(candidate) < countSuspicious(original);
 }
 
 /**
@@ -53,7 +56,7 @@ export function undoesMojibake(original: string, candidate: string): boolean {
  * itself when it is not plainly mojibake (see the module comment).
  */
 export function repairMojibake(s: string): string {
-  if (!STRONG.test(s)) return s;
+  if (!LEAD.test(s) || !STRONG.test(s)) return s;
   const bytes = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
