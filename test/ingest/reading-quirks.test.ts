@@ -96,6 +96,18 @@ describe('Atom dates inside RSS items', () => {
   });
 });
 
+describe('Atom bodies inside RSS items', () => {
+  it.each([
+    ['a bare <content> is text', '<content>Body &amp; more</content>', { content: 'Body &amp; more' }],
+    ['atom:content type="html" is HTML', '<atom:content type="html">&lt;p&gt;Body&lt;/p&gt;</atom:content>', { content: '<p>Body</p>' }],
+    ['atom:content type="xhtml" loses its wrapper div', '<atom:content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Body</p></div></atom:content>', { content: '<p>Body</p>' }],
+    ['atom:summary is the summary when RSS has none', '<atom:summary>Short</atom:summary>', { summary: 'Short' }],
+    ['content:encoded still wins', '<content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">&lt;p&gt;Full&lt;/p&gt;</content:encoded><content>Other</content>', { content: '<p>Full</p>' }],
+  ])('%s', async (_label, item, want) => {
+    expect(await firstEntry(rss(item))).toMatchObject(want);
+  });
+});
+
 describe('Media RSS descriptions as the body of video entries', () => {
   const youtube = (entry: string): string =>
     `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><title>Channel</title>` +

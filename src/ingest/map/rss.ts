@@ -29,10 +29,12 @@ function rssAuthors(holder: XNode, ...names: string[]): string | null {
   return rssAuthor(holder, ...names) ?? rssAuthor(holder, 'atom:author') ?? rssAuthor(holder, 'itunes:author');
 }
 
-/** The item's summary: RSS's, else iTunes', else (video feeds such as YouTube's) the Media RSS description of the item. */
+/** The item's summary: RSS's, else iTunes' or Atom's, else (video feeds such as YouTube's) the Media RSS description of the item. */
 function rssSummary(item: XNode): { node: XNode | undefined; text: TextConstruct | null } {
   const node = firstNode(item, 'description', 'dc:description', 'summary', 'itunes:summary');
   if (node !== undefined) return { node, text: textConstruct(node, 'html') };
+  const atom = firstNode(item, 'atom:summary');
+  if (atom !== undefined) return { node: atom, text: textConstruct(atom, 'text') };
   const media = mediaTextNode(item, 'media:description');
   return { node: media, text: textConstruct(media, 'text') };
 }
@@ -64,7 +66,10 @@ export function mapRss(out: XNode, items: readonly XNode[], format: FeedFormat, 
     }
     const media = readMedia(item, fallbackBase);
     const summary = rssSummary(item);
-    const contentNode = firstNode(item, 'content:encoded', 'xhtml:body', 'fullitem');
+    const rssContent = firstNode(item, 'content:encoded', 'xhtml:body', 'fullitem');
+    // Items mixing in Atom's vocabulary carry their body in atom:content, or a bare <content> (text unless typed).
+    const contentNode = rssContent ?? firstNode(item, 'atom:content', 'content');
+    const contentDefault = rssContent ? 'html' : 'text';
     const about = clean(nodeAttr(item, 'rdf:about'));
     return {
       id: guid ?? about,
@@ -77,7 +82,7 @@ export function mapRss(out: XNode, items: readonly XNode[], format: FeedFormat, 
       author: rssAuthors(item, 'author', 'dc:creator', 'dc:author'),
       categories: rssCategories(item),
       summary: absolutizeHtml(asHtml(summary.text), baseOf(summary.node, fallbackBase)),
-      content: absolutizeHtml(asHtml(textConstruct(contentNode, 'html')), baseOf(contentNode, fallbackBase)),
+      content: absolutizeHtml(asHtml(textConstruct(contentNode, contentDefault)), baseOf(contentNode, fallbackBase)),
       enclosures: mergeEnclosures(enclosures, media, item, fallbackBase),
       media,
     };

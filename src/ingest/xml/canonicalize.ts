@@ -77,7 +77,7 @@ const PRIMARY: Record<Family, Set<string>> = {
 
 const RSS_TEXT_ELEMENTS = new Set([
   'title', 'description', 'summary', 'fullitem', 'content:encoded', 'xhtml:body', 'dc:title',
-  'dc:description', 'media:title', 'media:description', 'itunes:summary',
+  'dc:description', 'media:title', 'media:description', 'itunes:summary', 'atom:summary', 'atom:content', 'content',
 ]);
 
 /** Elements holding text (possibly with inline markup), per family, keyed by canonical name. */
