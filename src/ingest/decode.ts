@@ -18,11 +18,20 @@
  * - if the bytes contain no valid multi-byte UTF-8 sequence at all, the text is really a single-byte
  *   legacy encoding (Latin-1 mislabelled or unlabelled, common in the wild): it is decoded as windows-1252
  *   and `encoding` says so;
- * - otherwise it is UTF-8 with some damage: each invalid sequence becomes U+FFFD.
+ * - otherwise it is UTF-8 with undeclared Latin-1 pasted in ("tr\xE8s" beside "caf\xC3\xA9"): the valid
+ *   sequences are read as UTF-8 and every byte outside them as windows-1252 (the five bytes windows-1252
+ *   leaves undefined are dropped).
+ *
+ * Double-encoded UTF-8 (UTF-8 read as Latin-1 and encoded again: "Ã©" for "é"), in a document decoded as
+ * UTF-8 or windows-1252, is undone here when the whole document round-trips (`mojibake.ts`); `encoding`
+ * is then `utf-8`. Documents where only some fields are double-encoded are repaired field by field later
+ * (`xml/canonicalize.ts`, `map/json-feed.ts`).
  * The returned text never starts with a BOM.
  */
 import iconv from 'iconv-lite';
+import { charForCodePoint } from '../util/html-entities.ts';
 import { table } from '../util/lookup-table.ts';
+import { repairMojibake, undoesMojibake } from './mojibake.ts';
 
 /** WHATWG label → the encoding we decode with (and report). Labels not listed go to iconv-lite as written. */
 const LABELS = table<string>({});
@@ -102,23 +111,49 @@ function latin1(bytes: Uint8Array): string {
   return s;
 }
 
+/** The length of the well-formed multi-byte UTF-8 sequence at `i`, 0 when there is none. */
+function utf8SequenceAt(bytes: Uint8Array, i: number): number {
+  const b = bytes[i]!;
+  if (b < 0xc2 || b > 0xf4) return 0;
+  const need = b < 0xe0 ? 1 : b < 0xf0 ? 2 : 3;
+  if (i + need >= bytes.length) return 0;
+  for (let k = 1; k <= need; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return 0;
+  const b1 = bytes[i + 1]!;
+  // Overlong, surrogate and out-of-range forms are not "valid".
+  if ((b === 0xe0 && b1 < 0xa0) || (b === 0xed && b1 > 0x9f) || (b === 0xf0 && b1 < 0x90) || (b === 0xf4 && b1 > 0x8f)) {
+    return 0;
+  }
+  return need + 1;
+}
+
 /** True when the bytes hold at least one well-formed multi-byte UTF-8 sequence. */
 function hasUtf8Sequence(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b < 0xc2 || b > 0xf4) continue;
-    const need = b < 0xe0 ? 1 : b < 0xf0 ? 2 : 3;
-    let ok = i + need < bytes.length;
-    for (let k = 1; ok && k <= need; k++) ok = (bytes[i + k]! & 0xc0) === 0x80;
-    if (!ok) continue;
-    const b1 = bytes[i + 1]!;
-    // Overlong, surrogate and out-of-range forms are not "valid".
-    if ((b === 0xe0 && b1 < 0xa0) || (b === 0xed && b1 > 0x9f) || (b === 0xf0 && b1 < 0x90) || (b === 0xf4 && b1 > 0x8f)) {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80 && utf8SequenceAt(bytes, i) > 0) return true;
+  return false;
+}
+
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** UTF-8 with stray bytes: the well-formed sequences as UTF-8, every other byte as windows-1252. */
+function decodeUtf8WithLatin1(bytes: Uint8Array): string {
+  let out = '';
+  let run = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    if (bytes[i]! < 0x80) {
+      i++;
       continue;
     }
-    return true;
+    const n = utf8SequenceAt(bytes, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    const b = bytes[i]!;
+    out += UTF8.decode(bytes.subarray(run, i)) + (b < 0xa0 ? charForCodePoint(b) : String.fromCharCode(b));
+    run = ++i;
   }
-  return false;
+  return out + UTF8.decode(bytes.subarray(run));
 }
 
 function decodeUtf8(bytes: Uint8Array): { text: string; encoding: string } {
@@ -127,7 +162,8 @@ function decodeUtf8(bytes: Uint8Array): { text: string; encoding: string } {
   } catch {
     // Invalid UTF-8: a document without a single valid multi-byte sequence is a mislabelled legacy one.
     if (!hasUtf8Sequence(bytes)) return { text: iconv.decode(bytes, 'windows-1252'), encoding: 'windows-1252' };
-    return { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), encoding: 'utf-8' };
+    // Undeclared Latin-1 inside UTF-8 (a CMS pasting legacy text into a UTF-8 page): each stray byte as windows-1252.
+    return { text: decodeUtf8WithLatin1(bytes), encoding: 'utf-8' };
   }
 }
 
@@ -149,17 +185,39 @@ export function decodeFeedBytes(bytes: Uint8Array, contentType?: string | null):
   const bom = sniffBom(bytes);
   if (bom) {
     const { text, encoding } = decodeWith(bytes.subarray(bom.skip), bom.encoding);
-    return { text: stripBom(text), encoding };
+    return undoDoubleEncoding(stripBom(text), encoding);
   }
   let i = 0;
   while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
   const isJson = bytes[i] === 0x7b || bytes[i] === 0x5b || /[/+]json\s*(;|$)/i.test(contentType ?? '');
-  if (isJson) return decodeUtf8(bytes);
+  if (isJson) {
+    const { text, encoding } = decodeUtf8(bytes);
+    return undoDoubleEncoding(text, encoding);
+  }
 
   let declared = resolveLabel(xmlDeclaredEncoding(bytes));
   // A document that says UTF-16 but has neither BOM nor NUL bytes was transcoded without fixing the label.
   if (declared === 'utf-16le' || declared === 'utf-16be') declared = null;
   const encoding = declared ?? resolveLabel(httpCharset(contentType)) ?? 'utf-8';
   const { text, encoding: used } = decodeWith(bytes, encoding === 'utf-16le' || encoding === 'utf-16be' ? 'utf-8' : encoding);
-  return { text: stripBom(text), encoding: used };
+  return undoDoubleEncoding(stripBom(text), used, bytes);
+}
+
+/**
+ * A whole document of double-encoded UTF-8 is UTF-8 again; so is UTF-8 labelled Latin-1, whose
+ * windows-1252 reading is the same mojibake (`bytes`: what was decoded, to read it again as UTF-8).
+ */
+function undoDoubleEncoding(text: string, encoding: string, bytes?: Uint8Array): { text: string; encoding: string } {
+  if (encoding === 'windows-1252' && bytes !== undefined) {
+    let utf8: string | null = null;
+    try {
+      utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    } catch {
+      // Not UTF-8: it is the windows-1252 it says it is.
+    }
+    return utf8 !== null && undoesMojibake(text, utf8) ? { text: utf8, encoding: 'utf-8' } : { text, encoding };
+  }
+  if (encoding !== 'utf-8') return { text, encoding };
+  const repaired = repairMojibake(text);
+  return repaired === text ? { text, encoding } : { text: repaired, encoding: 'utf-8' };
 }

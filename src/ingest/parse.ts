@@ -21,10 +21,19 @@
  *   document called them, so that extension elements are found and same-named elements of foreign
  *   namespaces never shadow the feed's own;
  * - inline markup in text elements (Atom `type="xhtml"`, RSS descriptions with naked HTML) is serialised
- *   to an HTML string.
+ *   to an HTML string;
+ * - the feed vocabularies' element names are matched whatever their case (`<pubdate>`, `<Title>`), as
+ *   feedparser does;
+ * - a field of double-encoded UTF-8 ("Ã©" for "é": UTF-8 read as windows-1252 and encoded again) is undone
+ *   when the whole field maps back to valid UTF-8 (`mojibake.ts`; `decode.ts` does the same for a whole
+ *   document).
  *
  * What comes out:
  * - `title` (feed and entry), `author` and `categories` are plain text;
+ * - an RSS entry's author is its `author`/`dc:creator` (an `<author>` with a `<name>` child too), else its
+ *   `atom:author`, else its `itunes:author`; a JSON Feed item without authors has the feed's; an entry
+ *   without a title or any body takes its own Media RSS title or description (a `media:group`'s, as in
+ *   YouTube's feeds, but never one `media:content`'s caption); RSS items read Atom's dates and bodies too;
  * - `description`, `summary` and `content` are HTML (text-typed values, such as an Atom `type="text"`
  *   summary or a JSON Feed `content_text`, are HTML-escaped);
  * - dates are ISO-8601 UTC (see `dates.ts`), `null` when missing or unreadable — a bad date never loses the

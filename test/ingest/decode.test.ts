@@ -121,17 +121,65 @@ describe('decodeFeedBytes', () => {
       }
     });
 
-    it('with valid multi-byte sequences: UTF-8, each bad sequence replaced by U+FFFD', () => {
-      const doc = bytes('<t>café ', [0xff], ' naïve ', [0xc3, 0x28], '</t>');
+    // Undeclared Latin-1 pasted into a UTF-8 document: the valid sequences stay UTF-8, the stray bytes are windows-1252.
+    it.each([
+      ['a Latin-1 letter beside UTF-8 ones', bytes('<t>café tr', [0xe8], 's</t>'), '<t>café très</t>'],
+      ['a lone high byte and a lead byte before ASCII', bytes('<t>café ', [0xff], ' naïve ', [0xc3, 0x28], '</t>'), '<t>café ÿ naïve Ã(</t>'],
+      ['windows-1252 quotes beside a UTF-8 dash', bytes('<t>', [0x93], 'quoted', [0x94], ' — ok</t>'), '<t>“quoted” — ok</t>'],
+      ['a byte windows-1252 leaves undefined is dropped', bytes('<t>naïve ', [0x81], 'x</t>'), '<t>naïve x</t>'],
+      ['a truncated sequence, byte by byte', bytes('<t>€ ', [0xe2, 0x82], '</t>'), '<t>€ â‚</t>'],
+    ])('with valid multi-byte sequences (%s): UTF-8, each stray byte read as windows-1252', (_label, doc, text) => {
       const out = decodeFeedBytes(doc);
       expect(out.encoding).toBe('utf-8');
-      expect(out.text).toBe('<t>café \uFFFD naïve \uFFFD(</t>');
+      expect(out.text).toBe(text);
     });
 
     it('the hostile invalid-UTF-8 file decodes predictably, without throwing', () => {
       const out = decodeFeedBytes(hostile('e1_invalid_utf8.xml'));
       expect(out.encoding).toBe('windows-1252');
       expect(out.text).toContain('<title>Tÿþ bad Ã( overlong');
+    });
+  });
+
+  describe('double-encoded UTF-8 (UTF-8 read as Latin-1 or windows-1252 and encoded again)', () => {
+    const doubled = (s: string): Uint8Array => utf8(iconv.decode(Buffer.from(utf8(s)), 'windows-1252'));
+
+    it.each([
+      ['French', 'Le film réconcilie avec l’Éducation « nationale »'],
+      ['German', 'Kältewelle: Flüchtlinge und Obdachlose erfrieren – „Größe“'],
+      ['Spanish', '¿Qué pasa? Los niños y el año'],
+      ['Portuguese', 'Marcha protesta contra feminicídio em São Paulo'],
+      ['signs', 'Costs £30 million · 20 °C · © 2017'],
+    ])('a whole %s document is repaired', (_label, title) => {
+      const out = decodeFeedBytes(doubled(rss(title, '<?xml version="1.0" encoding="utf-8"?>')));
+      expect(out).toEqual({ text: rss(title, '<?xml version="1.0" encoding="utf-8"?>'), encoding: 'utf-8' });
+    });
+
+    it.each([
+      ['French', 'Le film réconcilie avec l’Éducation « nationale »'],
+      ['German', 'Größe, Kältewelle, Flüchtlinge „zitiert“'],
+      ['Spanish', '¿Qué pasa? Los niños y el año'],
+      ['Chinese', '中文新闻：今日要闻'],
+      ['Czech', 'Mikoláš, Boublík, Šamonil'],
+      ['a multiplication', 'A plot of 30 m×\u00a030 m'],
+      ['capitals before a no-break space', 'OLÉ\u00a0!'],
+      ['mojibake discussed in correct text', 'Écrire « Ã© » au lieu de « é » est une erreur'],
+    ])('correct %s text stays as it is', (_label, title) => {
+      const doc = rss(title, '<?xml version="1.0" encoding="utf-8"?>');
+      expect(decodeFeedBytes(utf8(doc))).toEqual({ text: doc, encoding: 'utf-8' });
+    });
+
+    it.each([
+      ['iso-8859-1', 'Probe veröffentlicht: Sänger lässt den Teufel raus'],
+      ['windows-1252', 'Björn Kleinhenz: Album für „krankes“ Kaninchen'],
+    ])('UTF-8 labelled %s is read as UTF-8 (its windows-1252 reading is mojibake)', (label, title) => {
+      const doc = rss(title, `<?xml version="1.0" encoding="${label}"?>`);
+      expect(decodeFeedBytes(utf8(doc))).toEqual({ text: doc, encoding: 'utf-8' });
+    });
+
+    it('real Latin-1 labelled Latin-1 is left alone', () => {
+      const doc = bytes('<?xml version="1.0" encoding="iso-8859-1"?><t>', [0xc3, 0xa9, 0x74, 0xe9], '</t>');
+      expect(decodeFeedBytes(doc)).toEqual({ text: '<?xml version="1.0" encoding="iso-8859-1"?><t>Ã©té</t>', encoding: 'windows-1252' });
     });
   });
 

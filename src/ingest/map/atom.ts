@@ -2,7 +2,7 @@ import type { RawEnclosure, RawEntry, RawFeed } from '../../model.ts';
 import { parseDate } from '../../util/dates.ts';
 import type { XNode } from '../xml/tree.ts';
 import { clean, emptyEntry, joinNames, parseLength, personName, uniqueStrings } from './field-values.ts';
-import { mergeEnclosures, readMedia } from './media-rss.ts';
+import { mediaTextNode, mergeEnclosures, readMedia } from './media-rss.ts';
 import { baseOf, firstDate, firstNode, firstText, kids, nodeAttr, nodeText } from './nodes.ts';
 import { asHtml, asText, textConstruct } from './text-construct.ts';
 import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
@@ -54,17 +54,24 @@ export function mapAtom(out: XNode, url: string | null): RawFeed {
     // Out-of-line content (<content src="…"/>) has nothing inline to show.
     const content = contentNode !== undefined && nodeAttr(contentNode, 'src') === undefined ? textConstruct(contentNode, 'text', true) : null;
     const media = readMedia(entry, fallbackBase);
-    const summaryNode = kids(entry, 'summary')[0];
+    let summaryNode = kids(entry, 'summary')[0];
+    let summary = textConstruct(summaryNode, 'text', true);
+    if (summary === null && content === null) {
+      // Video feeds (YouTube) describe an entry only in Media RSS: that is its summary when it has no other body.
+      summaryNode = mediaTextNode(entry, 'media:description');
+      summary = textConstruct(summaryNode, 'text');
+    }
     return {
       id: firstText(entry, 'id'),
-      title: asText(textConstruct(kids(entry, 'title')[0], 'text', true)),
+      // An entry without a title of its own (a video feed) is called by its Media RSS title.
+      title: asText(textConstruct(kids(entry, 'title')[0], 'text', true)) ?? asText(textConstruct(mediaTextNode(entry, 'media:title'), 'text')),
       link: atomLink(entry, fallbackBase),
       // Atom 0.3 says issued/modified/created where Atom 1.0 says published/updated.
       published: firstDate(entry, 'published', 'issued', 'created'),
       updated: firstDate(entry, 'updated', 'modified'),
       author: atomAuthor(entry),
       categories: atomCategories(entry),
-      summary: absolutizeHtml(asHtml(textConstruct(summaryNode, 'text', true)), baseOf(summaryNode, fallbackBase)),
+      summary: absolutizeHtml(asHtml(summary), baseOf(summaryNode, fallbackBase)),
       content: absolutizeHtml(asHtml(content), baseOf(contentNode, fallbackBase)),
       enclosures: mergeEnclosures(enclosures, media, entry, fallbackBase),
       media,

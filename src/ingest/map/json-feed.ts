@@ -5,6 +5,7 @@ import { clean, emptyEntry, joinNames, uniqueStrings } from './field-values.ts';
 import { collapse, escapeHtml } from '../../util/html-text.ts';
 import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
 import { cleanChars } from '../xml/chars.ts';
+import { repairMojibake } from '../mojibake.ts';
 
 type Json = Record<string, unknown>;
 
@@ -13,7 +14,7 @@ function isObject(v: unknown): v is Json {
 }
 
 function jsonString(v: unknown): string | null {
-  return typeof v === 'string' ? clean(cleanChars(v)) : null;
+  return typeof v === 'string' ? clean(repairMojibake(cleanChars(v))) : null;
 }
 
 /** A plain-text field on one line. */
@@ -29,9 +30,9 @@ function jsonTextAsHtml(v: unknown): string | null {
 }
 
 function jsonAuthors(holder: Json): string | null {
-  // JSON Feed 1.1 has `authors`; 1.0 had a single `author`.
-  const list = Array.isArray(holder.authors) ? holder.authors : isObject(holder.author) ? [holder.author] : [];
-  return joinNames(list.map((a) => (isObject(a) ? jsonString(a.name) : null)));
+  // JSON Feed 1.1 has `authors`; 1.0 had a single `author` (an empty or nameless `authors` falls back to it).
+  const names = (list: unknown[]): string | null => joinNames(list.map((a) => (isObject(a) ? jsonString(a.name) : null)));
+  return (Array.isArray(holder.authors) ? names(holder.authors) : null) ?? (isObject(holder.author) ? names([holder.author]) : null);
 }
 
 function jsonMedia(item: Json, base: string | null): RawMedia[] {
@@ -61,6 +62,7 @@ export function parseJsonFeed(text: string, url: string | null): RawFeed {
   if (!Array.isArray(doc.items)) throw new ParseError('not a JSON Feed: "items" is not an array');
   const link = cleanUrl(jsonString(doc.home_page_url), url);
   const base = feedBase(link, url);
+  const feedAuthor = jsonAuthors(doc);
   const entries: RawEntry[] = [];
   for (const item of doc.items) {
     if (!isObject(item)) continue; // A null or scalar item is skipped, not fatal.
@@ -81,7 +83,8 @@ export function parseJsonFeed(text: string, url: string | null): RawFeed {
       link: cleanUrl(jsonString(item.url), base) ?? cleanUrl(jsonString(item.external_url), base),
       published: parseDate(jsonString(item.date_published)),
       updated: parseDate(jsonString(item.date_modified)),
-      author: jsonAuthors(item),
+      // JSON Feed: an item without authors has the feed's.
+      author: jsonAuthors(item) ?? feedAuthor,
       categories: uniqueStrings(Array.isArray(item.tags) ? item.tags.map(jsonString) : []),
       summary: jsonTextAsHtml(item.summary),
       content: html !== null ? absolutizeHtml(html, base) : jsonTextAsHtml(item.content_text),
@@ -96,7 +99,7 @@ export function parseJsonFeed(text: string, url: string | null): RawFeed {
     link,
     description: jsonTextAsHtml(doc.description),
     id: cleanUrl(jsonString(doc.feed_url), url),
-    author: jsonAuthors(doc),
+    author: feedAuthor,
     categories: [],
     published: null,
     updated: null,

@@ -67,6 +67,19 @@ export function readMedia(item: XNode, base: string | null): RawMedia[] {
   return out;
 }
 
+/**
+ * The entry's own Media RSS title or description (`name`): at the item level or in a `media:group` (where
+ * YouTube puts a video's), never a `media:content`'s, which captions one file and is not the story.
+ */
+export function mediaTextNode(item: XNode, name: 'media:title' | 'media:description'): XNode | undefined {
+  const holders = [item, ...kids(item, 'media:group')];
+  for (const holder of holders) {
+    const node = kids(holder, name).find((n) => clean(nodeText(n)) !== null);
+    if (node !== undefined) return node;
+  }
+  return undefined;
+}
+
 /** Enclosures plus the `media:content` files not already listed, deduplicated by URL. */
 export function mergeEnclosures(enclosures: RawEnclosure[], media: RawMedia[], item: XNode, base: string | null): RawEnclosure[] {
   const out: RawEnclosure[] = [];

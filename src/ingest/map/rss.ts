@@ -1,10 +1,9 @@
 import type { XNode } from '../xml/tree.ts';
 import type { FeedFormat, RawEnclosure, RawEntry, RawFeed } from '../../model.ts';
-import { parseDate } from '../../util/dates.ts';
 import { clean, emptyEntry, joinNames, parseLength, personName, uniqueStrings } from './field-values.ts';
-import { mergeEnclosures, readMedia } from './media-rss.ts';
-import { baseOf, firstNode, firstText, kids, nodeAttr, nodeText } from './nodes.ts';
-import { asHtml, asText, textConstruct } from './text-construct.ts';
+import { mediaTextNode, mergeEnclosures, readMedia } from './media-rss.ts';
+import { baseOf, firstDate, firstNode, firstText, kids, nodeAttr, nodeText } from './nodes.ts';
+import { asHtml, asText, textConstruct, type TextConstruct } from './text-construct.ts';
 import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
 
 function rssCategories(holder: XNode): string[] {
@@ -13,8 +12,31 @@ function rssCategories(holder: XNode): string[] {
   return uniqueStrings([...tags, ...kids(holder, 'category').map(nodeText), ...kids(holder, 'dc:subject').map(nodeText)]);
 }
 
+/** A person element's name: its text, else (`<author><name>…</name></author>`, Atom's shape in RSS) its name or email child. */
+function rssPerson(node: XNode): string | null {
+  const text = nodeText(node);
+  if (clean(text) !== null) return personName(text);
+  const name = firstText(node, 'name', 'atom:name');
+  return name !== null ? personName(name) : firstText(node, 'email', 'atom:email');
+}
+
 function rssAuthor(holder: XNode, ...names: string[]): string | null {
-  return joinNames(names.flatMap((name) => kids(holder, name).map((n) => personName(nodeText(n)))));
+  return joinNames(names.flatMap((name) => kids(holder, name).map(rssPerson)));
+}
+
+/** The item's or channel's authors; podcasts name theirs only in `itunes:author`, feeds mixing vocabularies in `atom:author`. */
+function rssAuthors(holder: XNode, ...names: string[]): string | null {
+  return rssAuthor(holder, ...names) ?? rssAuthor(holder, 'atom:author') ?? rssAuthor(holder, 'itunes:author');
+}
+
+/** The item's summary: RSS's, else iTunes' or Atom's, else (video feeds such as YouTube's) the Media RSS description of the item. */
+function rssSummary(item: XNode): { node: XNode | undefined; text: TextConstruct | null } {
+  const node = firstNode(item, 'description', 'dc:description', 'summary', 'itunes:summary');
+  if (node !== undefined) return { node, text: textConstruct(node, 'html') };
+  const atom = firstNode(item, 'atom:summary');
+  if (atom !== undefined) return { node: atom, text: textConstruct(atom, 'text') };
+  const media = mediaTextNode(item, 'media:description');
+  return { node: media, text: textConstruct(media, 'text') };
 }
 
 /** RSS title: text, unless it was written with inline markup. */
@@ -43,19 +65,24 @@ export function mapRss(out: XNode, items: readonly XNode[], format: FeedFormat, 
       if (encUrl) enclosures.push({ url: encUrl, type: clean(nodeAttr(node, 'type')), length: parseLength(nodeAttr(node, 'length')) });
     }
     const media = readMedia(item, fallbackBase);
-    const summaryNode = firstNode(item, 'description', 'dc:description', 'summary');
-    const contentNode = firstNode(item, 'content:encoded', 'xhtml:body', 'fullitem');
+    const summary = rssSummary(item);
+    const rssContent = firstNode(item, 'content:encoded', 'xhtml:body', 'fullitem');
+    // Items mixing in Atom's vocabulary carry their body in atom:content, or a bare <content> (text unless typed).
+    const contentNode = rssContent ?? firstNode(item, 'atom:content', 'content');
+    const contentDefault = rssContent ? 'html' : 'text';
     const about = clean(nodeAttr(item, 'rdf:about'));
     return {
       id: guid ?? about,
-      title: rssTitle(item),
+      // An item without a title of its own (a video or photo feed) is called by its Media RSS title.
+      title: rssTitle(item) ?? asText(textConstruct(mediaTextNode(item, 'media:title'), 'text')),
       link: itemLink,
-      published: parseDate(firstText(item, 'pubDate', 'dcterms:issued')),
-      updated: parseDate(firstText(item, 'dc:date', 'dcterms:modified')),
-      author: rssAuthor(item, 'author', 'dc:creator', 'dc:author'),
+      // Items that mix in Atom's vocabulary date themselves with atom:published/updated, or bare <modified>.
+      published: firstDate(item, 'pubDate', 'dcterms:issued', 'atom:published', 'atom:issued', 'published', 'issued'),
+      updated: firstDate(item, 'dc:date', 'dcterms:modified', 'atom:updated', 'atom:modified', 'updated', 'modified', 'lastBuildDate'),
+      author: rssAuthors(item, 'author', 'dc:creator', 'dc:author'),
       categories: rssCategories(item),
-      summary: absolutizeHtml(asHtml(textConstruct(summaryNode, 'html')), baseOf(summaryNode, fallbackBase)),
-      content: absolutizeHtml(asHtml(textConstruct(contentNode, 'html')), baseOf(contentNode, fallbackBase)),
+      summary: absolutizeHtml(asHtml(summary.text), baseOf(summary.node, fallbackBase)),
+      content: absolutizeHtml(asHtml(textConstruct(contentNode, contentDefault)), baseOf(contentNode, fallbackBase)),
       enclosures: mergeEnclosures(enclosures, media, item, fallbackBase),
       media,
     };
@@ -67,10 +94,10 @@ export function mapRss(out: XNode, items: readonly XNode[], format: FeedFormat, 
     link,
     description: absolutizeHtml(asHtml(textConstruct(descriptionNode, 'html')), baseOf(descriptionNode, fallbackBase)),
     id: null,
-    author: rssAuthor(out, 'managingEditor', 'dc:creator', 'dc:author', 'author'),
+    author: rssAuthors(out, 'managingEditor', 'dc:creator', 'dc:author', 'author'),
     categories: rssCategories(out),
-    published: parseDate(firstText(out, 'pubDate', 'dcterms:issued')),
-    updated: parseDate(firstText(out, 'lastBuildDate', 'dc:date', 'dcterms:modified')),
+    published: firstDate(out, 'pubDate', 'dcterms:issued', 'atom:published'),
+    updated: firstDate(out, 'lastBuildDate', 'dc:date', 'dcterms:modified', 'atom:updated', 'atom:modified', 'modified'),
     entries: entries.filter((e) => !emptyEntry(e)),
     refreshMinutes: refreshMinutes(out),
   };

@@ -1,6 +1,7 @@
 import { escapeHtml } from '../../util/html-text.ts';
 import { table } from '../../util/lookup-table.ts';
 import { resolveAgainst } from '../map/urls.ts';
+import { repairMojibake } from '../mojibake.ts';
 import { childText, elementChildren, localName, splitName, type XNode } from './tree.ts';
 
 /** The namespaces feeds are written in. */
@@ -76,7 +77,7 @@ const PRIMARY: Record<Family, Set<string>> = {
 
 const RSS_TEXT_ELEMENTS = new Set([
   'title', 'description', 'summary', 'fullitem', 'content:encoded', 'xhtml:body', 'dc:title',
-  'dc:description', 'media:title', 'media:description', 'itunes:summary',
+  'dc:description', 'media:title', 'media:description', 'itunes:summary', 'atom:summary', 'atom:content', 'content',
 ]);
 
 /** Elements holding text (possibly with inline markup), per family, keyed by canonical name. */
@@ -86,6 +87,30 @@ const TEXT_ELEMENTS: Record<Family, Set<string>> = {
   rdf: RSS_TEXT_ELEMENTS,
   cdf: new Set(['TITLE', 'ABSTRACT']),
 };
+
+/** Prefixes whose element names are matched whatever their case (ours; not XHTML markup, not unknown ones). */
+const FOLDED_PREFIXES = new Set(['', 'atom', 'rss', 'dc', 'dcterms', 'content', 'media', 'itunes', 'sy']);
+
+/**
+ * The feed vocabularies' element names by their lower-case spelling. Element names are case-sensitive, but
+ * feeds write `<pubdate>`, `<PubDate>` or `<Title>` and mean the same; feedparser reads every name
+ * lower-cased, so a name of ours in another case is spelled ours.
+ */
+const FOLDED_NAMES = new Map(
+  [
+    'rss', 'channel', 'item', 'title', 'link', 'description', 'pubDate', 'lastBuildDate', 'guid', 'author',
+    'category', 'enclosure', 'comments', 'source', 'managingEditor', 'webMaster', 'ttl', 'image', 'url',
+    'language', 'copyright', 'summary', 'fullitem', 'feed', 'entry', 'id', 'updated', 'published', 'modified',
+    'issued', 'created', 'content', 'subtitle', 'tagline', 'name', 'email', 'uri', 'tags', 'encoded', 'creator',
+    'date', 'subject', 'group', 'thumbnail', 'credit', 'updatePeriod', 'updateFrequency',
+  ].map((n) => [n.toLowerCase(), n]),
+);
+
+/** The attributes we read, by their lower-case spelling (`ispermalink="false"`, `HREF=`), likewise. */
+const FOLDED_ATTRIBUTES = new Map(
+  ['isPermaLink', 'href', 'rel', 'type', 'url', 'length', 'term', 'label', 'medium', 'width', 'height', 'fileSize', 'src', 'mode', 'version']
+    .map((n) => [n.toLowerCase(), n]),
+);
 
 /** XML 1.0 NameStartChar ranges, less ':' and the astral ones (as a character-class body). */
 const NAME_START_CHARS = String.raw`_A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD`;
@@ -132,7 +157,20 @@ function toHtml(children: Array<XNode | string>, rawText: boolean): string {
   return out.join('');
 }
 
-/** Element-by-element repair: namespace prefixes, `xml:base`, text elements. */
+/** Double-encoded UTF-8 in one field ("Ã©" for "é"), undone on the field's whole text (`mojibake.ts`). */
+function repairText(node: XNode): void {
+  const kids = node.children;
+  if (kids.length === 1) {
+    if (typeof kids[0] === 'string') kids[0] = repairMojibake(kids[0]);
+    return;
+  }
+  if (kids.length === 0 || !kids.every((k) => typeof k === 'string')) return;
+  const text = kids.join('');
+  const repaired = repairMojibake(text);
+  if (repaired !== text) node.children = [repaired];
+}
+
+/** Element-by-element repair: namespace prefixes, `xml:base`, text elements, double-encoded text. */
 export class Canonicalizer {
   private readonly unknown = new Map<string, string>();
 
@@ -176,8 +214,10 @@ export class Canonicalizer {
       const [prefix, local] = splitName(qname);
       const ns = this.nsOf(prefix, scope);
       const canonicalPrefix = ns === '' || this.primary.has(ns) ? '' : this.prefixFor(ns);
+      // A feed element written in another case (`<pubdate>`, `<Title>`) is that element; CDF is upper-case by design.
+      const name = this.family !== 'cdf' && FOLDED_PREFIXES.has(canonicalPrefix) ? (FOLDED_NAMES.get(local.toLowerCase()) ?? local) : local;
       // `_` is an XML name but no HTML tag name: as `<_>` inline markup would turn into text once serialised.
-      entry = [canonicalPrefix ? `${canonicalPrefix}:${local}` : local === '_' ? 'x_' : local, XML_NAME.test(local)];
+      entry = [canonicalPrefix ? `${canonicalPrefix}:${name}` : name === '_' ? 'x_' : name, XML_NAME.test(local)];
       cache.set(qname, entry);
     }
     return entry;
@@ -189,7 +229,8 @@ export class Canonicalizer {
     let name = cache.get(qname);
     if (name === undefined) {
       const [ap, al] = splitName(qname);
-      const canonical = ap === '' ? al : ap === 'xml' ? `xml:${al}` : `${this.prefixFor(this.nsOf(ap, scope))}:${al}`;
+      const folded = ap === '' && this.family !== 'cdf' ? (FOLDED_ATTRIBUTES.get(al.toLowerCase()) ?? al) : al;
+      const canonical = ap === '' ? folded : ap === 'xml' ? `xml:${al}` : `${this.prefixFor(this.nsOf(ap, scope))}:${al}`;
       name = XML_NAME.test(al) ? canonical : null;
       cache.set(qname, name);
     }
@@ -235,17 +276,24 @@ export class Canonicalizer {
     }
 
     const kids: Array<XNode | string> = usable ? [] : out;
+    const isText = usable && this.isTextElement(name, parentName);
+    if (isText) this.textDepth++;
     for (const kid of node.children) {
       if (typeof kid === 'string') kids.push(kid);
       else this.visitInto(kid, scope, name, effectiveBase, kids);
     }
+    if (isText) this.textDepth--;
     if (!usable) return; // An unusable name: keep what is inside.
     node.name = name;
     node.attrs = attrs;
     node.children = kids;
-    if (this.isTextElement(name, parentName)) this.flatten(node);
+    if (isText) this.flatten(node);
+    if (this.textDepth === 0) repairText(node);
     out.push(node);
   }
+
+  /** How many text elements the visit is inside (their markup is repaired with them, as one field). */
+  private textDepth = 0;
 
   private isTextElement(name: string, parentName: string): boolean {
     if (!TEXT_ELEMENTS[this.family].has(name)) return false;
