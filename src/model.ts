@@ -172,6 +172,8 @@ export interface SourceConfig {
   provider?: string | undefined;
   categories: string[];
   allowPrivateNetwork: boolean;
+  /** `restricted`: its items reach only entitled subscribers' keys. Absent: see `sourceLicense` in config.ts. */
+  license?: 'public' | 'restricted' | undefined;
 }
 
 /** A published feed as configured: a name, a title and a filter. */

@@ -7,12 +7,14 @@ import { createRepresentations, type Compressor, type Representation, type Repre
 import { FEED_XSL, XSL_CONTENT_TYPE } from '../publish/xsl.ts';
 import type { Store } from '../store/store.ts';
 import { mountAdmin, sourceHealth, type AdminDeps } from './admin.ts';
+import { PUBLIC_ACCESS, withoutKey, type AccessControl } from './auth.ts';
 import { admission, DEFAULT_MAX_IN_FLIGHT, MAX_URL_LENGTH } from './admission.ts';
 import { answer, CORS_EXPOSE, DEFAULT_MAX_AGE } from './conditional.ts';
 import { feedKey, feedLinks, trimBase } from './feed-key.ts';
 import { renderPublishedFeed, renderPublishedOpml, resolveFeed } from './feed-render.ts';
 import { indexPage } from './pages.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { mountSubscribers } from './subscribers.ts';
 
 export { FORMATS, type PublishedFormat } from './feed-render.ts';
 export { MAX_URL_LENGTH } from './admission.ts';
@@ -46,6 +48,8 @@ export interface AppDeps {
   clientKey?: (c: Context) => string;
   /** Requests handled at once at most; more get 503 with Retry-After (default 256). */
   maxInFlight?: number;
+  /** Subscribers' keys and entitlements; without it a feed request with a key is refused (401). */
+  access?: AccessControl | undefined;
 }
 
 /** The feed every instance publishes: all stored items. */
@@ -87,6 +91,7 @@ export function createApp(deps: AppDeps): Hono {
   );
 
   mountAdmin(app, deps.store, deps.admin);
+  if (deps.access) mountSubscribers(app, deps.access, now);
 
   app.get('/', (c) => c.html(indexPage({ title, baseUrl: baseOf(c), feeds })));
 
@@ -117,11 +122,20 @@ export function createApp(deps: AppDeps): Hono {
     const url = new URL(c.req.url);
     const { spec, format } = resolveFeed(c.req.param('file'), url.searchParams.get('format'), byName);
     const base = baseOf(c);
-    const key = feedKey({ base, pathname: url.pathname, search: url.search }, now());
+    const grant = await authenticate(c, url);
+    const { access, id } = deps.access?.feedAccess(grant, spec.name) ?? PUBLIC_ACCESS;
+    // The cache keys by entitlement; a key sent in the URL is in the links, so that representation is the key's (by its id).
+    const search = grant ? withoutKey(url.search) : url.search;
+    const key = feedKey({ base, pathname: url.pathname, search }, now(), undefined, grant?.inUrl ? `${id}|${grant.keyId}` : id);
     const rep = await representations.obtain(key, await deps.store.dataVersion(), () =>
-      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language }, { spec, format, url, base }),
+      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language }, { spec, format, url, base, access }),
     );
-    return respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${url.search}`));
+    const res = respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${url.search}`));
+    if (grant) {
+      res.headers.set('Cache-Control', (res.headers.get('Cache-Control') ?? 'no-cache').replace('public', 'private'));
+      deps.access!.record(grant, res.status, rep.itemCount ?? 0);
+    }
+    return res;
   });
 
   app.onError((err, c) => {
@@ -133,6 +147,14 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.notFound((c) => c.json({ error: `Not found: ${new URL(c.req.url).pathname}`, status: 404 }, 404));
   return app;
+
+  async function authenticate(c: Context, url: URL) {
+    const authorization = c.req.header('Authorization');
+    const keyParam = url.searchParams.get('key');
+    if (authorization === undefined && keyParam === null) return null;
+    if (!deps.access) throw new HTTPException(401, { message: 'Unknown, revoked or expired key' });
+    return deps.access.authenticate({ authorization, keyParam, client: deps.clientKey?.(c) ?? 'anonymous' });
+  }
 
   function respond(c: Context, rep: Representation, links: string[]): Response {
     const { status, headers, body } = answer(

@@ -88,6 +88,8 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     if (!head && method !== 'GET') return null;
     const path = request.url;
     if (path === undefined) return null;
+    // A subscriber's key is resolved (and its usage counted) on the full route.
+    if (request.headers.authorization !== undefined) return null;
     const known = fixedBase === null ? byHost.get(headerOf(request, 'host') ?? defaultHost) : targets;
     let target = known?.get(path);
     if (target === undefined || target.timed || representations.peek(target.key, version) !== target.rep) {
@@ -120,7 +122,7 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
 
   /** The target's representation from the cache, with the URL split once (no URL parser: a target Hono would normalize differently misses and takes the full route). */
   function lookup(request: R, path: string, version: number): Target<B> | undefined {
-    if (!path.startsWith('/feeds/') || path.length > MAX_URL_LENGTH || path.includes('#')) return undefined;
+    if (!path.startsWith('/feeds/') || path.length > MAX_URL_LENGTH || path.includes('#') || path.includes('key=')) return undefined;
     const q = path.indexOf('?');
     const pathname = q === -1 ? path : path.slice(0, q);
     const search = q === -1 ? '' : path.slice(q);

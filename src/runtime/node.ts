@@ -14,6 +14,8 @@ import { RateLimiter } from '../http/rate-limit.ts';
 import { createFetcher } from '../ingest/fetch.ts';
 import type { IngestDeps, PollOutcome } from '../ingest/run.ts';
 import { createRepresentations, type Compressor } from '../publish/representation.ts';
+import { openAccess } from '../licensing.ts';
+import type { AccessControl } from '../http/auth.ts';
 import { createService, type Service } from '../service.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { createGuardedFetch } from './guarded-fetch.ts';
@@ -32,6 +34,8 @@ export interface NodeService {
   appDeps: Service['appDeps'];
   /** The data version while it is remembered (see `memoizeDataVersion`), for the HTTP fast path. */
   peekVersion(): number | null;
+  /** Subscribers' keys, entitlements and usage. */
+  access: AccessControl;
   close(): Promise<void>;
 }
 
@@ -40,6 +44,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
   const sqlite = openSqlite(dbPath);
   const store = createStore(sqlite.db);
   await store.syncSources(config.sources);
+  const access = await openAccess(config, sqlite.db);
   const fetchFeed = createFetcher({
     timeoutMs: config.limits.fetchTimeoutMs,
     maxBytes: config.limits.maxFeedBytes,
@@ -65,6 +70,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
   return {
     ...service,
     appDeps: { ...service.appDeps, store: memo.store },
+    access,
     peekVersion: memo.peek,
     store,
     sqlite,
@@ -72,6 +78,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     pollNow: (ids) => track(service.pollNow(ids)),
     async close() {
       await running;
+      await access.flush().catch(() => {});
       await pool?.close();
       sqlite.close();
     },
@@ -100,6 +107,7 @@ export async function startNodeServer(options: {
     ...service.appDeps,
     representations,
     limiter,
+    access: service.access,
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
     admin: options.adminToken
       ? {
