@@ -113,9 +113,11 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/status', async (c) => {
     const sources = await deps.store.listSources();
+    const licenses = deps.access ? await deps.access.store.licenses() : null;
     c.header('Cache-Control', 'no-store');
     c.header('Access-Control-Allow-Origin', '*');
-    return c.json({ sources: sources.map(sourceHealth) });
+    // A restricted source's item count is no public business.
+    return c.json({ sources: sources.map((s) => ({ ...sourceHealth(s), ...(licenses?.get(s.id) === 'restricted' ? { items: null, license: 'restricted' } : {}) })) });
   });
 
   app.get('/feeds/:file', async (c) => {
