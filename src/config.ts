@@ -30,6 +30,7 @@ const sourceSchema = z.object({
   categories: z.array(z.string().min(1)).default([]),
   allowPrivateNetwork: z.boolean({ error: 'must be true or false' }).default(false),
   license: z.enum(['public', 'restricted'], { error: 'must be "public" or "restricted"' }).optional(),
+  maxAgeDays: z.number({ error: 'must be a number of days' }).positive({ error: 'must be a positive number of days' }).optional(),
 });
 
 const nameList = z.array(z.string().min(1, { error: 'must not be empty' }), { error: 'must be a list of names' });

@@ -62,6 +62,7 @@ export function parseFeedRequest(spec: FeedSpec, params: URLSearchParams, now: n
     status: statusParam(params.get('status')),
     order: params.get('sorted') === 'false' ? 'ingested' : 'published',
     before: cursorParam(params.get('before')),
+    now,
   };
   return { query, predicate: buildPredicate(params) };
 }

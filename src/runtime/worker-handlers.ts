@@ -3,7 +3,8 @@
  * `wrangler.toml`) instead of SQLite, a Cron Trigger instead of node-cron, and the Workers Cache API in
  * front of the rendered feeds. `src/runtime/worker.ts` (the entry point) builds it from the bundled config.
  */
-import { sourceLicense, validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
+import { sourceRights } from '../licensing.ts';
+import { validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
 import { createAccessControl, type AccessControl } from '../http/auth.ts';
 import { createSubscriberStore } from '../store/subscribers.ts';
 import { ConfigError } from '../errors.ts';
@@ -106,7 +107,7 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     const entry = forEnv(env);
     entry.synced ??= (async () => {
       await entry.store.syncSources(config.sources);
-      await entry.access.store.syncLicenses(config.sources.map((s) => ({ id: s.id, license: sourceLicense(s) })));
+      await entry.access.store.syncLicenses(config.sources.map(sourceRights));
       await entry.access.store.syncSubscribers(
         config.subscribers.map((s) => ({ id: s.id, name: s.name, contact: s.contact ?? null, entitlements: s.entitlements, webhook: s.webhook ?? null, suspended: s.suspended })),
       );

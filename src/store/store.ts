@@ -1,6 +1,7 @@
 import type { NewsItem, SourceConfig, SourceErrorRecord, SourceState } from '../model.ts';
 import { hash64 } from '../util/hash.ts';
 import type { SqlDatabase, SqlStatement, SqlValue } from './sql.ts';
+import { rightsConditions } from './rights.ts';
 import { accessCondition, type ItemAccess } from './subscribers.ts';
 
 /** An item ready to be stored: the normalized story plus what queries need beside it. */
@@ -55,6 +56,8 @@ export interface ItemQuery {
   before?: { key: number; id: string } | null;
   /** Restricted items the request is entitled to; absent: public items only. */
   access?: ItemAccess | null;
+  /** The listing's time, for embargoes, expiries and maximum ages (absent: those rules are not applied). */
+  now?: number | null;
 }
 
 /** A stored item with its sort keys. */
@@ -374,7 +377,7 @@ export function itemQuerySql(query: ItemQuery): { sql: string; params: SqlValue[
 
 /** The conditions every listing applies, on the walked table's sort key and tie-breaker. */
 function itemFilters(query: ItemQuery, groups: string[][], key: string, tie: string, bind: (value: SqlValue) => string): string[] {
-  const where: string[] = [accessCondition(query.access, bind)];
+  const where: string[] = [accessCondition(query.access, bind), ...rightsConditions(query.now, bind)];
   for (const group of groups) {
     where.push(
       `EXISTS (SELECT 1 FROM item_categories g WHERE g.item_id = i.id AND g.category IN (SELECT value FROM json_each(${bind(JSON.stringify(group))})))`,

@@ -62,7 +62,7 @@ export interface SubscriberWrite {
 /** Subscribers, their keys and usage, and the sources' licences, over the D1-shaped database. */
 export interface SubscriberStore {
   /** Writes the licences the config gives (the admin API's overrides stay and win). */
-  syncLicenses(sources: Array<{ id: string; license: License }>): Promise<void>;
+  syncLicenses(sources: Array<{ id: string; license: License; maxAgeMs?: number | null }>): Promise<void>;
   /** Sets (or, with null, clears) the admin API's licence of a source; false when there is no such source. */
   setLicense(sourceId: string, license: License | null): Promise<boolean>;
   /** Effective licence of every known source. */
@@ -137,7 +137,13 @@ export function createSubscriberStore(db: SqlDatabase): SubscriberStore {
   const store: SubscriberStore = {
     async syncLicenses(sources) {
       if (sources.length === 0) return;
-      await db.batch(sources.map((s) => db.prepare(`UPDATE sources SET license = ?2 WHERE id = ?1 AND license <> ?2`).bind(s.id, s.license)));
+      await db.batch(
+        sources.map((s) =>
+          db
+            .prepare(`UPDATE sources SET license = ?2, max_age_ms = ?3 WHERE id = ?1 AND (license <> ?2 OR max_age_ms IS NOT ?3)`)
+            .bind(s.id, s.license, s.maxAgeMs ?? null),
+        ),
+      );
     },
     async setLicense(sourceId, license) {
       const row = await db.prepare('SELECT id FROM sources WHERE id = ?1').bind(sourceId).first();

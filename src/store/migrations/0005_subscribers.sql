@@ -39,6 +39,8 @@ CREATE TABLE subscriber_usage (
 -- The licence the config gives a source, and the one the admin API set (which wins).
 ALTER TABLE sources ADD COLUMN license TEXT NOT NULL DEFAULT 'public';
 ALTER TABLE sources ADD COLUMN license_override TEXT;
+-- How long a source's items stay in the feeds after publication (null: until retention removes them).
+ALTER TABLE sources ADD COLUMN max_age_ms INTEGER;
 
 -- What a feed may show changes with a licence: the cached representations must go.
 CREATE TRIGGER sources_license_after_update AFTER UPDATE OF license, license_override ON sources
