@@ -58,6 +58,8 @@ export interface ItemQuery {
   access?: ItemAccess | null;
   /** The listing's time, for embargoes, expiries and maximum ages (absent: those rules are not applied). */
   now?: number | null;
+  /** With the default status: stories killed since this time are listed too (as kill notices). */
+  killNoticesSince?: number | null;
 }
 
 /** A stored item with its sort keys. */
@@ -394,7 +396,8 @@ function itemFilters(query: ItemQuery, groups: string[][], key: string, tie: str
   }
   const status = query.status === undefined ? ['usable'] : query.status;
   if (status !== null) {
-    where.push(status.length === 1 ? `i.status = ${bind(status[0]!)}` : `i.status IN (SELECT value FROM json_each(${bind(JSON.stringify(status))}))`);
+    const listed = status.length === 1 ? `i.status = ${bind(status[0]!)}` : `i.status IN (SELECT value FROM json_each(${bind(JSON.stringify(status))}))`;
+    where.push(query.killNoticesSince == null ? listed : `(${listed} OR (i.status = 'canceled' AND i.updated >= ${bind(query.killNoticesSince)}))`);
   }
   if (query.since != null) where.push(`${key} >= ${bind(query.since)}`);
   if (query.until != null) where.push(`${key} <= ${bind(query.until)}`);

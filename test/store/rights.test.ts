@@ -90,3 +90,32 @@ describe('rights rules of the wire', () => {
     expect(await titles('/feeds/all.json', true)).toEqual(['Local old', 'Short fresh', 'Wire fresh']);
   });
 });
+
+describe('kills', () => {
+  it('delivers a kill as a titled notice for a day (RSS, Atom, JSON Feed) and as pubStatus canceled in ninjs, without the story', async () => {
+    const sqlite = openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-kill-')), 'w.db'));
+    const store = createStore(sqlite.db);
+    await store.syncSources(config.sources);
+    const access = await openAccess(config, sqlite.db);
+    let clock = NOW;
+    const app = createApp({ store, feeds: [], baseUrl: base, access, now: () => clock });
+    const story = (over: Partial<NewsItem>) =>
+      itemWrite(newsItem('k1', { headlines: [{ role: 'main', contentType: 'text/plain', value: 'Mayor resigns' }], bodies: [{ role: 'main', contentType: 'text/plain', value: 'Secret body text' }], ...over }), { published: NOW - 3_600_000 });
+    await store.savePoll('local', [story({})], { etag: null, lastModified: null, fetchedAt: NOW - 1000, nextFetchAt: 0 });
+    expect(await (await app.request(`${base}/feeds/all.rss`)).text()).toContain('Secret body text');
+    await store.savePoll('local', [story({ pubStatus: 'canceled', headlines: [{ role: 'main', contentType: 'text/plain', value: 'KILLED: Mayor resigns' }] })], { etag: null, lastModified: null, fetchedAt: NOW, nextFetchAt: 0 });
+    for (const format of ['rss', 'atom', 'json']) {
+      const body = await (await app.request(`${base}/feeds/all.${format}`)).text();
+      expect(body, format).toContain('KILL NOTICE: Mayor resigns');
+      expect(body, format).not.toContain('Secret body text');
+    }
+    const ninjs = (await (await app.request(`${base}/feeds/all.ninjs`)).json()) as NewsItem[];
+    expect(ninjs).toHaveLength(1);
+    expect(ninjs[0]).toMatchObject({ uri: 'urn:wirefeed:test:k1', pubStatus: 'canceled' });
+    expect(JSON.stringify(ninjs)).not.toContain('Secret body text');
+    // A day later the notice has gone from the default listing (the data changes, so the cache does too).
+    clock = NOW + 86_400_000 + 1000;
+    await store.savePoll('local', [itemWrite(newsItem('other'), { published: clock })], { etag: null, lastModified: null, fetchedAt: clock, nextFetchAt: 0 });
+    expect(await (await app.request(`${base}/feeds/all.rss`)).text()).not.toContain('Mayor resigns');
+  });
+});
