@@ -54,6 +54,11 @@ export interface AccessControl {
   flush(): Promise<void>;
   /** Forgets the key index (after a change of subscribers or keys). */
   invalidate(): void;
+  /**
+   * The grant of a key's SHA-256 from the in-memory index, without I/O, or null when the index is stale or
+   * the key is not plainly good (unknown, expired, suspended): the full route then decides and words it.
+   */
+  peek(hash: string, inUrl: boolean): Grant | null;
   readonly store: SubscriberStore;
 }
 
@@ -161,6 +166,13 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
     invalidate() {
       index = null;
       accessMemo.clear();
+    },
+
+    peek(hash, inUrl) {
+      if (!index || now() - loadedAt >= ttlMs) return null;
+      const hit = index.get(hash);
+      if (!hit || hit.subscriber.suspended || (hit.key.expiresAt !== null && hit.key.expiresAt <= now())) return null;
+      return { subscriber: hit.subscriber, keyId: hit.key.id, inUrl };
     },
   };
   return control;

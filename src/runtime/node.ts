@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { createServer, type IncomingMessage, type RequestListener, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
@@ -15,6 +16,7 @@ import { createFetcher } from '../ingest/fetch.ts';
 import type { IngestDeps, PollOutcome } from '../ingest/run.ts';
 import { createRepresentations, type Compressor } from '../publish/representation.ts';
 import { openAccess } from '../licensing.ts';
+import { looksLikeKey } from '../util/secret-keys.ts';
 import type { AccessControl } from '../http/auth.ts';
 import { createService, type Service } from '../service.ts';
 import { createStore, type Store } from '../store/store.ts';
@@ -130,6 +132,16 @@ export async function startNodeServer(options: {
     maxAge: service.appDeps.maxAge,
     hubUrl: service.appDeps.hubUrl,
     toBody: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    // A keyed poll of a cached feed: the key's SHA-256 (node:crypto, synchronous) in the in-memory index.
+    access: service.access,
+    resolveGrant: (req) => {
+      const authorization = req.headers.authorization;
+      const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+      const url = req.url ?? '';
+      const key = bearer || (url.includes('?') ? new URLSearchParams(url.slice(url.indexOf('?'))).get('key') : null);
+      if (!key || !looksLikeKey(key)) return null;
+      return service.access.peek(createHash('sha256').update(key).digest('hex'), !bearer);
+    },
   });
   const task = cron.schedule(options.config.schedule.cron, () => service.tick(), { noOverlap: true, name: 'wirefeed-ingest' });
   const server: ServerType = await new Promise((resolveServer) => {
