@@ -197,6 +197,8 @@ export function createStore(db: SqlDatabase): Store {
               .prepare(`UPDATE items SET alt_ids = ?2, updated = ?3, version = version + 1 WHERE id = ?1 AND alt_ids IS NOT ?2`)
               .bind(copy.id, altIds, state.fetchedAt),
           );
+          // A kill of a syndicated copy kills the story wherever it was stored first.
+          if (write.item.pubStatus === 'canceled') statements.push(killStatement(db, copy.id, state.fetchedAt));
           continue;
         }
         statements.push(...itemStatements(db, sourceId, write, state.fetchedAt));
@@ -301,6 +303,16 @@ function itemStatements(db: SqlDatabase, sourceId: string, write: ItemWrite, now
     );
   }
   return statements;
+}
+
+/** Marks a stored item killed (status and the ninjs `pubStatus` of its data), once. */
+function killStatement(db: SqlDatabase, id: string, now: number): SqlStatement {
+  return db
+    .prepare(
+      `UPDATE items SET status = 'canceled', data = json_set(data, '$.pubStatus', 'canceled'), updated = ?2, version = version + 1
+       WHERE id = ?1 AND status <> 'canceled'`,
+    )
+    .bind(id, now);
 }
 
 function uniqueByUri(items: ItemWrite[]): ItemWrite[] {

@@ -119,3 +119,28 @@ describe('kills', () => {
     expect(await (await app.request(`${base}/feeds/all.rss`)).text()).not.toContain('Mayor resigns');
   });
 });
+
+describe('kills of syndicated copies', () => {
+  it('a kill from another source reaches the story stored first', async () => {
+    const sqlite = openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-synkill-')), 'w.db'));
+    const store = createStore(sqlite.db);
+    await store.syncSources(config.sources);
+    const access = await openAccess(config, sqlite.db);
+    const app = createApp({ store, feeds: [], baseUrl: base, access, now: () => NOW });
+    const state = (at: number) => ({ etag: null, lastModified: null, fetchedAt: at, nextFetchAt: 0 });
+    const copy = (source: string, over: Partial<NewsItem>) =>
+      itemWrite(newsItem(`${source}-dam`, { headlines: [{ role: 'main', contentType: 'text/plain', value: 'Dam breaks' }], bodies: [{ role: 'main', contentType: 'text/plain', value: 'Original copy' }], ...over }), {
+        published: NOW - 3_600_000,
+        fingerprint: 'fp:dam-breaks',
+      });
+    await store.savePoll('local', [copy('local', {})], state(NOW - 2000));
+    await store.savePoll('short', [copy('short', {})], state(NOW - 1000));
+    expect((await store.listItems({ categoryGroups: [], excludeCategories: [], sources: [], limit: 10 })).map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:local-dam']);
+    await store.savePoll('short', [copy('short', { pubStatus: 'canceled' })], state(NOW));
+    const rss = await (await app.request(`${base}/feeds/all.rss`)).text();
+    expect(rss).toContain('KILL NOTICE: Dam breaks');
+    expect(rss).not.toContain('Original copy');
+    const ninjs = (await (await app.request(`${base}/feeds/all.ninjs`)).json()) as NewsItem[];
+    expect(ninjs.map((i) => [i.uri, i.pubStatus])).toEqual([['urn:wirefeed:test:local-dam', 'canceled']]);
+  });
+});
