@@ -3,6 +3,7 @@ import { DEFAULT_DB_PATH, workerTargetProblems, type WirefeedConfig } from './co
 import { ConfigError } from './errors.ts';
 import { normalizeCommand } from './cli/normalize-command.ts';
 import { parseCommand } from './cli/parse-command.ts';
+import { SUBSCRIBER_USAGE, subscribersCommand } from './cli/subscribers-command.ts';
 import { configPathsFromEnv, loadConfigFile } from './runtime/load-config.ts';
 import { openNodeService, startNodeServer } from './runtime/node.ts';
 import { createNodeLogger, logLevelOf } from './runtime/node-log.ts';
@@ -15,7 +16,7 @@ const USAGE = `usage: wirefeed <command>
                                  validate a config file (default: WIREFEED_CONFIG or config/wirefeed.config.ts)
   parse FILE...                  parse feed files, print one JSON line per file
   normalize FILE|URL             print the normalized items of a feed as a JSON array of ninjs 3.1 objects
-`;
+${SUBSCRIBER_USAGE}`;
 
 /** Runs the `wirefeed` command line; returns the exit status. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -94,6 +95,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         const items = await normalizeCommand(rest[0]!, config?.normalize);
         process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
         return 0;
+      }
+      case 'subscribers':
+      case 'keys':
+      case 'usage': {
+        const config = await loadConfigFile(configPath).catch(() => null);
+        return await subscribersCommand(command, rest, dbPath ?? config?.storage.path ?? DEFAULT_DB_PATH, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
       }
       case undefined:
       case 'help':

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import type { FeedSpec, SourceConfig } from './model.ts';
 import { normalizeRulesSchema } from './normalize/rules.ts';
+import { WIRE_AGENCIES } from './normalize/vocabulary/agencies.ts';
 
 /** Fetches of one upstream host at once, by default, across all sources of one tick. */
 export const DEFAULT_PER_HOST_CONCURRENCY = 2;
@@ -28,7 +29,29 @@ const sourceSchema = z.object({
   provider: z.string().min(1).optional(),
   categories: z.array(z.string().min(1)).default([]),
   allowPrivateNetwork: z.boolean({ error: 'must be true or false' }).default(false),
+  license: z.enum(['public', 'restricted'], { error: 'must be "public" or "restricted"' }).optional(),
+  maxAgeDays: z.number({ error: 'must be a number of days' }).positive({ error: 'must be a positive number of days' }).optional(),
 });
+
+const nameList = z.array(z.string().min(1, { error: 'must not be empty' }), { error: 'must be a list of names' });
+
+const entitlementsSchema = z
+  .object({ feeds: nameList.optional(), categories: nameList.optional(), providers: nameList.optional(), sources: nameList.optional() })
+  .strict();
+
+const subscriberSchema = z
+  .object({
+    id: requiredString().regex(idPattern, { error: 'must be lowercase letters, digits, "-" or "_"' }),
+    name: requiredString().min(1, { error: 'must not be empty' }),
+    contact: z.string().optional(),
+    entitlements: entitlementsSchema.default({}),
+    webhook: z
+      .object({ url: requiredString().refine((u) => /^https?:$/.test(safeProtocol(u)), { error: 'must be an absolute http(s) URL' }) })
+      .strict()
+      .optional(),
+    suspended: z.boolean({ error: 'must be true or false' }).default(false),
+  })
+  .strict();
 
 const filterSchema = z
   .object({
@@ -50,6 +73,7 @@ const configSchema = z
   .object({
     sources: z.array(sourceSchema, { error: 'is required: a list of upstream sources' }),
     feeds: z.array(feedSchema).default([]),
+    subscribers: z.array(subscriberSchema).default([]),
     server: z
       .object({
         baseUrl: z
@@ -152,6 +176,19 @@ const configSchema = z
         }
       });
     });
+    const subscriberIds = new Map<string, number>();
+    cfg.subscribers.forEach((s, i) => {
+      const first = subscriberIds.get(s.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['subscribers', i, 'id'], message: `duplicates subscribers[${first}].id "${s.id}"` });
+      } else subscriberIds.set(s.id, i);
+      (s.entitlements.sources ?? []).forEach((id, j) => {
+        if (!seen.has(id)) ctx.addIssue({ code: 'custom', path: ['subscribers', i, 'entitlements', 'sources', j], message: `names no configured source "${id}"` });
+      });
+      (s.entitlements.feeds ?? []).forEach((name, j) => {
+        if (name !== 'all' && !names.has(name)) ctx.addIssue({ code: 'custom', path: ['subscribers', i, 'entitlements', 'feeds', j], message: `names no configured feed "${name}"` });
+      });
+    });
   });
 
 /** A configuration as written by an operator (defaults may be left out). */
@@ -161,6 +198,17 @@ export type WirefeedConfigInput = z.input<typeof configSchema>;
 export interface WirefeedConfig extends Omit<z.output<typeof configSchema>, 'sources' | 'feeds'> {
   sources: SourceConfig[];
   feeds: FeedSpec[];
+}
+
+/**
+ * A source's licence: its `license`, else `restricted` when its `provider` is a wire agency (agency copy is
+ * licensed: the AP's terms say it must not be published directly to websites), else `public`.
+ */
+export function sourceLicense(source: SourceConfig): 'public' | 'restricted' {
+  if (source.license) return source.license;
+  const provider = source.provider?.trim().toLowerCase();
+  if (!provider) return 'public';
+  return WIRE_AGENCIES.some((a) => a.name.toLowerCase() === provider || a.aliases.some((alias) => alias.toLowerCase() === provider)) ? 'restricted' : 'public';
 }
 
 /** The SQLite file used on Node when neither `storage.path` nor `WIREFEED_DB` names one. */

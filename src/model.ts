@@ -148,6 +148,10 @@ export interface NewsItem {
   versionCreated: string;
   contentCreated?: string;
   pubStatus?: PubStatus;
+  /** Held until this time (ninjs `embargoed`, ISO 8601 UTC). */
+  embargoed?: string;
+  /** Leaves every feed at this time (ninjs `expires`, ISO 8601 UTC). */
+  expires?: string;
   language?: string;
   headlines: NinjsText[];
   descriptions?: NinjsText[];
@@ -173,6 +177,10 @@ export interface SourceConfig {
   provider?: string | undefined;
   categories: string[];
   allowPrivateNetwork: boolean;
+  /** `restricted`: its items reach only entitled subscribers' keys. Absent: see `sourceLicense` in config.ts. */
+  license?: 'public' | 'restricted' | undefined;
+  /** Days an item stays in the feeds after publication; restricted sources default to 30. */
+  maxAgeDays?: number | undefined;
 }
 
 /** A published feed as configured: a name, a title and a filter. */

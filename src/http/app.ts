@@ -6,6 +6,7 @@ import type { FeedSpec } from '../model.ts';
 import { createRepresentations, type Compressor, type Representation, type RepresentationCache, type Representations } from '../publish/representation.ts';
 import type { Store } from '../store/store.ts';
 import { mountAdmin, type AdminDeps } from './admin.ts';
+import { PUBLIC_ACCESS, withoutKey, type AccessControl } from './auth.ts';
 import { admission, DEFAULT_MAX_IN_FLIGHT, MAX_URL_LENGTH } from './admission.ts';
 import { answer, CORS_EXPOSE, DEFAULT_MAX_AGE } from './conditional.ts';
 import { feedKey, feedLinks, trimBase } from './feed-key.ts';
@@ -16,6 +17,7 @@ import { mountPages } from './pages.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
 import { createJsonLogger, type Logger } from '../util/log.ts';
+import { mountSubscribers } from './subscribers.ts';
 
 export { FORMATS, type PublishedFormat } from './feed-render.ts';
 export { MAX_URL_LENGTH } from './admission.ts';
@@ -55,6 +57,8 @@ export interface AppDeps {
   peerAddress?: ((c: Context) => string | undefined) | undefined;
   /** Where request failures (and, at debug, every request) are logged, with the request id. */
   logger?: Logger | undefined;
+  /** Subscribers' keys and entitlements; without it a feed request with a key is refused (401). */
+  access?: AccessControl | undefined;
 }
 
 /** The feed every instance publishes: all stored items. */
@@ -100,8 +104,9 @@ export function createApp(deps: AppDeps): Hono {
 
   mountAdmin(app, deps.store, deps.admin);
   mountMetrics(app, metrics, { token: deps.admin?.token, peerAddress: deps.peerAddress });
+  if (deps.access) mountSubscribers(app, deps.access, now);
 
-  mountPages(app, { store: deps.store, feeds, title, representations, hubUrl: deps.hubUrl, now, baseOf, respond });
+  mountPages(app, { store: deps.store, feeds, title, representations, hubUrl: deps.hubUrl, now, baseOf, respond, licenses: deps.access ? () => deps.access!.store.licenses() : undefined });
 
   app.get('/healthz', async (c) => {
     await deps.store.dataVersion();
@@ -118,11 +123,20 @@ export function createApp(deps: AppDeps): Hono {
     const url = new URL(c.req.url);
     const { spec, format } = resolveFeed(c.req.param('file'), url.searchParams.get('format'), byName);
     const base = baseOf(c);
-    const key = feedKey({ base, pathname: url.pathname, search: url.search }, now());
+    const grant = await authenticate(c, url);
+    const { access, id } = deps.access?.feedAccess(grant, spec.name) ?? PUBLIC_ACCESS;
+    // The cache keys by entitlement; a key sent in the URL is in the links, so that representation is the key's (by its id).
+    const search = grant ? withoutKey(url.search) : url.search;
+    const key = feedKey({ base, pathname: url.pathname, search }, now(), undefined, grant?.inUrl ? `${id}|${grant.keyId}` : id);
     const rep = await representations.obtain(key, await deps.store.dataVersion(), () =>
-      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language }, { spec, format, url, base }),
+      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language }, { spec, format, url, base, access }),
     );
-    return respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${url.search}`));
+    const res = respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${url.search}`));
+    if (grant) {
+      res.headers.set('Cache-Control', (res.headers.get('Cache-Control') ?? 'no-cache').replace('public', 'private'));
+      deps.access!.record(grant, res.status, rep.itemCount ?? 0);
+    }
+    return res;
   });
 
   app.onError((err, c) => {
@@ -134,6 +148,14 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.notFound((c) => c.json({ error: `Not found: ${new URL(c.req.url).pathname}`, status: 404 }, 404));
   return app;
+
+  async function authenticate(c: Context, url: URL) {
+    const authorization = c.req.header('Authorization');
+    const keyParam = url.searchParams.get('key');
+    if (authorization === undefined && keyParam === null) return null;
+    if (!deps.access) throw new HTTPException(401, { message: 'Unknown, revoked or expired key' });
+    return deps.access.authenticate({ authorization, keyParam, client: deps.clientKey?.(c) ?? 'anonymous' });
+  }
 
   function respond(c: Context, rep: Representation, links: string[], age = maxAge): Response {
     const { status, headers, body } = answer(

@@ -3,6 +3,7 @@ import { MAX_URL_LENGTH, refundConditional } from './admission.ts';
 import { acceptedEncodings, answerHeaders, chooseEncoding, DEFAULT_MAX_AGE, isNotModified, type AcceptedEncodings, type Encoding } from './conditional.ts';
 import { feedKey, feedLinks, isTimed, trimBase } from './feed-key.ts';
 import { formatLabel, NO_METRICS, type Metrics } from './metrics.ts';
+import { withoutKey, type AccessControl, type Grant } from './auth.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /** A request as a runtime's own server parses it (a Node `IncomingMessage` is one): header names in lower case. */
@@ -43,6 +44,10 @@ export interface FastPathDeps<R extends FastRequest, B> {
   maxTargets?: number;
   /** Counts each answer as a feed request and a cache hit, with counters bound once per prebuilt answer. */
   metrics?: Metrics | undefined;
+  /** A keyed request's grant without I/O (its key's hash in the in-memory index), or null: the full route takes it. Absent: keyed requests always take the full route. */
+  resolveGrant?: (request: R) => Grant | null;
+  /** The entitlements and usage of keyed requests (with `resolveGrant`). */
+  access?: Pick<AccessControl, 'feedAccess' | 'record'>;
 }
 
 /** What is remembered of one request target: its cache key, representation and prebuilt answers. */
@@ -96,6 +101,8 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     if (!head && method !== 'GET') return null;
     const path = request.url;
     if (path === undefined) return null;
+    // A subscriber's request: its own representation (by entitlement), never an anonymous target's.
+    if (request.headers.authorization !== undefined || path.includes('key=')) return serveKeyed(request, path, version, head);
     const known = fixedBase === null ? byHost.get(headerOf(request, 'host') ?? defaultHost) : targets;
     let target = known?.get(path);
     if (target === undefined || target.timed || representations.peek(target.key, version) !== target.rep) {
@@ -127,6 +134,41 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     metrics.cacheLookup(true);
     return answer;
   };
+
+  /** A keyed request: the representation of its entitlement from the cache, answered privately and counted; nothing remembered by path. */
+  function serveKeyed(request: R, path: string, version: number, head: boolean): FastAnswer<B> | null {
+    const { resolveGrant, access } = deps;
+    if (!resolveGrant || !access || !path.startsWith('/feeds/') || path.length > MAX_URL_LENGTH || path.includes('#')) return null;
+    const grant = resolveGrant(request);
+    if (grant === null) return null;
+    const q = path.indexOf('?');
+    const pathname = q === -1 ? path : path.slice(0, q);
+    const search = q === -1 ? '' : path.slice(q);
+    const file = pathname.slice('/feeds/'.length);
+    const dot = file.lastIndexOf('.');
+    const { id } = access.feedAccess(grant, dot > 0 ? file.slice(0, dot) : file);
+    const base = fixedBase ?? trimBase(`http://${headerOf(request, 'host') ?? defaultHost}`);
+    const unkeyed = withoutKey(search);
+    const key = feedKey({ base, pathname, search: unkeyed }, now(), isTimed(unkeyed), grant.inUrl ? `${id}|${grant.keyId}` : id);
+    const rep = representations.peek(key, version);
+    if (rep === undefined) return null;
+    let client: string | undefined;
+    if (limiter !== null) {
+      client = clientKey(request);
+      if (!limiter.take(client).allowed) return null;
+    }
+    const notModified = isNotModified(headerOf(request, 'if-none-match'), headerOf(request, 'if-modified-since'), rep);
+    const acceptEncoding = headerOf(request, 'accept-encoding');
+    const encoding = notModified || acceptEncoding === undefined ? null : chooseEncoding(accepted(acceptEncoding), rep);
+    const status = notModified ? 304 : 200;
+    const headers = answerHeaders(rep, status, encoding, maxAge, feedLinks(hubUrl, `${base}${pathname}${search}`))
+      .map(([name, value]): [string, string] => (name === 'Cache-Control' ? [name, value.replace('public', 'private')] : [name, value]))
+      .flat();
+    const body = status === 304 || head ? null : toBody(encoding ? rep[encoding]! : rep.body);
+    if (client !== undefined) refundConditional(limiter!, client, status);
+    access.record(grant, status, rep.itemCount ?? 0);
+    return { status, headers, body };
+  }
 
   /** The target's representation from the cache, with the URL split once (no URL parser: a target Hono would normalize differently misses and takes the full route). */
   function lookup(request: R, path: string, version: number): Target<B> | undefined {

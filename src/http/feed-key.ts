@@ -13,9 +13,12 @@ export function isTimed(search: string): boolean {
   return TIMED.test(search.slice(1));
 }
 
-/** The cache key of a feed answer; time-relative queries are keyed per minute of `now`. */
-export function feedKey(target: FeedTarget, now: number, timed = isTimed(target.search)): string {
-  return `feed|${target.base}|${target.pathname}|${target.search}|${timed ? Math.floor(now / 60_000) : 0}`;
+/**
+ * The cache key of a feed answer; time-relative queries are keyed per minute of `now`. `entitlement` is the
+ * canonical id of what the request may see (`public` for anonymous polls), never a key.
+ */
+export function feedKey(target: FeedTarget, now: number, timed = isTimed(target.search), entitlement = 'public'): string {
+  return `feed|${target.base}|${target.pathname}|${target.search}|${timed ? Math.floor(now / 60_000) : 0}|${entitlement}`;
 }
 
 /** The `Link` values of a feed answer: the WebSub hub when there is one, and the feed itself. */

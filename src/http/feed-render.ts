@@ -8,6 +8,7 @@ import { OPML_CONTENT_TYPE, renderOpml } from '../publish/opml.ts';
 import { renderFeed } from '../publish/render.ts';
 import type { Rendered } from '../publish/representation.ts';
 import type { Store } from '../store/store.ts';
+import type { ItemAccess } from '../store/subscribers.ts';
 
 /** The formats a feed is published in, by extension and `?format=`. */
 export const FORMATS = ['rss', 'atom', 'json', 'ninjs'] as const;
@@ -42,7 +43,7 @@ export function resolveFeed(file: string, formatParam: string | null, byName: Ma
  */
 export async function renderPublishedFeed(
   deps: { store: Store; title: string; hubUrl: string | undefined; now: number; language?: string | undefined },
-  request: { spec: FeedSpec; format: PublishedFormat; url: URL; base: string },
+  request: { spec: FeedSpec; format: PublishedFormat; url: URL; base: string; access?: ItemAccess | null },
 ): Promise<Rendered> {
   const { spec, format, url, base } = request;
   let feedRequest: FeedRequest;
@@ -52,10 +53,11 @@ export async function renderPublishedFeed(
     if (err instanceof FilterError) throw new HTTPException(400, { message: err.message });
     throw err;
   }
+  feedRequest.query.access = request.access ?? null;
   const page = await collectPage(deps.store, feedRequest);
   const items = page.items.map((s) => s.item);
   const lastModified = newestChange(items);
-  if (format === 'ninjs') return { ...renderNinjs(items), lastModified };
+  if (format === 'ninjs') return { ...renderNinjs(items), lastModified, itemCount: items.length };
   const filter = filterIdentity(url.searchParams);
   const id = `${base}/feeds/${spec.name}${filter.query ? `?${filter.query}` : ''}`;
   const title = filter.query
@@ -78,7 +80,7 @@ export async function renderPublishedFeed(
     items,
     format,
   );
-  return { ...rendered, lastModified };
+  return { ...rendered, lastModified, itemCount: items.length };
 }
 
 /**

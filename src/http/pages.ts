@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import type { FeedSpec, NewsItem } from '../model.ts';
 import type { Representation, Representations } from '../publish/representation.ts';
-import type { Store } from '../store/store.ts';
+import type { SourceStatus, Store } from '../store/store.ts';
 import { hash64 } from '../util/hash.ts';
 import { sourceHealth } from './admin.ts';
 import { feedKey, feedLinks } from './feed-key.ts';
@@ -25,6 +25,8 @@ export interface PagesDeps {
   baseOf: (c: Context) => string;
   /** Answers with a representation: conditional GET and encodings (`maxAge` overrides the feeds' own). */
   respond: (c: Context, rep: Representation, links: string[], maxAge?: number) => Response;
+  /** Each source's licence: a restricted source's item count is shown to nobody here. */
+  licenses?: (() => Promise<Map<string, 'public' | 'restricted'>>) | undefined;
 }
 
 /** Newest stories the index shows. */
@@ -74,7 +76,7 @@ export function mountPages(app: Hono, deps: PagesDeps): void {
     const version = await store.dataVersion();
     let rep = representations.peek(`item|${base}|${uri}`, version);
     if (!rep) {
-      const record = await store.getItem(uri);
+      const record = await store.getItem(uri, { now: deps.now() });
       if (!record) throw new HTTPException(404, { message: `No stored item "${uri.slice(0, 200)}"` });
       const source = await store.getSource(record.sourceId);
       rep = await representations.obtain(`item|${base}|${uri}`, version, () => renderItemPage({ title: deps.title, base, record, sourceTitle: source?.title ?? null }));
@@ -82,19 +84,24 @@ export function mountPages(app: Hono, deps: PagesDeps): void {
     return deps.respond(c, rep, []);
   });
 
+  // A restricted source's item count is no public business (its health is).
+  const publicSources = async (): Promise<SourceStatus[]> => {
+    const [sources, licenses] = await Promise.all([store.listSources(), deps.licenses?.() ?? null]);
+    return sources.map((s) => (licenses?.get(s.id) === 'restricted' ? { ...s, itemCount: Number.NaN } : s));
+  };
   const statusJson = async (c: Context): Promise<Response> => {
-    const sources = await store.listSources();
+    const sources = await publicSources();
     c.header('Cache-Control', 'no-store');
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Vary', 'Accept');
-    return c.json({ sources: sources.map(sourceHealth) });
+    return c.json({ sources: sources.map((s) => (Number.isNaN(s.itemCount) ? { ...sourceHealth(s), items: null, license: 'restricted' } : sourceHealth(s))) });
   };
   app.get('/status.json', statusJson);
   app.get('/status', async (c) => {
     if (!wantsHtml(c.req.header('Accept'))) return statusJson(c);
     const base = deps.baseOf(c);
     const now = deps.now();
-    const [sources, history] = await Promise.all([store.listSources(), store.pollHistory(statusHistorySince(now))]);
+    const [sources, history] = await Promise.all([publicSources(), store.pollHistory(statusHistorySince(now))]);
     // Keyed by what it shows, to the minute ("in 5 minutes"): a reload with nothing new is a 304.
     const key = `status|${base}|${Math.floor(now / 60_000)}|${hash64(JSON.stringify([sources, history]))}`;
     const rep = await representations.obtain(key, 0, () => renderStatusPage({ title: deps.title, base, sources, history, now }));

@@ -85,7 +85,7 @@ function sourceSection(s: SourceStatus, hours: PollHour[], now: number): Html {
 ${s.lastError ? html`<p>Last error, ${timeTag(s.lastError.at)}: ${explainError(s.lastError, s.nextFetchAt, now)}.</p>` : ''}
 <table>
 <tr><th scope="row">Next poll</th><td>${s.nextFetchAt <= now ? 'due now' : html`${timeTag(s.nextFetchAt)} (${relative(s.nextFetchAt, now)})`}</td></tr>
-<tr><th scope="row">Stories stored</th><td>${s.itemCount}</td></tr>
+<tr><th scope="row">Stories stored</th><td>${Number.isNaN(s.itemCount) ? 'licensed (not shown)' : s.itemCount}</td></tr>
 <tr><th scope="row">Upstream</th><td><code>${s.url}</code></td></tr>
 <tr><th scope="row">Polls, last 7 days</th><td>${sum(days, 'polls')} (${sum(days, 'notModified')} unchanged, ${sum(days, 'failures')} failed)</td></tr>
 </table>

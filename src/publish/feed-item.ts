@@ -53,6 +53,7 @@ const IMAGE_TYPES: Record<string, string> = {
 
 /** Prepares an item for rendering; `feedUpdated` stands in for dates the item lacks. */
 export function prepareItem(item: NewsItem, feedUpdated: Date): PreparedItem {
+  if (item.pubStatus === 'canceled') return killNotice(item, feedUpdated);
   const link = httpUrl(webPage(item));
   const headline = pickText(item.headlines, 'main');
   const summary = item.descriptions?.find((d) => d.role === 'summary');
@@ -82,6 +83,29 @@ export function prepareItem(item: NewsItem, feedUpdated: Date): PreparedItem {
     rights: rights || undefined,
     categories,
     picture: pickPicture(item.associations),
+  };
+}
+
+/** The notice that replaces a killed story for a day: titled, dated by the kill, no copy of the story. */
+function killNotice(item: NewsItem, feedUpdated: Date): PreparedItem {
+  const headline = pickText(item.headlines, 'main');
+  const title = headline ? oneLine(textOf(headline)).replace(/^(?:KILL(?:ED)?|WITHDRAWN|KILL NOTICE)\b[\s:;.,–—-]*/i, '') : '';
+  const killedAt = parseDate(item.versionCreated) ?? feedUpdated;
+  const notice = 'This story has been killed: do not publish it, and remove it wherever it was published.';
+  return {
+    id: itemId(item.uri ?? ''),
+    title: `KILL NOTICE: ${title || 'story withdrawn'}`,
+    link: httpUrl(webPage(item)),
+    summaryHtml: undefined,
+    summaryText: notice,
+    contentHtml: undefined,
+    descriptionHtml: escapeHtml(notice),
+    published: publishedTime(item) ?? killedAt,
+    updated: killedAt,
+    author: undefined,
+    rights: undefined,
+    categories: [],
+    picture: undefined,
   };
 }
 

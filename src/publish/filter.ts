@@ -9,6 +9,9 @@ export const MAX_LIMIT = 500;
 /** Longest regular expression accepted in a filter parameter. */
 export const MAX_PATTERN_LENGTH = 500;
 
+/** How long a killed story stays in the default listings as a kill notice. */
+export const KILL_NOTICE_MS = 86_400_000;
+
 /** A filter request that cannot be honoured; the HTTP edge turns it into a 400 with this message. */
 export class FilterError extends Error {}
 
@@ -62,6 +65,9 @@ export function parseFeedRequest(spec: FeedSpec, params: URLSearchParams, now: n
     status: statusParam(params.get('status')),
     order: params.get('sorted') === 'false' ? 'ingested' : 'published',
     before: cursorParam(params.get('before')),
+    now,
+    // A kill is delivered, not a silent disappearance: a day of kill notices in the default listing.
+    killNoticesSince: params.get('status') ? null : now - KILL_NOTICE_MS,
   };
   return { query, predicate: buildPredicate(params) };
 }

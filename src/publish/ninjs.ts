@@ -21,6 +21,11 @@ function cleanTexts(texts: NinjsText[] | undefined, base: string | undefined): N
  */
 export function renderNinjs(items: NewsItem[]): { body: string; contentType: string } {
   const clean = items.map((item) => {
+    // A kill notice carries no copy of the killed story.
+    if (item.pubStatus === 'canceled') {
+      const { bodies: _b, associations: _a, descriptions: _d, ...rest } = item;
+      return { ...rest, headlines: cleanTexts(item.headlines, undefined) ?? item.headlines, descriptions: [{ role: 'summary', contentType: 'text/plain', value: 'This story has been killed: do not publish it, and remove it wherever it was published.' }] };
+    }
     const base = item.renditions?.find((r) => r.name === 'web')?.href;
     const copy: NewsItem = { ...item, headlines: cleanTexts(item.headlines, base) ?? item.headlines };
     if (item.descriptions) copy.descriptions = cleanTexts(item.descriptions, base);

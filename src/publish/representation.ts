@@ -13,6 +13,8 @@ export interface Representation {
   lastModifiedHttp: string;
   /** The store's data version it was rendered from. */
   version: number;
+  /** Items it carries, when the renderer said (usage counts them). */
+  itemCount?: number;
 }
 
 /** What a renderer hands over: the text, its media type and the time of its newest change. */
@@ -20,6 +22,7 @@ export interface Rendered {
   body: string;
   contentType: string;
   lastModified: Date;
+  itemCount?: number;
 }
 
 /** Pre-compressed copies of a body; a runtime without compression (Workers compress at the edge) passes none. */
@@ -96,10 +99,10 @@ export function createRepresentations(options: { cache?: RepresentationCache | u
       let flight = inFlight.get(flightKey);
       if (!flight) {
         flight = (async () => {
-          const { body, contentType, lastModified } = await render();
+          const { body, contentType, lastModified, itemCount } = await render();
           const bytes = encoder.encode(body);
           const compressed = compress ? await compress(bytes) : {};
-          const rep: Representation = { body: bytes, ...compressed, contentType, etag: `"${hash64(body)}"`, lastModified, lastModifiedHttp: lastModified.toUTCString(), version };
+          const rep: Representation = { body: bytes, ...compressed, contentType, etag: `"${hash64(body)}"`, lastModified, lastModifiedHttp: lastModified.toUTCString(), version, ...(itemCount === undefined ? {} : { itemCount }) };
           cache.set(key, rep);
           return rep;
         })().finally(() => inFlight.delete(flightKey));

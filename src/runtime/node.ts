@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -17,6 +18,9 @@ import { RateLimiter } from '../http/rate-limit.ts';
 import { createFetcher } from '../ingest/fetch.ts';
 import type { IngestDeps, PollOutcome } from '../ingest/run.ts';
 import { createRepresentations, type Compressor } from '../publish/representation.ts';
+import { openAccess } from '../licensing.ts';
+import { looksLikeKey } from '../util/secret-keys.ts';
+import type { AccessControl } from '../http/auth.ts';
 import { createService, type Service } from '../service.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { createGuardedFetch } from './guarded-fetch.ts';
@@ -41,6 +45,8 @@ export interface NodeService {
   /** This service's metrics (a prom-client registry of its own), exported by the app at `/metrics`. */
   metrics: Metrics;
   logger: Logger;
+  /** Subscribers' keys, entitlements and usage. */
+  access: AccessControl;
   close(): Promise<void>;
 }
 
@@ -54,6 +60,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
   const store = createStore(sqlite.db);
   const metrics = createPromMetrics({ listSources: () => store.listSources() });
   await store.syncSources(config.sources);
+  const access = await openAccess(config, sqlite.db);
   const fetchFeed = createFetcher({
     timeoutMs: config.limits.fetchTimeoutMs,
     maxBytes: config.limits.maxFeedBytes,
@@ -87,6 +94,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
   return {
     ...service,
     appDeps: { ...service.appDeps, store: memo.store },
+    access,
     peekVersion: memo.peek,
     metrics,
     logger,
@@ -96,6 +104,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     pollNow: (ids) => track(service.pollNow(ids)),
     async close() {
       await running;
+      await access.flush().catch(() => {});
       await pool?.close();
       sqlite.close();
     },
@@ -128,6 +137,7 @@ export async function startNodeServer(options: {
     ...service.appDeps,
     representations,
     limiter,
+    access: service.access,
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
     peerAddress: (c) => getConnInfo(c).remote.address,
     metrics,
@@ -154,6 +164,16 @@ export async function startNodeServer(options: {
     hubUrl: service.appDeps.hubUrl,
     toBody: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     metrics,
+    // A keyed poll of a cached feed: the key's SHA-256 (node:crypto, synchronous) in the in-memory index.
+    access: service.access,
+    resolveGrant: (req) => {
+      const authorization = req.headers.authorization;
+      const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+      const url = req.url ?? '';
+      const key = bearer || (url.includes('?') ? new URLSearchParams(url.slice(url.indexOf('?'))).get('key') : null);
+      if (!key || !looksLikeKey(key)) return null;
+      return service.access.peek(createHash('sha256').update(key).digest('hex'), !bearer);
+    },
   });
   const task = cron.schedule(options.config.schedule.cron, () => service.tick(), { noOverlap: true, name: 'wirefeed-ingest' });
   const server: ServerType = await new Promise((resolveServer) => {

@@ -16,7 +16,10 @@ const NOT_MODIFIED_HEADERS = ['etag', 'last-modified', 'cache-control', 'vary', 
 
 /** Whether a request is a feed read the edge cache may answer (GET or HEAD of `/feeds/…`). */
 export function isEdgeCacheable(request: Request): boolean {
-  return (request.method === 'GET' || request.method === 'HEAD') && new URL(request.url).pathname.startsWith('/feeds/');
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const url = new URL(request.url);
+  // A subscriber's request (a key in a header or the URL) is never stored under a URL anyone can ask for.
+  return url.pathname.startsWith('/feeds/') && !request.headers.has('Authorization') && !url.searchParams.has('key');
 }
 
 /**

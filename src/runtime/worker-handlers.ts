@@ -3,7 +3,10 @@
  * `wrangler.toml`) instead of SQLite, a Cron Trigger instead of node-cron, and the Workers Cache API in
  * front of the rendered feeds. `src/runtime/worker.ts` (the entry point) builds it from the bundled config.
  */
+import { sourceRights } from '../licensing.ts';
 import { validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
+import { createAccessControl, type AccessControl } from '../http/auth.ts';
+import { createSubscriberStore } from '../store/subscribers.ts';
 import { ConfigError } from '../errors.ts';
 import { createApp } from '../http/app.ts';
 import { createFetcher, type FetchRequest, type FetchResult } from '../ingest/fetch.ts';
@@ -76,7 +79,9 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     maxBytes: config.limits.maxFeedBytes,
     maxRedirects: config.limits.maxRedirects,
   });
-  const perEnv = new WeakMap<WorkerEnv, { store: Store; app: ReturnType<typeof createApp>; service: Service; synced?: Promise<void> }>();
+  const perEnv = new WeakMap<WorkerEnv, { store: Store; app: ReturnType<typeof createApp>; service: Service; access: AccessControl; synced?: Promise<void> }>();
+  // Usage counters are flushed in the background of the request that finds them due.
+  let currentCtx: WorkerContext | null = null;
   const forEnv = (env: WorkerEnv) => {
     let entry = perEnv.get(env);
     if (!entry) {
@@ -88,15 +93,27 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
         log: (event, durationMs) => logServiceEvent(logger, event, durationMs),
         concurrencyCap: WORKER_MAX_CONCURRENCY,
       });
+      // Keys: a short-TTL index over D1 (another isolate's admin change is seen within the TTL).
+      const access = createAccessControl({
+        subscribers: createSubscriberStore(env.DB),
+        sources: config.sources,
+        background: (work) => (currentCtx ? currentCtx.waitUntil(work.catch(() => {})) : void work.catch(() => {})),
+      });
       // No `compress`: Cloudflare compresses responses at the edge.
-      entry = { store, service, app: createApp({ ...service.appDeps, logger }) };
+      entry = { store, service, access, app: createApp({ ...service.appDeps, logger, access, clientKey: (c) => c.req.header('CF-Connecting-IP') ?? 'unknown' }) };
       perEnv.set(env, entry);
     }
     return entry;
   };
   const syncSources = (env: WorkerEnv): Promise<void> => {
     const entry = forEnv(env);
-    entry.synced ??= entry.store.syncSources(config.sources).catch((err: unknown) => {
+    entry.synced ??= (async () => {
+      await entry.store.syncSources(config.sources);
+      await entry.access.store.syncLicenses(config.sources.map(sourceRights));
+      await entry.access.store.syncSubscribers(
+        config.subscribers.map((s) => ({ id: s.id, name: s.name, contact: s.contact ?? null, entitlements: s.entitlements, webhook: s.webhook ?? null, suspended: s.suspended })),
+      );
+    })().catch((err: unknown) => {
       entry.synced = undefined;
       throw err;
     });
@@ -111,6 +128,7 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
   return {
     async fetch(request, env, ctx) {
       const { app } = forEnv(env);
+      currentCtx = ctx;
       const cache = options.cache === undefined ? defaultCache() : options.cache;
       const origin = async (req: Request): Promise<Response> => app.fetch(req);
       if (cache && isEdgeCacheable(request)) {

@@ -2,6 +2,8 @@ import type { NewsItem, SourceConfig, SourceErrorRecord, SourceState } from '../
 import { hash64 } from '../util/hash.ts';
 import { pollHistoryStatements, readPollHistory, type PollHour } from './poll-history.ts';
 import type { SqlDatabase, SqlStatement, SqlValue } from './sql.ts';
+import { rightsConditions } from './rights.ts';
+import { accessCondition, type ItemAccess } from './subscribers.ts';
 
 export type { PollHour } from './poll-history.ts';
 
@@ -55,6 +57,12 @@ export interface ItemQuery {
   order?: 'published' | 'ingested';
   /** Continue after this sort key and uri (a paging cursor). */
   before?: { key: number; id: string } | null;
+  /** Restricted items the request is entitled to; absent: public items only. */
+  access?: ItemAccess | null;
+  /** The listing's time, for embargoes, expiries and maximum ages (absent: those rules are not applied). */
+  now?: number | null;
+  /** With the default status: stories killed since this time are listed too (as kill notices). */
+  killNoticesSince?: number | null;
 }
 
 /** A stored item with its sort keys. */
@@ -120,7 +128,11 @@ export interface Store {
   /** When the newest `limit` full items of a source first arrived (epoch ms, newest first): its posting history. */
   recentArrivals(sourceId: string, limit: number): Promise<number[]>;
   /** One stored item by its uri, whatever its status, or null. */
-  getItem(uri: string): Promise<StoredItemRecord | null>;
+  /**
+   * One stored item by uri, as a public page may show it: null when it is missing, restricted (unless `access`
+   * entitles it) or held back by the rights rules at `now` (advisory, embargoed, expired).
+   */
+  getItem(uri: string, options?: { access?: ItemAccess | null; now?: number }): Promise<StoredItemRecord | null>;
   /** Every source's polls per UTC hour from `since` (epoch ms) on, oldest first (kept for 7 days). */
   pollHistory(since: number): Promise<PollHour[]>;
   /** A number that changes whenever any item is added, changed or removed. */
@@ -235,6 +247,8 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
               .prepare(`UPDATE items SET alt_ids = ?2, updated = ?3, version = version + 1 WHERE id = ?1 AND alt_ids IS NOT ?2`)
               .bind(copy.id, altIds, state.fetchedAt),
           );
+          // A kill of a syndicated copy kills the story wherever it was stored first.
+          if (write.item.pubStatus === 'canceled') statements.push(killStatement(db, copy.id, state.fetchedAt));
           continue;
         }
         statements.push(...itemStatements(db, sourceId, write, state.fetchedAt, stored.get(write.item.uri)));
@@ -306,10 +320,16 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
       return results.map((row) => row.first_seen);
     },
 
-    async getItem(uri) {
+    async getItem(uri, options = {}) {
+      const params: SqlValue[] = [uri];
+      const bind = (value: SqlValue): string => {
+        params.push(value);
+        return `?${params.length}`;
+      };
+      const rules = [accessCondition(options.access, bind), ...rightsConditions(options.now ?? now(), bind)];
       const row = await db
-        .prepare(`SELECT id, data, alt_ids, version, published, first_seen, updated, source_id, link, partial FROM items WHERE id = ?1`)
-        .bind(uri)
+        .prepare(`SELECT id, data, alt_ids, version, published, first_seen, updated, source_id, link, partial FROM items i WHERE i.id = ?1 AND ${rules.join(' AND ')}`)
+        .bind(...params)
         .first<ItemRow & { source_id: string; link: string | null; partial: number }>();
       if (!row) return null;
       return { item: toNewsItem(row, parsed), published: row.published, firstSeen: row.first_seen, sourceId: row.source_id, link: row.link, partial: row.partial === 1 };
@@ -421,6 +441,16 @@ function itemStatements(db: SqlDatabase, sourceId: string, write: ItemWrite, now
   return supersede();
 }
 
+/** Marks a stored item killed (status and the ninjs `pubStatus` of its data), once. */
+function killStatement(db: SqlDatabase, id: string, now: number): SqlStatement {
+  return db
+    .prepare(
+      `UPDATE items SET status = 'canceled', data = json_set(data, '$.pubStatus', 'canceled'), updated = ?2, version = version + 1
+       WHERE id = ?1 AND status <> 'canceled'`,
+    )
+    .bind(id, now);
+}
+
 function uniqueByUri(items: ItemWrite[]): ItemWrite[] {
   const byUri = new Map<string, ItemWrite>();
   for (const write of items) {
@@ -497,7 +527,7 @@ export function itemQuerySql(query: ItemQuery): { sql: string; params: SqlValue[
 
 /** The conditions every listing applies, on the walked table's sort key and tie-breaker. */
 function itemFilters(query: ItemQuery, groups: string[][], key: string, tie: string, bind: (value: SqlValue) => string): string[] {
-  const where: string[] = [];
+  const where: string[] = [accessCondition(query.access, bind), ...rightsConditions(query.now, bind)];
   for (const group of groups) {
     where.push(
       `EXISTS (SELECT 1 FROM item_categories g WHERE g.item_id = i.id AND g.category IN (SELECT value FROM json_each(${bind(JSON.stringify(group))})))`,
@@ -514,7 +544,8 @@ function itemFilters(query: ItemQuery, groups: string[][], key: string, tie: str
   }
   const status = query.status === undefined ? ['usable'] : query.status;
   if (status !== null) {
-    where.push(status.length === 1 ? `i.status = ${bind(status[0]!)}` : `i.status IN (SELECT value FROM json_each(${bind(JSON.stringify(status))}))`);
+    const listed = status.length === 1 ? `i.status = ${bind(status[0]!)}` : `i.status IN (SELECT value FROM json_each(${bind(JSON.stringify(status))}))`;
+    where.push(query.killNoticesSince == null ? listed : `(${listed} OR (i.status = 'canceled' AND i.updated >= ${bind(query.killNoticesSince)}))`);
   }
   if (query.since != null) where.push(`${key} >= ${bind(query.since)}`);
   if (query.until != null) where.push(`${key} <= ${bind(query.until)}`);

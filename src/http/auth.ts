@@ -1,0 +1,207 @@
+import { HTTPException } from 'hono/http-exception';
+import type { SourceConfig } from '../model.ts';
+import { canonicalEntitlements, type ItemAccess, type KeyRecord, type Subscriber, type SubscriberStore, type UsageRow } from '../store/subscribers.ts';
+import { hash64 } from '../util/hash.ts';
+import { looksLikeKey, sha256Hex } from '../util/secret-keys.ts';
+import { RateLimiter } from './rate-limit.ts';
+
+/** A request's key, resolved: whose it is and which key (by id) it was. */
+export interface Grant {
+  subscriber: Subscriber;
+  keyId: string;
+  /** The key came in the URL (`?key=`), so the representation's links carry it. */
+  inUrl: boolean;
+}
+
+/** What a request may see of one feed: the store access and its canonical id (the cache keys by it, never by key). */
+export interface FeedAccess {
+  access: ItemAccess | null;
+  /** `public`, or `e:` and a hash of the canonical access. */
+  id: string;
+}
+
+/** The same access for every anonymous request (and for subscribers not entitled to a feed's restricted items). */
+export const PUBLIC_ACCESS: FeedAccess = Object.freeze({ access: null, id: 'public' });
+
+/** The settings of {@link createAccessControl}. */
+export interface AccessDeps {
+  subscribers: SubscriberStore;
+  /** The configured sources: providers in entitlements name sources by their configured `provider`. */
+  sources: SourceConfig[];
+  now?: () => number;
+  /** How long the in-memory key index is trusted before it is read again (changes made here refresh it at once). Default 5 s. */
+  ttlMs?: number;
+  /** Failed key attempts per client: a burst, then one per `perSecond`. Default 10, then 1 every 10 s. */
+  failures?: { burst: number; perSecond: number } | undefined;
+  /** Usage counters are written when this many ms have passed since the last write (default 30 s). */
+  flushMs?: number;
+  /** Runs background work (a usage flush): Workers pass `ctx.waitUntil`; default: fire and forget. */
+  background?: (work: Promise<unknown>) => void;
+}
+
+/** Keys, entitlements and usage for the HTTP edge. */
+export interface AccessControl {
+  /**
+   * The grant of a request's key (`Authorization: Bearer` or `?key=`), or null without one.
+   * @throws HTTPException 401 (unknown, revoked or expired; never echoing the key), 403 (suspended), 429 (too many failures).
+   */
+  authenticate(input: { authorization: string | undefined; keyParam: string | null; client: string }): Promise<Grant | null>;
+  /** What a grant may see of the feed `feedName`. */
+  feedAccess(grant: Grant | null, feedName: string): FeedAccess;
+  /** Counts one answered request of a grant. */
+  record(grant: Grant, status: number, items: number): void;
+  /** Writes the counted usage now. */
+  flush(): Promise<void>;
+  /** Forgets the key index (after a change of subscribers or keys). */
+  invalidate(): void;
+  /**
+   * The grant of a key's SHA-256 from the in-memory index, without I/O, or null when the index is stale or
+   * the key is not plainly good (unknown, expired, suspended): the full route then decides and words it.
+   */
+  peek(hash: string, inUrl: boolean): Grant | null;
+  readonly store: SubscriberStore;
+}
+
+interface IndexEntry {
+  key: KeyRecord;
+  subscriber: Subscriber;
+}
+
+/** Builds the access control over the subscriber store. */
+export function createAccessControl(deps: AccessDeps): AccessControl {
+  const now = deps.now ?? Date.now;
+  const ttlMs = deps.ttlMs ?? 5000;
+  const flushMs = deps.flushMs ?? 30_000;
+  const background = deps.background ?? ((work: Promise<unknown>) => void work.catch(() => {}));
+  const failures = new RateLimiter({ burst: deps.failures?.burst ?? 10, perSecond: deps.failures?.perSecond ?? 0.1, maxClients: 10_000 }, now);
+  let index: Map<string, IndexEntry> | null = null;
+  let loadedAt = 0;
+  let loading: Promise<Map<string, IndexEntry>> | null = null;
+  const accessMemo = new Map<string, FeedAccess>();
+  let pending = new Map<string, UsageRow>();
+  let lastFlush = now();
+
+  const loadIndex = async (): Promise<Map<string, IndexEntry>> => {
+    if (index && now() - loadedAt < ttlMs) return index;
+    loading ??= deps.subscribers
+      .liveKeys()
+      .then((rows) => {
+        index = new Map(rows.map(({ subscriber, ...key }) => [key.hash, { key, subscriber }]));
+        loadedAt = now();
+        accessMemo.clear();
+        return index;
+      })
+      .finally(() => {
+        loading = null;
+      });
+    return loading;
+  };
+
+  const refuse = (): never => {
+    throw new HTTPException(401, { message: 'Unknown, revoked or expired key' });
+  };
+
+  const control: AccessControl = {
+    store: deps.subscribers,
+    async authenticate({ authorization, keyParam, client }) {
+      const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+      const given = bearer || keyParam || undefined;
+      if (given === undefined) return null;
+      const admitted = failures.take(client);
+      if (!admitted.allowed) {
+        throw new HTTPException(429, { message: `Too many failed key attempts: try again in ${admitted.retryAfterSeconds} s` });
+      }
+      // A map lookup by hash: the key is never compared, so there is no timing to learn from.
+      const hit = looksLikeKey(given) ? (await loadIndex()).get(await sha256Hex(given)) : undefined;
+      if (!hit || (hit.key.expiresAt !== null && hit.key.expiresAt <= now())) return refuse();
+      failures.refund(client, 1);
+      if (hit.subscriber.suspended) throw new HTTPException(403, { message: 'This subscriber is suspended' });
+      return { subscriber: hit.subscriber, keyId: hit.key.id, inUrl: !bearer };
+    },
+
+    feedAccess(grant, feedName) {
+      if (!grant) return PUBLIC_ACCESS;
+      const memoKey = `${grant.subscriber.id}|${feedName}`;
+      let found = accessMemo.get(memoKey);
+      if (!found) {
+        found = entitledAccess(grant.subscriber, feedName, deps.sources);
+        if (accessMemo.size > 10_000) accessMemo.clear();
+        accessMemo.set(memoKey, found);
+      }
+      return found;
+    },
+
+    record(grant, status, items) {
+      const at = now();
+      const day = new Date(at).toISOString().slice(0, 10);
+      const id = `${grant.subscriber.id}|${day}|${grant.keyId}`;
+      let row = pending.get(id);
+      if (!row) {
+        row = { subscriberId: grant.subscriber.id, day, keyId: grant.keyId, requests: 0, ok: 0, notModified: 0, items: 0, lastPull: null };
+        pending.set(id, row);
+      }
+      row.requests++;
+      if (status === 200) {
+        row.ok++;
+        row.items += items;
+      } else if (status === 304) row.notModified++;
+      row.lastPull = at;
+      if (at - lastFlush >= flushMs) background(control.flush());
+    },
+
+    async flush() {
+      lastFlush = now();
+      if (pending.size === 0) return;
+      const rows = [...pending.values()];
+      pending = new Map();
+      try {
+        await deps.subscribers.addUsage(rows);
+      } catch (err) {
+        // Counted again on the next flush rather than lost.
+        for (const row of rows) pending.set(`${row.subscriberId}|${row.day}|${row.keyId}`, row);
+        throw err;
+      }
+    },
+
+    invalidate() {
+      index = null;
+      accessMemo.clear();
+    },
+
+    peek(hash, inUrl) {
+      if (!index || now() - loadedAt >= ttlMs) return null;
+      const hit = index.get(hash);
+      if (!hit || hit.subscriber.suspended || (hit.key.expiresAt !== null && hit.key.expiresAt <= now())) return null;
+      return { subscriber: hit.subscriber, keyId: hit.key.id, inUrl };
+    },
+  };
+  return control;
+}
+
+/**
+ * A subscriber's access to one feed's restricted items: none when `feeds` does not name the feed; otherwise
+ * those of the sources `sources` and `providers` leave (both narrow), in `categories` when given.
+ */
+export function entitledAccess(subscriber: Subscriber, feedName: string, sources: SourceConfig[]): FeedAccess {
+  const e = canonicalEntitlements(subscriber.entitlements);
+  if (e.feeds && !e.feeds.includes(feedName)) return PUBLIC_ACCESS;
+  let ids: string[] | null = null;
+  if (e.sources || e.providers) {
+    ids = sources
+      .filter((s) => !e.sources || e.sources.includes(s.id))
+      .filter((s) => !e.providers || e.providers.includes((s.provider ?? '').trim().toLowerCase()))
+      .map((s) => s.id)
+      .sort();
+  }
+  const access: ItemAccess = { sources: ids, categories: e.categories ?? null };
+  return { access, id: `e:${hash64(JSON.stringify(access))}` };
+}
+
+/** The query of a request target without its `key` parameter (with its `?`, or empty). */
+export function withoutKey(search: string): string {
+  if (!/(?:^|[?&])key=/.test(search)) return search;
+  const params = new URLSearchParams(search);
+  params.delete('key');
+  const rest = params.toString();
+  return rest ? `?${rest}` : '';
+}
