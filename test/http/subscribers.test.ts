@@ -9,7 +9,7 @@ import { openAccess } from '../../src/licensing.ts';
 import { createRepresentations, RepresentationCache, type Representation } from '../../src/publish/representation.ts';
 import { openSqlite } from '../../src/runtime/sqlite.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
-import { itemWrite, newsItem } from '../support/items.ts';
+import { itemUri, itemWrite, newsItem } from '../support/items.ts';
 
 // Subscribers, keys and licensed sources through the real app over real SQLite.
 
@@ -92,6 +92,23 @@ describe('subscribers and keys', () => {
     }
     const rss = await (await f.app.request(`${base}/feeds/all.rss`)).text();
     expect(rss).not.toMatch(/ap (News|Sports) story|cp (News|Sports) story/);
+  });
+
+  it('keeps restricted items off every page: the index, feed pages, item pages and the status counts', async () => {
+    for (const path of ['/', '/feeds/all', '/feeds/sports.html', '/feeds/all?category=News']) {
+      const page = await (await f.app.request(`${base}${path}`, { headers: { Accept: 'text/html' } })).text();
+      expect(page, path).toMatch(/local (News|Sports) story/);
+      expect(page, path).not.toMatch(/\b(ap|cp) (News|Sports) story/);
+    }
+    for (const source of ['ap', 'cp']) {
+      const res = await f.app.request(`${base}/items/${encodeURIComponent(itemUri(`${source}-News`))}`, { headers: { Accept: 'text/html' } });
+      expect(res.status, source).toBe(404);
+    }
+    expect((await f.app.request(`${base}/items/${encodeURIComponent(itemUri('local-News'))}`)).status).toBe(200);
+    const status = (await (await f.app.request(`${base}/status.json`)).json()) as { sources: { id: string; items: number | null }[] };
+    expect(Object.fromEntries(status.sources.map((s) => [s.id, s.items]))).toEqual({ local: 2, ap: null, cp: null });
+    const statusPage = await (await f.app.request(`${base}/status`, { headers: { Accept: 'text/html' } })).text();
+    expect(statusPage).toContain('licensed (not shown)');
   });
 
   it('creates a subscriber with a key shown once; the key sees the restricted items it is entitled to, and only those', async () => {
