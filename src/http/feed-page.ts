@@ -1,10 +1,9 @@
 import { html, raw } from 'hono/html';
-import { HTTPException } from 'hono/http-exception';
 import type { FeedSpec } from '../model.ts';
 import { collectPage } from '../publish/collect.ts';
-import { FilterError, parseFeedRequest, type FeedRequest } from '../publish/filter.ts';
 import type { Rendered } from '../publish/representation.ts';
 import type { Store } from '../store/store.ts';
+import { feedRequestOf } from './feed-render.ts';
 import { pageShell, PAGE_CONTENT_TYPE, type Html } from './page-layout.ts';
 import { storyCard } from './story-card.ts';
 import { storyView } from './story-view.ts';
@@ -57,13 +56,7 @@ export async function renderFeedPage(
   request: { spec: FeedSpec; url: URL; base: string },
 ): Promise<Rendered> {
   const { spec, url, base } = request;
-  let feedRequest: FeedRequest;
-  try {
-    feedRequest = parseFeedRequest(spec, url.searchParams, deps.now);
-  } catch (err) {
-    if (err instanceof FilterError) throw new HTTPException(400, { message: err.message });
-    throw err;
-  }
+  const feedRequest = feedRequestOf(spec, url, deps.now);
   const page = await collectPage(deps.store, feedRequest);
   const feedPath = `/feeds/${spec.name}`;
   const filters = new URLSearchParams(url.search);

@@ -46,13 +46,7 @@ export async function renderPublishedFeed(
   request: { spec: FeedSpec; format: PublishedFormat; url: URL; base: string; access?: ItemAccess | null },
 ): Promise<Rendered> {
   const { spec, format, url, base } = request;
-  let feedRequest: FeedRequest;
-  try {
-    feedRequest = parseFeedRequest(spec, url.searchParams, deps.now);
-  } catch (err) {
-    if (err instanceof FilterError) throw new HTTPException(400, { message: err.message });
-    throw err;
-  }
+  const feedRequest = feedRequestOf(spec, url, deps.now);
   feedRequest.query.access = request.access ?? null;
   const page = await collectPage(deps.store, feedRequest);
   const items = page.items.map((s) => s.item);
@@ -108,4 +102,14 @@ function withParam(url: URL, name: string, value: string, base: string): string 
   const params = new URLSearchParams(url.search);
   params.set(name, value);
   return `${base}${url.pathname}?${params.toString()}`;
+}
+
+/** The feed request a URL asks of a feed. @throws HTTPException 400 for a filter it cannot have. */
+export function feedRequestOf(spec: FeedSpec, url: URL, now: number): FeedRequest {
+  try {
+    return parseFeedRequest(spec, url.searchParams, now);
+  } catch (err) {
+    if (err instanceof FilterError) throw new HTTPException(400, { message: err.message });
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 import type { RawEntry, RawFeed, SourceConfig } from '../model.ts';
-import { normalizeEntry, type NormalizedItem, type NormalizeRules } from '../normalize/index.ts';
+import { dedupe, normalizeEntry, type NormalizedItem, type NormalizeRules } from '../normalize/index.ts';
 import type { EntryRecord, EntryYield } from '../store/store.ts';
 import { hash64 } from '../util/hash.ts';
 import { stableJson } from '../util/stable-json.ts';
@@ -102,20 +102,3 @@ function entryHash(context: string, entry: RawEntry, now: number): string {
   return hash64(`${context}\n${ahead ? now : ''}\n${stableJson(entry)}`);
 }
 
-/** Items unique by uri, as `normalizeFeed` makes them: a full item wins over a teaser, a superseded teaser is left out. */
-function dedupe(items: NormalizedItem[]): NormalizedItem[] {
-  const superseded = new Set(items.filter((i) => !i.partial).flatMap((i) => i.supersedes));
-  const byUri = new Map<string, number>();
-  const out: NormalizedItem[] = [];
-  for (const it of items) {
-    if (it.partial && superseded.has(it.item.uri)) continue;
-    const at = byUri.get(it.item.uri);
-    if (at === undefined) {
-      byUri.set(it.item.uri, out.length);
-      out.push(it);
-    } else if (out[at]!.partial && !it.partial) {
-      out[at] = it;
-    }
-  }
-  return out;
-}

@@ -270,7 +270,7 @@ function languageTag(value: string | null): string | null {
 }
 
 /** Unique by uri, keeping the first position: a full item beats a teaser; a superseded teaser is dropped. */
-function dedupe(items: NormalizedItem[]): NormalizedItem[] {
+export function dedupe(items: NormalizedItem[]): NormalizedItem[] {
   const superseded = new Set(items.filter((i) => !i.partial).flatMap((i) => i.supersedes));
   const byUri = new Map<string, number>();
   const out: NormalizedItem[] = [];
