@@ -1,0 +1,377 @@
+/**
+ * Article pages → a `RawEntry`: the story (headline, body paragraphs, lead picture with caption and credit,
+ * byline, dateline, publication and update times) and the page's sibling-story lists, so that a page goes
+ * through the same wire normalization a feed entry does.
+ *
+ * The generic part is Readability on linkedom; what it lacks comes from site rules (CSS selectors as data),
+ * the page's metadata (JSON-LD `articleBody`, Open Graph, `<time>`), and the original DOM, read before
+ * Readability mutates it: byline, lead picture, sibling lists. Pages are hostile input: the input is capped
+ * (`maxBytes`, default 5 MiB); linkedom runs no script and fetches nothing; every output block is rebuilt from
+ * text, so no markup of the page survives.
+ */
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import { ParseError } from '../../errors.ts';
+import type { RawEntry, RawFeed, RawMedia } from '../../model.ts';
+import { escapeHtml, htmlToText } from '../../util/html-text.ts';
+import { decodeFeedBytes } from '../decode.ts';
+import { absoluteHttp, blocksToHtml, figureOf, readBlocks, squash, textOf, type DomNode, type PageBlock } from './blocks.ts';
+import { readMetadata, type PageMetadata } from './metadata.ts';
+import { siteRuleFor, SITE_RULES, type SiteRule } from './site-rules.ts';
+
+/** The default input cap: 5 MiB, far above any article page (the corpus's largest is well under 2 MiB). */
+export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
+
+/** An article page as ingest has it: the bytes (or text) and the URL it was fetched from. */
+export interface PageInput {
+  /** The page's bytes; decoded by BOM, `<meta charset>`, then `contentType`'s charset, else UTF-8. */
+  bytes?: Uint8Array;
+  /** The page as text, when it is already decoded. */
+  html?: string;
+  /** The URL the page was fetched from (after redirects): relative links resolve against it. */
+  url: string;
+  /** The HTTP `Content-Type`, when there was one. */
+  contentType?: string | null;
+}
+
+/** How to read pages. */
+export interface ExtractOptions {
+  /** Site rules (default `SITE_RULES`); merged over the generic rule. */
+  siteRules?: readonly SiteRule[];
+  /** The input cap in bytes (default `MAX_PAGE_BYTES`); a larger page is a `PageError`. */
+  maxBytes?: number;
+}
+
+/** A sibling story a page lists. */
+export interface PageSibling {
+  headline: string;
+  link: string | null;
+}
+
+/** A sibling list: its heading and its stories. */
+export interface PageSiblingList {
+  title: string;
+  items: PageSibling[];
+}
+
+/** What an article page holds, read. */
+export interface ArticlePage {
+  /** The story as a feed entry would carry it, for `normalizeEntry` (the siblings in `content`, after the story). */
+  entry: RawEntry;
+  /** The story's paragraphs as plain text (the body only: no caption, byline or sibling list). */
+  paragraphs: string[];
+  headline: string | null;
+  byline: string | null;
+  /** The dateline the first paragraph opens with ("WASHINGTON —"), when there is one. */
+  dateline: string | null;
+  published: string | null;
+  updated: string | null;
+  picture: { url: string; caption: string | null; credit: string | null } | null;
+  siblings: PageSiblingList[];
+  siteName: string | null;
+  language: string | null;
+  /** How the body was found. */
+  method: 'site-rule' | 'readability' | 'json-ld';
+}
+
+/** An article page could not be read (too large, not HTML, no text). */
+export class PageError extends ParseError {}
+
+const BOILERPLATE = /^(?:advertisement|advertisements|ad|sponsored|story continues below(?: advertisement)?|continue reading below|scroll to continue(?: with content)?|share this (?:article|story)|share|print|email|comments?|related(?: articles| stories)?:?|read more:?|recommended(?: for you)?:?|sign up(?: for| to).{0,80}|subscribe(?: now| today)?(?: to.{0,80})?|click here.{0,80}|follow us.{0,60}|image|photo|video|listen to (?:this|the) (?:article|story).{0,40}|\d+ min(?:ute)?s? read)$/i;
+const DATELINE = /^((?:[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+)*)(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)*)?)\s*(?:\([^)]{2,40}\)\s*)?[—–-]{1,2}\s/;
+
+/** Decodes page bytes: BOM, then the `<meta charset>` of the first 1 KiB, then the HTTP charset, else UTF-8. */
+function decodePage(bytes: Uint8Array, contentType: string | null | undefined): string {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024));
+  const declared = /<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)/i.exec(head)?.[1];
+  const type = declared ? `text/html; charset=${declared}` : contentType;
+  return decodeFeedBytes(bytes, type).text;
+}
+
+/** True when a document looks like an HTML page rather than a feed (for callers that must tell them apart). */
+export function looksLikeHtmlPage(text: string, contentType?: string | null): boolean {
+  if (/^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(contentType ?? '')) return true;
+  const head = text.slice(0, 4096).replace(/^\uFEFF/, '').replace(/^\s+/, '');
+  if (/^<\?xml\b/i.test(head) && !/<html\b/i.test(head)) return false;
+  if (/^[{[]/.test(head)) return false;
+  return /^(?:<!--[\s\S]*?-->\s*)*<!doctype\s+html\b/i.test(head) || /<html[\s>]/i.test(head);
+}
+
+// linkedom's parsing is the expensive part; the contents of these elements are never text, so they are cut
+// out first (JSON-LD excepted). A tag-level cut: an element opened and never closed swallows the rest, as it
+// would in HTML.
+const NON_TEXT = /<(script|style|svg|noscript|template|iframe|object|math)\b([^>]*)>[\s\S]*?<\/\1\s*>/gi;
+const COMMENTS = /<!--[\s\S]*?-->/g;
+function prune(html: string): { html: string; jsonLd: string[] } {
+  const jsonLd: string[] = [];
+  const out = html.replace(COMMENTS, '').replace(NON_TEXT, (whole, tag: string, attrs: string) => {
+    if (tag.toLowerCase() === 'script' && /type\s*=\s*["']?application\/ld\+json/i.test(attrs)) jsonLd.push(whole);
+    return '';
+  });
+  return { html: out, jsonLd };
+}
+
+interface Element extends DomNode {
+  querySelectorAll(selector: string): ArrayLike<Element>;
+  querySelector(selector: string): Element | null;
+  getAttribute(name: string): string | null;
+  remove(): void;
+  parentElement: Element | null;
+  contains(other: unknown): boolean;
+}
+
+function selectAll(root: Element, selectors: readonly string[]): Element[] {
+  if (selectors.length === 0) return [];
+  try {
+    // One walk for the whole list; a list this DOM cannot read is tried selector by selector.
+    return Array.from(root.querySelectorAll(selectors.join(', ')));
+  } catch {
+    // fall through
+  }
+  const out: Element[] = [];
+  for (const s of selectors) {
+    try {
+      out.push(...Array.from(root.querySelectorAll(s)));
+    } catch {
+      // A selector this DOM cannot read is skipped, not fatal: rules are data, sites are many.
+    }
+  }
+  return out;
+}
+const selectFirst = (root: Element, selectors: readonly string[]): Element | null => {
+  for (const s of selectors) {
+    try {
+      const el = root.querySelector(s);
+      if (el) return el;
+    } catch {
+      // as above
+    }
+  }
+  return null;
+};
+
+const titleKey = (s: string): string => squash(s).toLowerCase().replace(/[:\s]+$/, '');
+
+/** The sibling-list containers: the site rule's, then every heading whose text names a list, grown to its list. */
+function siblingContainers(body: Element, rule: ReturnType<typeof siteRuleFor>, stop: boolean): Array<{ title: string; el: Element }> {
+  const titles = new Set((stop ? rule.stopTitles : rule.siblingTitles).map(titleKey));
+  const found: Array<{ title: string; el: Element }> = [];
+  if (!stop) {
+    for (const el of selectAll(body, rule.siblings)) {
+      const heading = el.querySelector('h1, h2, h3, h4, h5, h6');
+      found.push({ title: heading ? squash(textOf(heading)) : 'Just Posted', el });
+    }
+  }
+  for (const h of Array.from(body.querySelectorAll('h2, h3, h4, h5, h6, [class*="title"], [class*="heading"]'))) {
+    const text = squash(textOf(h));
+    if (text.length > 40 || !titles.has(titleKey(text))) continue;
+    if (found.some((f) => f.el.contains(h))) continue;
+    // The list is the smallest ancestor that holds links besides the heading's own.
+    let el: Element = h;
+    for (let up = 0; up < 4 && el.parentElement && el.parentElement !== body; up++) {
+      el = el.parentElement;
+      if (el.querySelectorAll('a[href]').length >= (stop ? 2 : 1) + (h.querySelector('a') ? 1 : 0)) break;
+    }
+    if (el.querySelector('h1')) continue;
+    found.push({ title: text, el });
+  }
+  return found;
+}
+
+/** The story heading, list items, and the link of each sibling, from a list's blocks. */
+function siblingItems(blocks: readonly PageBlock[]): PageSibling[] {
+  const items: PageSibling[] = [];
+  for (const b of blocks) {
+    if (b.kind === 'h' && b.href) items.push({ headline: b.text, link: b.href });
+  }
+  if (items.length > 0) return items;
+  // No headings: each link with a headline's length is one story.
+  for (const b of blocks) if (b.kind === 'p' && b.linkText >= b.text.length * 0.8 && b.text.length >= 15) {
+    const href = /<a href="([^"]+)">/.exec(b.html)?.[1] ?? null;
+    items.push({ headline: b.text, link: href ? href.replace(/&amp;/g, '&') : null });
+  }
+  return items;
+}
+
+/** A list's blocks as the teaser parser reads them: each story's picture, headline (a heading) and lede. */
+function siblingBlocks(blocks: readonly PageBlock[]): PageBlock[] {
+  if (blocks.some((b) => b.kind === 'h' && b.href)) return blocks.filter((b) => b.kind !== 'h' || b.href);
+  return blocks.map((b) => {
+    if (b.kind !== 'p' || b.linkText < b.text.length * 0.8 || b.text.length < 15) return b;
+    const href = /<a href="([^"]+)">/.exec(b.html)?.[1]?.replace(/&amp;/g, '&') ?? null;
+    return { kind: 'h', level: 3, text: b.text, href } as PageBlock;
+  });
+}
+
+/** Shingle overlap: the share of a paragraph's word 4-grams found in a reference text. */
+function coveredBy(paragraph: string, reference: Set<string>): number {
+  const words = paragraph.toLowerCase().match(/\w+/g) ?? [];
+  if (words.length < 4) return reference.has(words.join(' ')) ? 1 : -1;
+  let hit = 0;
+  for (let i = 0; i + 4 <= words.length; i++) if (reference.has(words.slice(i, i + 4).join(' '))) hit++;
+  return hit / (words.length - 3);
+}
+function shingles(text: string): Set<string> {
+  const words = text.toLowerCase().match(/\w+/g) ?? [];
+  const out = new Set<string>();
+  for (let i = 0; i + 4 <= words.length; i++) out.add(words.slice(i, i + 4).join(' '));
+  for (let n = 1; n < 4 && n <= words.length; n++) for (let i = 0; i + n <= words.length; i++) out.add(words.slice(i, i + n).join(' '));
+  return out;
+}
+
+/** Paragraph texts from JSON-LD `articleBody` (sites separate paragraphs by new lines, or not at all). */
+function ldParagraphs(body: string): string[] {
+  const lines = /<[a-z][^>]*>/i.test(body) ? htmlToText(body, { lines: true }).split('\n') : body.split(/\r?\n/).map((l) => htmlToText(l));
+  return lines.map(squash).filter(Boolean);
+}
+
+/**
+ * Reads an article page. Throws `PageError` when the page is over the cap or has no story text.
+ * The result's `entry` goes to `normalizeEntry` with `pageFeed(page)` as its feed.
+ */
+export function extractArticlePage(input: PageInput, options: ExtractOptions = {}): ArticlePage {
+  const maxBytes = options.maxBytes ?? MAX_PAGE_BYTES;
+  const size = input.bytes ? input.bytes.byteLength : (input.html?.length ?? 0);
+  if (size > maxBytes) throw new PageError(`${input.url}: the page is ${size} bytes, over the ${maxBytes}-byte cap`);
+  const raw = input.html ?? (input.bytes ? decodePage(input.bytes, input.contentType) : '');
+  const base = absoluteHttp(input.url, 'http://invalid.invalid/') ?? 'http://invalid.invalid/';
+  const rule = siteRuleFor(new URL(base).hostname, options.siteRules ?? SITE_RULES);
+
+  const pruned = prune(raw);
+  const { document } = parseHTML(pruned.html.includes('<html') ? pruned.html : `<!doctype html><html><body>${pruned.html}</body></html>`);
+  const doc = document as unknown as Element & { body: Element | null; documentElement: Element | null; head: Element | null };
+  if (pruned.jsonLd.length > 0 && doc.head) {
+    const holder = parseHTML(`<html><head>${pruned.jsonLd.join('')}</head></html>`).document.head as unknown as Element;
+    for (const s of Array.from(holder.querySelectorAll('script'))) (doc.head as unknown as { appendChild(n: unknown): void }).appendChild(s);
+  }
+  const meta: PageMetadata = readMetadata(doc as never);
+  const root = (doc.body ?? doc.documentElement) as Element | null;
+  if (!root) throw new PageError(`${input.url}: the page has no body`);
+
+  // From the original DOM, before anything is removed: byline, date, lead picture, sibling lists.
+  const bylineEl = selectFirst(root, rule.author);
+  const bylineText = bylineEl ? squash(textOf(bylineEl)) : '';
+  const byline = (bylineText && bylineText.length <= 120 ? bylineText : null) ?? (meta.authors.length > 0 ? meta.authors.join(', ') : null);
+  const dateEl = selectFirst(root, rule.date);
+  const dateValue = dateEl ? (dateEl.getAttribute('datetime') ?? dateEl.getAttribute('content') ?? squash(textOf(dateEl))) : null;
+  const published = meta.published ?? (dateValue && Number.isFinite(Date.parse(dateValue)) ? new Date(Date.parse(dateValue)).toISOString() : null);
+
+  const h1 = root.querySelector('h1');
+  const headline = squash(h1 ? textOf(h1) : '') || meta.headline;
+
+  const lists: PageSiblingList[] = [];
+  const listBlocks: PageBlock[][] = [];
+  for (const { title, el } of siblingContainers(root, rule, false)) {
+    const blocks = readBlocks(el, base).filter((b) => !(b.kind === 'h' && titleKey(b.text) === titleKey(title)));
+    const items = siblingItems(blocks);
+    if (items.length > 0) {
+      lists.push({ title, items });
+      listBlocks.push(siblingBlocks(blocks));
+    }
+    el.remove();
+  }
+  for (const { el } of siblingContainers(root, rule, true)) el.remove();
+  for (const el of selectAll(root, rule.strip)) el.remove();
+
+  // The lead picture: the first figure of the story (before its first paragraph), else the page's og:image.
+  const leadFigure = root.querySelector('article figure, main figure, [itemprop="articleBody"] figure, figure');
+  let picture: ArticlePage['picture'] = null;
+  if (leadFigure) {
+    const f = figureOf(leadFigure, base);
+    if (f.src) picture = { url: f.src, caption: f.caption || null, credit: f.credit };
+  }
+  if (!picture && meta.image) {
+    const url = absoluteHttp(meta.image.url, base);
+    if (url) picture = { url, caption: meta.image.caption, credit: meta.image.credit };
+  }
+
+  // The body: a site rule's container, else Readability (on this DOM: what it needs from the original is read).
+  let method: ArticlePage['method'] = 'readability';
+  let blocks: PageBlock[] = [];
+  const ruled = selectAll(root, rule.body);
+  if (ruled.length > 0) {
+    method = 'site-rule';
+    blocks = ruled.flatMap((el) => readBlocks(el, base, { figures: false }));
+  } else {
+    let article: { content: unknown } | null = null;
+    try {
+      article = new Readability(doc as never, { serializer: (el: unknown) => el, charThreshold: 300 }).parse() as { content: unknown } | null;
+    } catch {
+      article = null;
+    }
+    if (article?.content) blocks = readBlocks(article.content as DomNode, base, { figures: false });
+  }
+
+  let paragraphs = blocks.filter((b) => b.kind === 'p' || (b.kind === 'h' && b.level > 1)).map((b) => ({ block: b, text: b.kind === 'figure' ? b.caption : b.text }));
+  paragraphs = paragraphs.filter((p) => !BOILERPLATE.test(p.text) && (!headline || p.text !== headline));
+  const ldBody = meta.articleBody ? ldParagraphs(meta.articleBody).join('\n') : '';
+  const ours = paragraphs.map((p) => p.text).join(' ');
+  // A JSON-LD body is the site's own account of the story, when it is whole (some sites cut it to a teaser).
+  if (ldBody.length >= 200 && ldBody.length >= ours.length * 0.5) {
+    const reference = shingles(ldBody);
+    const kept = paragraphs.filter((p) => coveredBy(p.text, reference) >= 0.5);
+    const keptLength = kept.reduce((n, p) => n + p.text.length, 0);
+    if (keptLength < ldBody.length * 0.6 || ours.length < ldBody.length * 0.6) {
+      method = 'json-ld';
+      paragraphs = ldBody.split('\n').map((text) => ({ block: { kind: 'p', text, html: escapeHtml(text), linkText: 0 } as PageBlock, text }));
+    } else paragraphs = kept;
+  }
+  if (paragraphs.length === 0) throw new PageError(`${input.url}: no story text found on the page`);
+
+  const canonical = absoluteHttp(meta.canonical, base) ?? base;
+  const story = paragraphs.map((p) => p.block);
+  const bylineBlock: PageBlock[] = [];
+  const siblingHtml = lists
+    .map((list, i) => `<section>\n<h2>${escapeHtml(list.title)}</h2>\n${blocksToHtml(listBlocks[i]!)}\n</section>`)
+    .join('\n');
+  const content = [blocksToHtml([...story, ...bylineBlock]), siblingHtml].filter(Boolean).join('\n');
+  const media: RawMedia[] = picture
+    ? [{ url: picture.url, type: null, medium: 'image', width: null, height: null, title: null, description: picture.caption, credit: picture.credit }]
+    : [];
+  const first = paragraphs[0]!.text;
+  return {
+    entry: {
+      id: canonical,
+      title: headline,
+      link: canonical,
+      published,
+      updated: meta.updated,
+      author: byline,
+      categories: meta.keywords.length > 0 ? meta.keywords : meta.section ? [meta.section] : [],
+      summary: meta.description,
+      content,
+      enclosures: [],
+      media,
+      language: meta.language,
+    },
+    paragraphs: paragraphs.map((p) => p.text),
+    headline,
+    byline,
+    dateline: DATELINE.exec(first)?.[1] ?? null,
+    published,
+    updated: meta.updated,
+    picture,
+    siblings: lists,
+    siteName: meta.siteName,
+    language: meta.language,
+    method,
+  };
+}
+
+/** The one-entry feed a page makes, for `normalizeFeed`/`normalizeEntry`: the site as the feed, the page as its entry. */
+export function pageFeed(page: ArticlePage): RawFeed {
+  const link = page.entry.link ? new URL('/', page.entry.link).href : null;
+  return {
+    format: 'html',
+    title: page.siteName,
+    link,
+    description: null,
+    id: null,
+    author: null,
+    categories: [],
+    published: null,
+    updated: null,
+    entries: [page.entry],
+    language: page.language,
+  };
+}
