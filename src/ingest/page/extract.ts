@@ -256,6 +256,11 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
   const dateValue = dateEl ? (dateEl.getAttribute('datetime') ?? dateEl.getAttribute('content') ?? squash(textOf(dateEl))) : null;
   const published = meta.published ?? (dateValue && Number.isFinite(Date.parse(dateValue)) ? new Date(Date.parse(dateValue)).toISOString() : null);
 
+  // The texts of the page's time stamps: a paragraph that is only one of them is page furniture, not story.
+  const stamps = new Set(selectAll(root, ['time', ...rule.date]).map((el) => squash(textOf(el)).toLowerCase()).filter(Boolean));
+  const isStamp = (text: string): boolean =>
+    stamps.size > 0 && stamps.has(text.toLowerCase().replace(/^(?:published|updated|posted|last updated|modified)\b\s*(?:on|at)?:?\s*/, ''));
+
   const h1 = root.querySelector('h1');
   const headline = squash(h1 ? textOf(h1) : '') || meta.headline;
 
@@ -303,7 +308,7 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
   }
 
   let paragraphs = blocks.filter((b) => b.kind === 'p' || (b.kind === 'h' && b.level > 1)).map((b) => ({ block: b, text: b.kind === 'figure' ? b.caption : b.text }));
-  paragraphs = paragraphs.filter((p) => !BOILERPLATE.test(p.text) && (!headline || p.text !== headline));
+  paragraphs = paragraphs.filter((p) => !BOILERPLATE.test(p.text) && !isStamp(p.text) && (!headline || p.text !== headline));
   const ldBody = meta.articleBody ? ldParagraphs(meta.articleBody).join('\n') : '';
   const ours = paragraphs.map((p) => p.text).join(' ');
   // A JSON-LD body is the site's own account of the story, when it is whole (some sites cut it to a teaser).
