@@ -70,8 +70,8 @@ export interface ArticlePage {
   siblings: PageSiblingList[];
   siteName: string | null;
   language: string | null;
-  /** How the body was found. */
-  method: 'site-rule' | 'readability' | 'json-ld';
+  /** How the body was found: a site rule, Readability, JSON-LD `articleBody`, or (Readability finding nothing) the page's long paragraphs. */
+  method: 'site-rule' | 'readability' | 'json-ld' | 'blocks';
 }
 
 /** An article page could not be read (too large, not HTML, no text). */
@@ -90,11 +90,14 @@ function decodePage(bytes: Uint8Array, contentType: string | null | undefined): 
 
 /** True when a document looks like an HTML page rather than a feed (for callers that must tell them apart). */
 export function looksLikeHtmlPage(text: string, contentType?: string | null): boolean {
-  if (/^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(contentType ?? '')) return true;
   const head = text.slice(0, 4096).replace(/^\uFEFF/, '').replace(/^\s+/, '');
-  if (/^<\?xml\b/i.test(head) && !/<html\b/i.test(head)) return false;
+  // Content first: servers label feeds text/html often enough.
   if (/^[{[]/.test(head)) return false;
-  return /^(?:<!--[\s\S]*?-->\s*)*<!doctype\s+html\b/i.test(head) || /<html[\s>]/i.test(head);
+  const start = head.replace(/^(?:<\?xml[^>]*>|<!--[\s\S]*?-->|<\?[^>]*>|\s+)*/i, '');
+  if (/^<(?:rss|feed|rdf:RDF|channel)\b/i.test(start)) return false;
+  if (/^<!doctype\s+html\b/i.test(start) || /^<html[\s>]/i.test(start)) return true;
+  if (/^<\?xml\b/i.test(head)) return false;
+  return /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(contentType ?? '');
 }
 
 // linkedom's parsing is the expensive part; the contents of these elements are never text, so they are cut
@@ -178,6 +181,24 @@ function siblingContainers(body: Element, rule: ReturnType<typeof siteRuleFor>, 
   return found;
 }
 
+/** How deep the page's elements may nest; below this, each subtree is replaced by its text (Readability's
+ * cost grows with the square of the depth: 500 nested `<div>`s take it seconds). Real pages stay under 40. */
+export const MAX_PAGE_DEPTH = 64;
+
+/** Replaces every element nested deeper than `max` by its text, walking iteratively (no recursion). */
+function flattenDeep(root: Element, createText: (text: string) => unknown, max: number): void {
+  const stack: Array<[Element, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [el, depth] = stack.pop()!;
+    const kids = Array.from(el.childNodes) as Element[];
+    for (const kid of kids) {
+      if (kid.nodeType !== 1) continue;
+      if (depth + 1 >= max) (kid as unknown as { replaceWith(n: unknown): void }).replaceWith(createText(` ${kid.textContent ?? ''} `));
+      else stack.push([kid, depth + 1]);
+    }
+  }
+}
+
 /** The story heading, list items, and the link of each sibling, from a list's blocks. */
 function siblingItems(blocks: readonly PageBlock[]): PageSibling[] {
   const items: PageSibling[] = [];
@@ -244,6 +265,8 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
     const holder = parseHTML(`<html><head>${pruned.jsonLd.join('')}</head></html>`).document.head as unknown as Element;
     for (const s of Array.from(holder.querySelectorAll('script'))) (doc.head as unknown as { appendChild(n: unknown): void }).appendChild(s);
   }
+  const created = document as unknown as { createTextNode(text: string): unknown };
+  flattenDeep(doc, (text) => created.createTextNode(text), MAX_PAGE_DEPTH);
   const meta: PageMetadata = readMetadata(doc as never);
   const root = (doc.body ?? doc.documentElement) as Element | null;
   if (!root) throw new PageError(`${input.url}: the page has no body`);
@@ -305,6 +328,11 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
       article = null;
     }
     if (article?.content) blocks = readBlocks(article.content as DomNode, base, { figures: false });
+    if (!blocks.some((b) => b.kind === 'p')) {
+      // Readability found nothing: the page's own paragraphs of some length, links aside, are the story.
+      method = 'blocks';
+      blocks = readBlocks(root, base, { figures: false }).filter((b) => b.kind === 'p' && b.text.length >= 80 && b.linkText < b.text.length * 0.3);
+    }
   }
 
   let paragraphs = blocks.filter((b) => b.kind === 'p' || (b.kind === 'h' && b.level > 1)).map((b) => ({ block: b, text: b.kind === 'figure' ? b.caption : b.text }));
