@@ -11,7 +11,8 @@
  * - BENCH_CONNECTIONS: 1–100 (default 32)
  * - BENCH_GENERATOR: `autocannon` drives the HTTP bench with autocannon even where wrk is installed
  * - BENCH_SIZES: comma list of store sizes, each 1k–2M (default 10000,100000,1000000)
- * - BENCH_ONLY: `http`, `store`, `load` or `parse`, or a comma list of them (default: all four)
+ * - BENCH_ONLY: `http`, `store`, `load`, `parse` or `page`, or a comma list of them (default: all five)
+ * - BENCH_PAGE_ROUNDS: measured rounds of the page bench over the 91 corpus pages, 1–20 (default 3)
  * - BENCH_PARSE_ITERATIONS: measured iterations of each parse case, 20–5000 (default 300, after 50 warm-up)
  * - BENCH_LOAD_SECONDS: seconds each of the load test's three runs lasts (real idle, real with ingests, bare), 5–300 (default 30)
  * - BENCH_LOAD_POLLERS: concurrent pollers, 1–250 (default 200; the server answers 503 past 256 in flight)
@@ -27,6 +28,7 @@ import { PROFILES, runLoadBench, type LoadBenchOptions, type LoadComparison, typ
 import { percentile, sig } from './stats.ts';
 import { runStoreBench, sqliteVersion, type StoreReport } from './store.ts';
 import { runParseBench, type ParseReport } from './parse.ts';
+import { runPageBench, type PageReport } from './page.ts';
 
 /** Targets from the issue. */
 const FEED_TARGET = 0.8; // each feed route at ≥ 0.8× the bare server's req/s
@@ -60,7 +62,7 @@ const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map
   if (!Number.isInteger(n) || n < 1000 || n > 2_000_000) throw new Error(`BENCH_SIZES: each size must be from 1000 to 2000000, not "${s}"`);
   return n;
 });
-const SECTIONS = ['http', 'store', 'load', 'parse'] as const;
+const SECTIONS = ['http', 'store', 'load', 'parse', 'page'] as const;
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 for (const x of only) if (!(SECTIONS as readonly string[]).includes(x)) throw new Error(`BENCH_ONLY must be ${SECTIONS.map((n) => `"${n}"`).join(', ')} or a comma list of them, not "${x}"`);
 const runs = (section: (typeof SECTIONS)[number]): boolean => only.length === 0 || only.includes(section);
@@ -454,6 +456,26 @@ function printParse(r: ParseReport): void {
   out();
 }
 
+const PAGE_TARGET_MS = 20; // issue 13: extraction ≤ 20 ms for a typical page
+
+function printPage(r: PageReport): void {
+  out('## Page extraction: extractArticlePage against Readability alone');
+  out();
+  out(
+    `The ${r.pages} article pages of ../shared/corpus/articles (median ${kb(r.medianBytes)}), ${r.options.rounds} rounds after a ` +
+      'warm-up round, the two back to back per page (order alternating); ms per page over all pages and rounds. ' +
+      'Readability alone is linkedom parse + Readability.parse(); ours adds decoding, metadata, sibling lists, site rules and cleanup.',
+  );
+  out();
+  out('| extractor | median | p99 | target ≤ 20 ms |');
+  out('| --- | ---: | ---: | --- |');
+  out(`| extractArticlePage | ${ms(r.ours.median)} | ${ms(r.ours.p99)} | ${r.ours.median <= PAGE_TARGET_MS ? 'met' : 'NOT MET'} |`);
+  out(`| Readability alone | ${ms(r.reference.median)} | ${ms(r.reference.p99)} | ${r.reference.median <= PAGE_TARGET_MS ? 'met' : 'NOT MET'} |`);
+  out();
+  out(`Ratio (our median over Readability's): ${sig(r.ratio, 3)}×`);
+  out();
+}
+
 function printLoadComparison(c: LoadComparison): void {
   const o = c.ingesting.options;
   out(`## Load: p99 while ingests run, against the same server idle and a bare node:http server`);
@@ -504,6 +526,7 @@ async function main(): Promise<void> {
     printLoadComparison(comparison);
   }
   if (runs('parse')) printParse(await runParseBench({ items: 100, warmup: 50, iterations: intEnv('BENCH_PARSE_ITERATIONS', 300, 20, 5000) }, progress));
+  if (runs('page')) printPage(await runPageBench({ rounds: intEnv('BENCH_PAGE_ROUNDS', 3, 1, 20) }, progress));
   out(`Total bench time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 

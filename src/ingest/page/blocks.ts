@@ -38,11 +38,11 @@ export function squash(text: string): string {
   return text.replace(/[\s\u00a0\u200b]+/g, ' ').trim();
 }
 
-/** An absolute http(s) URL for `href` against `base`, or null. */
-export function absoluteHttp(href: string | null | undefined, base: string): string | null {
+/** An absolute http(s) URL for `href` against `base` (null: only absolute links count), or null. */
+export function absoluteHttp(href: string | null | undefined, base: string | null): string | null {
   if (!href) return null;
   try {
-    const url = new URL(href.trim(), base);
+    const url = base ? new URL(href.trim(), base) : new URL(href.trim());
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
   } catch {
     return null;
@@ -50,7 +50,7 @@ export function absoluteHttp(href: string | null | undefined, base: string): str
 }
 
 /** The `src` of an image, lazy-loading attributes first (sites put a placeholder in `src`). */
-export function imageSource(img: DomNode, base: string): string | null {
+export function imageSource(img: DomNode, base: string | null): string | null {
   for (const name of ['data-src', 'data-lazy-src', 'data-original', 'src']) {
     const v = img.getAttribute?.(name);
     if (v && !v.startsWith('data:')) return absoluteHttp(v, base);
@@ -79,7 +79,7 @@ export function textOf(node: DomNode, depth = 0): string {
 }
 
 /** A figure's caption and, when the page marks it apart, its credit. */
-export function figureOf(node: DomNode, base: string): { src: string | null; caption: string; credit: string | null } {
+export function figureOf(node: DomNode, base: string | null): { src: string | null; caption: string; credit: string | null } {
   const img = find(node, 'IMG')[0];
   const cap = find(node, 'FIGCAPTION')[0] ?? null;
   let credit: string | null = null;
@@ -101,7 +101,7 @@ export function figureOf(node: DomNode, base: string): { src: string | null; cap
  * Reads a region into clean blocks. Inline content between block boundaries makes one paragraph; a heading
  * keeps its link (a teaser's headline does); a figure is read whole.
  */
-export function readBlocks(root: DomNode, base: string, options: { figures?: boolean } = {}): PageBlock[] {
+export function readBlocks(root: DomNode, base: string | null, options: { figures?: boolean } = {}): PageBlock[] {
   const blocks: PageBlock[] = [];
   let text = '';
   let html = '';

@@ -22,6 +22,9 @@ import { siteRuleFor, SITE_RULES, type SiteRule } from './site-rules.ts';
 /** The default input cap: 5 MiB, far above any article page (the corpus's largest is well under 2 MiB). */
 export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
 
+/** Less story text than this (a login wall, an error page) is no story. */
+const MIN_STORY_CHARS = 100;
+
 /** An article page as ingest has it: the bytes (or text) and the URL it was fetched from. */
 export interface PageInput {
   /** The page's bytes; decoded by BOM, `<meta charset>`, then `contentType`'s charset, else UTF-8. */
@@ -185,6 +188,19 @@ function siblingContainers(body: Element, rule: ReturnType<typeof siteRuleFor>, 
  * cost grows with the square of the depth: 500 nested `<div>`s take it seconds). Real pages stay under 40. */
 export const MAX_PAGE_DEPTH = 64;
 
+/** The text under a node, iteratively (no recursion, whatever the depth), without the contents of non-text elements. */
+function flatText(node: DomNode): string {
+  const parts: string[] = [];
+  const stack: DomNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.nodeType === 3) parts.push(n.textContent ?? '');
+    else if (n.nodeType === 1 && !NON_TEXT_NAMES.has(n.nodeName)) for (let i = n.childNodes.length - 1; i >= 0; i--) stack.push(n.childNodes[i]!);
+  }
+  return parts.join(' ');
+}
+const NON_TEXT_NAMES = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'OBJECT', 'EMBED', 'SVG', 'MATH', 'TEXTAREA', 'SELECT']);
+
 /** Replaces every element nested deeper than `max` by its text, walking iteratively (no recursion). */
 function flattenDeep(root: Element, createText: (text: string) => unknown, max: number): void {
   const stack: Array<[Element, number]> = [[root, 0]];
@@ -193,7 +209,7 @@ function flattenDeep(root: Element, createText: (text: string) => unknown, max: 
     const kids = Array.from(el.childNodes) as Element[];
     for (const kid of kids) {
       if (kid.nodeType !== 1) continue;
-      if (depth + 1 >= max) (kid as unknown as { replaceWith(n: unknown): void }).replaceWith(createText(` ${kid.textContent ?? ''} `));
+      if (depth + 1 >= max) (kid as unknown as { replaceWith(n: unknown): void }).replaceWith(createText(` ${flatText(kid)} `));
       else stack.push([kid, depth + 1]);
     }
   }
@@ -255,8 +271,6 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
   const size = input.bytes ? input.bytes.byteLength : (input.html?.length ?? 0);
   if (size > maxBytes) throw new PageError(`${input.url}: the page is ${size} bytes, over the ${maxBytes}-byte cap`);
   const raw = input.html ?? (input.bytes ? decodePage(input.bytes, input.contentType) : '');
-  const base = absoluteHttp(input.url, 'http://invalid.invalid/') ?? 'http://invalid.invalid/';
-  const rule = siteRuleFor(new URL(base).hostname, options.siteRules ?? SITE_RULES);
 
   const pruned = prune(raw);
   const { document } = parseHTML(pruned.html.includes('<html') ? pruned.html : `<!doctype html><html><body>${pruned.html}</body></html>`);
@@ -265,9 +279,18 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
     const holder = parseHTML(`<html><head>${pruned.jsonLd.join('')}</head></html>`).document.head as unknown as Element;
     for (const s of Array.from(holder.querySelectorAll('script'))) (doc.head as unknown as { appendChild(n: unknown): void }).appendChild(s);
   }
+  // What the cut above missed (an element left open, markup the regex does not see) goes now: no script text
+  // is ever read as text. JSON-LD stays in <head> for the metadata.
+  for (const el of Array.from(doc.querySelectorAll('script, style, noscript, template, iframe, object, embed, svg, math, textarea, select'))) {
+    if (el.nodeName === 'SCRIPT' && /^application\/ld\+json$/i.test(el.getAttribute('type')?.trim() ?? '') && doc.head?.contains(el)) continue;
+    el.remove();
+  }
   const created = document as unknown as { createTextNode(text: string): unknown };
   flattenDeep(doc, (text) => created.createTextNode(text), MAX_PAGE_DEPTH);
   const meta: PageMetadata = readMetadata(doc as never);
+  // A page read from a file resolves its links against its canonical URL; without one, only absolute links count.
+  const base = absoluteHttp(input.url, null) ?? absoluteHttp(meta.canonical, null);
+  const rule = siteRuleFor(base ? new URL(base).hostname : '', options.siteRules ?? SITE_RULES);
   const root = (doc.body ?? doc.documentElement) as Element | null;
   if (!root) throw new PageError(`${input.url}: the page has no body`);
 
@@ -349,7 +372,7 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
       paragraphs = ldBody.split('\n').map((text) => ({ block: { kind: 'p', text, html: escapeHtml(text), linkText: 0 } as PageBlock, text }));
     } else paragraphs = kept;
   }
-  if (paragraphs.length === 0) throw new PageError(`${input.url}: no story text found on the page`);
+  if (paragraphs.reduce((n, p) => n + p.text.length, 0) < MIN_STORY_CHARS) throw new PageError(`${input.url}: no story text found on the page`);
 
   const canonical = absoluteHttp(meta.canonical, base) ?? base;
   const story = paragraphs.map((p) => p.block);

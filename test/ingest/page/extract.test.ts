@@ -131,13 +131,13 @@ describe('the seed served as a page', () => {
 describe('site rules', () => {
   const html = `<html><body><div class="chrome"><p>${'Menu item. '.repeat(40)}</p></div>
 <div class="copy"><p>First paragraph of the story, long enough to be a paragraph of news.</p><div class="promo">Buy a subscription today</div>
-<p>Second paragraph of the story.</p></div><span class="who">By Ana Ruiz</span><span class="when" data-ts="x">2025-01-02T03:04:05Z</span></body></html>`;
+<p>Second paragraph of the story, with its own facts.</p></div><span class="who">By Ana Ruiz</span><span class="when" data-ts="x">2025-01-02T03:04:05Z</span></body></html>`;
   const rules = [{ hosts: ['rules.example'], body: ['.copy'], strip: ['.promo'], author: ['.who'], date: ['.when'] }];
 
   it('reads body, strip, author and date from the rule for the host and its subdomains', () => {
     const page = extractArticlePage({ html, url: 'https://www.rules.example/a' }, { siteRules: rules });
     expect(page.method).toBe('site-rule');
-    expect(page.paragraphs).toEqual(['First paragraph of the story, long enough to be a paragraph of news.', 'Second paragraph of the story.']);
+    expect(page.paragraphs).toEqual(['First paragraph of the story, long enough to be a paragraph of news.', 'Second paragraph of the story, with its own facts.']);
     expect(page.byline).toBe('By Ana Ruiz');
     expect(page.published).toBe('2025-01-02T03:04:05.000Z');
   });
