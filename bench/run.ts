@@ -12,7 +12,8 @@
  * - BENCH_CONNECTIONS: 1–100 (default 32)
  * - BENCH_GENERATOR: `autocannon` drives the HTTP bench with autocannon even where wrk is installed
  * - BENCH_SIZES: comma list of store sizes, each 1k–2M (default 10000,100000,1000000)
- * - BENCH_ONLY: `http`, `store`, `load`, `parse` or `ingest`, or a comma list of them (default: all five)
+ * - BENCH_ONLY: `http`, `store`, `load`, `parse`, `ingest` or `page`, or a comma list of them (default: all six)
+ * - BENCH_PAGE_ROUNDS: measured rounds of the page bench over the 91 corpus pages, 1–20 (default 3)
  * - BENCH_PARSE_ITERATIONS: measured iterations of each parse case, 20–5000 (default 300, after 50 warm-up)
  * - BENCH_INGEST_ITERATIONS: measured iterations of the generated ingest case, 5–1000 (default 50, after 10 warm-up; 2 per corpus feed, after 1)
  * - BENCH_LOAD_SECONDS: seconds each of the load test's three runs lasts (real idle, real with ingests, bare), 5–300 (default 30)
@@ -30,6 +31,7 @@ import { percentile, sig } from './stats.ts';
 import { runStoreBench, sqliteVersion, type StoreReport } from './store.ts';
 import { runParseBench, type ParseReport } from './parse.ts';
 import { runIngestBench, type IngestReport, type StepTime } from './ingest.ts';
+import { runPageBench, type PageReport } from './page.ts';
 
 /** Targets from the issue. */
 const FEED_TARGET = 0.8; // each feed route at ≥ 0.8× the bare server's req/s
@@ -63,7 +65,7 @@ const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map
   if (!Number.isInteger(n) || n < 1000 || n > 2_000_000) throw new Error(`BENCH_SIZES: each size must be from 1000 to 2000000, not "${s}"`);
   return n;
 });
-const SECTIONS = ['http', 'store', 'load', 'parse', 'ingest'] as const;
+const SECTIONS = ['http', 'store', 'load', 'parse', 'ingest', 'page'] as const;
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 for (const x of only) if (!(SECTIONS as readonly string[]).includes(x)) throw new Error(`BENCH_ONLY must be ${SECTIONS.map((n) => `"${n}"`).join(', ')} or a comma list of them, not "${x}"`);
 const runs = (section: (typeof SECTIONS)[number]): boolean => only.length === 0 || only.includes(section);
@@ -522,6 +524,25 @@ function printIngest(r: IngestReport): void {
     `- parse + normalize over the ${c.comparable.feeds} feeds rss-parser reads: ${ms(c.comparable.ours)} against ${ms(c.comparable.rssParser)}, ` +
       `${sig(corpusRatio, 3)}× — target ≤ ${INGEST_TARGET}×: ${met(corpusRatio <= INGEST_TARGET)}`,
   );
+}
+
+const PAGE_TARGET_MS = 20; // issue 13: extraction ≤ 20 ms for a typical page
+
+function printPage(r: PageReport): void {
+  out('## Page extraction: extractArticlePage against Readability alone');
+  out();
+  out(
+    `The ${r.pages} article pages of ../shared/corpus/articles (median ${kb(r.medianBytes)}), ${r.options.rounds} rounds after a ` +
+      'warm-up round, the two back to back per page (order alternating); ms per page over all pages and rounds. ' +
+      'Readability alone is linkedom parse + Readability.parse(); ours adds decoding, metadata, sibling lists, site rules and cleanup.',
+  );
+  out();
+  out('| extractor | median | p99 | target ≤ 20 ms |');
+  out('| --- | ---: | ---: | --- |');
+  out(`| extractArticlePage | ${ms(r.ours.median)} | ${ms(r.ours.p99)} | ${r.ours.median <= PAGE_TARGET_MS ? 'met' : 'NOT MET'} |`);
+  out(`| Readability alone | ${ms(r.reference.median)} | ${ms(r.reference.p99)} | ${r.reference.median <= PAGE_TARGET_MS ? 'met' : 'NOT MET'} |`);
+  out();
+  out(`Ratio (our median over Readability's): ${sig(r.ratio, 3)}×`);
   out();
 }
 
@@ -579,6 +600,7 @@ async function main(): Promise<void> {
     const iterations = intEnv('BENCH_INGEST_ITERATIONS', 50, 5, 1000);
     printIngest(await runIngestBench({ items: 100, warmup: 10, iterations, corpusIterations: 2 }, progress));
   }
+  if (runs('page')) printPage(await runPageBench({ rounds: intEnv('BENCH_PAGE_ROUNDS', 3, 1, 20) }, progress));
   out(`Total bench time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 

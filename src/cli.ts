@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DB_PATH, workerTargetProblems, type WirefeedConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
-import { normalizeCommand } from './cli/normalize-command.ts';
+import { normalizeCommand, normalizeJsonlCommand } from './cli/normalize-command.ts';
 import { parseCommand } from './cli/parse-command.ts';
 import { SUBSCRIBER_USAGE, subscribersCommand } from './cli/subscribers-command.ts';
 import { configPathsFromEnv, loadConfigFile } from './runtime/load-config.ts';
@@ -15,7 +15,8 @@ const USAGE = `usage: wirefeed <command>
   check-config [FILE] [--target node|worker]
                                  validate a config file (default: WIREFEED_CONFIG or config/wirefeed.config.ts)
   parse FILE...                  parse feed files, print one JSON line per file
-  normalize FILE|URL             print the normalized items of a feed as a JSON array of ninjs 3.1 objects
+  normalize FILE|URL             print the normalized items of a feed or article page as a JSON array of ninjs 3.1 objects
+  normalize --jsonl FILE...      the same, one JSON line per file: {"file","items"} or {"file","error"}
 ${SUBSCRIBER_USAGE}`;
 
 /** Runs the `wirefeed` command line; returns the exit status. */
@@ -87,6 +88,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return 0;
       }
       case 'normalize': {
+        if (rest[0] === '--jsonl') {
+          if (rest.length < 2) {
+            process.stderr.write('wirefeed normalize --jsonl: name at least one file\n');
+            return 2;
+          }
+          const config = await loadConfigFile(configPath).catch(() => null);
+          await normalizeJsonlCommand(rest.slice(1), config?.normalize, (line) => process.stdout.write(`${line}\n`));
+          return 0;
+        }
         if (rest.length !== 1) {
           process.stderr.write('wirefeed normalize: name one file or http(s) URL\n');
           return 2;

@@ -4,8 +4,8 @@
  * shaped after IPTC ninjs 3.1), and what a source poll leaves behind.
  */
 
-/** The upstream syntaxes the parser recognises. */
-export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
+/** The upstream syntaxes the parser recognises, and `html`: an article page read by `ingest/page`. */
+export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json' | 'html';
 
 /** A media object attached to an upstream entry (RSS enclosure, Atom `rel="enclosure"`, `media:content`). */
 export interface RawEnclosure {

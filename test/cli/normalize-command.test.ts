@@ -48,4 +48,28 @@ describe('wirefeed normalize', () => {
     expect(err).toMatchObject({ code: 1 });
     expect((err as { stderr: string }).stderr).toMatch(/^wirefeed: .+/);
   });
+
+  const pageFile = join(import.meta.dirname, '..', 'fixtures', 'pages', 'harbour-ferry.html');
+
+  it('reads an article page (HTML, detected) and prints the story first, then its siblings', async () => {
+    const { stdout } = await run(process.execPath, ['bin/wirefeed.mjs', 'normalize', pageFile], { maxBuffer: 16 * 1024 * 1024 });
+    const items = JSON.parse(stdout) as NewsItem[];
+    expect(items.map((i) => i.representationType)).toEqual(['full', 'partial', 'partial', 'partial']);
+    expect(items[0]).toMatchObject({ by: 'Dana Whitlock', located: 'HALIFAX', copyrightHolder: 'The Canadian Press' });
+    expect(items[0]!.headlines[0]!.value).toBe('Harbour ferry returns to service after winter refit');
+    expect(items[1]!.headlines[0]!.value).toBe('North-end library opens its doors');
+    for (const item of items) expect(ninjsErrors(item)).toBe('');
+  });
+
+  it('--jsonl prints one line per file: its items, or its error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wirefeed-normalize-'));
+    const missing = join(dir, 'missing.html');
+    const feed = seedFeed(seedAsHtml(loadSeed()));
+    const { stdout } = await run(process.execPath, ['bin/wirefeed.mjs', 'normalize', '--jsonl', pageFile, missing, feed], { maxBuffer: 16 * 1024 * 1024 });
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; items?: NewsItem[]; error?: string });
+    expect(lines.map((l) => l.file)).toEqual([pageFile, missing, feed]);
+    expect(lines[0]!.items).toHaveLength(4);
+    expect(lines[1]).toEqual({ file: missing, error: expect.stringMatching(/missing\.html/) });
+    expect(lines[2]!.items).toHaveLength(14);
+  });
 });

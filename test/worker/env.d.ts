@@ -31,3 +31,9 @@ declare module 'cloudflare:test' {
   };
   export function applyD1Migrations(db: TestD1, migrations: D1Migration[], migrationsTableName?: string): Promise<void>;
 }
+
+// Vite's `?raw` imports (a file's text, bundled), as test/worker/page.test.ts uses them.
+declare module '*?raw' {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,454 @@
+/**
+ * Article pages → a `RawEntry`: the story (headline, body paragraphs, lead picture with caption and credit,
+ * byline, dateline, publication and update times) and the page's sibling-story lists, so that a page goes
+ * through the same wire normalization a feed entry does.
+ *
+ * The generic part is Readability on linkedom; what it lacks comes from site rules (CSS selectors as data),
+ * the page's metadata (JSON-LD `articleBody`, Open Graph, `<time>`), and the original DOM, read before
+ * Readability mutates it: byline, lead picture, sibling lists. Pages are hostile input: the input is capped
+ * (`maxBytes`, default 5 MiB); linkedom runs no script and fetches nothing; every output block is rebuilt from
+ * text, so no markup of the page survives.
+ */
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import { ParseError } from '../../errors.ts';
+import type { RawEntry, RawFeed, RawMedia } from '../../model.ts';
+import { escapeHtml, htmlToText } from '../../util/html-text.ts';
+import { decodeFeedBytes } from '../decode.ts';
+import { absoluteHttp, blocksToHtml, figureOf, readBlocks, squash, textOf, type DomNode, type PageBlock } from './blocks.ts';
+import { readMetadata, type PageMetadata } from './metadata.ts';
+import { siteRuleFor, SITE_RULES, type SiteRule } from './site-rules.ts';
+
+/** The default input cap: 5 MiB, far above any article page (the corpus's largest is well under 2 MiB). */
+export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
+
+/** Less story text than this (a login wall, an error page) is no story. */
+const MIN_STORY_CHARS = 100;
+
+/** An article page as ingest has it: the bytes (or text) and the URL it was fetched from. */
+export interface PageInput {
+  /** The page's bytes; decoded by BOM, `<meta charset>`, then `contentType`'s charset, else UTF-8. */
+  bytes?: Uint8Array;
+  /** The page as text, when it is already decoded. */
+  html?: string;
+  /** The URL the page was fetched from (after redirects): relative links resolve against it. */
+  url: string;
+  /** The HTTP `Content-Type`, when there was one. */
+  contentType?: string | null;
+}
+
+/** How to read pages. */
+export interface ExtractOptions {
+  /** Site rules (default `SITE_RULES`); merged over the generic rule. */
+  siteRules?: readonly SiteRule[];
+  /** The input cap in bytes (default `MAX_PAGE_BYTES`); a larger page is a `PageError`. */
+  maxBytes?: number;
+}
+
+/** A sibling story a page lists. */
+export interface PageSibling {
+  headline: string;
+  link: string | null;
+}
+
+/** A sibling list: its heading and its stories. */
+export interface PageSiblingList {
+  title: string;
+  items: PageSibling[];
+}
+
+/** What an article page holds, read. */
+export interface ArticlePage {
+  /** The story as a feed entry would carry it, for `normalizeEntry` (the siblings in `content`, after the story). */
+  entry: RawEntry;
+  /** The story's paragraphs as plain text (the body only: no caption, byline or sibling list). */
+  paragraphs: string[];
+  headline: string | null;
+  byline: string | null;
+  /** The dateline the first paragraph opens with ("WASHINGTON —"), when there is one. */
+  dateline: string | null;
+  published: string | null;
+  updated: string | null;
+  picture: { url: string; caption: string | null; credit: string | null } | null;
+  siblings: PageSiblingList[];
+  siteName: string | null;
+  language: string | null;
+  /** How the body was found: a site rule, Readability, JSON-LD `articleBody`, or (Readability finding nothing) the page's long paragraphs. */
+  method: 'site-rule' | 'readability' | 'json-ld' | 'blocks';
+}
+
+/** An article page could not be read (too large, not HTML, no text). */
+export class PageError extends ParseError {}
+
+const BOILERPLATE = /^(?:advertisement|advertisements|ad|sponsored|story continues below(?: advertisement)?|continue reading below|scroll to continue(?: with content)?|share this (?:article|story)|share|print|email|comments?|related(?: articles| stories)?:?|read more:?|recommended(?: for you)?:?|sign up(?: for| to).{0,80}|subscribe(?: now| today)?(?: to.{0,80})?|click here.{0,80}|follow us.{0,60}|image|photo|video|listen to (?:this|the) (?:article|story).{0,40}|\d+ min(?:ute)?s? read)$/i;
+// A line that opens the page's list of other stories, inside the region Readability kept: nothing after it is story.
+const TAIL_START = /^(?:you (?:may|might) (?:also )?like|related(?: stories| articles| content| coverage)?|more (?:stories|from .{1,40}|on this(?: story| topic)?)|recommended(?: for you| stories| reading)?|want more stories like this\??|read (?:more|next)(?: stories)?|trending(?: now| stories)?|most (?:read|popular|viewed)|popular (?:stories|now)|also (?:read|see)|sponsored (?:content|stories)|around the web|from our partners|top stories)[:.]?$/i;
+// A time stamp line ("Updated Nov 19, 6:55 AM; Posted …", "Published 1 day ago").
+const STAMP_LINE = /^(?:(?:published|updated|posted|last updated|modified)\b[^.]{0,70}(?:\d|\bago\b)[^.]{0,40}|\d{1,2}:\d{2}\s*[ap]\.?m\.?.{0,40})$/i;
+const CLICK_HERE = /\bclick(?:ing)? here\b/i;
+
+const DATELINE = /^((?:[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+)*)(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)*)?)\s*(?:\([^)]{2,40}\)\s*)?[—–-]{1,2}\s/;
+
+/** Decodes page bytes: BOM, then the `<meta charset>` of the first 1 KiB, then the HTTP charset, else UTF-8. */
+function decodePage(bytes: Uint8Array, contentType: string | null | undefined): string {
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024));
+  const declared = /<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)/i.exec(head)?.[1];
+  const type = declared ? `text/html; charset=${declared}` : contentType;
+  return decodeFeedBytes(bytes, type).text;
+}
+
+/** True when a document looks like an HTML page rather than a feed (for callers that must tell them apart). */
+export function looksLikeHtmlPage(text: string, contentType?: string | null): boolean {
+  const head = text.slice(0, 4096).replace(/^\uFEFF/, '').replace(/^\s+/, '');
+  // Content first: servers label feeds text/html often enough.
+  if (/^[{[]/.test(head)) return false;
+  const start = head.replace(/^(?:<\?xml[^>]*>|<!--[\s\S]*?-->|<\?[^>]*>|\s+)*/i, '');
+  if (/^<(?:rss|feed|rdf:RDF|channel)\b/i.test(start)) return false;
+  if (/^<!doctype\s+html\b/i.test(start) || /^<html[\s>]/i.test(start)) return true;
+  if (/^<\?xml\b/i.test(head)) return false;
+  return /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(contentType ?? '');
+}
+
+// linkedom's parsing is the expensive part; the contents of these elements are never text, so they are cut
+// out first (JSON-LD excepted). A tag-level cut: an element opened and never closed swallows the rest, as it
+// would in HTML.
+const NON_TEXT = /<(script|style|svg|noscript|template|iframe|object|math)\b([^>]*)>[\s\S]*?<\/\1\s*>/gi;
+const COMMENTS = /<!--[\s\S]*?-->/g;
+function prune(html: string): { html: string; jsonLd: string[] } {
+  const jsonLd: string[] = [];
+  const out = html.replace(COMMENTS, '').replace(NON_TEXT, (whole, tag: string, attrs: string) => {
+    if (tag.toLowerCase() === 'script' && /type\s*=\s*["']?application\/ld\+json/i.test(attrs)) jsonLd.push(whole);
+    return '';
+  });
+  return { html: out, jsonLd };
+}
+
+interface Element extends DomNode {
+  querySelectorAll(selector: string): ArrayLike<Element>;
+  querySelector(selector: string): Element | null;
+  getAttribute(name: string): string | null;
+  remove(): void;
+  parentElement: Element | null;
+  contains(other: unknown): boolean;
+}
+
+function selectAll(root: Element, selectors: readonly string[]): Element[] {
+  if (selectors.length === 0) return [];
+  try {
+    // One walk for the whole list; a list this DOM cannot read is tried selector by selector.
+    return Array.from(root.querySelectorAll(selectors.join(', ')));
+  } catch {
+    // fall through
+  }
+  const out: Element[] = [];
+  for (const s of selectors) {
+    try {
+      out.push(...Array.from(root.querySelectorAll(s)));
+    } catch {
+      // A selector this DOM cannot read is skipped, not fatal: rules are data, sites are many.
+    }
+  }
+  return out;
+}
+const selectFirst = (root: Element, selectors: readonly string[]): Element | null => {
+  for (const s of selectors) {
+    try {
+      const el = root.querySelector(s);
+      if (el) return el;
+    } catch {
+      // as above
+    }
+  }
+  return null;
+};
+
+const titleKey = (s: string): string => squash(s).toLowerCase().replace(/[:\s]+$/, '');
+
+/** The sibling-list containers: the site rule's, then every heading whose text names a list, grown to its list. */
+function siblingContainers(body: Element, rule: ReturnType<typeof siteRuleFor>, stop: boolean): Array<{ title: string; el: Element }> {
+  const titles = new Set((stop ? rule.stopTitles : rule.siblingTitles).map(titleKey));
+  const found: Array<{ title: string; el: Element }> = [];
+  if (!stop) {
+    for (const el of selectAll(body, rule.siblings)) {
+      const heading = el.querySelector('h1, h2, h3, h4, h5, h6');
+      found.push({ title: heading ? squash(textOf(heading)) : 'Just Posted', el });
+    }
+  }
+  for (const h of Array.from(body.querySelectorAll('h2, h3, h4, h5, h6, [class*="title"], [class*="heading"]'))) {
+    const text = squash(textOf(h));
+    if (text.length > 40 || !titles.has(titleKey(text))) continue;
+    if (found.some((f) => f.el.contains(h))) continue;
+    // The list is the smallest ancestor that holds links besides the heading's own.
+    let el: Element = h;
+    for (let up = 0; up < 4 && el.parentElement && el.parentElement !== body; up++) {
+      el = el.parentElement;
+      if (el.querySelectorAll('a[href]').length >= (stop ? 2 : 1) + (h.querySelector('a') ? 1 : 0)) break;
+    }
+    if (el.querySelector('h1')) continue;
+    found.push({ title: text, el });
+  }
+  return found;
+}
+
+/** How deep the page's elements may nest; below this, each subtree is replaced by its text (Readability's
+ * cost grows with the square of the depth: 500 nested `<div>`s take it seconds). Real pages stay under 40. */
+export const MAX_PAGE_DEPTH = 64;
+
+/** The text under a node, iteratively (no recursion, whatever the depth), without the contents of non-text elements. */
+function flatText(node: DomNode): string {
+  const parts: string[] = [];
+  const stack: DomNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.nodeType === 3) parts.push(n.textContent ?? '');
+    else if (n.nodeType === 1 && !NON_TEXT_NAMES.has(n.nodeName)) for (let i = n.childNodes.length - 1; i >= 0; i--) stack.push(n.childNodes[i]!);
+  }
+  return parts.join(' ');
+}
+const NON_TEXT_NAMES = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'OBJECT', 'EMBED', 'SVG', 'MATH', 'TEXTAREA', 'SELECT']);
+
+/** Replaces every element nested deeper than `max` by its text, walking iteratively (no recursion). */
+function flattenDeep(root: Element, createText: (text: string) => unknown, max: number): void {
+  const stack: Array<[Element, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [el, depth] = stack.pop()!;
+    const kids = Array.from(el.childNodes) as Element[];
+    for (const kid of kids) {
+      if (kid.nodeType !== 1) continue;
+      if (depth + 1 >= max) (kid as unknown as { replaceWith(n: unknown): void }).replaceWith(createText(` ${flatText(kid)} `));
+      else stack.push([kid, depth + 1]);
+    }
+  }
+}
+
+/** The story heading, list items, and the link of each sibling, from a list's blocks. */
+function siblingItems(blocks: readonly PageBlock[]): PageSibling[] {
+  const items: PageSibling[] = [];
+  for (const b of blocks) {
+    if (b.kind === 'h' && b.href) items.push({ headline: b.text, link: b.href });
+  }
+  if (items.length > 0) return items;
+  // No headings: each link with a headline's length is one story.
+  for (const b of blocks) if (b.kind === 'p' && b.linkText >= b.text.length * 0.8 && b.text.length >= 15) {
+    const href = /<a href="([^"]+)">/.exec(b.html)?.[1] ?? null;
+    items.push({ headline: b.text, link: href ? href.replace(/&amp;/g, '&') : null });
+  }
+  return items;
+}
+
+/** A list's blocks as the teaser parser reads them: each story's picture, headline (a heading) and lede. */
+function siblingBlocks(blocks: readonly PageBlock[]): PageBlock[] {
+  if (blocks.some((b) => b.kind === 'h' && b.href)) return blocks.filter((b) => b.kind !== 'h' || b.href);
+  return blocks.map((b) => {
+    if (b.kind !== 'p' || b.linkText < b.text.length * 0.8 || b.text.length < 15) return b;
+    const href = /<a href="([^"]+)">/.exec(b.html)?.[1]?.replace(/&amp;/g, '&') ?? null;
+    return { kind: 'h', level: 3, text: b.text, href } as PageBlock;
+  });
+}
+
+/** Shingle overlap: the share of a paragraph's word 4-grams found in a reference text. */
+function coveredBy(paragraph: string, reference: Set<string>): number {
+  const words = paragraph.toLowerCase().match(/\w+/g) ?? [];
+  if (words.length < 4) return reference.has(words.join(' ')) ? 1 : -1;
+  let hit = 0;
+  for (let i = 0; i + 4 <= words.length; i++) if (reference.has(words.slice(i, i + 4).join(' '))) hit++;
+  return hit / (words.length - 3);
+}
+function shingles(text: string): Set<string> {
+  const words = text.toLowerCase().match(/\w+/g) ?? [];
+  const out = new Set<string>();
+  for (let i = 0; i + 4 <= words.length; i++) out.add(words.slice(i, i + 4).join(' '));
+  for (let n = 1; n < 4 && n <= words.length; n++) for (let i = 0; i + n <= words.length; i++) out.add(words.slice(i, i + n).join(' '));
+  return out;
+}
+
+/** Paragraph texts from JSON-LD `articleBody` (sites separate paragraphs by new lines, or not at all). */
+function ldParagraphs(body: string): string[] {
+  const lines = /<[a-z][^>]*>/i.test(body) ? htmlToText(body, { lines: true }).split('\n') : body.split(/\r?\n/).map((l) => htmlToText(l));
+  return lines.map(squash).filter(Boolean);
+}
+
+/**
+ * Reads an article page. Throws `PageError` when the page is over the cap or has no story text.
+ * The result's `entry` goes to `normalizeEntry` with `pageFeed(page)` as its feed.
+ */
+export function extractArticlePage(input: PageInput, options: ExtractOptions = {}): ArticlePage {
+  const maxBytes = options.maxBytes ?? MAX_PAGE_BYTES;
+  const size = input.bytes ? input.bytes.byteLength : (input.html?.length ?? 0);
+  if (size > maxBytes) throw new PageError(`${input.url}: the page is ${size} bytes, over the ${maxBytes}-byte cap`);
+  const raw = input.html ?? (input.bytes ? decodePage(input.bytes, input.contentType) : '');
+
+  const pruned = prune(raw);
+  const { document } = parseHTML(pruned.html.includes('<html') ? pruned.html : `<!doctype html><html><body>${pruned.html}</body></html>`);
+  const doc = document as unknown as Element & { body: Element | null; documentElement: Element | null; head: Element | null };
+  if (pruned.jsonLd.length > 0 && doc.head) {
+    const holder = parseHTML(`<html><head>${pruned.jsonLd.join('')}</head></html>`).document.head as unknown as Element;
+    for (const s of Array.from(holder.querySelectorAll('script'))) (doc.head as unknown as { appendChild(n: unknown): void }).appendChild(s);
+  }
+  // What the cut above missed (an element left open, markup the regex does not see) goes now: no script text
+  // is ever read as text. JSON-LD stays in <head> for the metadata.
+  for (const el of Array.from(doc.querySelectorAll('script, style, noscript, template, iframe, object, embed, svg, math, textarea, select'))) {
+    if (el.nodeName === 'SCRIPT' && /^application\/ld\+json$/i.test(el.getAttribute('type')?.trim() ?? '') && doc.head?.contains(el)) continue;
+    el.remove();
+  }
+  const created = document as unknown as { createTextNode(text: string): unknown };
+  flattenDeep(doc, (text) => created.createTextNode(text), MAX_PAGE_DEPTH);
+  const meta: PageMetadata = readMetadata(doc as never);
+  // A page read from a file resolves its links against its canonical URL; without one, only absolute links count.
+  const base = absoluteHttp(input.url, null) ?? absoluteHttp(meta.canonical, null);
+  const rule = siteRuleFor(base ? new URL(base).hostname : '', options.siteRules ?? SITE_RULES);
+  const root = (doc.body ?? doc.documentElement) as Element | null;
+  if (!root) throw new PageError(`${input.url}: the page has no body`);
+
+  // From the original DOM, before anything is removed: byline, date, lead picture, sibling lists.
+  const bylineEl = selectFirst(root, rule.author);
+  const bylineText = bylineEl ? squash(textOf(bylineEl)) : '';
+  const byline = (bylineText && bylineText.length <= 120 ? bylineText : null) ?? (meta.authors.length > 0 ? meta.authors.join(', ') : null);
+  const dateEl = selectFirst(root, rule.date);
+  const dateValue = dateEl ? (dateEl.getAttribute('datetime') ?? dateEl.getAttribute('content') ?? squash(textOf(dateEl))) : null;
+  const published = meta.published ?? (dateValue && Number.isFinite(Date.parse(dateValue)) ? new Date(Date.parse(dateValue)).toISOString() : null);
+
+  // The texts of the page's time stamps: a paragraph that is only one of them is page furniture, not story.
+  const stamps = new Set(selectAll(root, ['time', ...rule.date]).map((el) => squash(textOf(el)).toLowerCase()).filter(Boolean));
+  const isStamp = (text: string): boolean =>
+    stamps.size > 0 && stamps.has(text.toLowerCase().replace(/^(?:published|updated|posted|last updated|modified)\b\s*(?:on|at)?:?\s*/, ''));
+
+  const h1 = root.querySelector('h1');
+  const headline = squash(h1 ? textOf(h1) : '') || meta.headline;
+
+  const lists: PageSiblingList[] = [];
+  const listBlocks: PageBlock[][] = [];
+  for (const { title, el } of siblingContainers(root, rule, false)) {
+    const blocks = readBlocks(el, base).filter((b) => !(b.kind === 'h' && titleKey(b.text) === titleKey(title)));
+    const items = siblingItems(blocks);
+    if (items.length > 0) {
+      lists.push({ title, items });
+      listBlocks.push(siblingBlocks(blocks));
+    }
+    el.remove();
+  }
+  for (const { el } of siblingContainers(root, rule, true)) el.remove();
+  for (const el of selectAll(root, rule.strip)) el.remove();
+
+  // The lead picture: the first figure of the story (before its first paragraph), else the page's og:image.
+  const leadFigure = root.querySelector('article figure, main figure, [itemprop="articleBody"] figure, figure');
+  let picture: ArticlePage['picture'] = null;
+  if (leadFigure) {
+    const f = figureOf(leadFigure, base);
+    if (f.src) picture = { url: f.src, caption: f.caption || null, credit: f.credit };
+  }
+  if (!picture && meta.image) {
+    const url = absoluteHttp(meta.image.url, base);
+    if (url) picture = { url, caption: meta.image.caption, credit: meta.image.credit };
+  }
+
+  // The body: a site rule's container, else Readability (on this DOM: what it needs from the original is read).
+  let method: ArticlePage['method'] = 'readability';
+  let blocks: PageBlock[] = [];
+  const ruled = selectAll(root, rule.body);
+  if (ruled.length > 0) {
+    method = 'site-rule';
+    blocks = ruled.flatMap((el) => readBlocks(el, base, { figures: false }));
+  } else {
+    let article: { content: unknown } | null = null;
+    try {
+      article = new Readability(doc as never, { serializer: (el: unknown) => el, charThreshold: 300 }).parse() as { content: unknown } | null;
+    } catch {
+      article = null;
+    }
+    if (article?.content) blocks = readBlocks(article.content as DomNode, base, { figures: false });
+    if (!blocks.some((b) => b.kind === 'p')) {
+      // Readability found nothing: the page's own paragraphs of some length, links aside, are the story.
+      method = 'blocks';
+      blocks = readBlocks(root, base, { figures: false }).filter((b) => b.kind === 'p' && b.text.length >= 80 && b.linkText < b.text.length * 0.3);
+    }
+  }
+
+  let paragraphs = blocks.filter((b) => b.kind === 'p' || (b.kind === 'h' && b.level > 1)).map((b) => ({ block: b, text: b.kind === 'figure' ? b.caption : b.text }));
+  // Only in the last part of the text: a "Related" line mid-story is an inline pointer, not where the story ends.
+  const total = paragraphs.reduce((n, p) => n + p.text.length, 0);
+  let seen = 0;
+  const tail = paragraphs.findIndex((p) => {
+    seen += p.text.length;
+    return seen > total * 0.6 && p.text.length <= 60 && TAIL_START.test(p.text);
+  });
+  if (tail > 0) paragraphs = paragraphs.slice(0, tail);
+  paragraphs = paragraphs.filter(
+    (p) =>
+      !BOILERPLATE.test(p.text) &&
+      !isStamp(p.text) &&
+      !STAMP_LINE.test(p.text) &&
+      !(p.text.length < 160 && CLICK_HERE.test(p.text)) &&
+      (!headline || p.text !== headline),
+  );
+  const ldBody = meta.articleBody ? ldParagraphs(meta.articleBody).join('\n') : '';
+  const ours = paragraphs.map((p) => p.text).join(' ');
+  // A JSON-LD body is the site's own account of the story, when it is whole (some sites cut it to a teaser).
+  if (ldBody.length >= 200 && ldBody.length >= ours.length * 0.5) {
+    const reference = shingles(ldBody);
+    const kept = paragraphs.filter((p) => coveredBy(p.text, reference) >= 0.5);
+    const keptLength = kept.reduce((n, p) => n + p.text.length, 0);
+    if (keptLength < ldBody.length * 0.6 || ours.length < ldBody.length * 0.6) {
+      method = 'json-ld';
+      paragraphs = ldBody.split('\n').map((text) => ({ block: { kind: 'p', text, html: escapeHtml(text), linkText: 0 } as PageBlock, text }));
+    } else paragraphs = kept;
+  }
+  if (paragraphs.reduce((n, p) => n + p.text.length, 0) < MIN_STORY_CHARS) throw new PageError(`${input.url}: no story text found on the page`);
+
+  const canonical = absoluteHttp(meta.canonical, base) ?? base;
+  const story = paragraphs.map((p) => p.block);
+  const bylineBlock: PageBlock[] = [];
+  const siblingHtml = lists
+    .map((list, i) => `<section>\n<h2>${escapeHtml(list.title)}</h2>\n${blocksToHtml(listBlocks[i]!)}\n</section>`)
+    .join('\n');
+  const content = [blocksToHtml([...story, ...bylineBlock]), siblingHtml].filter(Boolean).join('\n');
+  const media: RawMedia[] = picture
+    ? [{ url: picture.url, type: null, medium: 'image', width: null, height: null, title: null, description: picture.caption, credit: picture.credit }]
+    : [];
+  const first = paragraphs[0]!.text;
+  return {
+    entry: {
+      id: canonical,
+      title: headline,
+      link: canonical,
+      published,
+      updated: meta.updated,
+      author: byline,
+      categories: meta.keywords.length > 0 ? meta.keywords : meta.section ? [meta.section] : [],
+      summary: meta.description,
+      content,
+      enclosures: [],
+      media,
+      language: meta.language,
+    },
+    paragraphs: paragraphs.map((p) => p.text),
+    headline,
+    byline,
+    dateline: DATELINE.exec(first)?.[1] ?? null,
+    published,
+    updated: meta.updated,
+    picture,
+    siblings: lists,
+    siteName: meta.siteName,
+    language: meta.language,
+    method,
+  };
+}
+
+/** The one-entry feed a page makes, for `normalizeFeed`/`normalizeEntry`: the site as the feed, the page as its entry. */
+export function pageFeed(page: ArticlePage): RawFeed {
+  const link = page.entry.link ? new URL('/', page.entry.link).href : null;
+  return {
+    format: 'html',
+    title: page.siteName,
+    link,
+    description: null,
+    id: null,
+    author: null,
+    categories: [],
+    published: null,
+    updated: null,
+    entries: [page.entry],
+    language: page.language,
+  };
+}
