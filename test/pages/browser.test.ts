@@ -113,7 +113,7 @@ describe.skipIf(!available && !inCi)('pages in Chromium', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wirefeed-browser-'));
     const config = validateConfig({
       sources: [
-        { id: 'wire', url: `${origin}/wire.xml`, title: 'Fixture wire', allowPrivateNetwork: true, provider: 'The Canadian Press' },
+        { id: 'wire', url: `${origin}/wire.xml`, title: 'Fixture wire', allowPrivateNetwork: true, provider: 'The Canadian Press', license: 'public' },
         { id: 'down', url: `${origin}/down.xml`, title: 'Maintenance wire', allowPrivateNetwork: true },
       ],
       feeds: [{ name: 'alberta', title: 'Alberta', description: 'Stories from the province', filter: { categories: ['Alberta'] } }],
