@@ -59,7 +59,7 @@ export function prepareItem(item: NewsItem, feedUpdated: Date): PreparedItem {
   const summary = item.descriptions?.find((d) => d.role === 'summary');
   const body = pickText(item.bodies, 'main');
   const published = publishedTime(item) ?? feedUpdated;
-  const updated = published;
+  const updated = changedTime(item, published);
   const summaryText = summary ? oneLine(textOf(summary)) : '';
   const summaryHtml = summary ? htmlOf(summary, link) : '';
   const contentHtml = body ? htmlOf(body, link) : '';
@@ -112,10 +112,20 @@ function killNotice(item: NewsItem, feedUpdated: Date): PreparedItem {
 /**
  * When a story was published upstream: ninjs `contentCreated` (the upstream's published, else updated, time),
  * else `firstCreated` (when the store first saw it). `versionCreated` is when the store saved the current
- * version, i.e. a fetch time, so it dates no story.
+ * version, i.e. a fetch time, so it dates no story by itself.
  */
 export function publishedTime(item: NewsItem): Date | undefined {
   return parseDate(item.contentCreated) ?? parseDate(item.firstCreated);
+}
+
+/**
+ * When a story last changed (Atom `updated`, JSON Feed `date_modified`): the save of its current version when
+ * it has changed since we first saw it (version 2 and up), else its publication time — version 1 is the story as
+ * first seen, which last changed when it was published, not when we fetched it.
+ */
+export function changedTime(item: NewsItem, published: Date): Date {
+  const changed = Number(item.version) > 1 ? parseDate(item.versionCreated) : undefined;
+  return changed && changed > published ? changed : published;
 }
 
 /** The item's web page: ninjs 3.1 carries it as the `web` rendition of a text item. */

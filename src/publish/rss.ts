@@ -30,7 +30,7 @@ export function renderRss(feed: PreparedFeed): string {
 }
 
 function rssItem(p: PreparedItem): Item {
-  const item: Item = { title: '', link: p.link ?? '', date: p.updated, published: p.published };
+  const item: Item = { title: '', link: p.link ?? '', date: p.published, published: p.published };
   if (p.title) item.title = markCdataAsText(p.title);
   item.guid = markText(p.id);
   // Every item has a description (readers such as rsstail show only that); `feed` writes it before content:encoded.

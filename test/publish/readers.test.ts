@@ -176,6 +176,8 @@ const STORIES = ITEMS.map((item) => ({
   title: item.headlines[0]?.value ?? null,
   link: item.renditions?.find((r) => r.name === 'web')?.href ?? null,
   published: Date.parse(item.contentCreated ?? item.firstCreated),
+  // When it last changed: a story changed since we first saw it (version 2 and up) by its version's save time.
+  updated: Math.max(Date.parse(item.contentCreated ?? item.firstCreated), Number(item.version) > 1 ? Date.parse(item.versionCreated) : 0),
   author: item.by ?? null,
   // What a description-only reader should show: the summary, else the body's first paragraph.
   description: firstParagraph(item.descriptions?.find((d) => d.role === 'summary') ?? item.bodies?.[0]),
@@ -267,7 +269,8 @@ describe('feeds as real readers see them', () => {
     const items = rsstailItems(stdout);
     expect(items.map((i) => i.Title ?? null)).toEqual(STORIES.map((s) => s.title));
     expect(items.map((i) => i.Link ?? null)).toEqual(STORIES.map((s) => s.link));
-    expect(items.map((i) => rsstailTime(i['Pub.date']))).toEqual(STORIES.map((s) => s.published));
+    // Atom readers date by <updated>: a changed story (version 2 and up) by when it changed, else its publication.
+    expect(items.map((i) => rsstailTime(i['Pub.date']))).toEqual(STORIES.map((s) => (format === 'atom' ? s.updated : s.published)));
     // libmrss reads RSS's <author>, an e-mail address by RSS 2.0, which bylines are not: RSS carries them as dc:creator.
     expect(items.map((i) => i.Author ?? null)).toEqual(format === 'atom' ? STORIES.map((s) => s.author) : STORIES.map(() => null));
     if (format === 'rss') {

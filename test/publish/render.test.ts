@@ -177,8 +177,9 @@ describe('renderFeed', () => {
       'https://news.example.com/alberta/ridge-fire.html?utm=a&id=7',
     );
     expect(q(`${entry}/${atom('published')}`)).toBe('2024-05-14T14:45:00.000Z');
-    // versionCreated (17:30) is when the store saved this version, a fetch time: it dates no story.
-    expect(q(`${entry}/${atom('updated')}`)).toBe('2024-05-14T14:45:00.000Z');
+    // Version 3 changed since we first saw it: updated is when that version was saved (17:30); a version 1 story's
+    // updated is its publication time (below), never the time we fetched it.
+    expect(q(`${entry}/${atom('updated')}`)).toBe('2024-05-14T17:30:00.000Z');
     expect(q(`${entry}/${atom('author')}/${atom('name')}`)).toBe('Mara Quill, The Canadian Press');
     expect(q(`${entry}/${atom('summary')}`)).toBe('<p>Crews battle a grass fire west of town.</p>');
     expect(q(`${entry}/${atom('content')}`)).toContain('<a rel="noopener noreferrer" href="https://news.example.com/alberta/fire-map.html">');
@@ -209,7 +210,7 @@ describe('renderFeed', () => {
         '<p>SUNDRE, Alta. — Crews fought a grass fire <a rel="noopener noreferrer" href="https://news.example.com/alberta/fire-map.html">map</a>.</p>',
       image: 'https://img.example.com/fire.jpg?w=1200&q=80',
       date_published: '2024-05-14T14:45:00.000Z',
-      date_modified: '2024-05-14T14:45:00.000Z',
+      date_modified: '2024-05-14T17:30:00.000Z',
       author: { name: 'Mara Quill, The Canadian Press' },
       authors: [{ name: 'Mara Quill, The Canadian Press' }],
       tags: ['Alberta', 'Weather'],
