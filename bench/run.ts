@@ -524,6 +524,7 @@ function printIngest(r: IngestReport): void {
     `- parse + normalize over the ${c.comparable.feeds} feeds rss-parser reads: ${ms(c.comparable.ours)} against ${ms(c.comparable.rssParser)}, ` +
       `${sig(corpusRatio, 3)}× — target ≤ ${INGEST_TARGET}×: ${met(corpusRatio <= INGEST_TARGET)}`,
   );
+  out();
 }
 
 const PAGE_TARGET_MS = 20; // issue 13: extraction ≤ 20 ms for a typical page
