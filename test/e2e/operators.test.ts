@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config.ts';
 import { startNodeServer } from '../../src/runtime/node.ts';
 import { jsonLines, type LogLine } from '../support/log-lines.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const TOKEN = 'admin-token-Zq8wT3vX1';
 const FEED_KEY = 'subscriber-key-Hh27LpQ9';
@@ -22,15 +23,6 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('operators: /metrics and JSON logs through the real server', () => {
   let upstream: Server;
@@ -74,7 +66,7 @@ describe('operators: /metrics and JSON logs through the real server', () => {
     beforeAll(async () => {
       server = await startNodeServer({ config: configFor(8), dbPath: join(dir, 'token.db'), port: 0, host: '127.0.0.1', adminToken: TOKEN, log: (l) => lines.push(l), logLevel: 'debug' });
       // The start-up ingest.
-      await waitFor(async () => (sample(await scrape(), 'wirefeed_polls_total{source="up",outcome="ok"}') ?? 0) >= 1 || undefined, 'the first poll');
+      await waitFor(async () => (sample(await scrape(), 'wirefeed_polls_total{source="up",outcome="ok"}') ?? 0) >= 1 || undefined, 'the first poll', 50);
     });
     afterAll(() => server.close());
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servingUrl } from '../support/log-lines.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const upstreamFeed = (titles: string[]) => `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Local upstream</title><link>https://upstream.example/</link><description>test</description>
@@ -33,15 +34,6 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
   });
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('wirefeed serve, end to end', () => {
   let upstream: Server;
