@@ -211,6 +211,23 @@ export function sourceLicense(source: SourceConfig): 'public' | 'restricted' {
   return WIRE_AGENCIES.some((a) => a.name.toLowerCase() === provider || a.aliases.some((alias) => alias.toLowerCase() === provider)) ? 'restricted' : 'public';
 }
 
+/**
+ * Validates one source as the configuration writes it, with the configuration's messages, each naming its
+ * field (`url: must be an absolute http(s) or file URL`); unknown fields are refused (`unknown key "intervall"`).
+ * `origin: 'api'` also refuses `file:` URLs: only the configuration file may name local files.
+ * @throws ConfigError with one line per problem.
+ */
+export function validateSource(input: unknown, origin: 'config' | 'api' = 'config'): SourceConfig {
+  const result = sourceSchema.strict().safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issueMessage(issue)}`));
+  }
+  if (origin === 'api' && safeProtocol(result.data.url) === 'file:') {
+    throw new ConfigError(['url: file: URLs are for the configuration file only; serve the feed over http(s)']);
+  }
+  return result.data as SourceConfig;
+}
+
 /** The SQLite file used on Node when neither `storage.path` nor `WIREFEED_DB` names one. */
 export const DEFAULT_DB_PATH = './data/wirefeed.db';
 

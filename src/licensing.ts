@@ -1,31 +1,24 @@
-import { sourceLicense, type WirefeedConfig } from './config.ts';
+import type { WirefeedConfig } from './config.ts';
 import { createAccessControl, type AccessControl, type AccessDeps } from './http/auth.ts';
-import type { SourceConfig } from './model.ts';
-import { RESTRICTED_MAX_AGE_DAYS } from './store/rights.ts';
 import type { SqlDatabase } from './store/sql.ts';
 import { createSubscriberStore } from './store/subscribers.ts';
 
-/** A source's licence and how long its items stay in the feeds (restricted: 30 days unless `maxAgeDays` says). */
-export function sourceRights(source: SourceConfig): { id: string; license: 'public' | 'restricted'; maxAgeMs: number | null } {
-  const license = sourceLicense(source);
-  const days = source.maxAgeDays ?? (license === 'restricted' ? RESTRICTED_MAX_AGE_DAYS : null);
-  return { id: source.id, license, maxAgeMs: days === null ? null : Math.round(days * 86_400_000) };
-}
+export { sourceRights } from './store/sources.ts';
 
 /**
- * Licensed distribution wired from a configuration, the same on every runtime: writes the sources'
- * licences and the configured subscribers to the database (after `store.syncSources`), and returns the
- * access control the HTTP app resolves keys and entitlements with.
+ * Licensed distribution wired from a configuration, the same on every runtime: writes the configured
+ * subscribers to the database (the sources' licences are written with the sources by `store.syncSources`
+ * and the admin API), and returns the access control the HTTP app resolves keys and entitlements with.
+ * `sources` is the service's snapshot of the stored sources (default: the configured ones).
  */
 export async function openAccess(
   config: WirefeedConfig,
   db: SqlDatabase,
-  options: Pick<AccessDeps, 'now' | 'ttlMs' | 'background' | 'flushMs'> = {},
+  options: Pick<AccessDeps, 'now' | 'ttlMs' | 'background' | 'flushMs'> & { sources?: AccessDeps['sources'] } = {},
 ): Promise<AccessControl> {
   const subscribers = createSubscriberStore(db);
-  await subscribers.syncLicenses(config.sources.map(sourceRights));
   await subscribers.syncSubscribers(
     (config.subscribers ?? []).map((s) => ({ id: s.id, name: s.name, contact: s.contact ?? null, entitlements: s.entitlements, webhook: s.webhook ?? null, suspended: s.suspended })),
   );
-  return createAccessControl({ subscribers, sources: config.sources, ...options });
+  return createAccessControl({ subscribers, ...options, sources: options.sources ?? config.sources });
 }

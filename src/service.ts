@@ -3,6 +3,7 @@ import { ALL_FEED, type AppDeps } from './http/app.ts';
 import type { FetchRequest, FetchResult } from './ingest/fetch.ts';
 import { ingestDue, ingestNow, type IngestDeps, type PollOutcome } from './ingest/run.ts';
 import { feedTopics, pingHub } from './publish/websub.ts';
+import type { SourceConfig } from './model.ts';
 import type { Store } from './store/store.ts';
 
 /**
@@ -14,8 +15,15 @@ export interface Service {
   deps: IngestDeps;
   /** Polls the due sources once; overlapping calls share one run. */
   tick(): Promise<PollOutcome[]>;
-  /** Polls the named sources (all when absent) now, whether due or not. */
+  /** Polls the named sources (all unpaused when absent) now, whether due or not. */
   pollNow(ids?: string[]): Promise<PollOutcome[]>;
+  /**
+   * Re-reads the sources from the store when they changed (one query when they did not): `deps.sources`
+   * becomes a new snapshot of the unpaused ones. Run at the start of every tick and `pollNow`.
+   */
+  refreshSources(): Promise<void>;
+  /** Every stored source with a configuration, paused ones too, as of the last refresh. */
+  sources(): SourceConfig[];
   /** The config-derived part of `createApp`'s dependencies. */
   appDeps: Pick<AppDeps, 'store' | 'feeds' | 'baseUrl' | 'title' | 'language' | 'hubUrl' | 'maxAge'>;
 }
@@ -54,11 +62,30 @@ export function createService(
     }
   };
 
+  // Until the first refresh the configured sources stand in for the store's.
+  let all: SourceConfig[] = config.sources;
+  let known: number | null = null;
+  let refreshing: Promise<void> | null = null;
+  const refreshSources = (): Promise<void> =>
+    (refreshing ??= (async () => {
+      const version = await store.sources.version();
+      if (version === known) return;
+      const entries = await store.sources.catalogue();
+      known = version;
+      all = entries.map((e) => e.config);
+      deps.sources = entries.filter((e) => !e.paused).map((e) => e.config);
+    })().finally(() => {
+      refreshing = null;
+    }));
+
   let running: Promise<PollOutcome[]> | null = null;
   return {
     deps,
+    refreshSources,
+    sources: () => all,
     tick() {
       running ??= (async () => {
+        await refreshSources();
         const before = await store.dataVersion();
         const outcomes = await ingestDue(deps, { batchSize: config.schedule.batchSize, concurrency, perHostConcurrency });
         await announce(before);
@@ -69,8 +96,9 @@ export function createService(
       return running;
     },
     async pollNow(ids) {
+      await refreshSources();
       const before = await store.dataVersion();
-      const outcomes = await ingestNow(deps, ids ?? config.sources.map((s) => s.id), concurrency, perHostConcurrency);
+      const outcomes = await ingestNow(deps, ids ?? deps.sources.map((s) => s.id), concurrency, perHostConcurrency);
       await announce(before);
       return outcomes;
     },

@@ -26,8 +26,11 @@ export const PUBLIC_ACCESS: FeedAccess = Object.freeze({ access: null, id: 'publ
 /** The settings of {@link createAccessControl}. */
 export interface AccessDeps {
   subscribers: SubscriberStore;
-  /** The configured sources: providers in entitlements name sources by their configured `provider`. */
-  sources: SourceConfig[];
+  /**
+   * The sources (providers in entitlements name sources by their `provider`): a list, or the service's
+   * current snapshot (a new list when the stored sources change; entitlements are then worked out again).
+   */
+  sources: SourceConfig[] | (() => SourceConfig[]);
   now?: () => number;
   /** How long the in-memory key index is trusted before it is read again (changes made here refresh it at once). Default 5 s. */
   ttlMs?: number;
@@ -78,6 +81,7 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
   let loadedAt = 0;
   let loading: Promise<Map<string, IndexEntry>> | null = null;
   const accessMemo = new Map<string, FeedAccess>();
+  let memoSources: SourceConfig[] | null = null;
   let pending = new Map<string, UsageRow>();
   let lastFlush = now();
 
@@ -121,10 +125,15 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
 
     feedAccess(grant, feedName) {
       if (!grant) return PUBLIC_ACCESS;
+      const sources = typeof deps.sources === 'function' ? deps.sources() : deps.sources;
+      if (sources !== memoSources) {
+        accessMemo.clear();
+        memoSources = sources;
+      }
       const memoKey = `${grant.subscriber.id}|${feedName}`;
       let found = accessMemo.get(memoKey);
       if (!found) {
-        found = entitledAccess(grant.subscriber, feedName, deps.sources);
+        found = entitledAccess(grant.subscriber, feedName, sources);
         if (accessMemo.size > 10_000) accessMemo.clear();
         accessMemo.set(memoKey, found);
       }

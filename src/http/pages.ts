@@ -5,14 +5,14 @@ import type { FeedSpec, NewsItem } from '../model.ts';
 import type { Representation, Representations } from '../publish/representation.ts';
 import type { SourceStatus, Store } from '../store/store.ts';
 import { hash64 } from '../util/hash.ts';
-import { sourceHealth } from './admin.ts';
+import { listPage, pageLimit, sourceHealth } from './admin.ts';
 import { feedKey, feedLinks } from './feed-key.ts';
 import { isFeedPage, renderFeedPage, SUBSCRIBE_FORMATS, withoutEmptyParams } from './feed-page.ts';
 import { renderItemPage } from './item-page.ts';
 import { pageShell, PAGE_CONTENT_TYPE } from './page-layout.ts';
 import { storyCard } from './story-card.ts';
 import { storyView } from './story-view.ts';
-import { renderStatusPage, statusHistorySince } from './status-page.ts';
+import { renderStatusPage, STATUS_PAGE_SIZE, statusHistorySince } from './status-page.ts';
 
 /** What the pages need from the app: the store, the feeds, presentation settings and the app's answer. */
 export interface PagesDeps {
@@ -25,9 +25,12 @@ export interface PagesDeps {
   baseOf: (c: Context) => string;
   /** Answers with a representation: conditional GET and encodings (`maxAge` overrides the feeds' own). */
   respond: (c: Context, rep: Representation, links: string[], maxAge?: number) => Response;
-  /** Each source's licence: a restricted source's item count is shown to nobody here. */
+  /** Present when licences are in force: a restricted source's item count is then shown to nobody here (it is called no more). */
   licenses?: (() => Promise<Map<string, 'public' | 'restricted'>>) | undefined;
 }
+
+/** Sources per page of `/status.json` (and its most): `next` links the following page. */
+const STATUS_JSON_PAGE = 1000;
 
 /** Newest stories the index shows. */
 const INDEX_STORIES = 12;
@@ -84,27 +87,35 @@ export function mountPages(app: Hono, deps: PagesDeps): void {
     return deps.respond(c, rep, []);
   });
 
-  // A restricted source's item count is no public business (its health is).
-  const publicSources = async (): Promise<SourceStatus[]> => {
-    const [sources, licenses] = await Promise.all([store.listSources(), deps.licenses?.() ?? null]);
-    return sources.map((s) => (licenses?.get(s.id) === 'restricted' ? { ...s, itemCount: Number.NaN } : s));
+  // A restricted source's item count is no public business (its health is). One page of sources at a time.
+  const publicPage = async (c: Context, limit: number, failingFirst: boolean): Promise<{ sources: SourceStatus[]; next: string | null }> => {
+    const page = await listPage(() => store.sources.page({ limit, cursor: c.req.query('cursor'), failingFirst }));
+    const hide = deps.licenses !== undefined;
+    return { sources: page.sources.map((s) => (hide && s.license === 'restricted' ? { ...s, itemCount: Number.NaN } : s)), next: page.next };
   };
   const statusJson = async (c: Context): Promise<Response> => {
-    const sources = await publicSources();
+    const { sources, next } = await publicPage(c, pageLimit(c.req.query('limit'), STATUS_JSON_PAGE, STATUS_JSON_PAGE), false);
     c.header('Cache-Control', 'no-store');
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Vary', 'Accept');
-    return c.json({ sources: sources.map((s) => (Number.isNaN(s.itemCount) ? { ...sourceHealth(s), items: null, license: 'restricted' } : sourceHealth(s))) });
+    const nextUrl = next ? `${deps.baseOf(c)}/status.json?${new URLSearchParams({ ...(c.req.query('limit') ? { limit: c.req.query('limit')! } : {}), cursor: next })}` : null;
+    if (nextUrl) c.header('Link', `<${nextUrl}>; rel="next"`);
+    return c.json({
+      sources: sources.map((s) => (Number.isNaN(s.itemCount) ? { ...sourceHealth(s), items: null, license: 'restricted' } : sourceHealth(s))),
+      next: nextUrl,
+    });
   };
   app.get('/status.json', statusJson);
   app.get('/status', async (c) => {
     if (!wantsHtml(c.req.header('Accept'))) return statusJson(c);
     const base = deps.baseOf(c);
     const now = deps.now();
-    const [sources, history] = await Promise.all([publicSources(), store.pollHistory(statusHistorySince(now))]);
+    const [{ sources, next }, counts] = await Promise.all([publicPage(c, STATUS_PAGE_SIZE, true), store.sources.counts()]);
+    const history = await store.pollHistory(statusHistorySince(now), sources.map((s) => s.id));
+    const nextUrl = next ? `${base}/status?cursor=${encodeURIComponent(next)}` : null;
     // Keyed by what it shows, to the minute ("in 5 minutes"): a reload with nothing new is a 304.
-    const key = `status|${base}|${Math.floor(now / 60_000)}|${hash64(JSON.stringify([sources, history]))}`;
-    const rep = await representations.obtain(key, 0, () => renderStatusPage({ title: deps.title, base, sources, history, now }));
+    const key = `status|${base}|${Math.floor(now / 60_000)}|${hash64(JSON.stringify([sources, history, counts, next]))}`;
+    const rep = await representations.obtain(key, 0, () => renderStatusPage({ title: deps.title, base, sources, history, now, counts, next: nextUrl }));
     const res = deps.respond(c, rep, [], 0);
     res.headers.append('Vary', 'Accept');
     return res;

@@ -61,16 +61,33 @@ export function healthSentence(s: SourceStatus, now: number): { ok: boolean; tex
   return { ok: true, text: `Healthy: last polled ${formatTime(s.lastFetchAt)} (${relative(s.lastFetchAt, now)}).` };
 }
 
+/** Sources per page of `/status` (HTML): each has its charts. */
+export const STATUS_PAGE_SIZE = 100;
+
 /**
  * Renders `/status` as a page: each source's health in plain words, its last error explained, its next poll
- * and item count, and charts of new stories per day and poll time over the last 7 days.
+ * and item count, and charts of new stories per day and poll time over the last 7 days. `sources` is one
+ * page (failing sources first); `counts` covers every source; `next` is the URL of the next page.
  */
-export async function renderStatusPage(input: { title: string; base: string; sources: SourceStatus[]; history: PollHour[]; now: number }): Promise<Rendered> {
+export async function renderStatusPage(input: {
+  title: string;
+  base: string;
+  sources: SourceStatus[];
+  history: PollHour[];
+  now: number;
+  counts?: { total: number; failing: number; paused: number } | undefined;
+  next?: string | null | undefined;
+}): Promise<Rendered> {
   const { sources, now, base } = input;
-  const healthy = sources.filter((s) => healthSentence(s, now).ok).length;
+  const total = input.counts?.total ?? sources.length;
+  const healthy = input.counts ? total - input.counts.failing : sources.filter((s) => healthSentence(s, now).ok).length;
+  const paused = input.counts?.paused ? html` ${input.counts.paused} paused.` : '';
+  const paging = input.counts && total > sources.length ? html`<p>This page shows ${sources.length} of them, failing sources first.</p>` : '';
   const body = html`<h1>Source status</h1>
-<p>${healthy} of ${sources.length} source${sources.length === 1 ? '' : 's'} healthy. Page made ${formatTime(now)}; the same as JSON at <a href="${base}/status.json">/status.json</a>.</p>
+<p>${healthy} of ${total} source${total === 1 ? '' : 's'} healthy.${paused} Page made ${formatTime(now)}; the same as JSON at <a href="${base}/status.json">/status.json</a>.</p>
+${paging}
 ${[...sources].sort((a, b) => Number(healthSentence(a, now).ok) - Number(healthSentence(b, now).ok)).map((s) => sourceSection(s, input.history.filter((h) => h.sourceId === s.id), now))}
+${input.next ? html`<p><a rel="next" href="${input.next}">Next ${STATUS_PAGE_SIZE} sources</a></p>` : ''}
 `;
   const doc = await pageShell({ siteTitle: input.title, base, title: `Source status — ${input.title}`, body });
   return { body: String(doc), contentType: PAGE_CONTENT_TYPE, lastModified: new Date(Math.floor(now / 1000) * 1000) };

@@ -31,7 +31,6 @@ const patchSchema = z
   })
   .strict();
 const keySchema = z.object({ expiresAt: z.string().optional() }).strict();
-const licenseSchema = z.object({ license: z.enum(['public', 'restricted']).nullable() }).strict();
 
 /** A new subscriber with its first key (shown this once) and, with a webhook, its signing secret. */
 export interface CreatedSubscriber {
@@ -107,7 +106,7 @@ export function usageJson(rows: UsageRow[]): Array<Record<string, unknown>> {
 
 /**
  * Mounts the subscriber routes of the admin API (behind the admin token `mountAdmin` checks):
- * `/admin/subscribers[/:id[/keys[/:keyId]|/usage]]` and `PATCH /admin/sources/:id` (a source's licence).
+ * `/admin/subscribers[/:id[/keys[/:keyId]|/usage]]` (a source's licence is a field of `PATCH /admin/sources/:id`, in admin.ts).
  */
 export function mountSubscribers(app: Hono, access: AccessControl, now: () => number): void {
   const store = access.store;
@@ -166,12 +165,6 @@ export function mountSubscribers(app: Hono, access: AccessControl, now: () => nu
     const rows = await store.usage(s.id);
     if (c.req.query('format') === 'csv') return c.body(usageCsv(rows), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
     return c.json({ subscriber: s.id, usage: usageJson(rows) });
-  });
-
-  app.patch('/admin/sources/:id', async (c) => {
-    const { license } = parse(licenseSchema, await body(c.req.raw));
-    if (!(await store.setLicense(c.req.param('id'), license))) throw new HTTPException(404, { message: `No source "${c.req.param('id').slice(0, 64)}"` });
-    return c.json({ id: c.req.param('id'), license: (await store.licenses()).get(c.req.param('id')) ?? null });
   });
 }
 

@@ -9,6 +9,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import cron from 'node-cron';
 import type { WirefeedConfig } from '../config.ts';
+import type { SourceConfig } from '../model.ts';
 import { createApp } from '../http/app.ts';
 import { createFastPath } from '../http/fast-path.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -37,8 +38,12 @@ export interface NodeService {
   deps: IngestDeps;
   /** Polls the due sources once (what each cron tick does); overlapping calls share one run. */
   tick(): Promise<PollOutcome[]>;
-  /** Polls the named sources (all when absent) now, whether due or not. */
+  /** Polls the named sources (all unpaused when absent) now, whether due or not. */
   pollNow(ids?: string[]): Promise<PollOutcome[]>;
+  /** Re-reads the stored sources when they changed (see `Service.refreshSources`). */
+  refreshSources(): Promise<void>;
+  /** Every stored source with a configuration, paused ones too, as of the last refresh. */
+  sources(): SourceConfig[];
   appDeps: Service['appDeps'];
   /** The data version while it is remembered (see `memoizeDataVersion`), for the HTTP fast path. */
   peekVersion(): number | null;
@@ -60,7 +65,8 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
   const store = createStore(sqlite.db);
   const metrics = createPromMetrics({ listSources: () => store.listSources() });
   await store.syncSources(config.sources);
-  const access = await openAccess(config, sqlite.db);
+  // Entitlements by provider follow the service's snapshot of the stored sources (read at call time).
+  const access = await openAccess(config, sqlite.db, { sources: () => service.sources() });
   const fetchFeed = createFetcher({
     timeoutMs: config.limits.fetchTimeoutMs,
     maxBytes: config.limits.maxFeedBytes,
@@ -82,6 +88,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
   const { workers, workerTimeoutMs, workerMemoryMb } = config.schedule;
   const pool = workers > 0 ? createIngestPool({ size: workers, rules: config.normalize, jobTimeoutMs: workerTimeoutMs, maxHeapMb: workerMemoryMb }) : null;
   if (pool) service.deps.process = pool.process;
+  await service.refreshSources();
   // Polls of cached feeds skip the database: the data version is remembered for a second, and forgotten
   // as soon as an ingest of this process ends.
   const memo = memoizeDataVersion(store, 1000);
@@ -145,11 +152,8 @@ export async function startNodeServer(options: {
     admin: options.adminToken
       ? {
           token: options.adminToken,
-          refresh: async (id) => {
-            if (!options.config.sources.some((s) => s.id === id)) return null;
-            const [outcome] = await service.pollNow([id]);
-            return outcome ?? null;
-          },
+          refresh: async (id) => (await service.pollNow([id]))[0] ?? null,
+          changed: () => service.refreshSources(),
         }
       : undefined,
   });
@@ -203,8 +207,8 @@ export async function startNodeServer(options: {
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   logger.info(
-    { event: 'server-start', url, database: options.dbPath, sources: options.config.sources.length, admin: options.adminToken !== undefined },
-    `wirefeed: serving ${url} (database ${options.dbPath}, ${options.config.sources.length} sources, admin API ${options.adminToken ? 'on' : 'off'})`,
+    { event: 'server-start', url, database: options.dbPath, sources: service.sources().length, admin: options.adminToken !== undefined },
+    `wirefeed: serving ${url} (database ${options.dbPath}, ${service.sources().length} sources, admin API ${options.adminToken ? 'on' : 'off'})`,
   );
   void service.tick();
   return {

@@ -3,7 +3,6 @@
  * `wrangler.toml`) instead of SQLite, a Cron Trigger instead of node-cron, and the Workers Cache API in
  * front of the rendered feeds. `src/runtime/worker.ts` (the entry point) builds it from the bundled config.
  */
-import { sourceRights } from '../licensing.ts';
 import { validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
 import { createAccessControl, type AccessControl } from '../http/auth.ts';
 import { createSubscriberStore } from '../store/subscribers.ts';
@@ -21,6 +20,8 @@ import { isEdgeCacheable, serveFromEdgeCache, type EdgeCache } from './worker-ca
 /** The bindings the worker reads (see `wrangler.toml`); a D1 binding satisfies `SqlDatabase` as is. */
 export interface WorkerEnv {
   DB: SqlDatabase;
+  /** Bearer token of the admin API (`wrangler secret put WIREFEED_ADMIN_TOKEN`); the API is off without one. */
+  WIREFEED_ADMIN_TOKEN?: string | undefined;
 }
 
 /** The part of the Workers `ExecutionContext` the worker uses. */
@@ -96,11 +97,16 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
       // Keys: a short-TTL index over D1 (another isolate's admin change is seen within the TTL).
       const access = createAccessControl({
         subscribers: createSubscriberStore(env.DB),
-        sources: config.sources,
+        sources: () => service.sources(),
         background: (work) => (currentCtx ? currentCtx.waitUntil(work.catch(() => {})) : void work.catch(() => {})),
       });
       // No `compress`: Cloudflare compresses responses at the edge.
-      entry = { store, service, access, app: createApp({ ...service.appDeps, logger, access, clientKey: (c) => c.req.header('CF-Connecting-IP') ?? 'unknown' }) };
+      // The admin API (sources at run time): a source added here is polled from the next Cron Trigger on.
+      const token = env.WIREFEED_ADMIN_TOKEN;
+      const admin = token
+        ? { token, refresh: async (id: string) => (await service.pollNow([id]))[0] ?? null, changed: () => service.refreshSources() }
+        : undefined;
+      entry = { store, service, access, app: createApp({ ...service.appDeps, logger, access, admin, clientKey: (c) => c.req.header('CF-Connecting-IP') ?? 'unknown' }) };
       perEnv.set(env, entry);
     }
     return entry;
@@ -109,7 +115,6 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     const entry = forEnv(env);
     entry.synced ??= (async () => {
       await entry.store.syncSources(config.sources);
-      await entry.access.store.syncLicenses(config.sources.map(sourceRights));
       await entry.access.store.syncSubscribers(
         config.subscribers.map((s) => ({ id: s.id, name: s.name, contact: s.contact ?? null, entitlements: s.entitlements, webhook: s.webhook ?? null, suspended: s.suspended })),
       );
@@ -129,6 +134,8 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     async fetch(request, env, ctx) {
       const { app } = forEnv(env);
       currentCtx = ctx;
+      // The admin API manages the stored sources: the configured ones are seeded first (once per isolate).
+      if (env.WIREFEED_ADMIN_TOKEN && new URL(request.url).pathname.startsWith('/admin/')) await syncSources(env);
       const cache = options.cache === undefined ? defaultCache() : options.cache;
       const origin = async (req: Request): Promise<Response> => app.fetch(req);
       if (cache && isEdgeCacheable(request)) {

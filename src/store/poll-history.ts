@@ -66,11 +66,12 @@ export function pollHistoryStatements(db: SqlDatabase, poll: PollRecord): SqlSta
   ];
 }
 
-/** Every source's hours from `since` (epoch ms) on, oldest first. */
-export async function readPollHistory(db: SqlDatabase, since: number): Promise<PollHour[]> {
+/** Every source's (or those of `ids`) hours from `since` (epoch ms) on, oldest first. */
+export async function readPollHistory(db: SqlDatabase, since: number, ids?: string[]): Promise<PollHour[]> {
+  const only = ids ? ' AND source_id IN (SELECT value FROM json_each(?2))' : '';
   const { results } = await db
-    .prepare(`SELECT * FROM poll_history WHERE hour >= ?1 ORDER BY source_id, hour`)
-    .bind(since)
+    .prepare(`SELECT * FROM poll_history WHERE hour >= ?1${only} ORDER BY source_id, hour`)
+    .bind(...(ids ? [since, JSON.stringify(ids)] : [since]))
     .all<{ source_id: string; hour: number; polls: number; not_modified: number; failures: number; new_items: number; timed_polls: number; total_ms: number; max_ms: number }>();
   return results.map((r) => ({
     sourceId: r.source_id,

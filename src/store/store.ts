@@ -3,6 +3,7 @@ import { hash64 } from '../util/hash.ts';
 import { pollHistoryStatements, readPollHistory, type PollHour } from './poll-history.ts';
 import type { SqlDatabase, SqlStatement, SqlValue } from './sql.ts';
 import { rightsConditions } from './rights.ts';
+import { createSourceStore, seedStatements, type SourceStore } from './sources.ts';
 import { accessCondition, type ItemAccess } from './subscribers.ts';
 
 export type { PollHour } from './poll-history.ts';
@@ -103,8 +104,13 @@ export interface SourceStatus extends SourceState {
 
 /** The store: sources with their poll state, and items. Built over any `SqlDatabase` (SQLite or D1). */
 export interface Store {
-  /** Adds configured sources that the store does not know yet and refreshes the url/title of known ones. */
+  /**
+   * Seeds the configured sources (see `seedStatements`): new ones and those the file changed take the file's
+   * configuration; the rest keep the store's (an admin API edit survives a restart).
+   */
   syncSources(sources: SourceConfig[]): Promise<void>;
+  /** The source catalogue: sources with their configuration, managed at run time. */
+  sources: SourceStore;
   /** Sources (among `ids`) whose next poll time has come, most overdue first. */
   dueSources(ids: string[], now: number, limit: number): Promise<SourceState[]>;
   /** One source's state, or null. */
@@ -133,8 +139,8 @@ export interface Store {
    * entitles it) or held back by the rights rules at `now` (advisory, embargoed, expired).
    */
   getItem(uri: string, options?: { access?: ItemAccess | null; now?: number }): Promise<StoredItemRecord | null>;
-  /** Every source's polls per UTC hour from `since` (epoch ms) on, oldest first (kept for 7 days). */
-  pollHistory(since: number): Promise<PollHour[]>;
+  /** Every source's (or those of `ids`) polls per UTC hour from `since` (epoch ms) on, oldest first (kept for 7 days). */
+  pollHistory(since: number, ids?: string[]): Promise<PollHour[]>;
   /** A number that changes whenever any item is added, changed or removed. */
   dataVersion(): Promise<number>;
 }
@@ -187,21 +193,7 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
 
   return {
     async syncSources(sources) {
-      if (sources.length === 0) return;
-      await db.batch(
-        sources.map((s) =>
-          db
-            .prepare(
-              `INSERT INTO sources (id, url, title) VALUES (?1, ?2, ?3)
-               ON CONFLICT (id) DO UPDATE SET
-                 url = excluded.url, title = excluded.title,
-                 etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
-                 last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END
-               WHERE sources.url <> excluded.url OR sources.title <> excluded.title`,
-            )
-            .bind(s.id, s.url, s.title),
-        ),
-      );
+      await db.batch(seedStatements(db, sources));
     },
 
     async dueSources(ids, now, limit) {
@@ -335,7 +327,9 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
       return { item: toNewsItem(row, parsed), published: row.published, firstSeen: row.first_seen, sourceId: row.source_id, link: row.link, partial: row.partial === 1 };
     },
 
-    pollHistory: (since) => readPollHistory(db, since),
+    pollHistory: (since, ids) => readPollHistory(db, since, ids),
+
+    sources: createSourceStore(db),
 
     async dataVersion() {
       const row = await db.prepare(`SELECT value FROM meta WHERE key = 'data_version'`).first<{ value: number }>();

@@ -119,7 +119,7 @@ describe('public edge and admin API', () => {
   it('bounds the requests in flight with 503 and Retry-After', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const slowStore: Store = { ...store, listSources: async () => (await gate, store.listSources()) };
+    const slowStore: Store = { ...store, sources: { ...store.sources, page: async (options) => (await gate, store.sources.page(options)) } };
     const app = make({ store: slowStore, maxInFlight: 2 });
     const pending = [app.request(`${base}/status`), app.request(`${base}/status`)];
     await new Promise((r) => setTimeout(r, 10));
