@@ -3,6 +3,8 @@ import { DEFAULT_DB_PATH, workerTargetProblems, type WirefeedConfig } from './co
 import { ConfigError } from './errors.ts';
 import { normalizeCommand, normalizeJsonlCommand } from './cli/normalize-command.ts';
 import { parseCommand } from './cli/parse-command.ts';
+import { createIngestProgress, type IngestProgress } from './cli/ingest-progress.ts';
+import { SOURCES_USAGE, sourcesCommand } from './cli/sources-command.ts';
 import { SUBSCRIBER_USAGE, subscribersCommand } from './cli/subscribers-command.ts';
 import { configPathsFromEnv, loadConfigFile } from './runtime/load-config.ts';
 import { openNodeService, startNodeServer } from './runtime/node.ts';
@@ -11,13 +13,14 @@ import { createNodeLogger, logLevelOf } from './runtime/node-log.ts';
 const USAGE = `usage: wirefeed <command>
 
   serve                          start the service (PORT, HOST, WIREFEED_CONFIG, WIREFEED_DB, LOG_LEVEL)
-  ingest --once [--source ID]    poll every source (or one) now, print one JSON line per source, exit
+  ingest --once [--source ID]    poll every unpaused source (or one) now, print one JSON line per source, exit
+                                 (on a terminal, a progress line on stderr: sources done, failed, items)
   check-config [FILE] [--target node|worker]
                                  validate a config file (default: WIREFEED_CONFIG or config/wirefeed.config.ts)
   parse FILE...                  parse feed files, print one JSON line per file
   normalize FILE|URL             print the normalized items of a feed or article page as a JSON array of ninjs 3.1 objects
   normalize --jsonl FILE...      the same, one JSON line per file: {"file","items"} or {"file","error"}
-${SUBSCRIBER_USAGE}`;
+${SOURCES_USAGE}${SUBSCRIBER_USAGE}`;
 
 /** Runs the `wirefeed` command line; returns the exit status. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -49,15 +52,26 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           return 2;
         }
         const config = await loadConfigFile(configPath);
-        const unknown = (values.source ?? []).filter((id) => !config.sources.some((s) => s.id === id));
-        if (unknown.length) {
-          process.stderr.write(`wirefeed ingest: no source ${unknown.map((id) => `"${id}"`).join(', ')} in ${configPath}\n`);
-          return 2;
-        }
         const logger = createNodeLogger({ level: logLevelOf(env.LOG_LEVEL), write: (line) => process.stderr.write(`${line}\n`) });
-        const service = await openNodeService(config, dbPath ?? config.storage.path ?? DEFAULT_DB_PATH, logger);
+        // A terminal gets a progress line on stderr; piped, stdout stays one JSON line per source.
+        let progress: IngestProgress | null = null;
+        const service = await openNodeService(config, dbPath ?? config.storage.path ?? DEFAULT_DB_PATH, logger, { onPoll: (o) => progress?.polled(o) });
         try {
+          const active = new Set(service.deps.sources.map((s) => s.id));
+          const known = new Set(service.sources().map((s) => s.id));
+          const unknown = (values.source ?? []).filter((id) => !known.has(id));
+          if (unknown.length) {
+            process.stderr.write(`wirefeed ingest: no source ${unknown.map((id) => `"${id}"`).join(', ')} in ${configPath} or the database\n`);
+            return 2;
+          }
+          const paused = (values.source ?? []).filter((id) => !active.has(id));
+          if (paused.length) {
+            process.stderr.write(`wirefeed ingest: source ${paused.map((id) => `"${id}"`).join(', ')} is paused (wirefeed sources resume ID)\n`);
+            return 2;
+          }
+          if (process.stderr.isTTY) progress = createIngestProgress(values.source?.length ?? active.size, (t) => process.stderr.write(t));
           const outcomes = await service.pollNow(values.source);
+          progress?.done();
           for (const o of outcomes) process.stdout.write(`${JSON.stringify(o)}\n`);
           return outcomes.some((o) => o.status === 'error') ? 1 : 0;
         } finally {
@@ -105,6 +119,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         const items = await normalizeCommand(rest[0]!, config?.normalize);
         process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
         return 0;
+      }
+      case 'sources': {
+        const config = await loadConfigFile(configPath).catch(() => null);
+        return await sourcesCommand(rest, dbPath ?? config?.storage.path ?? DEFAULT_DB_PATH, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
       }
       case 'subscribers':
       case 'keys':

@@ -220,7 +220,7 @@ export function sourceLicense(source: SourceConfig): 'public' | 'restricted' {
 export function validateSource(input: unknown, origin: 'config' | 'api' = 'config'): SourceConfig {
   const result = sourceSchema.strict().safeParse(input);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issueMessage(issue)}`));
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.length ? formatPath(issue.path) : '(source)'}: ${issueMessage(issue)}`));
   }
   if (origin === 'api' && safeProtocol(result.data.url) === 'file:') {
     throw new ConfigError(['url: file: URLs are for the configuration file only; serve the feed over http(s)']);

@@ -59,7 +59,13 @@ export interface NodeService {
  * Opens the SQLite store for a config and wires ingestion with the Node fetcher (DNS checks, file: URLs).
  * `log` is a logger, or where its JSON lines go (one per call; stdout when absent).
  */
-export async function openNodeService(config: WirefeedConfig, dbPath: string, log?: ((line: string) => void) | Logger): Promise<NodeService & { sqlite: SqliteHandle }> {
+export async function openNodeService(
+  config: WirefeedConfig,
+  dbPath: string,
+  log?: ((line: string) => void) | Logger,
+  /** `onPoll`: told of every finished poll (the CLI's progress line). */
+  hooks: { onPoll?: (outcome: PollOutcome) => void } = {},
+): Promise<NodeService & { sqlite: SqliteHandle }> {
   const logger = typeof log === 'object' ? log : createNodeLogger({ write: log });
   const sqlite = openSqlite(dbPath);
   const store = createStore(sqlite.db);
@@ -82,6 +88,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     log: (event, durationMs) => {
       logServiceEvent(logger, event, durationMs);
       if (!('event' in event) && durationMs !== undefined) metrics.pollFinished(event, durationMs);
+      if (!('event' in event)) hooks.onPoll?.(event);
     },
   });
   // Decode, parse and normalize run in worker threads: the serving thread fetches, serves and writes the store.
@@ -108,6 +115,8 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     store,
     sqlite,
     tick: () => track(service.tick()),
+    // After an admin change of the sources (items removed, a licence changed) cached feeds must be re-checked at once.
+    refreshSources: () => track(service.refreshSources()),
     pollNow: (ids) => track(service.pollNow(ids)),
     async close() {
       await running;

@@ -66,7 +66,7 @@ export interface SourceStore {
   counts(): Promise<SourceCounts>;
   /** Adds an API source, due at once. False when the id is taken (by a source with a configuration). */
   add(config: SourceConfig): Promise<boolean>;
-  /** Replaces a source's configuration and paused flag (a changed URL forgets the validators). False when absent. */
+  /** Replaces a source's configuration and paused flag (a changed URL forgets the validators and is due at once). False when absent. */
   update(id: string, config: SourceConfig, paused: boolean): Promise<boolean>;
   /** Removes a source with its items, entry hashes and poll history. False when absent. */
   remove(id: string): Promise<boolean>;
@@ -142,7 +142,8 @@ export function createSourceStore(db: SqlDatabase): SourceStore {
     return db
       .prepare(
         `UPDATE sources SET url = ?2, title = ?3, config = ?4, paused = ?5, license = ?6, license_override = NULL, max_age_ms = ?7,
-           etag = CASE WHEN url = ?2 THEN etag END, last_modified = CASE WHEN url = ?2 THEN last_modified END
+           etag = CASE WHEN url = ?2 THEN etag END, last_modified = CASE WHEN url = ?2 THEN last_modified END,
+           next_fetch_at = CASE WHEN url = ?2 THEN next_fetch_at ELSE 0 END
          WHERE id = ?1`,
       )
       .bind(id, config.url, config.title, stableJson(config), paused ? 1 : 0, rights.license, rights.maxAgeMs);
