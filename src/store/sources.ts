@@ -168,26 +168,25 @@ export function createSourceStore(db: SqlDatabase): SourceStore {
 
     async page({ limit, cursor, failingFirst = false }) {
       const after = decodeCursor(cursor);
-      const params: (string | number)[] = [limit + 1];
-      let where = '';
-      if (failingFirst) {
-        if (after) {
-          params.push(after.rank, after.id);
-          where = `WHERE (${RANK}, s.id) > (?2, ?3)`;
-        }
-      } else if (after) {
-        params.push(after.id);
-        where = 'WHERE s.id > ?2';
+      // One index walk per rank (failing first), each a seek past the cursor: flat in the number of sources.
+      const walk = async (rank: number | null, afterId: string | null, count: number): Promise<Row[]> => {
+        const where = [rank === null ? null : `${RANK} = ${rank}`, afterId === null ? null : 's.id > ?2'].filter(Boolean);
+        const { results } = await db
+          .prepare(`SELECT ${COLUMNS}, ${RANK} AS rank FROM sources s ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY s.id LIMIT ?1`)
+          .bind(...(afterId === null ? [count] : [count, afterId]))
+          .all<Row>();
+        return results;
+      };
+      let rows: Row[];
+      if (!failingFirst) rows = await walk(null, after?.id ?? null, limit + 1);
+      else {
+        rows = after && after.rank === 1 ? [] : await walk(0, after?.id ?? null, limit + 1);
+        if (rows.length <= limit) rows = rows.concat(await walk(1, after?.rank === 1 ? after.id : null, limit + 1 - rows.length));
       }
-      const order = failingFirst ? `${RANK}, s.id` : 's.id';
-      const { results } = await db
-        .prepare(`SELECT ${COLUMNS}, ${RANK} AS rank FROM sources s ${where} ORDER BY ${order} LIMIT ?1`)
-        .bind(...params)
-        .all<Row>();
-      const rows = results.slice(0, limit);
-      const last = rows[rows.length - 1];
-      const next = results.length > limit && last ? encodeCursor({ rank: last.rank ?? 1, id: last.id }) : null;
-      return { sources: rows.map(toRecord), next };
+      const shown = rows.slice(0, limit);
+      const last = shown[shown.length - 1];
+      const next = rows.length > limit && last ? encodeCursor({ rank: failingFirst ? (last.rank ?? 1) : 1, id: last.id }) : null;
+      return { sources: shown.map(toRecord), next };
     },
 
     async counts() {
