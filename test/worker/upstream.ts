@@ -20,9 +20,15 @@ export interface UpstreamLogEntry {
 
 const fixture = (name: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 
+/** A small RSS feed of two stories of its own for `/generated/<name>.xml` (sources added at run time). */
+function generatedFeed(name: string): string {
+  const items = [1, 2].map((i) => `<item><title>${name} story ${i}</title><link>https://${name}.example/s/${i}</link><guid>${name}-${i}</guid><pubDate>Mon, 20 Apr 2026 2${i}:00:00 GMT</pubDate><description>${name} body ${i}.</description></item>`);
+  return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>${name}</title><link>https://${name}.example/</link><description>generated</description>${items.join('')}</channel></rss>`;
+}
+
 /**
- * A wire upstream answered in the test process: `/wire.xml` (RSS 2.0) and `/desk.atom` (Atom), each with a
- * strong ETag and Last-Modified, honouring `If-None-Match`. Tests steer it over HTTP from inside workerd:
+ * A wire upstream answered in the test process: `/wire.xml` (RSS 2.0), `/desk.atom` (Atom), each with a
+ * strong ETag and Last-Modified, honouring `If-None-Match`, and `/generated/<name>.xml` (no validators). Tests steer it over HTTP from inside workerd:
  * `POST /__control/fail?path=/wire.xml&status=503`, `POST /__control/reset`, `GET /__control/log`.
  * Anything addressed to another host is refused: the tests have no network.
  */
@@ -59,6 +65,8 @@ export function createUpstream(): (request: Request) => Promise<Response> {
     };
     const failure = failing.get(url.pathname);
     if (failure !== undefined) return answer(new Response('upstream is down', { status: failure }));
+    const generated = /^\/generated\/([a-z0-9-]+)\.xml$/.exec(url.pathname);
+    if (generated) return answer(new Response(generatedFeed(generated[1]!), { status: 200, headers: { 'Content-Type': 'application/rss+xml; charset=utf-8' } }));
     const file = files.get(url.pathname);
     if (!file) return answer(new Response('not found', { status: 404 }));
     const validators = { ETag: file.etag, 'Last-Modified': file.lastModified };
