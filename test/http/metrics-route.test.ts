@@ -60,7 +60,7 @@ describe('formatLabel', () => {
 describe('request failures', () => {
   it('are logged as JSON with the request id, the method and the path without its query', async () => {
     const store = realStore();
-    const failing: Store = { ...store, listSources: () => Promise.reject(new Error('disk on fire')) };
+    const failing: Store = { ...store, sources: { ...store.sources, page: () => Promise.reject(new Error('disk on fire')) } };
     const lines: string[] = [];
     const app = createApp({ store: failing, feeds: [], logger: createJsonLogger((l) => lines.push(l)) });
     const res = await app.request('/status?key=secret-in-query', { headers: { 'X-Request-Id': 'req-500' } });
