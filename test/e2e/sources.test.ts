@@ -216,6 +216,14 @@ describe('sources at run time, end to end', () => {
     expect(stderr).not.toContain('sources done');
   });
 
+  it('`ingest --once` on a terminal draws a progress line (sources done, failed, items) on stderr', async () => {
+    // script(1) (util-linux) runs the command on a pseudo-terminal.
+    const command = `${process.execPath} bin/wirefeed.mjs ingest --once --source desk --source metro`;
+    const { stdout } = await run('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...env } });
+    expect(stdout).toMatch(/\rwirefeed ingest: 2\/2 sources done, 0 failed, 4 items/);
+    expect(stdout).toContain('"source":"desk"');
+  });
+
   it('keeps an API edit of a config source across a restart; a change of that source in the file replaces it', async () => {
     await api('PATCH', '/admin/sources/desk', { title: 'City Desk (edited)', interval: 45 });
     await stop(server);
