@@ -202,18 +202,17 @@ export function createSourceStore(db: SqlDatabase): SourceStore {
       const rights = sourceRights(config);
       const json = stableJson(config);
       // A row without configuration (a source that left the config file) is adopted with its state and items.
-      await db.batch([
-        db
-          .prepare(
-            `INSERT INTO sources (id, url, title, origin, config, paused, license, max_age_ms, next_fetch_at) VALUES (?1, ?2, ?3, 'api', ?4, 0, ?5, ?6, 0)
-             ON CONFLICT (id) DO UPDATE SET url = excluded.url, title = excluded.title, origin = 'api', config = excluded.config,
-               seed_hash = NULL, paused = 0, license = excluded.license, license_override = NULL, max_age_ms = excluded.max_age_ms, next_fetch_at = 0,
-               etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
-               last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END
-             WHERE sources.config IS NULL`,
-          )
-          .bind(config.id, config.url, config.title, json, rights.license, rights.maxAgeMs),
-      ]);
+      await db
+        .prepare(
+          `INSERT INTO sources (id, url, title, origin, config, paused, license, max_age_ms, next_fetch_at) VALUES (?1, ?2, ?3, 'api', ?4, 0, ?5, ?6, 0)
+           ON CONFLICT (id) DO UPDATE SET url = excluded.url, title = excluded.title, origin = 'api', config = excluded.config,
+             seed_hash = NULL, paused = 0, license = excluded.license, license_override = NULL, max_age_ms = excluded.max_age_ms, next_fetch_at = 0,
+             etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
+             last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END
+           WHERE sources.config IS NULL`,
+        )
+        .bind(config.id, config.url, config.title, json, rights.license, rights.maxAgeMs)
+        .run();
       return true;
     },
 
