@@ -3,13 +3,26 @@ import { createAccessControl, type AccessControl, type AccessDeps } from './http
 import type { SourceConfig } from './model.ts';
 import { RESTRICTED_MAX_AGE_DAYS } from './store/rights.ts';
 import type { SqlDatabase } from './store/sql.ts';
-import { createSubscriberStore } from './store/subscribers.ts';
+import { createSubscriberStore, type SubscriberWrite } from './store/subscribers.ts';
 
 /** A source's licence and how long its items stay in the feeds (restricted: 30 days unless `maxAgeDays` says). */
 export function sourceRights(source: SourceConfig): { id: string; license: 'public' | 'restricted'; maxAgeMs: number | null } {
   const license = sourceLicense(source);
   const days = source.maxAgeDays ?? (license === 'restricted' ? RESTRICTED_MAX_AGE_DAYS : null);
   return { id: source.id, license, maxAgeMs: days === null ? null : Math.round(days * 86_400_000) };
+}
+
+/** The configured subscribers as the subscriber store syncs them (a webhook's secret apart from its target). */
+export function configSubscribers(config: WirefeedConfig): SubscriberWrite[] {
+  return (config.subscribers ?? []).map((s) => ({
+    id: s.id,
+    name: s.name,
+    contact: s.contact ?? null,
+    entitlements: s.entitlements,
+    webhook: s.webhook ? { url: s.webhook.url, ...(s.webhook.allowPrivateNetwork ? { allowPrivateNetwork: true } : {}) } : null,
+    webhookSecret: s.webhook?.secret ?? null,
+    suspended: s.suspended,
+  }));
 }
 
 /**
@@ -24,8 +37,6 @@ export async function openAccess(
 ): Promise<AccessControl> {
   const subscribers = createSubscriberStore(db);
   await subscribers.syncLicenses(config.sources.map(sourceRights));
-  await subscribers.syncSubscribers(
-    (config.subscribers ?? []).map((s) => ({ id: s.id, name: s.name, contact: s.contact ?? null, entitlements: s.entitlements, webhook: s.webhook ?? null, suspended: s.suspended })),
-  );
+  await subscribers.syncSubscribers(configSubscribers(config));
   return createAccessControl({ subscribers, sources: config.sources, ...options });
 }

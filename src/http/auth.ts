@@ -1,9 +1,11 @@
 import { HTTPException } from 'hono/http-exception';
 import type { SourceConfig } from '../model.ts';
-import { canonicalEntitlements, type ItemAccess, type KeyRecord, type Subscriber, type SubscriberStore, type UsageRow } from '../store/subscribers.ts';
-import { hash64 } from '../util/hash.ts';
+import { entitledAccess, PUBLIC_ACCESS, type FeedAccess } from '../publish/entitlement.ts';
+import type { KeyRecord, Subscriber, SubscriberStore, UsageRow } from '../store/subscribers.ts';
 import { looksLikeKey, sha256Hex } from '../util/secret-keys.ts';
 import { RateLimiter } from './rate-limit.ts';
+
+export { entitledAccess, PUBLIC_ACCESS, type FeedAccess } from '../publish/entitlement.ts';
 
 /** A request's key, resolved: whose it is and which key (by id) it was. */
 export interface Grant {
@@ -12,16 +14,6 @@ export interface Grant {
   /** The key came in the URL (`?key=`), so the representation's links carry it. */
   inUrl: boolean;
 }
-
-/** What a request may see of one feed: the store access and its canonical id (the cache keys by it, never by key). */
-export interface FeedAccess {
-  access: ItemAccess | null;
-  /** `public`, or `e:` and a hash of the canonical access. */
-  id: string;
-}
-
-/** The same access for every anonymous request (and for subscribers not entitled to a feed's restricted items). */
-export const PUBLIC_ACCESS: FeedAccess = Object.freeze({ access: null, id: 'public' });
 
 /** The settings of {@link createAccessControl}. */
 export interface AccessDeps {
@@ -176,25 +168,6 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
     },
   };
   return control;
-}
-
-/**
- * A subscriber's access to one feed's restricted items: none when `feeds` does not name the feed; otherwise
- * those of the sources `sources` and `providers` leave (both narrow), in `categories` when given.
- */
-export function entitledAccess(subscriber: Subscriber, feedName: string, sources: SourceConfig[]): FeedAccess {
-  const e = canonicalEntitlements(subscriber.entitlements);
-  if (e.feeds && !e.feeds.includes(feedName)) return PUBLIC_ACCESS;
-  let ids: string[] | null = null;
-  if (e.sources || e.providers) {
-    ids = sources
-      .filter((s) => !e.sources || e.sources.includes(s.id))
-      .filter((s) => !e.providers || e.providers.includes((s.provider ?? '').trim().toLowerCase()))
-      .map((s) => s.id)
-      .sort();
-  }
-  const access: ItemAccess = { sources: ids, categories: e.categories ?? null };
-  return { access, id: `e:${hash64(JSON.stringify(access))}` };
 }
 
 /** The query of a request target without its `key` parameter (with its `?`, or empty). */

@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import type { FeedSpec, NewsItem } from '../model.ts';
 import type { Representation, Representations } from '../publish/representation.ts';
+import type { WebhookStatus } from '../publish/webhooks.ts';
 import type { SourceStatus, Store } from '../store/store.ts';
 import { hash64 } from '../util/hash.ts';
 import { sourceHealth } from './admin.ts';
@@ -27,6 +28,8 @@ export interface PagesDeps {
   respond: (c: Context, rep: Representation, links: string[], maxAge?: number) => Response;
   /** Each source's licence: a restricted source's item count is shown to nobody here. */
   licenses?: (() => Promise<Map<string, 'public' | 'restricted'>>) | undefined;
+  /** Push delivery's counts (pending, retrying, failed), shown in `/status` JSON as `webhooks`. */
+  webhookStatus?: (() => Promise<WebhookStatus>) | undefined;
 }
 
 /** Newest stories the index shows. */
@@ -90,11 +93,14 @@ export function mountPages(app: Hono, deps: PagesDeps): void {
     return sources.map((s) => (licenses?.get(s.id) === 'restricted' ? { ...s, itemCount: Number.NaN } : s));
   };
   const statusJson = async (c: Context): Promise<Response> => {
-    const sources = await publicSources();
+    const [sources, webhooks] = await Promise.all([publicSources(), deps.webhookStatus?.()]);
     c.header('Cache-Control', 'no-store');
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Vary', 'Accept');
-    return c.json({ sources: sources.map((s) => (Number.isNaN(s.itemCount) ? { ...sourceHealth(s), items: null, license: 'restricted' } : sourceHealth(s))) });
+    return c.json({
+      sources: sources.map((s) => (Number.isNaN(s.itemCount) ? { ...sourceHealth(s), items: null, license: 'restricted' } : sourceHealth(s))),
+      ...(webhooks ? { webhooks } : {}),
+    });
   };
   app.get('/status.json', statusJson);
   app.get('/status', async (c) => {

@@ -23,6 +23,8 @@ import { looksLikeKey } from '../util/secret-keys.ts';
 import type { AccessControl } from '../http/auth.ts';
 import { createService, type Service } from '../service.ts';
 import { createStore, type Store } from '../store/store.ts';
+import { createWebhookPoster } from '../ingest/webhook-post.ts';
+import { openPushDelivery, type PushDelivery } from '../push.ts';
 import { createGuardedFetch } from './guarded-fetch.ts';
 import { createIngestPool } from './ingest-pool.ts';
 import { memoizeDataVersion } from '../store/version-memo.ts';
@@ -47,6 +49,8 @@ export interface NodeService {
   logger: Logger;
   /** Subscribers' keys, entitlements and usage. */
   access: AccessControl;
+  /** Push delivery: `run` POSTs the due outbox events to the subscribers' webhooks. */
+  push: PushDelivery;
   close(): Promise<void>;
 }
 
@@ -61,13 +65,24 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
   const metrics = createPromMetrics({ listSources: () => store.listSources() });
   await store.syncSources(config.sources);
   const access = await openAccess(config, sqlite.db);
+  const guarded = createGuardedFetch();
   const fetchFeed = createFetcher({
     timeoutMs: config.limits.fetchTimeoutMs,
     maxBytes: config.limits.maxFeedBytes,
     maxRedirects: config.limits.maxRedirects,
     resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
-    publicFetch: createGuardedFetch(),
+    publicFetch: guarded,
     readFile: async (path) => new Uint8Array(await readFile(path)),
+  });
+  const push = openPushDelivery(config, {
+    db: sqlite.db,
+    store,
+    logger,
+    post: createWebhookPoster({
+      publicFetch: guarded,
+      resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
+      timeoutMs: config.webhooks.timeoutMs,
+    }),
   });
   const service = createService(config, {
     store,
@@ -95,6 +110,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     ...service,
     appDeps: { ...service.appDeps, store: memo.store },
     access,
+    push: { run: () => track(push.run()), stats: push.stats },
     peekVersion: memo.peek,
     metrics,
     logger,
@@ -138,6 +154,7 @@ export async function startNodeServer(options: {
     representations,
     limiter,
     access: service.access,
+    webhooks: service.push,
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
     peerAddress: (c) => getConnInfo(c).remote.address,
     metrics,
@@ -175,7 +192,12 @@ export async function startNodeServer(options: {
       return service.access.peek(createHash('sha256').update(key).digest('hex'), !bearer);
     },
   });
-  const task = cron.schedule(options.config.schedule.cron, () => service.tick(), { noOverlap: true, name: 'wirefeed-ingest' });
+  // Push delivery: after each ingest tick, and on its own short timer for retries and embargoes.
+  const deliver = (): void => void service.push.run().catch((err: unknown) => logger.error({ event: 'webhook-run-failed', err }, 'wirefeed: push delivery failed'));
+  const tick = (): Promise<unknown> => service.tick().finally(deliver);
+  const task = cron.schedule(options.config.schedule.cron, tick, { noOverlap: true, name: 'wirefeed-ingest' });
+  const pushTimer = setInterval(deliver, options.config.webhooks.intervalSeconds * 1000);
+  pushTimer.unref();
   const server: ServerType = await new Promise((resolveServer) => {
     // Header limits: 8 KiB of headers, and a request must arrive whole within 10 s (slowloris).
     const s = serve(
@@ -206,13 +228,14 @@ export async function startNodeServer(options: {
     { event: 'server-start', url, database: options.dbPath, sources: options.config.sources.length, admin: options.adminToken !== undefined },
     `wirefeed: serving ${url} (database ${options.dbPath}, ${options.config.sources.length} sources, admin API ${options.adminToken ? 'on' : 'off'})`,
   );
-  void service.tick();
+  void tick();
   return {
     url,
     service,
     async close() {
       await task.stop();
       await task.destroy();
+      clearInterval(pushTimer);
       await new Promise<void>((r) => server.close(() => r()));
       await service.close();
     },

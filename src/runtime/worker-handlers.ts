@@ -3,7 +3,7 @@
  * `wrangler.toml`) instead of SQLite, a Cron Trigger instead of node-cron, and the Workers Cache API in
  * front of the rendered feeds. `src/runtime/worker.ts` (the entry point) builds it from the bundled config.
  */
-import { sourceRights } from '../licensing.ts';
+import { configSubscribers, sourceRights } from '../licensing.ts';
 import { validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
 import { createAccessControl, type AccessControl } from '../http/auth.ts';
 import { createSubscriberStore } from '../store/subscribers.ts';
@@ -110,9 +110,7 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     entry.synced ??= (async () => {
       await entry.store.syncSources(config.sources);
       await entry.access.store.syncLicenses(config.sources.map(sourceRights));
-      await entry.access.store.syncSubscribers(
-        config.subscribers.map((s) => ({ id: s.id, name: s.name, contact: s.contact ?? null, entitlements: s.entitlements, webhook: s.webhook ?? null, suspended: s.suspended })),
-      );
+      await entry.access.store.syncSubscribers(configSubscribers(config));
     })().catch((err: unknown) => {
       entry.synced = undefined;
       throw err;
