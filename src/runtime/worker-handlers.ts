@@ -16,11 +16,18 @@ import type { SqlDatabase } from '../store/sql.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { logServiceEvent } from '../ingest/log-event.ts';
 import { createJsonLogger } from '../util/log.ts';
+import { createWebhookPoster } from '../ingest/webhook-post.ts';
+import { openPushDelivery, type PushDelivery } from '../push.ts';
 import { isEdgeCacheable, serveFromEdgeCache, type EdgeCache } from './worker-cache.ts';
 
 /** The bindings the worker reads (see `wrangler.toml`); a D1 binding satisfies `SqlDatabase` as is. */
 export interface WorkerEnv {
   DB: SqlDatabase;
+  /**
+   * The admin API's bearer token, a Workers secret (`npx wrangler secret put WIREFEED_ADMIN_TOKEN`); the
+   * admin routes answer 404 without it.
+   */
+  WIREFEED_ADMIN_TOKEN?: string;
 }
 
 /** The part of the Workers `ExecutionContext` the worker uses. */
@@ -52,6 +59,8 @@ export interface WirefeedWorker {
 
 /** Workers allow six simultaneous outgoing connections per invocation; more would only queue. */
 export const WORKER_MAX_CONCURRENCY = 6;
+/** Webhook POSTs one cron invocation makes at most (subrequests are bounded per invocation); the rest wait for the next tick. */
+export const WORKER_MAX_WEBHOOK_POSTS = 10;
 
 /**
  * Validates a configuration for the Workers target: the schema of `validateConfig`, then what cannot run
@@ -67,7 +76,8 @@ export function workerConfig(input: unknown): WirefeedConfig {
 
 /**
  * Builds the worker for a validated configuration. `fetch` serves the Hono app of `src/http/app.ts` (feeds
- * through the edge cache); `scheduled` polls the due sources, at most `schedule.batchSize` of them.
+ * through the edge cache; the admin API behind `WIREFEED_ADMIN_TOKEN`); `scheduled` polls the due sources,
+ * at most `schedule.batchSize` of them, then drains the push outbox (at most WORKER_MAX_WEBHOOK_POSTS POSTs).
  */
 export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}): WirefeedWorker {
   const logger = createJsonLogger(options.log ?? ((line: string) => console.log(line)));
@@ -79,7 +89,8 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     maxBytes: config.limits.maxFeedBytes,
     maxRedirects: config.limits.maxRedirects,
   });
-  const perEnv = new WeakMap<WorkerEnv, { store: Store; app: ReturnType<typeof createApp>; service: Service; access: AccessControl; synced?: Promise<void> }>();
+  const postWebhook = createWebhookPoster({ fetch: upstreamFetch, timeoutMs: config.webhooks.timeoutMs });
+  const perEnv = new WeakMap<WorkerEnv, { store: Store; app: ReturnType<typeof createApp>; service: Service; access: AccessControl; push: PushDelivery; synced?: Promise<void> }>();
   // Usage counters are flushed in the background of the request that finds them due.
   let currentCtx: WorkerContext | null = null;
   const forEnv = (env: WorkerEnv) => {
@@ -99,8 +110,22 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
         sources: config.sources,
         background: (work) => (currentCtx ? currentCtx.waitUntil(work.catch(() => {})) : void work.catch(() => {})),
       });
+      const push = openPushDelivery(config, { db: env.DB, store, post: postWebhook, logger, maxPosts: WORKER_MAX_WEBHOOK_POSTS });
+      const token = env.WIREFEED_ADMIN_TOKEN;
+      const admin = token
+        ? {
+            token,
+            refresh: async (id: string) => {
+              if (!config.sources.some((s) => s.id === id)) return null;
+              await syncSources(env);
+              const [outcome] = await service.pollNow([id]);
+              return outcome ?? null;
+            },
+          }
+        : undefined;
       // No `compress`: Cloudflare compresses responses at the edge.
-      entry = { store, service, access, app: createApp({ ...service.appDeps, logger, access, clientKey: (c) => c.req.header('CF-Connecting-IP') ?? 'unknown' }) };
+      const app = createApp({ ...service.appDeps, logger, access, admin, webhooks: push, clientKey: (c) => c.req.header('CF-Connecting-IP') ?? 'unknown' });
+      entry = { store, service, access, push, app };
       perEnv.set(env, entry);
     }
     return entry;
@@ -120,13 +145,18 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
 
   async function ingest(env: WorkerEnv): Promise<PollOutcome[]> {
     await syncSources(env);
-    return forEnv(env).service.tick();
+    const outcomes = await forEnv(env).service.tick();
+    // The outbox is drained by the same tick, within WORKER_MAX_WEBHOOK_POSTS.
+    await forEnv(env).push.run();
+    return outcomes;
   }
 
   return {
     async fetch(request, env, ctx) {
       const { app } = forEnv(env);
       currentCtx = ctx;
+      // The admin API changes subscribers and licences: the configured ones are in the database first.
+      if (new URL(request.url).pathname.startsWith('/admin/')) await syncSources(env);
       const cache = options.cache === undefined ? defaultCache() : options.cache;
       const origin = async (req: Request): Promise<Response> => app.fetch(req);
       if (cache && isEdgeCacheable(request)) {

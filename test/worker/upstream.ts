@@ -20,11 +20,20 @@ export interface UpstreamLogEntry {
 
 const fixture = (name: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 
+/** One webhook POST the upstream took at `/__hook` (`GET /__control/hooks`). */
+export interface HookEntry {
+  headers: Record<string, string>;
+  body: string;
+  status: number;
+}
+
 /**
  * A wire upstream answered in the test process: `/wire.xml` (RSS 2.0) and `/desk.atom` (Atom), each with a
  * strong ETag and Last-Modified, honouring `If-None-Match`. Tests steer it over HTTP from inside workerd:
  * `POST /__control/fail?path=/wire.xml&status=503`, `POST /__control/reset`, `GET /__control/log`.
- * Anything addressed to another host is refused: the tests have no network.
+ * It is a webhook receiver too: `POST /__hook` is recorded (answered 200, or what `/__control/fail` set for
+ * `/__hook`), and `GET /__control/hooks` lists what came. Anything addressed to another host is refused: the
+ * tests have no network.
  */
 export function createUpstream(): (request: Request) => Promise<Response> {
   const files = new Map<string, UpstreamFile>([
@@ -33,6 +42,7 @@ export function createUpstream(): (request: Request) => Promise<Response> {
   ]);
   const failing = new Map<string, number>();
   const log: UpstreamLogEntry[] = [];
+  const hooks: HookEntry[] = [];
 
   return async function upstream(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -46,10 +56,19 @@ export function createUpstream(): (request: Request) => Promise<Response> {
     if (url.pathname === '/__control/reset') {
       failing.clear();
       log.length = 0;
+      hooks.length = 0;
       return new Response('ok');
     }
     if (url.pathname === '/__control/log') {
       return Response.json(log);
+    }
+    if (url.pathname === '/__control/hooks') {
+      return Response.json(hooks);
+    }
+    if (url.pathname === '/__hook' && request.method === 'POST') {
+      const status = failing.get('/__hook') ?? 200;
+      hooks.push({ headers: Object.fromEntries(request.headers), body: await request.text(), status });
+      return new Response(status === 200 ? 'ok' : 'failing', { status });
     }
     const ifNoneMatch = request.headers.get('if-none-match');
     const ifModifiedSince = request.headers.get('if-modified-since');
