@@ -103,10 +103,15 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
       if (!admitted.allowed) {
         throw new HTTPException(429, { message: `Too many failed key attempts: try again in ${admitted.retryAfterSeconds} s` });
       }
+      // Only a failure costs a token: given back before the lookup, so that concurrent good requests of one
+      // client (a reload of the key index under load) never empty the bucket between the take and a refund.
+      failures.refund(client, 1);
       // A map lookup by hash: the key is never compared, so there is no timing to learn from.
       const hit = looksLikeKey(given) ? (await loadIndex()).get(await sha256Hex(given)) : undefined;
-      if (!hit || (hit.key.expiresAt !== null && hit.key.expiresAt <= now())) return refuse();
-      failures.refund(client, 1);
+      if (!hit || (hit.key.expiresAt !== null && hit.key.expiresAt <= now())) {
+        failures.take(client);
+        return refuse();
+      }
       if (hit.subscriber.suspended) throw new HTTPException(403, { message: 'This subscriber is suspended' });
       return { subscriber: hit.subscriber, keyId: hit.key.id, inUrl: !bearer };
     },

@@ -101,6 +101,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
   // as soon as an ingest of this process ends.
   const memo = memoizeDataVersion(store, 1000);
   let running: Promise<unknown> = Promise.resolve();
+  let pushing: Promise<unknown> = Promise.resolve();
   const track = <T>(work: Promise<T>): Promise<T> => {
     const done = work.finally(memo.invalidate);
     running = Promise.allSettled([running, done]);
@@ -110,7 +111,15 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     ...service,
     appDeps: { ...service.appDeps, store: memo.store },
     access,
-    push: { run: () => track(push.run()), stats: push.stats },
+    // A push run changes no item (the data version memo stays), but close() waits for it.
+    push: {
+      run: () => {
+        const work = push.run();
+        pushing = Promise.allSettled([pushing, work]);
+        return work;
+      },
+      stats: push.stats,
+    },
     peekVersion: memo.peek,
     metrics,
     logger,
@@ -120,6 +129,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
     pollNow: (ids) => track(service.pollNow(ids)),
     async close() {
       await running;
+      await pushing;
       await access.flush().catch(() => {});
       await pool?.close();
       sqlite.close();
