@@ -70,8 +70,13 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
   let loadedAt = 0;
   let loading: Promise<Map<string, IndexEntry>> | null = null;
   const accessMemo = new Map<string, FeedAccess>();
+  const peeked = new Map<string, Grant>();
+  // The usage row a grant counts into today, until the next flush (which starts new rows).
+  let todayRows = new WeakMap<Grant, UsageRow>();
   let pending = new Map<string, UsageRow>();
   let lastFlush = now();
+  let day = '';
+  let dayEnds = 0;
 
   const loadIndex = async (): Promise<Map<string, IndexEntry>> => {
     if (index && now() - loadedAt < ttlMs) return index;
@@ -81,6 +86,7 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
         index = new Map(rows.map(({ subscriber, ...key }) => [key.hash, { key, subscriber }]));
         loadedAt = now();
         accessMemo.clear();
+        peeked.clear();
         return index;
       })
       .finally(() => {
@@ -130,12 +136,20 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
 
     record(grant, status, items) {
       const at = now();
-      const day = new Date(at).toISOString().slice(0, 10);
-      const id = `${grant.subscriber.id}|${day}|${grant.keyId}`;
-      let row = pending.get(id);
-      if (!row) {
-        row = { subscriberId: grant.subscriber.id, day, keyId: grant.keyId, requests: 0, ok: 0, notModified: 0, items: 0, lastPull: null };
-        pending.set(id, row);
+      // The UTC day, formatted once a day rather than once a request.
+      if (at >= dayEnds || at < dayEnds - 86_400_000) {
+        day = new Date(at).toISOString().slice(0, 10);
+        dayEnds = (Math.floor(at / 86_400_000) + 1) * 86_400_000;
+      }
+      let row = todayRows.get(grant);
+      if (row === undefined || row.day !== day) {
+        const id = `${grant.subscriber.id}|${day}|${grant.keyId}`;
+        row = pending.get(id);
+        if (!row) {
+          row = { subscriberId: grant.subscriber.id, day, keyId: grant.keyId, requests: 0, ok: 0, notModified: 0, items: 0, lastPull: null };
+          pending.set(id, row);
+        }
+        todayRows.set(grant, row);
       }
       row.requests++;
       if (status === 200) {
@@ -151,6 +165,7 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
       if (pending.size === 0) return;
       const rows = [...pending.values()];
       pending = new Map();
+      todayRows = new WeakMap();
       try {
         await deps.subscribers.addUsage(rows);
       } catch (err) {
@@ -163,13 +178,22 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
     invalidate() {
       index = null;
       accessMemo.clear();
+      peeked.clear();
     },
 
     peek(hash, inUrl) {
-      if (!index || now() - loadedAt >= ttlMs) return null;
+      const at = now();
+      if (!index || at - loadedAt >= ttlMs) return null;
       const hit = index.get(hash);
-      if (!hit || hit.subscriber.suspended || (hit.key.expiresAt !== null && hit.key.expiresAt <= now())) return null;
-      return { subscriber: hit.subscriber, keyId: hit.key.id, inUrl };
+      if (!hit || hit.subscriber.suspended || (hit.key.expiresAt !== null && hit.key.expiresAt <= at)) return null;
+      // The same grant object for the same key while the index stands, so callers can remember per grant.
+      const memo = inUrl ? `u${hash}` : hash;
+      let grant = peeked.get(memo);
+      if (grant === undefined) {
+        grant = Object.freeze({ subscriber: hit.subscriber, keyId: hit.key.id, inUrl });
+        peeked.set(memo, grant);
+      }
+      return grant;
     },
   };
   return control;

@@ -93,8 +93,10 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
   const targets = new Map<string, Target<B>>();
   const byHost = new Map<string, Map<string, Target<B>>>();
   let remembered = 0;
-  // Keyed targets by host, request target and entitlement (and key id when the key is in the URL, hence in the links).
-  const keyedTargets = new Map<string, Target<B>>();
+  // Keyed targets per grant (the access control hands out one grant object per key while its index stands, so a
+  // change of entitlements or keys starts afresh), then by host and request target.
+  let keyedTargets = new WeakMap<Grant, Map<string, Target<B>>>();
+  let keyedRemembered = 0;
   const accepts = new Map<string, AcceptedEncodings>();
 
   return function serveCached(request) {
@@ -148,16 +150,17 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     if (!resolveGrant || !access || !path.startsWith('/feeds/') || path.length > MAX_URL_LENGTH || path.includes('#')) return null;
     const grant = resolveGrant(request);
     if (grant === null) return null;
-    const q = path.indexOf('?');
-    const pathname = q === -1 ? path : path.slice(0, q);
-    const file = pathname.slice('/feeds/'.length);
-    const dot = file.lastIndexOf('.');
-    const { id } = access.feedAccess(grant, dot > 0 ? file.slice(0, dot) : file);
-    const entitlement = grant.inUrl ? `${id}|${grant.keyId}` : id;
     const host = fixedBase === null ? (headerOf(request, 'host') ?? defaultHost) : '';
-    const memo = `${host}\u0000${path}\u0000${entitlement}`;
-    let target = keyedTargets.get(memo);
+    const memo = fixedBase === null ? `${host}\u0000${path}` : path;
+    let mine = keyedTargets.get(grant);
+    let target = mine?.get(memo);
     if (target === undefined || target.timed || representations.peek(target.key, version) !== target.rep) {
+      const q = path.indexOf('?');
+      const pathname = q === -1 ? path : path.slice(0, q);
+      const file = pathname.slice('/feeds/'.length);
+      const dot = file.lastIndexOf('.');
+      const { id } = access.feedAccess(grant, dot > 0 ? file.slice(0, dot) : file);
+      const entitlement = grant.inUrl ? `${id}|${grant.keyId}` : id;
       const search = q === -1 ? '' : path.slice(q);
       const base = fixedBase ?? trimBase(`http://${host}`);
       const unkeyed = withoutKey(search);
@@ -167,8 +170,14 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
       if (rep === undefined) return null;
       target = { key, rep, timed, links: feedLinks(hubUrl, `${base}${pathname}${search}`), format: formatLabel(pathname, search), answers: [], counts: [], keyed: true };
       if (!timed) {
-        if (keyedTargets.size >= maxTargets) keyedTargets.clear();
-        keyedTargets.set(memo, target);
+        if (keyedRemembered >= maxTargets) {
+          keyedTargets = new WeakMap();
+          keyedRemembered = 0;
+          mine = undefined;
+        }
+        if (mine === undefined) keyedTargets.set(grant, (mine = new Map()));
+        if (!mine.has(memo)) keyedRemembered++;
+        mine.set(memo, target);
       }
     }
     const rep = target.rep;

@@ -180,6 +180,7 @@ export async function startNodeServer(options: {
         }
       : undefined,
   });
+  const keyHashes = new Map<string, { hash: string; inUrl: boolean }>();
   const serveCached = createFastPath<IncomingMessage, Buffer>({
     representations,
     limiter,
@@ -191,15 +192,23 @@ export async function startNodeServer(options: {
     hubUrl: service.appDeps.hubUrl,
     toBody: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     metrics,
-    // A keyed poll of a cached feed: the key's SHA-256 (node:crypto, synchronous) in the in-memory index.
+    // A keyed poll of a cached feed: the key's SHA-256 (node:crypto, synchronous) in the in-memory index,
+    // the hash remembered per credential (the header or the request target) so a repeated poll hashes nothing.
     access: service.access,
     resolveGrant: (req) => {
       const authorization = req.headers.authorization;
-      const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
-      const url = req.url ?? '';
-      const key = bearer || (url.includes('?') ? new URLSearchParams(url.slice(url.indexOf('?'))).get('key') : null);
-      if (!key || !looksLikeKey(key)) return null;
-      return service.access.peek(createHash('sha256').update(key).digest('hex'), !bearer);
+      const credential = authorization ?? req.url ?? '';
+      let known = keyHashes.get(credential);
+      if (known === undefined) {
+        const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+        const url = req.url ?? '';
+        const key = bearer || (url.includes('?') ? new URLSearchParams(url.slice(url.indexOf('?'))).get('key') : null);
+        if (!key || !looksLikeKey(key)) return null;
+        known = { hash: createHash('sha256').update(key).digest('hex'), inUrl: !bearer };
+        if (keyHashes.size >= 10_000) keyHashes.clear();
+        keyHashes.set(credential, known);
+      }
+      return service.access.peek(known.hash, known.inUrl);
     },
   });
   // Push delivery: after each ingest tick, and on its own short timer for retries and embargoes.
