@@ -18,6 +18,8 @@ import autocannon, { type Result } from 'autocannon';
 import { validateConfig, type WirefeedConfig } from '../src/config.ts';
 import { openSqlite } from '../src/runtime/sqlite.ts';
 import { createStore } from '../src/store/store.ts';
+import { createKey } from '../src/http/subscribers.ts';
+import { createSubscriberStore } from '../src/store/subscribers.ts';
 import { forkServer, type ChildServer } from './child.ts';
 import { HTTP_CATEGORIES, makeStory, rng, storyWrite } from './fixtures.ts';
 import type { BareRoute, CapturedResponse } from './servers/bare.ts';
@@ -36,7 +38,9 @@ export interface LoadOptions {
 
 /** One benchmarked request. */
 export interface RouteSpec {
-  key: 'named' | 'filtered' | '304' | 'gzip';
+  key: 'named' | 'filtered' | '304' | 'gzip' | 'keyed-url' | 'keyed-bearer' | 'keyed-304';
+  /** A keyed poll: the anonymous route of the same feed it is compared with in the same round. */
+  anonymous?: 'named' | '304';
   label: string;
   path: string;
   headers: Record<string, string>;
@@ -116,8 +120,13 @@ const WRK = '/usr/bin/wrk';
 /** BENCH_GENERATOR=autocannon forces autocannon even where wrk is installed. */
 const WANTED_GENERATOR = process.env.BENCH_GENERATOR;
 
-/** The four requests the issue asks for. The 304 and gzip ones ask for the named feed. */
-function routeSpecs(etagOfNamed: string): RouteSpec[] {
+/**
+ * The four requests the issue asks for (the 304 and gzip ones ask for the named feed), and the same feed
+ * polled with a subscriber's key (issue 12): in the URL (`?key=`, 200), as a Bearer token (200), and as a
+ * Bearer token with the keyed answer's ETag (304).
+ */
+function routeSpecs(etagOfNamed: string, key: string, etagOfKeyed: string): RouteSpec[] {
+  const bearer = { authorization: `Bearer ${key}` };
   return [
     { key: 'named', label: 'named feed `/feeds/politics.rss` (200)', path: '/feeds/politics.rss', headers: {}, status: 200 },
     {
@@ -129,13 +138,22 @@ function routeSpecs(etagOfNamed: string): RouteSpec[] {
     },
     { key: '304', label: 'named feed, `If-None-Match` (304)', path: '/feeds/politics.rss', headers: { 'if-none-match': etagOfNamed }, status: 304 },
     { key: 'gzip', label: 'named feed, `Accept-Encoding: gzip` (200)', path: '/feeds/politics.rss', headers: { 'accept-encoding': 'gzip' }, status: 200 },
+    { key: 'keyed-url', label: 'named feed, `?key=` (200)', path: `/feeds/politics.rss?key=${key}`, headers: {}, status: 200, anonymous: 'named' },
+    { key: 'keyed-bearer', label: 'named feed, `Authorization: Bearer` (200)', path: '/feeds/politics.rss', headers: bearer, status: 200, anonymous: 'named' },
+    { key: 'keyed-304', label: 'named feed, Bearer and `If-None-Match` (304)', path: '/feeds/politics.rss', headers: { ...bearer, 'if-none-match': etagOfKeyed }, status: 304, anonymous: '304' },
   ];
 }
 
-/** Seeds a fresh store through `createStore(...).savePoll`, as ingestion would. */
-async function seed(dbPath: string, config: WirefeedConfig): Promise<number> {
+/** The subscriber whose key the keyed routes send (entitled to everything; the feed is the same as anonymous). */
+const SUBSCRIBER_ID = 'bench-outlet';
+
+/** Seeds a fresh store through `createStore(...).savePoll`, as ingestion would, and a subscriber with a key. */
+async function seed(dbPath: string, config: WirefeedConfig): Promise<{ items: number; key: string }> {
   const handle = openSqlite(dbPath);
   try {
+    const subscribers = createSubscriberStore(handle.db);
+    await subscribers.create({ id: SUBSCRIBER_ID, name: 'Bench outlet', entitlements: {} }, NEWEST);
+    const { key } = await createKey(subscribers, SUBSCRIBER_ID, undefined, NEWEST);
     const store = createStore(handle.db);
     await store.syncSources(config.sources);
     const r = rng(20261120);
@@ -150,7 +168,7 @@ async function seed(dbPath: string, config: WirefeedConfig): Promise<number> {
       writes.push(storyWrite(item, published));
     }
     await store.savePoll(SOURCE_ID, writes, { etag: null, lastModified: null, fetchedAt: NEWEST + 3_600_000, nextFetchAt: FAR_FUTURE });
-    return writes.length;
+    return { items: writes.length, key };
   } finally {
     handle.close();
   }
@@ -479,7 +497,7 @@ export async function runHttpBench(o: LoadOptions, log: (line: string) => void):
     // answer 429. A bucket that never runs dry keeps the limiter's per-request work in the measured path.
     rateLimit: { burst: 1e12, perSecond: 1e12 },
   });
-  const seededItems = await seed(dbPath, config);
+  const { items: seededItems, key } = await seed(dbPath, config);
   log(`seeded ${seededItems} items into ${dbPath}`);
   const { generator, run } = pickGenerator(o, dir);
   log(`load generator: ${generator.name} ${generator.version}`);
@@ -498,26 +516,32 @@ export async function runHttpBench(o: LoadOptions, log: (line: string) => void):
     const named = await fetchRaw(realUrl, '/feeds/politics.rss', {});
     const etag = header(named, 'etag');
     if (!etag) throw new Error('the real server sent no ETag for /feeds/politics.rss');
+    const keyed = await fetchRaw(realUrl, '/feeds/politics.rss', { authorization: `Bearer ${key}` });
+    const keyedEtag = header(keyed, 'etag');
+    if (keyed.status !== 200 || !keyedEtag) throw new Error(`the keyed poll answered ${keyed.status}${keyedEtag ? '' : ' without an ETag'}`);
     // BENCH_HTTP_ROUTES=304,named: only those requests (for profiling one path).
     const only = (process.env.BENCH_HTTP_ROUTES ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-    const routes = routeSpecs(etag).filter((r) => only.length === 0 || only.includes(r.key));
-    if (routes.length === 0) throw new Error(`BENCH_HTTP_ROUTES names none of named, filtered, 304, gzip: "${process.env.BENCH_HTTP_ROUTES}"`);
+    const routes = routeSpecs(etag, key, keyedEtag).filter((r) => only.length === 0 || only.includes(r.key));
+    if (routes.length === 0) throw new Error(`BENCH_HTTP_ROUTES names none of named, filtered, 304, gzip, keyed-url, keyed-bearer, keyed-304: "${process.env.BENCH_HTTP_ROUTES}"`);
     const bareRoutes: BareRoute[] = [];
     const captured = new Map<string, Record<'identity' | 'gzip' | 'notModified', CapturedResponse & { bytes: Buffer }>>();
-    for (const path of [...new Set(routes.map((r) => r.path))]) {
+    // One bare route per path and Authorization header (a Bearer poll is answered as the key's, not as anonymous).
+    const variants = new Map(routes.map((r) => [`${r.path}|${r.headers.authorization ?? ''}`, { path: r.path, authorization: r.headers.authorization }]));
+    for (const [id, { path, authorization }] of variants) {
+      const auth: Record<string, string> = authorization ? { authorization } : {};
       // The first request of a URL renders it through the Hono route; the captured answers are the cached ones.
-      await fetchRaw(realUrl, path, {});
-      const identity = await fetchRaw(realUrl, path, {});
+      await fetchRaw(realUrl, path, auth);
+      const identity = await fetchRaw(realUrl, path, auth);
       const tag = header(identity, 'etag')!;
-      const gzip = await fetchRaw(realUrl, path, { 'accept-encoding': 'gzip' });
-      const notModified = await fetchRaw(realUrl, path, { 'if-none-match': tag });
+      const gzip = await fetchRaw(realUrl, path, { ...auth, 'accept-encoding': 'gzip' });
+      const notModified = await fetchRaw(realUrl, path, { ...auth, 'if-none-match': tag });
       if (identity.status !== 200 || gzip.status !== 200 || notModified.status !== 304) {
         throw new Error(`unexpected statuses for ${path}: ${identity.status}/${gzip.status}/${notModified.status}`);
       }
       if (header(gzip, 'content-encoding') !== 'gzip') throw new Error(`no gzip variant for ${path}`);
-      captured.set(path, { identity, gzip, notModified });
+      captured.set(id, { identity, gzip, notModified });
       const plain = ({ status, headers, body }: CapturedResponse): CapturedResponse => ({ status, headers, body });
-      bareRoutes.push({ path, etag: tag, identity: plain(identity), gzip: plain(gzip), notModified: plain(notModified) });
+      bareRoutes.push({ path, authorization, etag: tag, identity: plain(identity), gzip: plain(gzip), notModified: plain(notModified) });
     }
     const bareUrl = await bare.request<string>({ type: 'start', routes: bareRoutes });
 
@@ -536,8 +560,8 @@ export async function runHttpBench(o: LoadOptions, log: (line: string) => void):
 
     const measured = await measureAll(run, { real: { server: real, url: realUrl }, bare: { server: bare, url: bareUrl } }, routes, o, log);
     const results: RouteResult[] = routes.map((route, r) => {
-      const c = captured.get(route.path)!;
-      const body = route.key === '304' ? 0 : route.key === 'gzip' ? c.gzip.bytes.length : c.identity.bytes.length;
+      const c = captured.get(`${route.path}|${route.headers.authorization ?? ''}`)!;
+      const body = route.status === 304 ? 0 : route.key === 'gzip' ? c.gzip.bytes.length : c.identity.bytes.length;
       const items = (c.identity.bytes.toString('utf8').match(/<item>/g) ?? []).length;
       return { route, bodyBytes: body, items, ...measured[r]! };
     });

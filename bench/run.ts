@@ -37,6 +37,7 @@ import { runPageBench, type PageReport } from './page.ts';
 const FEED_TARGET = 0.8; // each feed route at ≥ 0.8× the bare server's req/s
 const NOT_MODIFIED_TARGET = 1.5; // the 304 path at ≥ 1.5× our own 200 path
 const HOT_PATH_TARGET = 0.9; // issue 9: the cached 200 and the 304 at ≥ 0.9× the bare server
+const KEYED_TARGET = 0.9; // issue 12: a keyed poll (200 or 304) at ≥ 0.9× the anonymous poll of the same feed
 /** A query counts as flat when its median grows less than 2× per 10× more items (or by < 0.5 ms in all). */
 const FLAT_STEP = 2;
 const FLAT_ABSOLUTE_MS = 0.5;
@@ -132,7 +133,7 @@ function printHttp(r: HttpReport): void {
   for (const x of r.routes) {
     const ratio = x.ratio;
     if (!valid(x.real) || !valid(x.bare)) invalid.push(x.route.key);
-    const body = x.route.key === '304' ? 'none' : `${kb(x.bodyBytes)}${x.route.key === 'gzip' ? ' gzip' : ''}, ${x.items} items`;
+    const body = x.route.status === 304 ? 'none' : `${kb(x.bodyBytes)}${x.route.key === 'gzip' ? ' gzip' : ''}, ${x.items} items`;
     out(
       `| ${x.route.label} | ${body} | ${Math.round(x.real.rps)} | ${Math.round(x.bare.rps)} | ${ratio.toFixed(2)}× | ` +
         `${ms(x.real.p99)} | ${ms(x.bare.p99)} | ≥ ${FEED_TARGET}× bare | ${ratio >= FEED_TARGET ? 'yes' : '**NO**'} |`,
@@ -148,6 +149,17 @@ function printHttp(r: HttpReport): void {
         `${ratio.toFixed(2)}× | | | ≥ ${NOT_MODIFIED_TARGET}× our 200 | ${ratio >= NOT_MODIFIED_TARGET ? 'yes' : '**NO**'} |`,
     );
   }
+  // Keyed polls against the anonymous poll of the same feed, run for run in the same rounds.
+  const keyedRatios = r.routes.flatMap((x) => {
+    const anon = x.route.anonymous ? r.routes.find((y) => y.route.key === x.route.anonymous) : undefined;
+    return anon ? [{ x, anon, ratio: medianOf(x.real.rpsRounds.map((v, i) => v / anon.real.rpsRounds[i]!)) }] : [];
+  });
+  for (const { x, anon, ratio } of keyedRatios) {
+    out(
+      `| wirefeed ${x.route.key} against wirefeed ${anon.route.key} (same feed, anonymous) | — | ${Math.round(x.real.rps)} | ${Math.round(anon.real.rps)} (anonymous) | ` +
+        `${ratio.toFixed(2)}× | ${ms(x.real.p99)} | ${ms(anon.real.p99)} (anonymous) | ≥ ${KEYED_TARGET}× anonymous | ${ratio >= KEYED_TARGET ? 'yes' : '**NO**'} |`,
+    );
+  }
   out();
   if (invalid.length) {
     out(`**INVALID: ${invalid.join(', ')} — more than 0.1 % of the responses had another status than expected, or errors (see Details).**`);
@@ -161,6 +173,9 @@ function printHttp(r: HttpReport): void {
   if (named && nm) {
     const ratio = notModifiedRatio;
     out(`- 304 against our 200: ${ratio.toFixed(2)}× — target ≥ ${NOT_MODIFIED_TARGET}×: ${ratio >= NOT_MODIFIED_TARGET ? 'MET' : 'MISSED'}`);
+  }
+  for (const { x, anon, ratio } of keyedRatios) {
+    out(`- ${x.route.key} against anonymous ${anon.route.key}: ${ratio.toFixed(2)}× — target ≥ ${KEYED_TARGET}×: ${ratio >= KEYED_TARGET ? 'MET' : 'MISSED'}`);
   }
   out();
   out(`Hot path (cached answers against the bare server, generator ${r.generator.name}):`);

@@ -46,7 +46,13 @@ const subscriberSchema = z
     contact: z.string().optional(),
     entitlements: entitlementsSchema.default({}),
     webhook: z
-      .object({ url: requiredString().refine((u) => /^https?:$/.test(safeProtocol(u)), { error: 'must be an absolute http(s) URL' }) })
+      .object({
+        url: requiredString().refine((u) => /^https?:$/.test(safeProtocol(u)), { error: 'must be an absolute http(s) URL' }),
+        /** Let the webhook reach a private address (a CMS on the newsroom's own network), as a source's `allowPrivateNetwork`. */
+        allowPrivateNetwork: z.boolean({ error: 'must be true or false' }).optional(),
+        /** The signing secret (at least 16 characters); without one a random secret is made when the subscriber is first stored. */
+        secret: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+      })
       .strict()
       .optional(),
     suspended: z.boolean({ error: 'must be true or false' }).default(false),
@@ -140,6 +146,20 @@ const configSchema = z
       .strict()
       .nullable()
       .default({ burst: 120, perSecond: 2, maxClients: 10_000 }),
+    /** Push delivery to subscribers' webhooks. */
+    webhooks: z
+      .object({
+        /** Events in one POST at most. */
+        batchSize: z.number().int().min(1).max(500).default(50),
+        /** Deadline of one POST, in ms. */
+        timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        /** The first retry's delay in seconds (doubling on each failure, at most an hour; retried for 24 h). */
+        retryBaseSeconds: z.number().positive().max(3600).default(30),
+        /** Node: how often the delivery loop looks for due events between ingest ticks, in seconds. */
+        intervalSeconds: z.number().positive().max(3600).default(5),
+      })
+      .strict()
+      .default({ batchSize: 50, timeoutMs: 10_000, retryBaseSeconds: 30, intervalSeconds: 5 }),
     limits: z
       .object({
         fetchTimeoutMs: z.number().int().min(100).default(20_000),

@@ -1,7 +1,8 @@
 /**
  * Child process: the baseline. A bare `node:http` server holding the bytes the real server answered for
  * each benchmarked URL (identity, gzip and 304), with the same headers. Per request it does the least a
- * correct server must: find the URL, compare If-None-Match, look for gzip in Accept-Encoding.
+ * correct server must: find the URL (and the Authorization header), compare If-None-Match, look for gzip in
+ * Accept-Encoding.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,8 @@ export interface CapturedResponse {
 /** What the bare server serves for one URL. */
 export interface BareRoute {
   path: string;
+  /** The `Authorization` header this answer is for (a subscriber's keyed poll); absent: none. */
+  authorization?: string | undefined;
   etag: string;
   identity: CapturedResponse;
   gzip: CapturedResponse;
@@ -38,10 +41,10 @@ serveParent(
     const routes = new Map<string, { etag: string; identity: Prepared; gzip: Prepared; notModified: Prepared }>();
     const prep = (c: CapturedResponse): Prepared => ({ status: c.status, headers: c.headers, body: Buffer.from(c.body, 'base64') });
     for (const r of (msg as unknown as { routes: BareRoute[] }).routes) {
-      routes.set(r.path, { etag: r.etag, identity: prep(r.identity), gzip: prep(r.gzip), notModified: prep(r.notModified) });
+      routes.set(`${r.path}|${r.authorization ?? ''}`, { etag: r.etag, identity: prep(r.identity), gzip: prep(r.gzip), notModified: prep(r.notModified) });
     }
     server = createServer((req, res) => {
-      const route = routes.get(req.url ?? '');
+      const route = routes.get(`${req.url ?? ''}|${req.headers.authorization ?? ''}`);
       if (!route) {
         res.writeHead(404).end();
         return;

@@ -4,7 +4,9 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { FeedSpec } from '../model.ts';
 import { createRepresentations, type Compressor, type Representation, type RepresentationCache, type Representations } from '../publish/representation.ts';
+import type { DeliveryStats } from '../store/outbox.ts';
 import type { Store } from '../store/store.ts';
+import { webhookStatus } from '../publish/webhooks.ts';
 import { mountAdmin, type AdminDeps } from './admin.ts';
 import { PUBLIC_ACCESS, withoutKey, type AccessControl } from './auth.ts';
 import { admission, DEFAULT_MAX_IN_FLIGHT, MAX_URL_LENGTH } from './admission.ts';
@@ -59,6 +61,8 @@ export interface AppDeps {
   logger?: Logger | undefined;
   /** Subscribers' keys and entitlements; without it a feed request with a key is refused (401). */
   access?: AccessControl | undefined;
+  /** Push delivery's per-subscriber state: counts in `/status`, each subscriber's in its admin usage. */
+  webhooks?: { stats(): Promise<DeliveryStats[]> } | undefined;
 }
 
 /** The feed every instance publishes: all stored items. */
@@ -104,9 +108,10 @@ export function createApp(deps: AppDeps): Hono {
 
   mountAdmin(app, deps.store, deps.admin);
   mountMetrics(app, metrics, { token: deps.admin?.token, peerAddress: deps.peerAddress });
-  if (deps.access) mountSubscribers(app, deps.access, now);
+  const deliveryStats = deps.webhooks ? () => deps.webhooks!.stats() : undefined;
+  if (deps.access) mountSubscribers(app, deps.access, now, deliveryStats);
 
-  mountPages(app, { store: deps.store, feeds, title, representations, hubUrl: deps.hubUrl, now, baseOf, respond, licenses: deps.access ? () => deps.access!.store.licenses() : undefined });
+  mountPages(app, { store: deps.store, feeds, title, representations, hubUrl: deps.hubUrl, now, baseOf, respond, licenses: deps.access ? () => deps.access!.store.licenses() : undefined, webhookStatus: deliveryStats ? async () => webhookStatus(await deliveryStats()) : undefined });
 
   app.get('/healthz', async (c) => {
     await deps.store.dataVersion();

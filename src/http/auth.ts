@@ -1,9 +1,11 @@
 import { HTTPException } from 'hono/http-exception';
 import type { SourceConfig } from '../model.ts';
-import { canonicalEntitlements, type ItemAccess, type KeyRecord, type Subscriber, type SubscriberStore, type UsageRow } from '../store/subscribers.ts';
-import { hash64 } from '../util/hash.ts';
+import { entitledAccess, PUBLIC_ACCESS, type FeedAccess } from '../publish/entitlement.ts';
+import type { KeyRecord, Subscriber, SubscriberStore, UsageRow } from '../store/subscribers.ts';
 import { looksLikeKey, sha256Hex } from '../util/secret-keys.ts';
 import { RateLimiter } from './rate-limit.ts';
+
+export { entitledAccess, PUBLIC_ACCESS, type FeedAccess } from '../publish/entitlement.ts';
 
 /** A request's key, resolved: whose it is and which key (by id) it was. */
 export interface Grant {
@@ -12,16 +14,6 @@ export interface Grant {
   /** The key came in the URL (`?key=`), so the representation's links carry it. */
   inUrl: boolean;
 }
-
-/** What a request may see of one feed: the store access and its canonical id (the cache keys by it, never by key). */
-export interface FeedAccess {
-  access: ItemAccess | null;
-  /** `public`, or `e:` and a hash of the canonical access. */
-  id: string;
-}
-
-/** The same access for every anonymous request (and for subscribers not entitled to a feed's restricted items). */
-export const PUBLIC_ACCESS: FeedAccess = Object.freeze({ access: null, id: 'public' });
 
 /** The settings of {@link createAccessControl}. */
 export interface AccessDeps {
@@ -82,8 +74,13 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
   let loading: Promise<Map<string, IndexEntry>> | null = null;
   const accessMemo = new Map<string, FeedAccess>();
   let memoSources: SourceConfig[] | null = null;
+  const peeked = new Map<string, Grant>();
+  // The usage row a grant counts into today, until the next flush (which starts new rows).
+  let todayRows = new WeakMap<Grant, UsageRow>();
   let pending = new Map<string, UsageRow>();
   let lastFlush = now();
+  let day = '';
+  let dayEnds = 0;
 
   const loadIndex = async (): Promise<Map<string, IndexEntry>> => {
     if (index && now() - loadedAt < ttlMs) return index;
@@ -93,6 +90,7 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
         index = new Map(rows.map(({ subscriber, ...key }) => [key.hash, { key, subscriber }]));
         loadedAt = now();
         accessMemo.clear();
+        peeked.clear();
         return index;
       })
       .finally(() => {
@@ -115,10 +113,15 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
       if (!admitted.allowed) {
         throw new HTTPException(429, { message: `Too many failed key attempts: try again in ${admitted.retryAfterSeconds} s` });
       }
+      // Only a failure costs a token: given back before the lookup, so that concurrent good requests of one
+      // client (a reload of the key index under load) never empty the bucket between the take and a refund.
+      failures.refund(client, 1);
       // A map lookup by hash: the key is never compared, so there is no timing to learn from.
       const hit = looksLikeKey(given) ? (await loadIndex()).get(await sha256Hex(given)) : undefined;
-      if (!hit || (hit.key.expiresAt !== null && hit.key.expiresAt <= now())) return refuse();
-      failures.refund(client, 1);
+      if (!hit || (hit.key.expiresAt !== null && hit.key.expiresAt <= now())) {
+        failures.take(client);
+        return refuse();
+      }
       if (hit.subscriber.suspended) throw new HTTPException(403, { message: 'This subscriber is suspended' });
       return { subscriber: hit.subscriber, keyId: hit.key.id, inUrl: !bearer };
     },
@@ -142,12 +145,20 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
 
     record(grant, status, items) {
       const at = now();
-      const day = new Date(at).toISOString().slice(0, 10);
-      const id = `${grant.subscriber.id}|${day}|${grant.keyId}`;
-      let row = pending.get(id);
-      if (!row) {
-        row = { subscriberId: grant.subscriber.id, day, keyId: grant.keyId, requests: 0, ok: 0, notModified: 0, items: 0, lastPull: null };
-        pending.set(id, row);
+      // The UTC day, formatted once a day rather than once a request.
+      if (at >= dayEnds || at < dayEnds - 86_400_000) {
+        day = new Date(at).toISOString().slice(0, 10);
+        dayEnds = (Math.floor(at / 86_400_000) + 1) * 86_400_000;
+      }
+      let row = todayRows.get(grant);
+      if (row === undefined || row.day !== day) {
+        const id = `${grant.subscriber.id}|${day}|${grant.keyId}`;
+        row = pending.get(id);
+        if (!row) {
+          row = { subscriberId: grant.subscriber.id, day, keyId: grant.keyId, requests: 0, ok: 0, notModified: 0, items: 0, lastPull: null };
+          pending.set(id, row);
+        }
+        todayRows.set(grant, row);
       }
       row.requests++;
       if (status === 200) {
@@ -163,6 +174,7 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
       if (pending.size === 0) return;
       const rows = [...pending.values()];
       pending = new Map();
+      todayRows = new WeakMap();
       try {
         await deps.subscribers.addUsage(rows);
       } catch (err) {
@@ -175,35 +187,25 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
     invalidate() {
       index = null;
       accessMemo.clear();
+      peeked.clear();
     },
 
     peek(hash, inUrl) {
-      if (!index || now() - loadedAt >= ttlMs) return null;
+      const at = now();
+      if (!index || at - loadedAt >= ttlMs) return null;
       const hit = index.get(hash);
-      if (!hit || hit.subscriber.suspended || (hit.key.expiresAt !== null && hit.key.expiresAt <= now())) return null;
-      return { subscriber: hit.subscriber, keyId: hit.key.id, inUrl };
+      if (!hit || hit.subscriber.suspended || (hit.key.expiresAt !== null && hit.key.expiresAt <= at)) return null;
+      // The same grant object for the same key while the index stands, so callers can remember per grant.
+      const memo = inUrl ? `u${hash}` : hash;
+      let grant = peeked.get(memo);
+      if (grant === undefined) {
+        grant = Object.freeze({ subscriber: hit.subscriber, keyId: hit.key.id, inUrl });
+        peeked.set(memo, grant);
+      }
+      return grant;
     },
   };
   return control;
-}
-
-/**
- * A subscriber's access to one feed's restricted items: none when `feeds` does not name the feed; otherwise
- * those of the sources `sources` and `providers` leave (both narrow), in `categories` when given.
- */
-export function entitledAccess(subscriber: Subscriber, feedName: string, sources: SourceConfig[]): FeedAccess {
-  const e = canonicalEntitlements(subscriber.entitlements);
-  if (e.feeds && !e.feeds.includes(feedName)) return PUBLIC_ACCESS;
-  let ids: string[] | null = null;
-  if (e.sources || e.providers) {
-    ids = sources
-      .filter((s) => !e.sources || e.sources.includes(s.id))
-      .filter((s) => !e.providers || e.providers.includes((s.provider ?? '').trim().toLowerCase()))
-      .map((s) => s.id)
-      .sort();
-  }
-  const access: ItemAccess = { sources: ids, categories: e.categories ?? null };
-  return { access, id: `e:${hash64(JSON.stringify(access))}` };
 }
 
 /** The query of a request target without its `key` parameter (with its `?`, or empty). */

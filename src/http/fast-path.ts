@@ -62,6 +62,8 @@ interface Target<B> {
   answers: Array<FastAnswer<B> | undefined>;
   /** The answers' counters, indexed as `answers`. */
   counts: Array<(() => void) | undefined>;
+  /** A subscriber's answer: `Cache-Control: private`. */
+  keyed?: boolean;
 }
 
 const ENCODING_SLOT = { identity: 0, gzip: 1, br: 2 } as const;
@@ -91,6 +93,10 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
   const targets = new Map<string, Target<B>>();
   const byHost = new Map<string, Map<string, Target<B>>>();
   let remembered = 0;
+  // Keyed targets per grant (the access control hands out one grant object per key while its index stands, so a
+  // change of entitlements or keys starts afresh), then by host and request target.
+  let keyedTargets = new WeakMap<Grant, Map<string, Target<B>>>();
+  let keyedRemembered = 0;
   const accepts = new Map<string, AcceptedEncodings>();
 
   return function serveCached(request) {
@@ -135,39 +141,66 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     return answer;
   };
 
-  /** A keyed request: the representation of its entitlement from the cache, answered privately and counted; nothing remembered by path. */
+  /**
+   * A keyed request: the representation of its entitlement from the cache, answered privately and counted.
+   * Remembered by request target and entitlement (never by key alone), with its answers prebuilt as anonymous ones are.
+   */
   function serveKeyed(request: R, path: string, version: number, head: boolean): FastAnswer<B> | null {
     const { resolveGrant, access } = deps;
     if (!resolveGrant || !access || !path.startsWith('/feeds/') || path.length > MAX_URL_LENGTH || path.includes('#')) return null;
     const grant = resolveGrant(request);
     if (grant === null) return null;
-    const q = path.indexOf('?');
-    const pathname = q === -1 ? path : path.slice(0, q);
-    const search = q === -1 ? '' : path.slice(q);
-    const file = pathname.slice('/feeds/'.length);
-    const dot = file.lastIndexOf('.');
-    const { id } = access.feedAccess(grant, dot > 0 ? file.slice(0, dot) : file);
-    const base = fixedBase ?? trimBase(`http://${headerOf(request, 'host') ?? defaultHost}`);
-    const unkeyed = withoutKey(search);
-    const key = feedKey({ base, pathname, search: unkeyed }, now(), isTimed(unkeyed), grant.inUrl ? `${id}|${grant.keyId}` : id);
-    const rep = representations.peek(key, version);
-    if (rep === undefined) return null;
+    const host = fixedBase === null ? (headerOf(request, 'host') ?? defaultHost) : '';
+    const memo = fixedBase === null ? `${host}\u0000${path}` : path;
+    let mine = keyedTargets.get(grant);
+    let target = mine?.get(memo);
+    if (target === undefined || target.timed || representations.peek(target.key, version) !== target.rep) {
+      const q = path.indexOf('?');
+      const pathname = q === -1 ? path : path.slice(0, q);
+      const file = pathname.slice('/feeds/'.length);
+      const dot = file.lastIndexOf('.');
+      const { id } = access.feedAccess(grant, dot > 0 ? file.slice(0, dot) : file);
+      const entitlement = grant.inUrl ? `${id}|${grant.keyId}` : id;
+      const search = q === -1 ? '' : path.slice(q);
+      const base = fixedBase ?? trimBase(`http://${host}`);
+      const unkeyed = withoutKey(search);
+      const timed = isTimed(unkeyed);
+      const key = feedKey({ base, pathname, search: unkeyed }, now(), timed, entitlement);
+      const rep = representations.peek(key, version);
+      if (rep === undefined) return null;
+      target = { key, rep, timed, links: feedLinks(hubUrl, `${base}${pathname}${search}`), format: formatLabel(pathname, search), answers: [], counts: [], keyed: true };
+      if (!timed) {
+        if (keyedRemembered >= maxTargets) {
+          keyedTargets = new WeakMap();
+          keyedRemembered = 0;
+          mine = undefined;
+        }
+        if (mine === undefined) keyedTargets.set(grant, (mine = new Map()));
+        if (!mine.has(memo)) keyedRemembered++;
+        mine.set(memo, target);
+      }
+    }
+    const rep = target.rep;
     let client: string | undefined;
     if (limiter !== null) {
       client = clientKey(request);
       if (!limiter.take(client).allowed) return null;
     }
-    const notModified = isNotModified(headerOf(request, 'if-none-match'), headerOf(request, 'if-modified-since'), rep);
-    const acceptEncoding = headerOf(request, 'accept-encoding');
-    const encoding = notModified || acceptEncoding === undefined ? null : chooseEncoding(accepted(acceptEncoding), rep);
-    const status = notModified ? 304 : 200;
-    const headers = answerHeaders(rep, status, encoding, maxAge, feedLinks(hubUrl, `${base}${pathname}${search}`))
-      .map(([name, value]): [string, string] => (name === 'Cache-Control' ? [name, value.replace('public', 'private')] : [name, value]))
-      .flat();
-    const body = status === 304 || head ? null : toBody(encoding ? rep[encoding]! : rep.body);
-    if (client !== undefined) refundConditional(limiter!, client, status);
-    access.record(grant, status, rep.itemCount ?? 0);
-    return { status, headers, body };
+    const ifNoneMatch = headerOf(request, 'if-none-match');
+    const ifModifiedSince = headerOf(request, 'if-modified-since');
+    let slot: number;
+    if ((ifNoneMatch !== undefined || ifModifiedSince !== undefined) && isNotModified(ifNoneMatch, ifModifiedSince, rep)) {
+      slot = NOT_MODIFIED_SLOT;
+    } else {
+      const acceptEncoding = headerOf(request, 'accept-encoding');
+      const encoding = acceptEncoding === undefined ? null : chooseEncoding(accepted(acceptEncoding), rep);
+      slot = ENCODING_SLOT[encoding ?? 'identity'];
+    }
+    if (head) slot += HEAD_OFFSET;
+    const answer = target.answers[slot] ?? build(target, slot);
+    if (client !== undefined) refundConditional(limiter!, client, answer.status);
+    access.record(grant, answer.status, rep.itemCount ?? 0);
+    return answer;
   }
 
   /** The target's representation from the cache, with the URL split once (no URL parser: a target Hono would normalize differently misses and takes the full route). */
@@ -206,7 +239,9 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     const kind = head ? slot - HEAD_OFFSET : slot;
     const status = kind === NOT_MODIFIED_SLOT ? 304 : 200;
     const encoding: Encoding | null = kind === ENCODING_SLOT.gzip ? 'gzip' : kind === ENCODING_SLOT.br ? 'br' : null;
-    const headers = answerHeaders(rep, status, encoding, maxAge, target.links).flat();
+    let pairs = answerHeaders(rep, status, encoding, maxAge, target.links);
+    if (target.keyed) pairs = pairs.map(([name, value]): [string, string] => (name === 'Cache-Control' ? [name, value.replace('public', 'private')] : [name, value]));
+    const headers = pairs.flat();
     const body = status === 304 || head ? null : toBody(encoding ? rep[encoding]! : rep.body);
     return (target.answers[slot] = Object.freeze({ status, headers, body }));
   }

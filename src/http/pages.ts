@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import type { FeedSpec, NewsItem } from '../model.ts';
 import type { Representation, Representations } from '../publish/representation.ts';
+import type { WebhookStatus } from '../publish/webhooks.ts';
 import type { SourceStatus, Store } from '../store/store.ts';
 import { hash64 } from '../util/hash.ts';
 import { listPage, pageLimit, sourceHealth } from './admin.ts';
@@ -27,6 +28,8 @@ export interface PagesDeps {
   respond: (c: Context, rep: Representation, links: string[], maxAge?: number) => Response;
   /** Present when licences are in force: a restricted source's item count is then shown to nobody here (it is called no more). */
   licenses?: (() => Promise<Map<string, 'public' | 'restricted'>>) | undefined;
+  /** Push delivery's counts (pending, retrying, failed), shown in `/status` JSON as `webhooks`. */
+  webhookStatus?: (() => Promise<WebhookStatus>) | undefined;
 }
 
 /** Sources per page of `/status.json` (and its most): `next` links the following page. */
@@ -94,7 +97,7 @@ export function mountPages(app: Hono, deps: PagesDeps): void {
     return { sources: page.sources.map((s) => (hide && s.license === 'restricted' ? { ...s, itemCount: Number.NaN } : s)), next: page.next };
   };
   const statusJson = async (c: Context): Promise<Response> => {
-    const { sources, next } = await publicPage(c, pageLimit(c.req.query('limit'), STATUS_JSON_PAGE, STATUS_JSON_PAGE), false);
+    const [{ sources, next }, webhooks] = await Promise.all([publicPage(c, pageLimit(c.req.query('limit'), STATUS_JSON_PAGE, STATUS_JSON_PAGE), false), deps.webhookStatus?.()]);
     c.header('Cache-Control', 'no-store');
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Vary', 'Accept');
@@ -103,6 +106,7 @@ export function mountPages(app: Hono, deps: PagesDeps): void {
     return c.json({
       sources: sources.map((s) => (Number.isNaN(s.itemCount) ? { ...sourceHealth(s), items: null, license: 'restricted' } : sourceHealth(s))),
       next: nextUrl,
+      ...(webhooks ? { webhooks } : {}),
     });
   };
   app.get('/status.json', statusJson);

@@ -1,14 +1,15 @@
 import type { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
-import type { KeyRecord, Subscriber, SubscriberStore, UsageRow } from '../store/subscribers.ts';
+import type { DeliveryStats } from '../store/outbox.ts';
+import type { KeyRecord, Subscriber, SubscriberStore, UsageRow, WebhookTarget } from '../store/subscribers.ts';
 import { generateKey, generateKeyId, generateSecret, sha256Hex } from '../util/secret-keys.ts';
 import type { AccessControl } from './auth.ts';
 
 const names = z.array(z.string().min(1).max(200)).max(500);
 const entitlementsSchema = z.object({ feeds: names.optional(), categories: names.optional(), providers: names.optional(), sources: names.optional() }).strict();
 const webhookSchema = z
-  .object({ url: z.string().refine((u) => /^https?:$/.test(protocolOf(u)), { message: 'must be an absolute http(s) URL' }) })
+  .object({ url: z.string().refine((u) => /^https?:$/.test(protocolOf(u)), { message: 'must be an absolute http(s) URL' }), allowPrivateNetwork: z.boolean().optional() })
   .strict();
 const createSchema = z
   .object({
@@ -45,7 +46,7 @@ export interface CreatedSubscriber {
  */
 export async function addSubscriber(
   store: SubscriberStore,
-  input: { id: string; name: string; contact?: string | null | undefined; entitlements?: Subscriber['entitlements'] | undefined; webhook?: { url: string } | null | undefined; suspended?: boolean | undefined; expiresAt?: string | undefined },
+  input: { id: string; name: string; contact?: string | null | undefined; entitlements?: Subscriber['entitlements'] | undefined; webhook?: WebhookTarget | null | undefined; suspended?: boolean | undefined; expiresAt?: string | undefined },
   now: number,
 ): Promise<CreatedSubscriber> {
   if (await store.get(input.id)) throw new HTTPException(409, { message: `A subscriber "${input.id}" exists already` });
@@ -99,16 +100,40 @@ export function usageCsv(rows: UsageRow[]): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** Usage rows as JSON. */
+/** Usage rows as JSON (push delivery counts under the key id `webhook`: POSTs, 2xx answers, events delivered, events failed). */
 export function usageJson(rows: UsageRow[]): Array<Record<string, unknown>> {
-  return rows.map((r) => ({ day: r.day, keyId: r.keyId, requests: r.requests, ok: r.ok, notModified: r.notModified, items: r.items, lastPull: r.lastPull === null ? null : new Date(r.lastPull).toISOString() }));
+  return rows.map((r) => ({
+    day: r.day,
+    keyId: r.keyId,
+    requests: r.requests,
+    ok: r.ok,
+    notModified: r.notModified,
+    items: r.items,
+    lastPull: r.lastPull === null ? null : new Date(r.lastPull).toISOString(),
+    ...(r.failed !== undefined ? { failed: r.failed } : {}),
+  }));
+}
+
+/** A subscriber's push delivery state as the admin API shows it (never its URL's secret or signature). */
+export function deliveryView(stats: DeliveryStats | undefined): Record<string, unknown> {
+  const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+  return {
+    pending: stats?.pending ?? 0,
+    retrying: stats?.retrying ?? 0,
+    delivered: stats?.delivered ?? 0,
+    failed: stats?.failed ?? 0,
+    lastDeliveredAt: iso(stats?.lastDeliveredAt),
+    lastFailureAt: iso(stats?.lastFailureAt),
+    lastError: stats?.lastError ?? null,
+  };
 }
 
 /**
  * Mounts the subscriber routes of the admin API (behind the admin token `mountAdmin` checks):
  * `/admin/subscribers[/:id[/keys[/:keyId]|/usage]]` (a source's licence is a field of `PATCH /admin/sources/:id`, in admin.ts).
+ * With `deliveryStats`, a webhook subscriber's usage carries its push delivery state.
  */
-export function mountSubscribers(app: Hono, access: AccessControl, now: () => number): void {
+export function mountSubscribers(app: Hono, access: AccessControl, now: () => number, deliveryStats?: () => Promise<DeliveryStats[]>): void {
   const store = access.store;
   const view = async (s: Subscriber): Promise<Record<string, unknown>> => subscriberView(s, await store.keys(s.id));
   const found = async (id: string): Promise<Subscriber> => {
@@ -164,7 +189,8 @@ export function mountSubscribers(app: Hono, access: AccessControl, now: () => nu
     await access.flush();
     const rows = await store.usage(s.id);
     if (c.req.query('format') === 'csv') return c.body(usageCsv(rows), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
-    return c.json({ subscriber: s.id, usage: usageJson(rows) });
+    const webhook = s.webhook && deliveryStats ? { webhook: deliveryView((await deliveryStats()).find((d) => d.subscriberId === s.id)) } : {};
+    return c.json({ subscriber: s.id, usage: usageJson(rows), ...webhook });
   });
 }
 

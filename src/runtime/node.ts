@@ -24,6 +24,8 @@ import { looksLikeKey } from '../util/secret-keys.ts';
 import type { AccessControl } from '../http/auth.ts';
 import { createService, type Service } from '../service.ts';
 import { createStore, type Store } from '../store/store.ts';
+import { createWebhookPoster } from '../ingest/webhook-post.ts';
+import { openPushDelivery, type PushDelivery } from '../push.ts';
 import { createGuardedFetch } from './guarded-fetch.ts';
 import { createIngestPool } from './ingest-pool.ts';
 import { memoizeDataVersion } from '../store/version-memo.ts';
@@ -52,6 +54,8 @@ export interface NodeService {
   logger: Logger;
   /** Subscribers' keys, entitlements and usage. */
   access: AccessControl;
+  /** Push delivery: `run` POSTs the due outbox events to the subscribers' webhooks. */
+  push: PushDelivery;
   close(): Promise<void>;
 }
 
@@ -73,13 +77,24 @@ export async function openNodeService(
   await store.syncSources(config.sources);
   // Entitlements by provider follow the service's snapshot of the stored sources (read at call time).
   const access = await openAccess(config, sqlite.db, { sources: () => service.sources() });
+  const guarded = createGuardedFetch();
   const fetchFeed = createFetcher({
     timeoutMs: config.limits.fetchTimeoutMs,
     maxBytes: config.limits.maxFeedBytes,
     maxRedirects: config.limits.maxRedirects,
     resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
-    publicFetch: createGuardedFetch(),
+    publicFetch: guarded,
     readFile: async (path) => new Uint8Array(await readFile(path)),
+  });
+  const push = openPushDelivery(config, {
+    db: sqlite.db,
+    store,
+    logger,
+    post: createWebhookPoster({
+      publicFetch: guarded,
+      resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
+      timeoutMs: config.webhooks.timeoutMs,
+    }),
   });
   const service = createService(config, {
     store,
@@ -100,6 +115,7 @@ export async function openNodeService(
   // as soon as an ingest of this process ends.
   const memo = memoizeDataVersion(store, 1000);
   let running: Promise<unknown> = Promise.resolve();
+  let pushing: Promise<unknown> = Promise.resolve();
   const track = <T>(work: Promise<T>): Promise<T> => {
     const done = work.finally(memo.invalidate);
     running = Promise.allSettled([running, done]);
@@ -109,6 +125,15 @@ export async function openNodeService(
     ...service,
     appDeps: { ...service.appDeps, store: memo.store },
     access,
+    // A push run changes no item (the data version memo stays), but close() waits for it.
+    push: {
+      run: () => {
+        const work = push.run();
+        pushing = Promise.allSettled([pushing, work]);
+        return work;
+      },
+      stats: push.stats,
+    },
     peekVersion: memo.peek,
     metrics,
     logger,
@@ -120,6 +145,7 @@ export async function openNodeService(
     pollNow: (ids) => track(service.pollNow(ids)),
     async close() {
       await running;
+      await pushing;
       await access.flush().catch(() => {});
       await pool?.close();
       sqlite.close();
@@ -154,6 +180,7 @@ export async function startNodeServer(options: {
     representations,
     limiter,
     access: service.access,
+    webhooks: service.push,
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
     peerAddress: (c) => getConnInfo(c).remote.address,
     metrics,
@@ -166,6 +193,7 @@ export async function startNodeServer(options: {
         }
       : undefined,
   });
+  const keyHashes = new Map<string, { hash: string; inUrl: boolean }>();
   const serveCached = createFastPath<IncomingMessage, Buffer>({
     representations,
     limiter,
@@ -177,18 +205,31 @@ export async function startNodeServer(options: {
     hubUrl: service.appDeps.hubUrl,
     toBody: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     metrics,
-    // A keyed poll of a cached feed: the key's SHA-256 (node:crypto, synchronous) in the in-memory index.
+    // A keyed poll of a cached feed: the key's SHA-256 (node:crypto, synchronous) in the in-memory index,
+    // the hash remembered per credential (the header or the request target) so a repeated poll hashes nothing.
     access: service.access,
     resolveGrant: (req) => {
       const authorization = req.headers.authorization;
-      const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
-      const url = req.url ?? '';
-      const key = bearer || (url.includes('?') ? new URLSearchParams(url.slice(url.indexOf('?'))).get('key') : null);
-      if (!key || !looksLikeKey(key)) return null;
-      return service.access.peek(createHash('sha256').update(key).digest('hex'), !bearer);
+      const credential = authorization ?? req.url ?? '';
+      let known = keyHashes.get(credential);
+      if (known === undefined) {
+        const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+        const url = req.url ?? '';
+        const key = bearer || (url.includes('?') ? new URLSearchParams(url.slice(url.indexOf('?'))).get('key') : null);
+        if (!key || !looksLikeKey(key)) return null;
+        known = { hash: createHash('sha256').update(key).digest('hex'), inUrl: !bearer };
+        if (keyHashes.size >= 10_000) keyHashes.clear();
+        keyHashes.set(credential, known);
+      }
+      return service.access.peek(known.hash, known.inUrl);
     },
   });
-  const task = cron.schedule(options.config.schedule.cron, () => service.tick(), { noOverlap: true, name: 'wirefeed-ingest' });
+  // Push delivery: after each ingest tick, and on its own short timer for retries and embargoes.
+  const deliver = (): void => void service.push.run().catch((err: unknown) => logger.error({ event: 'webhook-run-failed', err }, 'wirefeed: push delivery failed'));
+  const tick = (): Promise<unknown> => service.tick().finally(deliver);
+  const task = cron.schedule(options.config.schedule.cron, tick, { noOverlap: true, name: 'wirefeed-ingest' });
+  const pushTimer = setInterval(deliver, options.config.webhooks.intervalSeconds * 1000);
+  pushTimer.unref();
   const server: ServerType = await new Promise((resolveServer) => {
     // Header limits: 8 KiB of headers, and a request must arrive whole within 10 s (slowloris).
     const s = serve(
@@ -219,13 +260,14 @@ export async function startNodeServer(options: {
     { event: 'server-start', url, database: options.dbPath, sources: service.sources().length, admin: options.adminToken !== undefined },
     `wirefeed: serving ${url} (database ${options.dbPath}, ${service.sources().length} sources, admin API ${options.adminToken ? 'on' : 'off'})`,
   );
-  void service.tick();
+  void tick();
   return {
     url,
     service,
     async close() {
       await task.stop();
       await task.destroy();
+      clearInterval(pushTimer);
       await new Promise<void>((r) => server.close(() => r()));
       await service.close();
     },

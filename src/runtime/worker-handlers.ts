@@ -3,6 +3,7 @@
  * `wrangler.toml`) instead of SQLite, a Cron Trigger instead of node-cron, and the Workers Cache API in
  * front of the rendered feeds. `src/runtime/worker.ts` (the entry point) builds it from the bundled config.
  */
+import { configSubscribers } from '../licensing.ts';
 import { validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
 import { createAccessControl, type AccessControl } from '../http/auth.ts';
 import { createSubscriberStore } from '../store/subscribers.ts';
@@ -15,6 +16,8 @@ import type { SqlDatabase } from '../store/sql.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { logServiceEvent } from '../ingest/log-event.ts';
 import { createJsonLogger } from '../util/log.ts';
+import { createWebhookPoster } from '../ingest/webhook-post.ts';
+import { openPushDelivery, type PushDelivery } from '../push.ts';
 import { isEdgeCacheable, serveFromEdgeCache, type EdgeCache } from './worker-cache.ts';
 
 /** The bindings the worker reads (see `wrangler.toml`); a D1 binding satisfies `SqlDatabase` as is. */
@@ -53,6 +56,8 @@ export interface WirefeedWorker {
 
 /** Workers allow six simultaneous outgoing connections per invocation; more would only queue. */
 export const WORKER_MAX_CONCURRENCY = 6;
+/** Webhook POSTs one cron invocation makes at most (subrequests are bounded per invocation); the rest wait for the next tick. */
+export const WORKER_MAX_WEBHOOK_POSTS = 10;
 
 /**
  * Validates a configuration for the Workers target: the schema of `validateConfig`, then what cannot run
@@ -68,7 +73,8 @@ export function workerConfig(input: unknown): WirefeedConfig {
 
 /**
  * Builds the worker for a validated configuration. `fetch` serves the Hono app of `src/http/app.ts` (feeds
- * through the edge cache); `scheduled` polls the due sources, at most `schedule.batchSize` of them.
+ * through the edge cache; the admin API behind `WIREFEED_ADMIN_TOKEN`); `scheduled` polls the due sources,
+ * at most `schedule.batchSize` of them, then drains the push outbox (at most WORKER_MAX_WEBHOOK_POSTS POSTs).
  */
 export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}): WirefeedWorker {
   const logger = createJsonLogger(options.log ?? ((line: string) => console.log(line)));
@@ -80,7 +86,8 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     maxBytes: config.limits.maxFeedBytes,
     maxRedirects: config.limits.maxRedirects,
   });
-  const perEnv = new WeakMap<WorkerEnv, { store: Store; app: ReturnType<typeof createApp>; service: Service; access: AccessControl; synced?: Promise<void> }>();
+  const postWebhook = createWebhookPoster({ fetch: upstreamFetch, timeoutMs: config.webhooks.timeoutMs });
+  const perEnv = new WeakMap<WorkerEnv, { store: Store; app: ReturnType<typeof createApp>; service: Service; access: AccessControl; push: PushDelivery; synced?: Promise<void> }>();
   // Usage counters are flushed in the background of the request that finds them due.
   let currentCtx: WorkerContext | null = null;
   const forEnv = (env: WorkerEnv) => {
@@ -100,13 +107,15 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
         sources: () => service.sources(),
         background: (work) => (currentCtx ? currentCtx.waitUntil(work.catch(() => {})) : void work.catch(() => {})),
       });
+      const push = openPushDelivery(config, { db: env.DB, store, post: postWebhook, logger, maxPosts: WORKER_MAX_WEBHOOK_POSTS });
       // No `compress`: Cloudflare compresses responses at the edge.
       // The admin API (sources at run time): a source added here is polled from the next Cron Trigger on.
       const token = env.WIREFEED_ADMIN_TOKEN;
       const admin = token
         ? { token, refresh: async (id: string) => (await service.pollNow([id]))[0] ?? null, changed: () => service.refreshSources() }
         : undefined;
-      entry = { store, service, access, app: createApp({ ...service.appDeps, logger, access, admin, clientKey: (c) => c.req.header('CF-Connecting-IP') ?? 'unknown' }) };
+      const app = createApp({ ...service.appDeps, logger, access, admin, webhooks: push, clientKey: (c) => c.req.header('CF-Connecting-IP') ?? 'unknown' });
+      entry = { store, service, access, push, app };
       perEnv.set(env, entry);
     }
     return entry;
@@ -115,9 +124,7 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     const entry = forEnv(env);
     entry.synced ??= (async () => {
       await entry.store.syncSources(config.sources);
-      await entry.access.store.syncSubscribers(
-        config.subscribers.map((s) => ({ id: s.id, name: s.name, contact: s.contact ?? null, entitlements: s.entitlements, webhook: s.webhook ?? null, suspended: s.suspended })),
-      );
+      await entry.access.store.syncSubscribers(configSubscribers(config));
     })().catch((err: unknown) => {
       entry.synced = undefined;
       throw err;
@@ -127,7 +134,10 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
 
   async function ingest(env: WorkerEnv): Promise<PollOutcome[]> {
     await syncSources(env);
-    return forEnv(env).service.tick();
+    const outcomes = await forEnv(env).service.tick();
+    // The outbox is drained by the same tick, within WORKER_MAX_WEBHOOK_POSTS.
+    await forEnv(env).push.run();
+    return outcomes;
   }
 
   return {

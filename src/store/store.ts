@@ -64,6 +64,8 @@ export interface ItemQuery {
   now?: number | null;
   /** With the default status: stories killed since this time are listed too (as kill notices). */
   killNoticesSince?: number | null;
+  /** Only these uris (push delivery asks which of its events' items a subscriber may receive). */
+  ids?: string[] | null;
 }
 
 /** A stored item with its sort keys. */
@@ -533,6 +535,7 @@ function itemFilters(query: ItemQuery, groups: string[][], key: string, tie: str
       `NOT EXISTS (SELECT 1 FROM item_categories x WHERE x.item_id = i.id AND x.category IN (SELECT value FROM json_each(${bind(JSON.stringify(exclude))})))`,
     );
   }
+  if (query.ids) where.push(`i.id IN (SELECT value FROM json_each(${bind(JSON.stringify(query.ids))}))`);
   if (query.sources.length > 0) {
     where.push(`i.source_id IN (SELECT value FROM json_each(${bind(JSON.stringify(query.sources))}))`);
   }

@@ -1,3 +1,4 @@
+import { generateSecret } from '../util/secret-keys.ts';
 import type { SqlDatabase, SqlStatement } from './sql.ts';
 
 /** A source's licence: restricted items reach only entitled subscribers' keys. */
@@ -11,13 +12,20 @@ export interface Entitlements {
   sources?: string[] | undefined;
 }
 
+/** A subscriber's webhook: its URL and whether it may be a private address (as a source's `allowPrivateNetwork`). */
+export interface WebhookTarget {
+  url: string;
+  allowPrivateNetwork?: boolean | undefined;
+}
+
 /** An outlet or partner that pulls feeds with its own keys. */
 export interface Subscriber {
   id: string;
   name: string;
   contact: string | null;
   entitlements: Entitlements;
-  webhook: { url: string } | null;
+  /** Where new, updated and killed items are pushed; `allowPrivateNetwork` lets it reach a private address. */
+  webhook: WebhookTarget | null;
   suspended: boolean;
   /** Defined in the config file (synced at start) rather than through the admin API. */
   fromConfig: boolean;
@@ -45,6 +53,8 @@ export interface UsageRow {
   notModified: number;
   items: number;
   lastPull: number | null;
+  /** Pushed events given up after the retry window (the `webhook` key id's rows only). */
+  failed?: number;
 }
 
 /** Fields a subscriber can be created or updated with. */
@@ -53,7 +63,7 @@ export interface SubscriberWrite {
   name: string;
   contact?: string | null | undefined;
   entitlements?: Entitlements | undefined;
-  webhook?: { url: string } | null | undefined;
+  webhook?: WebhookTarget | null | undefined;
   webhookSecret?: string | null | undefined;
   suspended?: boolean | undefined;
   fromConfig?: boolean | undefined;
@@ -67,7 +77,7 @@ export interface SubscriberStore {
   setLicense(sourceId: string, license: License | null): Promise<boolean>;
   /** Effective licence of every known source. */
   licenses(): Promise<Map<string, License>>;
-  /** Upserts the config's subscribers (their keys and usage stay). */
+  /** Upserts the config's subscribers (their keys and usage stay; a webhook secret given wins, else one is made once). */
   syncSubscribers(subscribers: SubscriberWrite[]): Promise<void>;
   create(subscriber: SubscriberWrite, now: number): Promise<Subscriber>;
   get(id: string): Promise<Subscriber | null>;
@@ -95,6 +105,7 @@ interface SubscriberRow {
   contact: string | null;
   entitlements: string;
   webhook_url: string | null;
+  webhook_allow_private: number;
   suspended: number;
   from_config: number;
   created_at: number;
@@ -109,17 +120,17 @@ interface KeyRow {
   revoked_at: number | null;
 }
 
-const SUBSCRIBER_COLUMNS = 's.id, s.name, s.contact, s.entitlements, s.webhook_url, s.suspended, s.from_config, s.created_at';
+const SUBSCRIBER_COLUMNS = 's.id, s.name, s.contact, s.entitlements, s.webhook_url, s.webhook_allow_private, s.suspended, s.from_config, s.created_at';
 
 /** Creates the subscriber store over a database whose migrations (0005) have been applied. */
 export function createSubscriberStore(db: SqlDatabase): SubscriberStore {
   const upsert = (s: SubscriberWrite, now: number): SqlStatement =>
     db
       .prepare(
-        `INSERT INTO subscribers (id, name, contact, entitlements, webhook_url, webhook_secret, suspended, from_config, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        `INSERT INTO subscribers (id, name, contact, entitlements, webhook_url, webhook_secret, suspended, from_config, created_at, webhook_allow_private)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, contact = excluded.contact, entitlements = excluded.entitlements,
-           webhook_url = excluded.webhook_url, webhook_secret = COALESCE(subscribers.webhook_secret, excluded.webhook_secret),
+           webhook_url = excluded.webhook_url, webhook_allow_private = excluded.webhook_allow_private, webhook_secret = COALESCE(subscribers.webhook_secret, excluded.webhook_secret),
            suspended = excluded.suspended, from_config = excluded.from_config`,
       )
       .bind(
@@ -132,6 +143,7 @@ export function createSubscriberStore(db: SqlDatabase): SubscriberStore {
         s.suspended ? 1 : 0,
         s.fromConfig ? 1 : 0,
         now,
+        s.webhook?.allowPrivateNetwork ? 1 : 0,
       );
 
   const store: SubscriberStore = {
@@ -157,7 +169,13 @@ export function createSubscriberStore(db: SqlDatabase): SubscriberStore {
     },
     async syncSubscribers(subscribers) {
       if (subscribers.length === 0) return;
-      await db.batch(subscribers.map((s) => upsert({ ...s, fromConfig: true }, Date.now())));
+      // A webhook's secret: the config's when it names one (it wins), else the stored one, else a new one.
+      await db.batch(
+        subscribers.flatMap((s) => [
+          upsert({ ...s, fromConfig: true, webhookSecret: s.webhookSecret ?? (s.webhook ? generateSecret() : null) }, Date.now()),
+          ...(s.webhookSecret ? [db.prepare('UPDATE subscribers SET webhook_secret = ?2 WHERE id = ?1 AND webhook_secret IS NOT ?2').bind(s.id, s.webhookSecret)] : []),
+        ]),
+      );
     },
     async create(subscriber, now) {
       await upsert(subscriber, now).run();
@@ -196,6 +214,7 @@ export function createSubscriberStore(db: SqlDatabase): SubscriberStore {
       await db.batch([
         db.prepare('DELETE FROM subscriber_keys WHERE subscriber_id = ?1').bind(id),
         db.prepare('DELETE FROM subscriber_usage WHERE subscriber_id = ?1').bind(id),
+        db.prepare('DELETE FROM webhook_deliveries WHERE subscriber_id = ?1').bind(id),
         db.prepare('DELETE FROM subscribers WHERE id = ?1').bind(id),
       ]);
       return true;
@@ -255,7 +274,7 @@ export function createSubscriberStore(db: SqlDatabase): SubscriberStore {
       const { results } = await db
         .prepare('SELECT * FROM subscriber_usage WHERE subscriber_id = ?1 ORDER BY day, key_id')
         .bind(subscriberId)
-        .all<{ subscriber_id: string; day: string; key_id: string; requests: number; ok: number; not_modified: number; items: number; last_pull: number | null }>();
+        .all<{ subscriber_id: string; day: string; key_id: string; requests: number; ok: number; not_modified: number; items: number; last_pull: number | null; failed: number }>();
       return results.map((r) => ({
         subscriberId: r.subscriber_id,
         day: r.day,
@@ -265,6 +284,7 @@ export function createSubscriberStore(db: SqlDatabase): SubscriberStore {
         notModified: r.not_modified,
         items: r.items,
         lastPull: r.last_pull,
+        ...(r.failed > 0 ? { failed: r.failed } : {}),
       }));
     },
   };
@@ -295,7 +315,7 @@ function toSubscriber(row: SubscriberRow): Subscriber {
     name: row.name,
     contact: row.contact,
     entitlements: JSON.parse(row.entitlements) as Entitlements,
-    webhook: row.webhook_url ? { url: row.webhook_url } : null,
+    webhook: row.webhook_url ? { url: row.webhook_url, ...(row.webhook_allow_private === 1 ? { allowPrivateNetwork: true } : {}) } : null,
     suspended: row.suspended === 1,
     fromConfig: row.from_config === 1,
     createdAt: row.created_at,

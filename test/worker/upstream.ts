@@ -26,11 +26,20 @@ function generatedFeed(name: string): string {
   return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>${name}</title><link>https://${name}.example/</link><description>generated</description>${items.join('')}</channel></rss>`;
 }
 
+/** One webhook POST the upstream took at `/__hook` (`GET /__control/hooks`). */
+export interface HookEntry {
+  headers: Record<string, string>;
+  body: string;
+  status: number;
+}
+
 /**
  * A wire upstream answered in the test process: `/wire.xml` (RSS 2.0), `/desk.atom` (Atom), each with a
  * strong ETag and Last-Modified, honouring `If-None-Match`, and `/generated/<name>.xml` (no validators). Tests steer it over HTTP from inside workerd:
  * `POST /__control/fail?path=/wire.xml&status=503`, `POST /__control/reset`, `GET /__control/log`.
- * Anything addressed to another host is refused: the tests have no network.
+ * It is a webhook receiver too: `POST /__hook` is recorded (answered 200, or what `/__control/fail` set for
+ * `/__hook`), and `GET /__control/hooks` lists what came. Anything addressed to another host is refused: the
+ * tests have no network.
  */
 export function createUpstream(): (request: Request) => Promise<Response> {
   const files = new Map<string, UpstreamFile>([
@@ -39,6 +48,7 @@ export function createUpstream(): (request: Request) => Promise<Response> {
   ]);
   const failing = new Map<string, number>();
   const log: UpstreamLogEntry[] = [];
+  const hooks: HookEntry[] = [];
 
   return async function upstream(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -52,10 +62,19 @@ export function createUpstream(): (request: Request) => Promise<Response> {
     if (url.pathname === '/__control/reset') {
       failing.clear();
       log.length = 0;
+      hooks.length = 0;
       return new Response('ok');
     }
     if (url.pathname === '/__control/log') {
       return Response.json(log);
+    }
+    if (url.pathname === '/__control/hooks') {
+      return Response.json(hooks);
+    }
+    if (url.pathname === '/__hook' && request.method === 'POST') {
+      const status = failing.get('/__hook') ?? 200;
+      hooks.push({ headers: Object.fromEntries(request.headers), body: await request.text(), status });
+      return new Response(status === 200 ? 'ok' : 'failing', { status });
     }
     const ifNoneMatch = request.headers.get('if-none-match');
     const ifModifiedSince = request.headers.get('if-modified-since');
