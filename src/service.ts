@@ -41,6 +41,9 @@ export function createService(
     rules: config.normalize,
     retention: { maxAgeMs: config.retention.maxAgeDays * 86_400_000, maxItems: config.retention.maxItemsPerSource },
     log: parts.log,
+    // full text (src/ingest/full-text*.ts)
+    pageFetchesPerTick: config.limits.pageFetchesPerTick,
+    maxPageBytes: config.limits.maxPageBytes,
   };
   const concurrency = Math.min(config.schedule.concurrency, parts.concurrencyCap ?? Infinity);
   const perHostConcurrency = Math.min(config.schedule.perHostConcurrency, concurrency);

@@ -4,6 +4,7 @@ import type { EntryRecord, EntryYield } from '../store/store.ts';
 import { hash64 } from '../util/hash.ts';
 import { stableJson } from '../util/stable-json.ts';
 import { decodeFeedBytes } from './decode.ts';
+import { pageRequestFor, type PageRequest } from './full-text.ts';
 import { parseFeed } from './parse.ts';
 
 /** What turning one fetched document into items needs: the bytes as fetched and the poll's context. */
@@ -33,6 +34,8 @@ export interface ProcessResult {
   refreshMinutes: number | null;
   /** Every entry the document carries, by hash (for `Store.savePoll`); absent from steps that do not hash. */
   entries?: EntryRecord[] | undefined;
+  /** Full text: the new entry versions whose article page is to be fetched (sources with `fullText` only). */
+  pages?: PageRequest[] | undefined;
 }
 
 /** A step that turns fetched bytes into items: {@link processFeed} in this thread, or a worker pool. */
@@ -55,6 +58,7 @@ export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
   const skipped = new Set<string>();
   const superseded = new Set<string>();
   const seen = new Set<string>();
+  const pages: PageRequest[] = [];
   for (const entry of feed.entries) {
     const hash = entryHash(context, entry, job.now);
     if (seen.has(hash)) continue;
@@ -70,6 +74,8 @@ export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
     const gave = { uris: [...new Set(items.map((i) => i.item.uri))], supersedes: [...new Set(items.flatMap((i) => i.supersedes))] };
     entries.push({ hash, gave });
     fresh.push(...items);
+    const page = pageRequestFor(job.source, feed, entry, hash, items);
+    if (page) pages.push(page);
   }
   // As if every entry had been normalized: a teaser never stands beside what a known entry gave or replaced.
   const items = dedupe(fresh).filter((i) => !(i.partial && (skipped.has(i.item.uri) || superseded.has(i.item.uri))));
@@ -79,7 +85,7 @@ export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
   }
   // Known entries' uris that some story replaces were teasers: today's count leaves them out too.
   for (const uri of superseded) skipped.delete(uri);
-  return { items, refreshMinutes: feed.refreshMinutes ?? null, entries, carried: items.length + skipped.size };
+  return { items, refreshMinutes: feed.refreshMinutes ?? null, entries, carried: items.length + skipped.size, ...(pages.length > 0 ? { pages } : {}) };
 }
 
 const rulesKeys = new WeakMap<object, string>();
