@@ -6,8 +6,9 @@
  */
 import { describeError } from '../errors.ts';
 import type { SourceConfig } from '../model.ts';
-import type { NormalizeRules } from '../normalize/index.ts';
+import type { NormalizedItem, NormalizeRules } from '../normalize/index.ts';
 import type { PageFetchRow, PageFetchStore } from '../store/page-fetches.ts';
+import type { EntryYield } from '../store/store.ts';
 import type { FetchRequest, FetchResult } from './fetch.ts';
 import { processPage, type PageEntry, type PageStep } from './full-text.ts';
 import type { ArticlePage } from './page/extract.ts';
@@ -27,6 +28,8 @@ export function nextPageAttempt(attempts: number, now: number): number | null {
 /** What fetching pages needs. */
 export interface PageFetchDeps {
   pages: PageFetchStore;
+  /** The source's known entries (`Store.knownEntries`): a page's teaser never stands beside what they gave or replaced. */
+  knownEntries: (sourceId: string) => Promise<Map<string, EntryYield>>;
   fetchFeed: (request: FetchRequest) => Promise<FetchResult>;
   sources: SourceConfig[];
   rules?: NormalizeRules | undefined;
@@ -62,6 +65,18 @@ export async function fetchDuePages(
   );
 }
 
+/**
+ * The items without the page's teasers of stories the source has already: those its feed carries (or whose
+ * teasers they replaced), and any stored under the teaser's link (a summary-only entry's item, say).
+ */
+async function withoutKnownTeasers(deps: PageFetchDeps, sourceId: string, items: NormalizedItem[]): Promise<NormalizedItem[]> {
+  const taken = new Set<string>();
+  for (const entry of (await deps.knownEntries(sourceId)).values()) for (const uri of [...entry.uris, ...entry.supersedes]) taken.add(uri);
+  const teaserLinks = items.flatMap((i) => (i.partial && i.link ? [i.link] : []));
+  const stored = await deps.pages.storedLinks(sourceId, teaserLinks);
+  return items.filter((i) => !i.partial || (!taken.has(i.item.uri) && !(i.link && stored.has(i.link))));
+}
+
 async function fetchPage(deps: PageFetchDeps, source: SourceConfig, row: PageFetchRow, now: () => number): Promise<PageOutcome> {
   const at = now();
   const entry = row.job as PageEntry;
@@ -89,8 +104,9 @@ async function fetchPage(deps: PageFetchDeps, source: SourceConfig, row: PageFet
     });
     const validators = result.status === 'ok' ? { etag: result.etag, lastModified: result.lastModified } : { etag: result.etag ?? row.etag, lastModified: result.lastModified ?? row.lastModified };
     const status = read.used ? 'fetched' : 'kept';
-    await deps.pages.saveSuccess(row, { status, ...validators, page: read.page }, read.items, at);
-    return { source: source.id, url: row.url, status: result.status === 'not-modified' ? 'not-modified' : status, items: read.items.length };
+    const items = read.items.length > 1 ? await withoutKnownTeasers(deps, source.id, read.items) : read.items;
+    await deps.pages.saveSuccess(row, { status, ...validators, page: read.page }, items, at);
+    return { source: source.id, url: row.url, status: result.status === 'not-modified' ? 'not-modified' : status, items: items.length };
   } catch (err) {
     const { kind, message } = describeError(err);
     const reason = `${kind}: ${message}`;

@@ -159,7 +159,7 @@ export async function ingestDue(
 async function fetchPagesOf(deps: IngestDeps, ids: string[], concurrency: number, perHostConcurrency: number): Promise<void> {
   if (!deps.sources.some((s) => s.fullText && ids.includes(s.id))) return;
   const outcomes = await fetchDuePages(
-    { pages: deps.store.pages, fetchFeed: deps.fetchFeed, sources: deps.sources, rules: deps.rules, now: deps.now, processPage: deps.processPage, maxPageBytes: deps.maxPageBytes },
+    { pages: deps.store.pages, knownEntries: (id) => deps.store.knownEntries(id), fetchFeed: deps.fetchFeed, sources: deps.sources, rules: deps.rules, now: deps.now, processPage: deps.processPage, maxPageBytes: deps.maxPageBytes },
     ids,
     { limit: deps.pageFetchesPerTick ?? 20, concurrency, perHostConcurrency },
   ).catch(() => []);

@@ -23,6 +23,8 @@ export interface PageFetchRow {
   uri: string;
   job: unknown;
   attempts: number;
+  /** Why the last attempt failed, if it did. */
+  lastError: string | null;
   /** The validators of the page as last fetched (this version's or an earlier version's, same URL). */
   etag: string | null;
   lastModified: string | null;
@@ -66,6 +68,8 @@ export interface PageFetchStore {
   saveFailure(row: PageFetchRow, reason: string, nextAttemptAt: number | null, at: number): Promise<void>;
   /** Every source's page fetch counts (sources without any are absent). */
   counts(): Promise<Map<string, PageFetchCounts>>;
+  /** Which of `links` a stored item of the source has as its link (a page's teaser of a story already stored is left out). */
+  storedLinks(sourceId: string, links: string[]): Promise<Set<string>>;
 }
 
 interface Row {
@@ -75,6 +79,7 @@ interface Row {
   uri: string;
   job: string;
   attempts: number;
+  last_error: string | null;
   etag: string | null;
   last_modified: string | null;
   page: string | null;
@@ -118,7 +123,7 @@ export function createPageFetchStore(
       if (sourceIds.length === 0 || limit <= 0) return [];
       const { results } = await db
         .prepare(
-          `SELECT source_id, hash, url, uri, job, attempts, etag, last_modified, page FROM page_fetches
+          `SELECT source_id, hash, url, uri, job, attempts, last_error, etag, last_modified, page FROM page_fetches
            WHERE status = 'pending' AND next_attempt_at <= ?1 AND source_id IN (SELECT value FROM json_each(?2))
            ORDER BY next_attempt_at, source_id, hash LIMIT ?3`,
         )
@@ -131,6 +136,7 @@ export function createPageFetchStore(
         uri: r.uri,
         job: JSON.parse(r.job) as unknown,
         attempts: r.attempts,
+        lastError: r.last_error,
         etag: r.etag,
         lastModified: r.last_modified,
         page: r.page === null ? null : (JSON.parse(r.page) as unknown),
@@ -158,6 +164,15 @@ export function createPageFetchStore(
         )
         .bind(row.sourceId, row.hash, nextAttemptAt === null ? 'failed' : 'pending', reason, nextAttemptAt, at)
         .run();
+    },
+
+    async storedLinks(sourceId, links) {
+      if (links.length === 0) return new Set();
+      const { results } = await db
+        .prepare('SELECT DISTINCT link FROM items WHERE source_id = ?1 AND link IN (SELECT value FROM json_each(?2))')
+        .bind(sourceId, JSON.stringify(links))
+        .all<{ link: string }>();
+      return new Set(results.map((r) => r.link));
     },
 
     async counts() {
