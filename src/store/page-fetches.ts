@@ -60,7 +60,7 @@ export interface PageFetchStore {
    * URL an earlier version's page came from starts with that page's validators.
    */
   queue(sourceId: string, requests: PageFetchRequest[], carried: string[], at: number): Promise<void>;
-  /** The page fetches due at `now` of the given sources, oldest due first, at most `limit`. */
+  /** The page fetches due at `now` of the given sources, oldest due first (in feed order), at most `limit`. */
   due(sourceIds: string[], now: number, limit: number): Promise<PageFetchRow[]>;
   /** Saves a page that was read: the entry's items from it (none when kept) and the row's outcome, in one batch. */
   saveSuccess(row: PageFetchRow, outcome: PageFetchSuccess, items: ItemWrite[], at: number): Promise<void>;
@@ -102,9 +102,9 @@ export function createPageFetchStore(
         statements.push(
           db
             .prepare(
-              `INSERT INTO page_fetches (source_id, hash, url, uri, job, status, attempts, next_attempt_at, etag, last_modified, page, updated_at)
+              `INSERT INTO page_fetches (source_id, hash, url, uri, job, status, attempts, next_attempt_at, etag, last_modified, page, updated_at, seq)
                SELECT ?1, json_extract(value, '$.hash'), json_extract(value, '$.url'), json_extract(value, '$.uri'), json_extract(value, '$.job'),
-                 'pending', 0, ?2, ${earlier('etag')}, ${earlier('last_modified')}, ${earlier('page')}, ?2
+                 'pending', 0, ?2, ${earlier('etag')}, ${earlier('last_modified')}, ${earlier('page')}, ?2, key
                FROM json_each(?3) WHERE true
                ON CONFLICT (source_id, hash) DO NOTHING`,
             )
@@ -125,7 +125,7 @@ export function createPageFetchStore(
         .prepare(
           `SELECT source_id, hash, url, uri, job, attempts, last_error, etag, last_modified, page FROM page_fetches
            WHERE status = 'pending' AND next_attempt_at <= ?1 AND source_id IN (SELECT value FROM json_each(?2))
-           ORDER BY next_attempt_at, source_id, hash LIMIT ?3`,
+           ORDER BY next_attempt_at, source_id, seq, hash LIMIT ?3`,
         )
         .bind(now, JSON.stringify(sourceIds), limit)
         .all<Row>();

@@ -19,6 +19,8 @@ CREATE TABLE page_fetches (
   last_modified TEXT,
   page TEXT,
   updated_at INTEGER NOT NULL,
+  -- The entry's place in its poll's feed: pages due at once are fetched in feed order.
+  seq INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (source_id, hash)
 ) WITHOUT ROWID;
 
