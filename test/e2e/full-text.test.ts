@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config.ts';
 import { startNodeServer } from '../../src/runtime/node.ts';
 import { articlePage, siteFeed, story, type SiteStory } from '../support/full-text-site.ts';
+import { jsonLines } from '../support/log-lines.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 interface PageCounts {
@@ -29,6 +30,7 @@ describe('wirefeed serve with a fullText source', () => {
   let upstream: Server;
   let origin = '';
   let dir = '';
+  let output = '';
   let server: Awaited<ReturnType<typeof startNodeServer>>;
   const token = 'full-text-e2e-admin-token-0123456789';
 
@@ -59,7 +61,7 @@ describe('wirefeed serve with a fullText source', () => {
       schedule: { cron: '0 0 1 1 *', workers: 1 },
       limits: { fetchTimeoutMs: 5000 },
     });
-    server = await startNodeServer({ config, dbPath: join(dir, 'wirefeed.db'), port: 0, host: '127.0.0.1', adminToken: token, log: () => {} });
+    server = await startNodeServer({ config, dbPath: join(dir, 'wirefeed.db'), port: 0, host: '127.0.0.1', adminToken: token, log: (line) => void (output += `${line}\n`) });
   });
   afterAll(async () => {
     await server?.close();
@@ -74,6 +76,10 @@ describe('wirefeed serve with a fullText source', () => {
     }, 'the first tick to fetch the pages');
     expect(counts).toMatchObject({ fetched: 2, failed: 1, pending: 1, lastFailure: { url: `${origin}/articles/story-1`, attempts: 1 } });
     expect(counts.lastFailure!.reason).toMatch(/^fetch: HTTP 404/);
+    // Each page fetch is logged; the failure as a warning naming the page and the reason.
+    const logged = jsonLines(output).filter((l) => l.event === 'page');
+    expect(logged.map((l) => l.status).sort()).toEqual(['failed', 'fetched', 'fetched']);
+    expect(logged.find((l) => l.status === 'failed')).toMatchObject({ source: 'herald', url: `${origin}/articles/story-1`, msg: expect.stringContaining("the feed's text stays") });
     expect(requests.filter((r) => r.startsWith('/articles/')).sort()).toEqual(['/articles/story-0', '/articles/story-1', '/articles/story-2']);
 
     const items = await served();
