@@ -1,6 +1,6 @@
 /**
  * Full text, the running part: fetches the due article pages of `fullText` sources with the feed fetcher
- * (its deadline, byte cap, address policy; the validators of the page's last fetch), reads each with the
+ * (its deadline, address policy, the page byte cap; the validators of the page's last fetch), reads each with the
  * page step (a worker pool on Node), and stores the entry's items from it. A page that fails leaves the
  * feed's text in place; the reason is kept on its row (and shown on `/status`) and it is tried again later.
  */
@@ -11,7 +11,7 @@ import type { PageFetchRow, PageFetchStore } from '../store/page-fetches.ts';
 import type { EntryYield } from '../store/store.ts';
 import type { FetchRequest, FetchResult } from './fetch.ts';
 import { processPage, type PageEntry, type PageStep } from './full-text.ts';
-import type { ArticlePage } from './page/extract.ts';
+import { MAX_PAGE_BYTES, type ArticlePage } from './page/extract.ts';
 import { hostOf, mapBoundedPerKey } from './schedule.ts';
 
 /** Attempts at one page before it is given up (its entry keeps the feed's text). */
@@ -36,7 +36,7 @@ export interface PageFetchDeps {
   now?: () => number;
   /** Reads a page into its entry's items ({@link processPage} in this thread when absent; a worker pool on Node). */
   processPage?: PageStep | undefined;
-  /** Pages larger than this are not read (`limits.maxPageBytes`; the extractor's default when absent). */
+  /** Pages larger than this are not read: the fetch stops at it (`limits.maxPageBytes`; `MAX_PAGE_BYTES` when absent). */
   maxPageBytes?: number | undefined;
 }
 
@@ -89,6 +89,8 @@ async function fetchPage(deps: PageFetchDeps, source: SourceConfig, row: PageFet
       lastModified: earlier ? row.lastModified : null,
       // A source's private-network permission covers its own host, never a host its entries link to.
       allowPrivateNetwork: source.allowPrivateNetwork && hostOf(row.url) === hostOf(source.url),
+      // The page cap, not the feed cap: reading stops there.
+      maxBytes: deps.maxPageBytes ?? MAX_PAGE_BYTES,
     });
     const step = deps.processPage ?? processPage;
     const read = await step({

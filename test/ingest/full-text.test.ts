@@ -19,10 +19,13 @@ import type { RawEntry, SourceConfig } from '../../src/model.ts';
 import { openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
 import { createStore, type Store, type StoredItemRecord } from '../../src/store/store.ts';
 import { articlePage, siteFeed, story, type SiteStory } from '../support/full-text-site.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 13);
 const MAX_PAGE_BYTES = 40_000;
+/** What `/articles/endless` would send if read to the end: far more than any cap (the feed cap is 15 MiB). */
+const ENDLESS_BYTES = 64 * 1024 * 1024;
 
 /** The site: its stories (tests change them), the pages it refuses, and every request it got. */
 const site = {
@@ -32,6 +35,8 @@ const site = {
   /** Extra stories listed in every page's "Just Posted" but not in the feed. */
   siblingsOnly: [story(9)],
   log: [] as Array<{ path: string; ifNoneMatch: string | null; status: number }>,
+  /** How far `/articles/endless` got: bytes written when its connection closed, and whether it sent them all. */
+  endless: null as { written: number; finished: boolean } | null,
 };
 let server: Server;
 let origin = '';
@@ -49,6 +54,22 @@ beforeAll(async () => {
     if (path === '/articles/slow') {
       site.log.push({ path, ifNoneMatch, status: 0 });
       return; // never answers: the fetcher's deadline ends it
+    }
+    if (path === '/articles/endless') {
+      site.log.push({ path, ifNoneMatch, status: 200 });
+      // No Content-Length: the cap can only be applied while reading. Written as fast as the reader takes it.
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      const chunk = Buffer.alloc(64 * 1024, '<p>padding</p>\n');
+      let written = 0;
+      const push = (): void => {
+        while (!res.destroyed && written < ENDLESS_BYTES) {
+          written += chunk.byteLength;
+          if (!res.write(chunk)) return void res.once('drain', push);
+        }
+        if (!res.destroyed) res.end();
+      };
+      res.on('close', () => (site.endless = { written, finished: res.writableFinished }));
+      return push();
     }
     if (path === '/articles/huge') return answer(200, 'text/html', articlePage(origin, story(7), []).replace('<main>', `<main><p>${'padding '.repeat(8000)}</p>`));
     const slug = /^\/articles\/([\w-]+)$/.exec(path)?.[1];
@@ -80,6 +101,7 @@ afterEach(() => {
   for (const h of handles.splice(0)) h.close();
   site.log.length = 0;
   site.missing.clear();
+  site.endless = null;
 });
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -206,7 +228,7 @@ describe('fullText: true', () => {
     const reasons = await failureReasons(store);
     expect(reasons.get(`${origin}/articles/story-1`)).toMatch(/^fetch: HTTP 404/);
     expect(reasons.get(`${origin}/articles/slow`)).toMatch(/^fetch: Timed out after 1500 ms/);
-    expect(reasons.get(`${origin}/articles/huge`)).toMatch(/^parse: .*over the 40000-byte cap/);
+    expect(reasons.get(`${origin}/articles/huge`)).toMatch(/^fetch: Body of .* exceeds 40000 bytes/);
     expect(reasons.get('http://10.255.0.1/articles/story-4')).toMatch(/^fetch: Refusing to fetch/);
 
     // Polled again before the backoff has passed: nothing is retried.
@@ -225,6 +247,25 @@ describe('fullText: true', () => {
     expect(back.item.representationType).toBe('full');
     expect(bodyOf(back)).toContain('A final vote is expected in April');
     expect((await store.listSources())[0]!.pages).toMatchObject({ fetched: 2, failed: 3, pending: 3, lastFailure: { attempts: 2 } });
+  });
+});
+
+describe('page byte cap', () => {
+  it('stops reading a page at limits.maxPageBytes, not at the feed cap: the upstream sees the connection closed early', async () => {
+    const { deps, src, store } = setup(true);
+    await store.syncSources([src]);
+    const endless = story(5, { link: `${origin}/articles/endless` });
+    site.stories = [endless];
+
+    await pollSource(deps, src, await store.getSource(src.id));
+    expect(pageRequests()).toEqual(['/articles/endless']);
+    expect((await failureReasons(store)).get(`${origin}/articles/endless`)).toMatch(/^fetch: Body of .* exceeds 40000 bytes/);
+    expect((await storyItem(store, endless)).item.representationType).toBe('partial');
+    // The server learns of the close a moment after the fetch gave up.
+    const seen = await waitFor(async () => site.endless ?? undefined, 'the endless page to close');
+    expect(seen.finished).toBe(false);
+    // What the socket buffers took before the reader let go (about 4 MiB here), below the 15 MiB the feed cap reads.
+    expect(seen.written).toBeLessThan(12 * 1024 * 1024);
   });
 });
 
