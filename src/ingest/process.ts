@@ -1,4 +1,5 @@
 import type { RawEntry, RawFeed, SourceConfig } from '../model.ts';
+import { publishedDate } from '../normalize/dates.ts';
 import { dedupe, normalizeEntry, type NormalizedItem, type NormalizeRules } from '../normalize/index.ts';
 import type { EntryRecord, EntryYield } from '../store/store.ts';
 import { hash64 } from '../util/hash.ts';
@@ -102,9 +103,18 @@ function contextKey(feed: RawFeed, source: SourceConfig, rules: NormalizeRules |
   return hash64(stableJson({ scheme: ENTRY_HASH_SCHEME, source, rules: rulesKey, feed: head }));
 }
 
-/** The hash of one raw entry in its context; an entry dated after `now` is hashed with `now` (its date is not yet usable). */
+/**
+ * The hash of one raw entry in its context: the entry's version (once-per-version work such as its article
+ * page is keyed by it). It never depends on the poll time itself: an entry dated after `now` whose date
+ * normalization cannot use yet (flagged `future`) is hashed with that reading, the same on every poll until
+ * the date comes near, when the hash becomes the one of the entry as it then stays (normalized again once).
+ */
 function entryHash(context: string, entry: RawEntry, now: number): string {
-  const ahead = [entry.published, entry.updated].some((d) => d !== null && Date.parse(d) > now);
-  return hash64(`${context}\n${ahead ? now : ''}\n${stableJson(entry)}`);
+  const last = Math.max(...[entry.published, entry.updated].map((d) => (d === null ? NaN : Date.parse(d))).filter(Number.isFinite));
+  let reading = '';
+  if (last > now) {
+    reading = stableJson(publishedDate(entry, new Date(now)));
+    if (reading === stableJson(publishedDate(entry, new Date(last)))) reading = '';
+  }
+  return hash64(`${context}\n${reading}\n${stableJson(entry)}`);
 }
-

@@ -250,6 +250,34 @@ describe('fullText: true', () => {
   });
 });
 
+describe('a future-dated entry', () => {
+  it('has its page fetched once while its date is ahead, keeps the story, and is asked for once more when the date passes', async () => {
+    const { deps, src, clock, store } = setup(true);
+    await store.syncSources([src]);
+    // Dated 20 hours after the first poll: normalization cannot use the date yet.
+    const ahead = story(0, { pubDate: 'Tue, 03 Mar 2026 09:00:00 GMT' });
+    site.stories = [ahead];
+
+    await pollSource(deps, src, await store.getSource(src.id));
+    clock.now += 20 * MIN;
+    await pollSource(deps, src, await store.getSource(src.id));
+    clock.now += 20 * MIN;
+    await pollSource(deps, src, await store.getSource(src.id));
+    expect(site.log.map((l) => l.path)).toEqual(['/feed.xml', '/articles/story-0', '/feed.xml', '/feed.xml']);
+    expect(bodyOf(await storyItem(store, ahead))).toContain('A final vote is expected in April');
+    expect((await store.listSources())[0]!.pages).toMatchObject({ fetched: 1, pending: 0 });
+
+    // Its date has passed: the entry is normalized again once, with its date, and its page asked for conditionally.
+    site.log.length = 0;
+    clock.now = Date.UTC(2026, 2, 3, 10);
+    await pollSource(deps, src, await store.getSource(src.id));
+    clock.now += 20 * MIN;
+    await pollSource(deps, src, await store.getSource(src.id));
+    expect(site.log.filter((l) => l.path.startsWith('/articles/'))).toEqual([{ path: '/articles/story-0', ifNoneMatch: expect.stringMatching(/^"story-0-/), status: 304 }]);
+    expect(bodyOf(await storyItem(store, ahead))).toContain('A final vote is expected in April');
+  });
+});
+
 describe('page byte cap', () => {
   it('stops reading a page at limits.maxPageBytes, not at the feed cap: the upstream sees the connection closed early', async () => {
     const { deps, src, store } = setup(true);

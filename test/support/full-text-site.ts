@@ -15,6 +15,8 @@ export interface SiteStory {
   link?: string;
   /** Bumped to make an edited entry version. */
   edition?: number;
+  /** The entry's `pubDate` in the feed (default Mon, 02 Mar 2026 09:00:00 GMT). */
+  pubDate?: string;
 }
 
 const TOWNS = ['HALIFAX', 'TRURO, N.S.', 'MONCTON, N.B.', 'SYDNEY, N.S.', 'KENTVILLE, N.S.', 'YARMOUTH, N.S.'];
@@ -45,7 +47,7 @@ export function siteFeed(origin: string, stories: SiteStory[]): string {
   const items = stories
     .map(
       (s) => `<item><title>${esc(s.headline)}</title><guid isPermaLink="false">${s.slug}</guid><link>${esc(s.link ?? `${origin}/articles/${s.slug}`)}</link>
-<pubDate>Mon, 02 Mar 2026 09:00:00 GMT</pubDate><description>${esc(s.edition ? `${s.summary} (Updated, edition ${s.edition}.)` : s.summary)}</description></item>`,
+<pubDate>${s.pubDate ?? 'Mon, 02 Mar 2026 09:00:00 GMT'}</pubDate><description>${esc(s.edition ? `${s.summary} (Updated, edition ${s.edition}.)` : s.summary)}</description></item>`,
     )
     .join('\n');
   return `<?xml version="1.0" encoding="utf-8"?>
