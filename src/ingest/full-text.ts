@@ -109,11 +109,12 @@ export async function processPage(job: PageJob): Promise<PageResult> {
 }
 
 /**
- * The rules in force with the headings of the page's sibling lists as teaser-section starts (as the CLI's
- * `rulesForPage` in src/cli/page-items.ts, which ingest may not import).
+ * The rules in force with the headings of the page's sibling lists as teaser-section starts, so that each
+ * list opens a teaser section as "Just Posted" does (used here and by the CLI's `normalize` of a page).
  */
-function rulesForPage(page: ArticlePage, rules: NormalizeRules = DEFAULT_RULES): NormalizeRules {
+export function rulesForPage(page: ArticlePage, rules: NormalizeRules = DEFAULT_RULES): NormalizeRules {
   const known = new Set(rules.teaserSectionStart.map((t) => t.toLowerCase()));
+  // A heading is added as a phrase; one that reads as a /regex/ rule is left out rather than compiled.
   const extra = page.siblings.map((s) => s.title).filter((t) => !known.has(t.toLowerCase()) && !/^\/.*\/[a-z]*$/s.test(t));
   return extra.length === 0 ? rules : { ...rules, teaserSectionStart: [...rules.teaserSectionStart, ...new Set(extra)] };
 }
