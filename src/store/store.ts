@@ -180,7 +180,7 @@ const PARSED_ITEMS = 5000;
 export function createStore(db: SqlDatabase, options: { now?: () => number } = {}): Store {
   const now = options.now ?? Date.now;
   const parsed = new ParsedItems(PARSED_ITEMS);
-  const pages = createPageFetchStore(db, (sourceId, items, at) => itemWriteStatements(db, sourceId, items, at));
+  const pages = createPageFetchStore(db, (sourceId, items, at) => itemWriteStatements(db, sourceId, uniqueByUri(items), at));
   const stateStatement = (sourceId: string, state: PollState, success: boolean): SqlStatement =>
     db
       .prepare(
@@ -245,26 +245,8 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
 
     async savePoll(sourceId, items, state, retention, entries) {
       const writes = uniqueByUri(items);
-      // Reads before the transaction (polls of one source never overlap, and its uris are its own): which
-      // incoming stories another source already gave us in full, and what is stored under the incoming uris.
-      const [merges, stored] = await Promise.all([findSyndicatedCopies(db, sourceId, writes), storedVersions(db, writes)]);
-      const statements: SqlStatement[] = [];
-      for (const write of writes) {
-        const copy = write.fingerprint ? merges.get(write.fingerprint) : undefined;
-        if (copy) {
-          const links = [...new Set([...copy.altIds, ...(copy.link ? [copy.link] : []), ...(write.link ? [write.link] : [])])];
-          const altIds = JSON.stringify(links);
-          statements.push(
-            db
-              .prepare(`UPDATE items SET alt_ids = ?2, updated = ?3, version = version + 1 WHERE id = ?1 AND alt_ids IS NOT ?2`)
-              .bind(copy.id, altIds, state.fetchedAt),
-          );
-          // A kill of a syndicated copy kills the story wherever it was stored first.
-          if (write.item.pubStatus === 'canceled') statements.push(killStatement(db, copy.id, state.fetchedAt));
-          continue;
-        }
-        statements.push(...itemStatements(db, sourceId, write, state.fetchedAt, stored.get(write.item.uri)));
-      }
+      // Read before the transaction (polls of one source never overlap, and its uris are its own).
+      const statements = await itemWriteStatements(db, sourceId, writes, state.fetchedAt);
       statements.push(...entryStatements(db, sourceId, entries));
       if (retention) {
         // The poll carries the items it wrote and those of its known entries (still in entry_hashes now).
@@ -359,11 +341,11 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
 }
 
 /**
- * The statements that store items outside a poll (an article page's): merged into a syndicated copy stored
- * from another source, else upserted, as `savePoll` does; the source's poll state is left alone.
+ * The statements that store items (deduplicated by uri), for a poll or an article page: each merged into a
+ * syndicated copy stored from another source, else upserted. Reads first which incoming stories another
+ * source already gave us in full, and what is stored under the incoming uris; the poll state is not touched.
  */
-async function itemWriteStatements(db: SqlDatabase, sourceId: string, items: ItemWrite[], at: number): Promise<SqlStatement[]> {
-  const writes = uniqueByUri(items);
+async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: ItemWrite[], at: number): Promise<SqlStatement[]> {
   const [merges, stored] = await Promise.all([findSyndicatedCopies(db, sourceId, writes), storedVersions(db, writes)]);
   const statements: SqlStatement[] = [];
   for (const write of writes) {
@@ -371,6 +353,7 @@ async function itemWriteStatements(db: SqlDatabase, sourceId: string, items: Ite
     if (copy) {
       const altIds = JSON.stringify([...new Set([...copy.altIds, ...(copy.link ? [copy.link] : []), ...(write.link ? [write.link] : [])])]);
       statements.push(db.prepare(`UPDATE items SET alt_ids = ?2, updated = ?3, version = version + 1 WHERE id = ?1 AND alt_ids IS NOT ?2`).bind(copy.id, altIds, at));
+      // A kill of a syndicated copy kills the story wherever it was stored first.
       if (write.item.pubStatus === 'canceled') statements.push(killStatement(db, copy.id, at));
       continue;
     }
