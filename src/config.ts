@@ -7,6 +7,15 @@ import { WIRE_AGENCIES } from './normalize/vocabulary/agencies.ts';
 /** Fetches of one upstream host at once, by default, across all sources of one tick. */
 export const DEFAULT_PER_HOST_CONCURRENCY = 2;
 
+/** Article pages fetched per tick at most, by default (on Workers they count against the subrequest budget). */
+export const DEFAULT_PAGE_FETCHES_PER_TICK = 20;
+
+/**
+ * Subrequests one Workers invocation may make (the Free plan's limit; Paid allows 1000). A tick fetches at
+ * most `schedule.batchSize` feeds and `limits.pageFetchesPerTick` pages, each of which may redirect.
+ */
+export const WORKER_SUBREQUEST_BUDGET = 50;
+
 /** A string field whose absence and wrong type get distinct messages. */
 function requiredString() {
   return z.string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') });
@@ -31,6 +40,8 @@ const sourceSchema = z.object({
   allowPrivateNetwork: z.boolean({ error: 'must be true or false' }).default(false),
   license: z.enum(['public', 'restricted'], { error: 'must be "public" or "restricted"' }).optional(),
   maxAgeDays: z.number({ error: 'must be a number of days' }).positive({ error: 'must be a positive number of days' }).optional(),
+  /** Fetch each new entry version's article page for its story: always (`true`), or when the entry is a summary (`"auto"`). */
+  fullText: z.union([z.boolean(), z.literal('auto')], { error: 'must be true, false or "auto"' }).optional(),
 });
 
 const nameList = z.array(z.string().min(1, { error: 'must not be empty' }), { error: 'must be a list of names' });
@@ -165,9 +176,13 @@ const configSchema = z
         fetchTimeoutMs: z.number().int().min(100).default(20_000),
         maxFeedBytes: z.number().int().min(1024).default(15 * 1024 * 1024),
         maxRedirects: z.number().int().min(0).max(20).default(5),
+        /** Article pages (full text) fetched per tick at most, over all sources; the rest wait for the next tick. */
+        pageFetchesPerTick: z.number({ error: 'must be a number of pages' }).int({ error: 'must be a whole number of pages' }).min(0, { error: 'must be 0 or more' }).max(1000, { error: 'must be at most 1000' }).default(DEFAULT_PAGE_FETCHES_PER_TICK),
+        /** An article page larger than this many bytes is not read (its entry keeps the feed's text). */
+        maxPageBytes: z.number({ error: 'must be a number of bytes' }).int().min(1024, { error: 'must be at least 1024 bytes' }).default(5 * 1024 * 1024),
       })
       .strict()
-      .default({ fetchTimeoutMs: 20_000, maxFeedBytes: 15 * 1024 * 1024, maxRedirects: 5 }),
+      .default({ fetchTimeoutMs: 20_000, maxFeedBytes: 15 * 1024 * 1024, maxRedirects: 5, pageFetchesPerTick: DEFAULT_PAGE_FETCHES_PER_TICK, maxPageBytes: 5 * 1024 * 1024 }),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -292,6 +307,13 @@ export function workerTargetProblems(config: WirefeedConfig): string[] {
       problems.push(`sources[${i}].url: file: URLs cannot be fetched on Cloudflare Workers; serve the feed over https`);
     }
   });
+  // full text: a tick's feed polls and page fetches share one invocation's subrequests.
+  const pages = config.sources.some((s) => s.fullText) ? config.limits.pageFetchesPerTick : 0;
+  if (pages > 0 && config.schedule.batchSize + pages > WORKER_SUBREQUEST_BUDGET) {
+    problems.push(
+      `limits.pageFetchesPerTick: schedule.batchSize (${config.schedule.batchSize}) feeds and ${pages} article pages per tick exceed the ${WORKER_SUBREQUEST_BUDGET} subrequests of one Workers invocation; lower limits.pageFetchesPerTick or schedule.batchSize`,
+    );
+  }
   return problems;
 }
 

@@ -181,6 +181,8 @@ export interface SourceConfig {
   license?: 'public' | 'restricted' | undefined;
   /** Days an item stays in the feeds after publication; restricted sources default to 30. */
   maxAgeDays?: number | undefined;
+  /** Fetch each new entry version's article page for its story: always (`true`), or for summaries only (`"auto"`); off when absent. */
+  fullText?: boolean | 'auto' | undefined;
 }
 
 /** A published feed as configured: a name, a title and a filter. */

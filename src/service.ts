@@ -1,6 +1,7 @@
 import { feedMaxAge, type WirefeedConfig } from './config.ts';
 import { ALL_FEED, type AppDeps } from './http/app.ts';
 import type { FetchRequest, FetchResult } from './ingest/fetch.ts';
+import type { PageEvent } from './ingest/log-event.ts';
 import { ingestDue, ingestNow, type IngestDeps, type PollOutcome } from './ingest/run.ts';
 import { feedTopics, pingHub } from './publish/websub.ts';
 import type { SourceConfig } from './model.ts';
@@ -36,8 +37,8 @@ export function createService(
     fetchFeed: (request: FetchRequest) => Promise<FetchResult>;
     /** How pings reach the hub. */
     fetch: typeof fetch;
-    /** Poll outcomes (with the poll's duration) and failed WebSub pings. */
-    log: (event: PollOutcome | { event: 'websub-ping-failed'; url: string; error: string }, durationMs?: number) => void;
+    /** Poll outcomes (with the poll's duration), article page fetches (full text) and failed WebSub pings. */
+    log: (event: PollOutcome | { event: 'websub-ping-failed'; url: string; error: string } | PageEvent, durationMs?: number) => void;
     concurrencyCap?: number;
   },
 ): Service {
@@ -49,6 +50,10 @@ export function createService(
     rules: config.normalize,
     retention: { maxAgeMs: config.retention.maxAgeDays * 86_400_000, maxItems: config.retention.maxItemsPerSource },
     log: parts.log,
+    // full text (src/ingest/full-text*.ts)
+    pageFetchesPerTick: config.limits.pageFetchesPerTick,
+    maxPageBytes: config.limits.maxPageBytes,
+    logPage: (outcome) => parts.log({ event: 'page', ...outcome }),
   };
   const concurrency = Math.min(config.schedule.concurrency, parts.concurrencyCap ?? Infinity);
   const perHostConcurrency = Math.min(config.schedule.perHostConcurrency, concurrency);

@@ -163,6 +163,8 @@ export function sourceHealth(s: SourceStatus): Record<string, unknown> {
     lastError: s.lastError ? { ...s.lastError, at: iso(s.lastError.at) } : null,
     etag: s.etag,
     lastModified: s.lastModified,
+    // Full text: the source's article page fetches, when it has any.
+    ...(s.pages ? { pages: { ...s.pages, lastFailure: s.pages.lastFailure ? { ...s.pages.lastFailure, at: iso(s.pages.lastFailure.at) } : null } } : {}),
   };
 }
 

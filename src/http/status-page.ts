@@ -105,6 +105,7 @@ ${s.lastError ? html`<p>Last error, ${timeTag(s.lastError.at)}: ${explainError(s
 <tr><th scope="row">Stories stored</th><td>${Number.isNaN(s.itemCount) ? 'licensed (not shown)' : s.itemCount}</td></tr>
 <tr><th scope="row">Upstream</th><td><code>${s.url}</code></td></tr>
 <tr><th scope="row">Polls, last 7 days</th><td>${sum(days, 'polls')} (${sum(days, 'notModified')} unchanged, ${sum(days, 'failures')} failed)</td></tr>
+${s.pages ? pagesRow(s.pages) : ''}
 </table>
 <div class="charts">
 ${barChart(`New stories per day, ${s.title}`, 'New stories per day', days.map((d) => ({ label: d.label, value: d.newItems, tip: `${d.label}: ${d.newItems} new stories` })), '')}
@@ -112,6 +113,14 @@ ${barChart(`Average poll time per day, ${s.title}`, 'Poll time per day (average)
 </div>
 </section>
 `;
+}
+
+/** Full text: the source's article page fetches, and the latest failure with its reason. */
+function pagesRow(pages: NonNullable<SourceStatus['pages']>): Html {
+  const failure = pages.lastFailure;
+  return html`<tr><th scope="row">Article pages (full text)</th><td>${pages.fetched} fetched, ${pages.failed} failed, ${pages.pending} pending${
+    failure ? html`<br>Last failure, ${timeTag(failure.at)}: <code>${failure.url}</code> (attempt ${failure.attempts}): ${failure.reason}; the item keeps the feed's text` : ''
+  }</td></tr>`;
 }
 
 interface Day {

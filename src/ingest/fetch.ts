@@ -14,6 +14,8 @@ export interface FetchRequest {
   lastModified?: string | null;
   /** Allow private/loopback addresses for this source's own host (never for a host a redirect leads to). */
   allowPrivateNetwork?: boolean;
+  /** Cap on decompressed body bytes for this request (an article page's `limits.maxPageBytes`); the fetcher's `maxBytes` when absent. */
+  maxBytes?: number | undefined;
 }
 
 /** Caching hints from the final response, for scheduling the next poll. */
@@ -129,8 +131,9 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
   };
 
   async function run(req: FetchRequest, signal: AbortSignal): Promise<FetchResult> {
+    const cap = req.maxBytes ?? maxBytes;
     const original = parseUrl(req.url);
-    if (original.protocol === 'file:') return readLocalFile(original, signal);
+    if (original.protocol === 'file:') return readLocalFile(original, cap, signal);
     if (!isHttp(original)) {
       throw new FetchError('bad-scheme', `Unsupported URL scheme ${original.protocol} in ${req.url}`);
     }
@@ -195,7 +198,7 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
         });
       }
 
-      const bytes = await readBody(res, url.href);
+      const bytes = await readBody(res, url.href, cap);
       return {
         status: 'ok',
         url: url.href,
@@ -226,11 +229,11 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
     if (reason !== null) throw new FetchError('blocked-address', `Refusing to fetch ${url.href}: ${reason}`);
   }
 
-  async function readBody(res: Response, url: string): Promise<Uint8Array> {
+  async function readBody(res: Response, url: string, cap: number): Promise<Uint8Array> {
     const declared = res.headers.get('content-length');
-    if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
+    if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > cap) {
       await discardBody(res);
-      throw tooLarge(url);
+      throw tooLarge(url, cap);
     }
     if (!res.body) return new Uint8Array(0);
     const reader = res.body.getReader();
@@ -240,23 +243,23 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
       const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;
-      if (total > maxBytes) {
+      if (total > cap) {
         await reader.cancel().catch(() => undefined);
-        throw tooLarge(url);
+        throw tooLarge(url, cap);
       }
       chunks.push(value);
     }
     return concat(chunks, total);
   }
 
-  function tooLarge(url: string): FetchError {
-    return new FetchError('too-large', `Body of ${url} exceeds ${maxBytes} bytes`);
+  function tooLarge(url: string, cap: number): FetchError {
+    return new FetchError('too-large', `Body of ${url} exceeds ${cap} bytes`);
   }
 
-  async function readLocalFile(url: URL, signal: AbortSignal): Promise<FetchResult> {
+  async function readLocalFile(url: URL, cap: number, signal: AbortSignal): Promise<FetchResult> {
     if (!readFile) throw new FetchError('bad-scheme', `file: URLs are not enabled here (${url.href})`);
     const bytes = await untilAborted(readFile(filePath(url)), signal);
-    if (bytes.byteLength > maxBytes) throw tooLarge(url.href);
+    if (bytes.byteLength > cap) throw tooLarge(url.href, cap);
     return {
       status: 'ok',
       url: url.href,

@@ -1,4 +1,5 @@
 import type { Logger } from '../util/log.ts';
+import type { PageOutcome } from './full-text-run.ts';
 import type { PollOutcome } from './run.ts';
 
 /** A WebSub ping the hub did not take (see `createService`). */
@@ -8,11 +9,22 @@ export interface PingFailure {
   error: string;
 }
 
+/** How one article page fetch (full text) ended, as the service reports it. */
+export type PageEvent = { event: 'page' } & PageOutcome;
+
 /**
  * Logs what the service reports, with the same fields on every runtime: a poll as `event: 'poll'` with its
- * outcome's fields and `durationMs` (info; warn when it failed), a failed WebSub ping as warn.
+ * outcome's fields and `durationMs` (info; warn when it failed), an article page fetch as `event: 'page'`
+ * (info; warn when it failed), a failed WebSub ping as warn.
  */
-export function logServiceEvent(logger: Logger, event: PollOutcome | PingFailure, durationMs?: number): void {
+export function logServiceEvent(logger: Logger, event: PollOutcome | PingFailure | PageEvent, durationMs?: number): void {
+  if ('event' in event && event.event === 'page') {
+    if (event.status === 'failed') {
+      const next = event.nextAttemptAt === null ? 'given up' : `next try ${new Date(event.nextAttemptAt).toISOString()}`;
+      logger.warn({ ...event }, `wirefeed: ${event.source}: page ${event.url} failed: ${event.reason} (${next}); the feed's text stays`);
+    } else logger.info({ ...event }, `wirefeed: ${event.source}: page ${event.url}: ${event.status}`);
+    return;
+  }
   if ('event' in event) {
     logger.warn({ ...event }, `wirefeed: WebSub ping for ${event.url} failed: ${event.error}`);
     return;

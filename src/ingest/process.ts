@@ -1,9 +1,11 @@
 import type { RawEntry, RawFeed, SourceConfig } from '../model.ts';
+import { publishedDate } from '../normalize/dates.ts';
 import { dedupe, normalizeEntry, type NormalizedItem, type NormalizeRules } from '../normalize/index.ts';
 import type { EntryRecord, EntryYield } from '../store/store.ts';
 import { hash64 } from '../util/hash.ts';
 import { stableJson } from '../util/stable-json.ts';
 import { decodeFeedBytes } from './decode.ts';
+import { pageRequestFor, type PageRequest } from './full-text.ts';
 import { parseFeed } from './parse.ts';
 
 /** What turning one fetched document into items needs: the bytes as fetched and the poll's context. */
@@ -33,6 +35,8 @@ export interface ProcessResult {
   refreshMinutes: number | null;
   /** Every entry the document carries, by hash (for `Store.savePoll`); absent from steps that do not hash. */
   entries?: EntryRecord[] | undefined;
+  /** Full text: the new entry versions whose article page is to be fetched (sources with `fullText` only). */
+  pages?: PageRequest[] | undefined;
 }
 
 /** A step that turns fetched bytes into items: {@link processFeed} in this thread, or a worker pool. */
@@ -55,6 +59,7 @@ export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
   const skipped = new Set<string>();
   const superseded = new Set<string>();
   const seen = new Set<string>();
+  const pages: PageRequest[] = [];
   for (const entry of feed.entries) {
     const hash = entryHash(context, entry, job.now);
     if (seen.has(hash)) continue;
@@ -70,6 +75,8 @@ export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
     const gave = { uris: [...new Set(items.map((i) => i.item.uri))], supersedes: [...new Set(items.flatMap((i) => i.supersedes))] };
     entries.push({ hash, gave });
     fresh.push(...items);
+    const page = pageRequestFor(job.source, feed, entry, hash, items);
+    if (page) pages.push(page);
   }
   // As if every entry had been normalized: a teaser never stands beside what a known entry gave or replaced.
   const items = dedupe(fresh).filter((i) => !(i.partial && (skipped.has(i.item.uri) || superseded.has(i.item.uri))));
@@ -79,7 +86,7 @@ export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
   }
   // Known entries' uris that some story replaces were teasers: today's count leaves them out too.
   for (const uri of superseded) skipped.delete(uri);
-  return { items, refreshMinutes: feed.refreshMinutes ?? null, entries, carried: items.length + skipped.size };
+  return { items, refreshMinutes: feed.refreshMinutes ?? null, entries, carried: items.length + skipped.size, ...(pages.length > 0 ? { pages } : {}) };
 }
 
 const rulesKeys = new WeakMap<object, string>();
@@ -96,9 +103,18 @@ function contextKey(feed: RawFeed, source: SourceConfig, rules: NormalizeRules |
   return hash64(stableJson({ scheme: ENTRY_HASH_SCHEME, source, rules: rulesKey, feed: head }));
 }
 
-/** The hash of one raw entry in its context; an entry dated after `now` is hashed with `now` (its date is not yet usable). */
+/**
+ * The hash of one raw entry in its context: the entry's version (once-per-version work such as its article
+ * page is keyed by it). It never depends on the poll time itself: an entry dated after `now` whose date
+ * normalization cannot use yet (flagged `future`) is hashed with that reading, the same on every poll until
+ * the date comes near, when the hash becomes the one of the entry as it then stays (normalized again once).
+ */
 function entryHash(context: string, entry: RawEntry, now: number): string {
-  const ahead = [entry.published, entry.updated].some((d) => d !== null && Date.parse(d) > now);
-  return hash64(`${context}\n${ahead ? now : ''}\n${stableJson(entry)}`);
+  const last = Math.max(...[entry.published, entry.updated].map((d) => (d === null ? NaN : Date.parse(d))).filter(Number.isFinite));
+  let reading = '';
+  if (last > now) {
+    reading = stableJson(publishedDate(entry, new Date(now)));
+    if (reading === stableJson(publishedDate(entry, new Date(last)))) reading = '';
+  }
+  return hash64(`${context}\n${reading}\n${stableJson(entry)}`);
 }
-

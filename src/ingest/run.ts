@@ -4,6 +4,8 @@ import type { SourceConfig, SourceState } from '../model.ts';
 import type { NormalizeRules } from '../normalize/index.ts';
 import type { Retention, Store } from '../store/store.ts';
 import type { FetchRequest, FetchResult } from './fetch.ts';
+import { fetchDuePages, type PageOutcome } from './full-text-run.ts';
+import type { PageStep } from './full-text.ts';
 import { processFeed, type ProcessStep } from './process.ts';
 import {
   hostOf,
@@ -31,6 +33,16 @@ export interface IngestDeps {
    * worker pool on Node). Given `rules` per job; a pool that was given them at start may ignore them.
    */
   process?: ProcessStep | undefined;
+  // --- full text (src/ingest/full-text*.ts) ---
+  /** Reads an article page into its entry's items (`processPage` in this thread when absent; the worker pool on Node). */
+  processPage?: PageStep | undefined;
+  /** Article pages fetched per tick at most, over all sources (`limits.pageFetchesPerTick`); the rest wait. Default 20. */
+  pageFetchesPerTick?: number | undefined;
+  /** Pages larger than this are not read (`limits.maxPageBytes`). */
+  maxPageBytes?: number | undefined;
+  /** Told how each page fetch ended. */
+  logPage?: ((event: PageOutcome) => void) | undefined;
+  // --- end full text ---
 }
 
 /** How one poll of one source ended. */
@@ -41,9 +53,18 @@ export type PollOutcome =
 
 /**
  * Polls one source: conditional fetch, decode, parse, normalize (of the entries the source's last poll did
- * not carry as they are), and one transaction that saves the items with the source's new state. Never throws: a failure is recorded on the source, whose items are kept.
+ * not carry as they are), and one transaction that saves the items with the source's new state; then, for a
+ * `fullText` source, fetches its due article pages (see {@link fetchPagesOf}). Never throws: a failure is
+ * recorded on the source, whose items are kept.
  */
 export async function pollSource(deps: IngestDeps, source: SourceConfig, state: SourceState | null): Promise<PollOutcome> {
+  const outcome = await pollFeed(deps, source, state);
+  await fetchPagesOf(deps, [source.id], 1, 1);
+  return outcome;
+}
+
+/** The feed part of {@link pollSource}. */
+async function pollFeed(deps: IngestDeps, source: SourceConfig, state: SourceState | null): Promise<PollOutcome> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
   let outcome: PollOutcome;
@@ -67,7 +88,7 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
       outcome = { source: source.id, status: 'not-modified' };
     } else {
       const knownEntries = await deps.store.knownEntries(source.id);
-      const { items, refreshMinutes, entries, carried } = await (deps.process ?? processFeed)({
+      const { items, refreshMinutes, entries, carried, pages } = await (deps.process ?? processFeed)({
         bytes: result.bytes,
         contentType: result.contentType,
         url: result.url,
@@ -82,6 +103,8 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
         fetchedAt: startedAt,
         nextFetchAt: nextPollAfterSuccess(source.interval, startedAt, { ...hints, refreshMinutes }),
       };
+      // Full text: queued before the poll is saved, so that no saved entry version misses its page.
+      if (source.fullText && entries) await deps.store.pages.queue(source.id, pages ?? [], entries.map((e) => e.hash), startedAt);
       await deps.store.savePoll(source.id, items, pollState, deps.retention, entries);
       outcome = { source: source.id, status: 'ok', items: carried ?? items.length };
     }
@@ -119,11 +142,28 @@ export async function ingestDue(
   const byId = new Map(deps.sources.map((s) => [s.id, s]));
   const ids = options.only ?? [...byId.keys()];
   const due = (await deps.store.dueSources(ids, now, options.batchSize)).filter((state) => byId.has(state.id));
-  return mapBoundedPerKey(
+  const outcomes = await mapBoundedPerKey(
     due,
     { concurrency: options.concurrency, perKey: options.perHostConcurrency ?? options.concurrency, key: (state) => hostOf(byId.get(state.id)!.url) },
-    (state) => pollSource(deps, byId.get(state.id)!, state),
+    (state) => pollFeed(deps, byId.get(state.id)!, state),
   );
+  await fetchPagesOf(deps, ids, options.concurrency, options.perHostConcurrency ?? options.concurrency);
+  return outcomes;
+}
+
+/**
+ * Full text: fetches the due article pages of the given sources, at most `pageFetchesPerTick`, after the
+ * tick's feed polls and with the same bounds (so that feeds and pages of one host never exceed the per-host
+ * limit together). Never throws: a store that cannot list the due pages leaves them for the next tick.
+ */
+async function fetchPagesOf(deps: IngestDeps, ids: string[], concurrency: number, perHostConcurrency: number): Promise<void> {
+  if (!deps.sources.some((s) => s.fullText && ids.includes(s.id))) return;
+  const outcomes = await fetchDuePages(
+    { pages: deps.store.pages, knownEntries: (id) => deps.store.knownEntries(id), fetchFeed: deps.fetchFeed, sources: deps.sources, rules: deps.rules, now: deps.now, processPage: deps.processPage, maxPageBytes: deps.maxPageBytes },
+    ids,
+    { limit: deps.pageFetchesPerTick ?? 20, concurrency, perHostConcurrency },
+  ).catch(() => []);
+  for (const outcome of outcomes) deps.logPage?.(outcome);
 }
 
 /**
@@ -137,9 +177,11 @@ export async function ingestNow(
   perHostConcurrency: number = concurrency,
 ): Promise<PollOutcome[]> {
   const targets = deps.sources.filter((s) => ids.includes(s.id));
-  return mapBoundedPerKey(
+  const outcomes = await mapBoundedPerKey(
     targets,
     { concurrency, perKey: perHostConcurrency, key: (source) => hostOf(source.url) },
-    async (source) => pollSource(deps, source, await deps.store.getSource(source.id)),
+    async (source) => pollFeed(deps, source, await deps.store.getSource(source.id)),
   );
+  await fetchPagesOf(deps, ids, concurrency, perHostConcurrency);
+  return outcomes;
 }

@@ -1,5 +1,6 @@
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { describeError, ParseError, WirefeedError, WorkerError } from '../errors.ts';
+import type { PageJob, PageResult, PageStep } from '../ingest/full-text.ts';
 import type { ProcessJob, ProcessResult, ProcessStep } from '../ingest/process.ts';
 import type { NormalizeRules } from '../normalize/index.ts';
 
@@ -27,6 +28,8 @@ export interface IngestPoolOptions {
 export interface IngestPool {
   /** The step for `IngestDeps.process`; the job's `rules` are ignored (the workers got the pool's at start). */
   process: ProcessStep;
+  /** The step for `IngestDeps.processPage` (full text: read an article page into its entry's items), as `process`. */
+  processPage: PageStep;
   /** Threads running now (starting, busy or idle). */
   threads(): number;
   /** Fails the queued jobs, stops every thread and resolves when they have exited. */
@@ -39,19 +42,22 @@ interface WorkerBoot {
   rules: NormalizeRules | undefined;
 }
 
-/** One job, as posted to a worker; its bytes are transferred. */
-type JobMessage = Omit<ProcessJob, 'rules'> & { id: number };
+/** One job, as posted to a worker; its bytes are transferred. A page job (full text) says so. */
+type JobMessage = (Omit<ProcessJob, 'rules'> & { id: number; page?: undefined }) | { id: number; page: Omit<PageJob, 'rules'> };
 
 /** A worker's answer to one job, or its word that it is ready for jobs. */
 type AnswerMessage =
-  | ({ id: number; ok: true } & ProcessResult)
+  | ({ id: number; ok: true; pageResult?: undefined } & ProcessResult)
+  | { id: number; ok: true; pageResult: PageResult }
   | { id: number; ok: false; kind: string; message: string }
   | { ready: true };
 
+type AnyJob = { feed: ProcessJob; page?: undefined } | { page: PageJob; feed?: undefined };
+
 interface PendingJob {
   id: number;
-  job: ProcessJob;
-  resolve(result: ProcessResult): void;
+  job: AnyJob;
+  resolve(result: ProcessResult | PageResult): void;
   reject(err: Error): void;
 }
 
@@ -115,7 +121,8 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
       const pending = slot.job;
       if (!pending || answer.id !== pending.id) return;
       finish(slot);
-      if (answer.ok) pending.resolve({ items: answer.items, refreshMinutes: answer.refreshMinutes, entries: answer.entries, carried: answer.carried });
+      if (answer.ok && answer.pageResult) pending.resolve(answer.pageResult);
+      else if (answer.ok) pending.resolve({ items: answer.items, refreshMinutes: answer.refreshMinutes, entries: answer.entries, carried: answer.carried, pages: answer.pages });
       else pending.reject(rebuildError(answer.kind, answer.message));
       pump();
     });
@@ -159,12 +166,23 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
 
   const dispatch = (slot: Slot, pending: PendingJob): void => {
     slot.job = pending;
-    const { rules: _rules, ...job } = pending.job;
-    const message: JobMessage = { ...job, bytes: transferable(job.bytes), id: pending.id };
+    let message: JobMessage;
+    let transfer: ArrayBuffer[];
+    if (pending.job.page) {
+      const { rules: _rules, ...page } = pending.job.page;
+      const bytes = page.bytes === null ? null : transferable(page.bytes);
+      message = { id: pending.id, page: { ...page, bytes } };
+      transfer = bytes ? [bytes.buffer as ArrayBuffer] : [];
+    } else {
+      const { rules: _rules, ...job } = pending.job.feed;
+      const bytes = transferable(job.bytes);
+      message = { ...job, bytes, id: pending.id };
+      transfer = [bytes.buffer as ArrayBuffer];
+    }
     // A starting worker gets the job now (the port holds it) and the deadline once it is ready.
     if (slot.ready) startDeadline(slot);
     try {
-      slot.worker.postMessage(message, [message.bytes.buffer as ArrayBuffer]);
+      slot.worker.postMessage(message, transfer);
     } catch (err) {
       finish(slot);
       pending.reject(err instanceof Error ? err : new Error(String(err)));
@@ -182,14 +200,17 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
     }
   };
 
+  const submit = (job: AnyJob): Promise<ProcessResult | PageResult> => {
+    if (closed) return Promise.reject(new WorkerError('closed', 'the ingest pool is closed'));
+    return new Promise<ProcessResult | PageResult>((resolve, reject) => {
+      queue.push({ id: nextId++, job, resolve, reject });
+      pump();
+    });
+  };
+
   return {
-    process(job) {
-      if (closed) return Promise.reject(new WorkerError('closed', 'the ingest pool is closed'));
-      return new Promise<ProcessResult>((resolve, reject) => {
-        queue.push({ id: nextId++, job, resolve, reject });
-        pump();
-      });
-    },
+    process: (job) => submit({ feed: job }) as Promise<ProcessResult>,
+    processPage: (job) => submit({ page: job }) as Promise<PageResult>,
     threads: () => slots.size,
     async close() {
       closed = true;
@@ -202,18 +223,25 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
 }
 
 /**
- * The worker side of the pool: answers each job with `step` (with the rules the pool sent at start).
- * An ingest worker module calls this once at its top level.
+ * The worker side of the pool: answers each job with `step`, each page job with `pageStep` (with the rules
+ * the pool sent at start). An ingest worker module calls this once at its top level.
  */
-export function serveIngestJobs(step: ProcessStep): void {
+export function serveIngestJobs(step: ProcessStep, pageStep?: PageStep): void {
   const port = parentPort;
   if (!port) throw new Error('serveIngestJobs runs in an ingest worker thread');
   const { rules } = workerData as WorkerBoot;
+  const fail = (id: number) => (err: unknown) => port.postMessage({ id, ok: false, ...describeError(err) } satisfies AnswerMessage);
   port.on('message', (job: JobMessage) => {
-    const { id, ...rest } = job;
+    if (job.page) {
+      const { id, page } = job;
+      if (!pageStep) return fail(id)(new Error('this ingest worker reads no article pages'));
+      pageStep({ ...page, rules }).then((pageResult) => port.postMessage({ id, ok: true, pageResult } satisfies AnswerMessage), fail(id));
+      return;
+    }
+    const { id, page: _page, ...rest } = job;
     step({ ...rest, rules }).then(
-      (result) => port.postMessage({ id, ok: true, items: result.items, refreshMinutes: result.refreshMinutes, entries: result.entries, carried: result.carried } satisfies AnswerMessage),
-      (err: unknown) => port.postMessage({ id, ok: false, ...describeError(err) } satisfies AnswerMessage),
+      (result) => port.postMessage({ id, ok: true, items: result.items, refreshMinutes: result.refreshMinutes, entries: result.entries, carried: result.carried, pages: result.pages } satisfies AnswerMessage),
+      fail(id),
     );
   });
   port.postMessage({ ready: true } satisfies AnswerMessage);

@@ -109,7 +109,10 @@ export async function openNodeService(
   // Decode, parse and normalize run in worker threads: the serving thread fetches, serves and writes the store.
   const { workers, workerTimeoutMs, workerMemoryMb } = config.schedule;
   const pool = workers > 0 ? createIngestPool({ size: workers, rules: config.normalize, jobTimeoutMs: workerTimeoutMs, maxHeapMb: workerMemoryMb }) : null;
-  if (pool) service.deps.process = pool.process;
+  if (pool) {
+    service.deps.process = pool.process;
+    service.deps.processPage = pool.processPage;
+  }
   await service.refreshSources();
   // Polls of cached feeds skip the database: the data version is remembered for a second, and forgotten
   // as soon as an ingest of this process ends.

@@ -1,5 +1,6 @@
 import type { NewsItem, SourceConfig, SourceErrorRecord, SourceState } from '../model.ts';
 import { hash64 } from '../util/hash.ts';
+import { createPageFetchStore, type PageFetchCounts, type PageFetchStore } from './page-fetches.ts';
 import { pollHistoryStatements, readPollHistory, type PollHour } from './poll-history.ts';
 import type { SqlDatabase, SqlStatement, SqlValue } from './sql.ts';
 import { rightsConditions } from './rights.ts';
@@ -102,6 +103,8 @@ export interface StoredItemRecord extends StoredItem {
 /** A source's state with the number of items it has in the store. */
 export interface SourceStatus extends SourceState {
   itemCount: number;
+  /** Full text: its article page fetches, when it has any. */
+  pages?: PageFetchCounts | undefined;
 }
 
 /** The store: sources with their poll state, and items. Built over any `SqlDatabase` (SQLite or D1). */
@@ -145,6 +148,8 @@ export interface Store {
   pollHistory(since: number, ids?: string[]): Promise<PollHour[]>;
   /** A number that changes whenever any item is added, changed or removed. */
   dataVersion(): Promise<number>;
+  /** Full text: the queue of article page fetches (`page-fetches.ts`), whose pages' items are stored as a poll's are. */
+  pages: PageFetchStore;
 }
 
 interface SourceRow {
@@ -183,6 +188,7 @@ const PARSED_ITEMS = 5000;
 export function createStore(db: SqlDatabase, options: { now?: () => number } = {}): Store {
   const now = options.now ?? Date.now;
   const parsed = new ParsedItems(PARSED_ITEMS);
+  const pages = createPageFetchStore(db, (sourceId, items, at) => itemWriteStatements(db, sourceId, uniqueByUri(items), at));
   const stateStatement = (sourceId: string, state: PollState, success: boolean): SqlStatement =>
     db
       .prepare(
@@ -216,37 +222,25 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
     },
 
     async listSources() {
-      const { results } = await db
-        .prepare(
-          `SELECT s.*, (SELECT count(*) FROM items i WHERE i.source_id = s.id) AS item_count
-           FROM sources s ORDER BY s.id`,
-        )
-        .all<SourceRow>();
-      return results.map((row) => ({ ...toSourceState(row), itemCount: row.item_count ?? 0 }));
+      const [{ results }, pageCounts] = await Promise.all([
+        db
+          .prepare(
+            `SELECT s.*, (SELECT count(*) FROM items i WHERE i.source_id = s.id) AS item_count
+             FROM sources s ORDER BY s.id`,
+          )
+          .all<SourceRow>(),
+        pages.counts(),
+      ]);
+      return results.map((row) => {
+        const counts = pageCounts.get(row.id);
+        return { ...toSourceState(row), itemCount: row.item_count ?? 0, ...(counts ? { pages: counts } : {}) };
+      });
     },
 
     async savePoll(sourceId, items, state, retention, entries) {
       const writes = uniqueByUri(items);
-      // Reads before the transaction (polls of one source never overlap, and its uris are its own): which
-      // incoming stories another source already gave us in full, and what is stored under the incoming uris.
-      const [merges, stored] = await Promise.all([findSyndicatedCopies(db, sourceId, writes), storedVersions(db, writes)]);
-      const statements: SqlStatement[] = [];
-      for (const write of writes) {
-        const copy = write.fingerprint ? merges.get(write.fingerprint) : undefined;
-        if (copy) {
-          const links = [...new Set([...copy.altIds, ...(copy.link ? [copy.link] : []), ...(write.link ? [write.link] : [])])];
-          const altIds = JSON.stringify(links);
-          statements.push(
-            db
-              .prepare(`UPDATE items SET alt_ids = ?2, updated = ?3, version = version + 1 WHERE id = ?1 AND alt_ids IS NOT ?2`)
-              .bind(copy.id, altIds, state.fetchedAt),
-          );
-          // A kill of a syndicated copy kills the story wherever it was stored first.
-          if (write.item.pubStatus === 'canceled') statements.push(killStatement(db, copy.id, state.fetchedAt));
-          continue;
-        }
-        statements.push(...itemStatements(db, sourceId, write, state.fetchedAt, stored.get(write.item.uri)));
-      }
+      // Read before the transaction (polls of one source never overlap, and its uris are its own).
+      const statements = await itemWriteStatements(db, sourceId, writes, state.fetchedAt);
       statements.push(...entryStatements(db, sourceId, entries));
       if (retention) {
         // The poll carries the items it wrote and those of its known entries (still in entry_hashes now).
@@ -333,11 +327,35 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
 
     sources: createSourceStore(db),
 
+    pages,
+
     async dataVersion() {
       const row = await db.prepare(`SELECT value FROM meta WHERE key = 'data_version'`).first<{ value: number }>();
       return row?.value ?? 0;
     },
   };
+}
+
+/**
+ * The statements that store items (deduplicated by uri), for a poll or an article page: each merged into a
+ * syndicated copy stored from another source, else upserted. Reads first which incoming stories another
+ * source already gave us in full, and what is stored under the incoming uris; the poll state is not touched.
+ */
+async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: ItemWrite[], at: number): Promise<SqlStatement[]> {
+  const [merges, stored] = await Promise.all([findSyndicatedCopies(db, sourceId, writes), storedVersions(db, writes)]);
+  const statements: SqlStatement[] = [];
+  for (const write of writes) {
+    const copy = write.fingerprint ? merges.get(write.fingerprint) : undefined;
+    if (copy) {
+      const altIds = JSON.stringify([...new Set([...copy.altIds, ...(copy.link ? [copy.link] : []), ...(write.link ? [write.link] : [])])]);
+      statements.push(db.prepare(`UPDATE items SET alt_ids = ?2, updated = ?3, version = version + 1 WHERE id = ?1 AND alt_ids IS NOT ?2`).bind(copy.id, altIds, at));
+      // A kill of a syndicated copy kills the story wherever it was stored first.
+      if (write.item.pubStatus === 'canceled') statements.push(killStatement(db, copy.id, at));
+      continue;
+    }
+    statements.push(...itemStatements(db, sourceId, write, at, stored.get(write.item.uri)));
+  }
+  return statements;
 }
 
 /** The statements that replace a source's known entry hashes with the poll's: drop the gone, add the new. */

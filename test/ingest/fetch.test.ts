@@ -377,6 +377,15 @@ describe('createFetcher: size cap', () => {
     expect(err.code).toBe('too-large');
     expect(Date.now() - started).toBeLessThan(1_000);
   });
+
+  it("takes a request's own cap over the fetcher's, lower or higher", async () => {
+    const err = await failure(capped({ url: `${base}/feed`, allowPrivateNetwork: true, maxBytes: 8 }));
+    expect(err.code).toBe('too-large');
+    expect(err.message).toMatch(/exceeds 8 bytes$/);
+    expect(text(await createFetcher({ maxBytes: 8 })({ url: `${base}/feed`, allowPrivateNetwork: true, maxBytes: 1024 * 1024 }))).toBe(FEED);
+    // Absent, the fetcher's cap stands.
+    expect((await failure(capped({ url: `${base}/big`, allowPrivateNetwork: true }))).message).toMatch(/exceeds 1048576 bytes$/);
+  });
 });
 
 describe('createFetcher: deadline', () => {

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { normalizePage, rulesForPage } from '../../../src/cli/page-items.ts';
+import { normalizePage } from '../../../src/cli/page-items.ts';
+import { rulesForPage } from '../../../src/ingest/full-text.ts';
 import { extractArticlePage, looksLikeHtmlPage, MAX_PAGE_BYTES, PageError, pageFeed } from '../../../src/ingest/page/extract.ts';
 import { siteRuleFor } from '../../../src/ingest/page/site-rules.ts';
 import type { NewsItem, SourceConfig } from '../../../src/model.ts';
