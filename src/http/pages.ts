@@ -93,8 +93,10 @@ export function mountPages(app: Hono, deps: PagesDeps): void {
   // A restricted source's item count is no public business (its health is). One page of sources at a time.
   const publicPage = async (c: Context, limit: number, failingFirst: boolean): Promise<{ sources: SourceStatus[]; next: string | null }> => {
     const page = await listPage(() => store.sources.page({ limit, cursor: c.req.query('cursor'), failingFirst }));
+    const pages = await store.pages.counts(page.sources.map((s) => s.id));
     const hide = deps.licenses !== undefined;
-    return { sources: page.sources.map((s) => (hide && s.license === 'restricted' ? { ...s, itemCount: Number.NaN } : s)), next: page.next };
+    const shown = page.sources.map((s) => (pages.has(s.id) ? { ...s, pages: pages.get(s.id) } : s));
+    return { sources: shown.map((s) => (hide && s.license === 'restricted' ? { ...s, itemCount: Number.NaN } : s)), next: page.next };
   };
   const statusJson = async (c: Context): Promise<Response> => {
     const [{ sources, next }, webhooks] = await Promise.all([publicPage(c, pageLimit(c.req.query('limit'), STATUS_JSON_PAGE, STATUS_JSON_PAGE), false), deps.webhookStatus?.()]);

@@ -66,8 +66,8 @@ export interface PageFetchStore {
   saveSuccess(row: PageFetchRow, outcome: PageFetchSuccess, items: ItemWrite[], at: number): Promise<void>;
   /** Records a failed attempt and when to try again (null: given up). */
   saveFailure(row: PageFetchRow, reason: string, nextAttemptAt: number | null, at: number): Promise<void>;
-  /** Every source's page fetch counts (sources without any are absent). */
-  counts(): Promise<Map<string, PageFetchCounts>>;
+  /** Every source's page fetch counts, or those of `ids` (sources without any are absent). */
+  counts(ids?: string[]): Promise<Map<string, PageFetchCounts>>;
   /** Which of `links` a stored item of the source has as its link (a page's teaser of a story already stored is left out). */
   storedLinks(sourceId: string, links: string[]): Promise<Set<string>>;
 }
@@ -175,8 +175,8 @@ export function createPageFetchStore(
       return new Set(results.map((r) => r.link));
     },
 
-    async counts() {
-      const { results } = await db
+    async counts(ids) {
+      const statement = db
         .prepare(
           `SELECT source_id,
              sum(status IN ('fetched', 'kept')) AS fetched,
@@ -184,8 +184,9 @@ export function createPageFetchStore(
              sum(status = 'pending') AS pending,
              (SELECT json_array(f.url, f.uri, f.last_error, f.attempts, f.updated_at) FROM page_fetches f
               WHERE f.source_id = p.source_id AND f.last_error IS NOT NULL ORDER BY f.updated_at DESC, f.hash LIMIT 1) AS last_failure
-           FROM page_fetches p GROUP BY source_id ORDER BY source_id`,
-        )
+           FROM page_fetches p ${ids ? 'WHERE source_id IN (SELECT value FROM json_each(?1))' : ''} GROUP BY source_id ORDER BY source_id`,
+        );
+      const { results } = await (ids ? statement.bind(JSON.stringify(ids)) : statement)
         .all<{ source_id: string; fetched: number; failed: number; pending: number; last_failure: string | null }>();
       return new Map(
         results.map((r) => {
