@@ -197,23 +197,22 @@ export function createSourceStore(db: SqlDatabase): SourceStore {
     },
 
     async add(config) {
-      const taken = await db.prepare('SELECT config IS NOT NULL AS configured FROM sources WHERE id = ?1').bind(config.id).first<{ configured: number }>();
-      if (taken?.configured) return false;
       const rights = sourceRights(config);
-      const json = stableJson(config);
-      // A row without configuration (a source that left the config file) is adopted with its state and items.
-      await db
+      // One statement, so two adds of one id cannot both succeed: RETURNING gives a row only to the insert, or
+      // to the adoption of a row without configuration (a source that left the config file, with its state and items).
+      const added = await db
         .prepare(
           `INSERT INTO sources (id, url, title, origin, config, paused, license, max_age_ms, next_fetch_at) VALUES (?1, ?2, ?3, 'api', ?4, 0, ?5, ?6, 0)
            ON CONFLICT (id) DO UPDATE SET url = excluded.url, title = excluded.title, origin = 'api', config = excluded.config,
              seed_hash = NULL, paused = 0, license = excluded.license, license_override = NULL, max_age_ms = excluded.max_age_ms, next_fetch_at = 0,
              etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
              last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END
-           WHERE sources.config IS NULL`,
+           WHERE sources.config IS NULL
+           RETURNING id`,
         )
-        .bind(config.id, config.url, config.title, json, rights.license, rights.maxAgeMs)
-        .run();
-      return true;
+        .bind(config.id, config.url, config.title, stableJson(config), rights.license, rights.maxAgeMs)
+        .first();
+      return added !== null;
     },
 
     async update(id, config, paused) {

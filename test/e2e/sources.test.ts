@@ -115,6 +115,13 @@ describe('sources at run time, end to end', () => {
     expect((await api('POST', '/admin/sources', { id: 'metro', url: upstreamUrl('metro'), title: 'Again', allowPrivateNetwork: true })).status).toBe(409);
   });
 
+  it('two simultaneous POSTs of one new id: one 201, the other 409', async () => {
+    const body = { id: 'twin', url: upstreamUrl('twin'), title: 'Twin', allowPrivateNetwork: true };
+    const statuses = (await Promise.all([api('POST', '/admin/sources', body), api('POST', '/admin/sources', body)])).map((r) => r.status);
+    expect(statuses.sort()).toEqual([201, 409]);
+    expect((await api('DELETE', '/admin/sources/twin')).status).toBe(204);
+  });
+
   it.each([
     [{ id: 'Bad Id', url: 'https://x.example/f.xml', title: 'T' }, 'id: must be lowercase letters, digits, "-" or "_"'],
     [{ id: 'no-url', title: 'T' }, 'url: is required'],

@@ -55,6 +55,13 @@ describe('the source catalogue (real SQLite on disk)', () => {
     expect(await store.sources.get('b')).toMatchObject({ config: { title: 'Back' }, origin: 'api', itemCount: 1, nextFetchAt: 0 });
   });
 
+  it('two simultaneous adds of one new id: exactly one succeeds, and the stored source is its', async () => {
+    const results = await Promise.all([store.sources.add(source('twin', { title: 'First' })), store.sources.add(source('twin', { title: 'Second' }))]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await store.sources.get('twin'))?.title).toBe(results[0] ? 'First' : 'Second');
+    expect(await store.sources.add(source('twin'))).toBe(false);
+  });
+
   it('writes the licence with the source, so access control sees an API source restricted', async () => {
     await store.sources.add(source('wire', { provider: 'The Associated Press' }));
     await store.sources.add(source('local'));
