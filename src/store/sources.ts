@@ -279,3 +279,10 @@ export class CursorError extends WirefeedError {
     super('cursor', message);
   }
 }
+
+/** A poll saved for a source that was removed while it was polled: nothing of the poll is stored. */
+export class SourceRemovedError extends WirefeedError {
+  constructor(id: string) {
+    super('removed', `source "${id}" was removed while it was polled: nothing of this poll was stored`);
+  }
+}
