@@ -170,11 +170,6 @@ const configSchema = z
       if (first !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['feeds', i, 'name'], message: `duplicates feeds[${first}].name "${f.name}"` });
       } else names.set(f.name, i);
-      (f.filter.sources ?? []).forEach((id, j) => {
-        if (!seen.has(id)) {
-          ctx.addIssue({ code: 'custom', path: ['feeds', i, 'filter', 'sources', j], message: `names no configured source "${id}"` });
-        }
-      });
     });
     const subscriberIds = new Map<string, number>();
     cfg.subscribers.forEach((s, i) => {
@@ -182,9 +177,6 @@ const configSchema = z
       if (first !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['subscribers', i, 'id'], message: `duplicates subscribers[${first}].id "${s.id}"` });
       } else subscriberIds.set(s.id, i);
-      (s.entitlements.sources ?? []).forEach((id, j) => {
-        if (!seen.has(id)) ctx.addIssue({ code: 'custom', path: ['subscribers', i, 'entitlements', 'sources', j], message: `names no configured source "${id}"` });
-      });
       (s.entitlements.feeds ?? []).forEach((name, j) => {
         if (name !== 'all' && !names.has(name)) ctx.addIssue({ code: 'custom', path: ['subscribers', i, 'entitlements', 'feeds', j], message: `names no configured feed "${name}"` });
       });
@@ -226,6 +218,22 @@ export function validateSource(input: unknown, origin: 'config' | 'api' = 'confi
     throw new ConfigError(['url: file: URLs are for the configuration file only; serve the feed over http(s)']);
   }
   return result.data as SourceConfig;
+}
+
+/**
+ * The source ids that feeds' `filter.sources` and subscribers' `entitlements.sources` name but `known` lacks,
+ * one line each naming its path. `validateConfig` leaves them alone: they may name a source added at run time
+ * (admin API, `wirefeed sources add`), which only the store knows; the runtimes check them against it at start.
+ */
+export function unknownSourceNames(config: Pick<WirefeedConfig, 'feeds' | 'subscribers'>, known: ReadonlySet<string>): string[] {
+  const problems: string[] = [];
+  const check = (ids: string[] | undefined, path: string) =>
+    (ids ?? []).forEach((id, j) => {
+      if (!known.has(id)) problems.push(`${path}[${j}]: names no source "${id}" (neither in the configuration nor added at run time)`);
+    });
+  config.feeds.forEach((f, i) => check(f.filter.sources, `feeds[${i}].filter.sources`));
+  config.subscribers.forEach((s, i) => check(s.entitlements.sources, `subscribers[${i}].entitlements.sources`));
+  return problems;
 }
 
 /** The SQLite file used on Node when neither `storage.path` nor `WIREFEED_DB` names one. */

@@ -23,6 +23,7 @@ import { openAccess } from '../licensing.ts';
 import { looksLikeKey } from '../util/secret-keys.ts';
 import type { AccessControl } from '../http/auth.ts';
 import { createService, type Service } from '../service.ts';
+import { checkSourceNames } from '../store/sources.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { createGuardedFetch } from './guarded-fetch.ts';
 import { createIngestPool } from './ingest-pool.ts';
@@ -71,6 +72,11 @@ export async function openNodeService(
   const store = createStore(sqlite.db);
   const metrics = createPromMetrics({ listSources: () => store.listSources() });
   await store.syncSources(config.sources);
+  // Feeds and subscribers may name sources added at run time: checked against the stored ones.
+  await checkSourceNames(config, store.sources).catch((err: unknown) => {
+    sqlite.close();
+    throw err;
+  });
   // Entitlements by provider follow the service's snapshot of the stored sources (read at call time).
   const access = await openAccess(config, sqlite.db, { sources: () => service.sources() });
   const fetchFeed = createFetcher({

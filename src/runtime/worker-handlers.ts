@@ -12,6 +12,7 @@ import { createFetcher, type FetchRequest, type FetchResult } from '../ingest/fe
 import type { PollOutcome } from '../ingest/run.ts';
 import { createService, type Service } from '../service.ts';
 import type { SqlDatabase } from '../store/sql.ts';
+import { checkSourceNames } from '../store/sources.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { logServiceEvent } from '../ingest/log-event.ts';
 import { createJsonLogger } from '../util/log.ts';
@@ -115,6 +116,7 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     const entry = forEnv(env);
     entry.synced ??= (async () => {
       await entry.store.syncSources(config.sources);
+      await checkSourceNames(config, entry.store.sources);
       await entry.access.store.syncSubscribers(
         config.subscribers.map((s) => ({ id: s.id, name: s.name, contact: s.contact ?? null, entitlements: s.entitlements, webhook: s.webhook ?? null, suspended: s.suspended })),
       );

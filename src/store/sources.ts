@@ -1,5 +1,5 @@
-import { sourceLicense } from '../config.ts';
-import { WirefeedError } from '../errors.ts';
+import { sourceLicense, unknownSourceNames, type WirefeedConfig } from '../config.ts';
+import { ConfigError, WirefeedError } from '../errors.ts';
 import type { SourceConfig, SourceErrorRecord } from '../model.ts';
 import { hash64 } from '../util/hash.ts';
 import { stableJson } from '../util/stable-json.ts';
@@ -77,6 +77,16 @@ export function sourceRights(source: SourceConfig): { id: string; license: 'publ
   const license = sourceLicense(source);
   const days = source.maxAgeDays ?? (license === 'restricted' ? RESTRICTED_MAX_AGE_DAYS : null);
   return { id: source.id, license, maxAgeMs: days === null ? null : Math.round(days * 86_400_000) };
+}
+
+/**
+ * Checks the sources that the configuration's feeds (`filter.sources`) and subscribers (`entitlements.sources`)
+ * name against the stored ones (the configured and those added at run time), after seeding.
+ * @throws ConfigError naming each unknown one.
+ */
+export async function checkSourceNames(config: Pick<WirefeedConfig, 'feeds' | 'subscribers'>, sources: SourceStore): Promise<void> {
+  const problems = unknownSourceNames(config, new Set((await sources.catalogue()).map((e) => e.config.id)));
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /**
