@@ -1,6 +1,6 @@
 import { sourceLicense, unknownSourceNames, type WirefeedConfig } from '../config.ts';
 import { ConfigError, WirefeedError } from '../errors.ts';
-import type { SourceConfig, SourceErrorRecord } from '../model.ts';
+import type { SourceConfig, SourceState } from '../model.ts';
 import { hash64 } from '../util/hash.ts';
 import { stableJson } from '../util/stable-json.ts';
 import { RESTRICTED_MAX_AGE_DAYS } from './rights.ts';
@@ -9,23 +9,13 @@ import type { SqlDatabase, SqlStatement } from './sql.ts';
 /** Where a stored source came from: the configuration file (seeded at start) or the admin API / CLI. */
 export type SourceOrigin = 'config' | 'api';
 
-/** A source as the store keeps it: its configuration, origin, paused flag, licence and poll state. */
-export interface SourceRecord {
-  id: string;
-  url: string;
-  title: string;
+/** A source as the store keeps it: its poll state with its configuration, origin, paused flag, licence and item count. */
+export interface SourceRecord extends SourceState {
   /** The whole configuration, or null for a source that left the configuration file (listed, never polled). */
   config: SourceConfig | null;
   origin: SourceOrigin;
   paused: boolean;
   license: 'public' | 'restricted';
-  etag: string | null;
-  lastModified: string | null;
-  lastFetchAt: number | null;
-  nextFetchAt: number;
-  errorCount: number;
-  lastError: SourceErrorRecord | null;
-  lastSuccessAt: number | null;
   itemCount: number;
 }
 
@@ -119,14 +109,11 @@ export function seedStatements(db: SqlDatabase, sources: SourceConfig[]): SqlSta
   return statements;
 }
 
-interface Row {
+/** The poll-state columns of a `sources` row. */
+export interface SourceStateRow {
   id: string;
   url: string;
   title: string;
-  config: string | null;
-  origin: string;
-  paused: number;
-  license: string;
   etag: string | null;
   last_modified: string | null;
   last_fetch_at: number | null;
@@ -136,6 +123,13 @@ interface Row {
   last_error_message: string | null;
   last_error_at: number | null;
   last_success_at: number | null;
+}
+
+interface Row extends SourceStateRow {
+  config: string | null;
+  origin: string;
+  paused: number;
+  license: string;
   item_count: number;
   rank?: number;
 }
@@ -244,15 +238,12 @@ export function createSourceStore(db: SqlDatabase): SourceStore {
   };
 }
 
-function toRecord(row: Row): SourceRecord {
+/** A source's poll state from its row. */
+export function toSourceState(row: SourceStateRow): SourceState {
   return {
     id: row.id,
     url: row.url,
     title: row.title,
-    config: row.config === null ? null : (JSON.parse(row.config) as SourceConfig),
-    origin: row.origin === 'api' ? 'api' : 'config',
-    paused: row.paused === 1,
-    license: row.license === 'restricted' ? 'restricted' : 'public',
     etag: row.etag,
     lastModified: row.last_modified,
     lastFetchAt: row.last_fetch_at,
@@ -263,6 +254,16 @@ function toRecord(row: Row): SourceRecord {
         ? { kind: row.last_error_kind, message: row.last_error_message ?? '', at: row.last_error_at }
         : null,
     lastSuccessAt: row.last_success_at,
+  };
+}
+
+function toRecord(row: Row): SourceRecord {
+  return {
+    ...toSourceState(row),
+    config: row.config === null ? null : (JSON.parse(row.config) as SourceConfig),
+    origin: row.origin === 'api' ? 'api' : 'config',
+    paused: row.paused === 1,
+    license: row.license === 'restricted' ? 'restricted' : 'public',
     itemCount: row.item_count,
   };
 }

@@ -3,7 +3,7 @@ import { hash64 } from '../util/hash.ts';
 import { pollHistoryStatements, readPollHistory, type PollHour } from './poll-history.ts';
 import type { SqlDatabase, SqlStatement, SqlValue } from './sql.ts';
 import { rightsConditions } from './rights.ts';
-import { createSourceStore, seedStatements, SourceRemovedError, type SourceStore } from './sources.ts';
+import { createSourceStore, seedStatements, SourceRemovedError, toSourceState, type SourceStateRow, type SourceStore } from './sources.ts';
 import { accessCondition, type ItemAccess } from './subscribers.ts';
 
 export type { PollHour } from './poll-history.ts';
@@ -146,19 +146,7 @@ export interface Store {
   dataVersion(): Promise<number>;
 }
 
-interface SourceRow {
-  id: string;
-  url: string;
-  title: string;
-  etag: string | null;
-  last_modified: string | null;
-  last_fetch_at: number | null;
-  next_fetch_at: number;
-  error_count: number;
-  last_error_kind: string | null;
-  last_error_message: string | null;
-  last_error_at: number | null;
-  last_success_at: number | null;
+interface SourceRow extends SourceStateRow {
   item_count?: number;
 }
 
@@ -602,20 +590,3 @@ function toNewsItem(row: ItemRow, parsed: ParsedItems): NewsItem {
   };
 }
 
-function toSourceState(row: SourceRow): SourceState {
-  return {
-    id: row.id,
-    url: row.url,
-    title: row.title,
-    etag: row.etag,
-    lastModified: row.last_modified,
-    lastFetchAt: row.last_fetch_at,
-    nextFetchAt: row.next_fetch_at,
-    errorCount: row.error_count,
-    lastError:
-      row.last_error_kind !== null && row.last_error_at !== null
-        ? { kind: row.last_error_kind, message: row.last_error_message ?? '', at: row.last_error_at }
-        : null,
-    lastSuccessAt: row.last_success_at,
-  };
-}
