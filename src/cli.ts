@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_DB_PATH, unknownSourceNames, workerTargetProblems, type WirefeedConfig } from './config.ts';
+import { DEFAULT_DB_PATH, sourceNamedBy, unknownSourceNames, workerTargetProblems, type WirefeedConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { normalizeCommand, normalizeJsonlCommand } from './cli/normalize-command.ts';
 import { parseCommand } from './cli/parse-command.ts';
@@ -125,7 +125,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       }
       case 'sources': {
         const config = await loadConfigFile(configPath).catch(() => null);
-        return await sourcesCommand(rest, dbPath ?? config?.storage.path ?? DEFAULT_DB_PATH, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+        return await sourcesCommand(rest, dbPath ?? config?.storage.path ?? DEFAULT_DB_PATH, (t) => process.stdout.write(t), (t) => process.stderr.write(t), (id) =>
+          config ? sourceNamedBy(config, id) : [],
+        );
       }
       case 'subscribers':
       case 'keys':

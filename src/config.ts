@@ -220,20 +220,30 @@ export function validateSource(input: unknown, origin: 'config' | 'api' = 'confi
   return result.data as SourceConfig;
 }
 
+/** Where the configuration names sources by id: feeds' `filter.sources` and subscribers' `entitlements.sources`. */
+function sourceNameRefs(config: Pick<WirefeedConfig, 'feeds' | 'subscribers'>): Array<{ path: string; id: string }> {
+  return [
+    ...config.feeds.flatMap((f, i) => (f.filter.sources ?? []).map((id, j) => ({ path: `feeds[${i}].filter.sources[${j}]`, id }))),
+    ...config.subscribers.flatMap((s, i) => (s.entitlements.sources ?? []).map((id, j) => ({ path: `subscribers[${i}].entitlements.sources[${j}]`, id }))),
+  ];
+}
+
 /**
  * The source ids that feeds' `filter.sources` and subscribers' `entitlements.sources` name but `known` lacks,
  * one line each naming its path. `validateConfig` leaves them alone: they may name a source added at run time
  * (admin API, `wirefeed sources add`), which only the store knows; the runtimes check them against it at start.
  */
 export function unknownSourceNames(config: Pick<WirefeedConfig, 'feeds' | 'subscribers'>, known: ReadonlySet<string>): string[] {
-  const problems: string[] = [];
-  const check = (ids: string[] | undefined, path: string) =>
-    (ids ?? []).forEach((id, j) => {
-      if (!known.has(id)) problems.push(`${path}[${j}]: names no source "${id}" (neither in the configuration nor added at run time)`);
-    });
-  config.feeds.forEach((f, i) => check(f.filter.sources, `feeds[${i}].filter.sources`));
-  config.subscribers.forEach((s, i) => check(s.entitlements.sources, `subscribers[${i}].entitlements.sources`));
-  return problems;
+  return sourceNameRefs(config)
+    .filter((ref) => !known.has(ref.id))
+    .map((ref) => `${ref.path}: names no source "${ref.id}" (neither in the configuration nor added at run time)`);
+}
+
+/** The paths of the configuration that name source `id` (`feeds[0].filter.sources[1]`, …): removing it would stop the next start. */
+export function sourceNamedBy(config: Pick<WirefeedConfig, 'feeds' | 'subscribers'>, id: string): string[] {
+  return sourceNameRefs(config)
+    .filter((ref) => ref.id === id)
+    .map((ref) => ref.path);
 }
 
 /** The SQLite file used on Node when neither `storage.path` nor `WIREFEED_DB` names one. */

@@ -8,7 +8,7 @@ import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import cron from 'node-cron';
-import type { WirefeedConfig } from '../config.ts';
+import { sourceNamedBy, type WirefeedConfig } from '../config.ts';
 import type { SourceConfig } from '../model.ts';
 import { createApp } from '../http/app.ts';
 import { createFastPath } from '../http/fast-path.ts';
@@ -169,6 +169,7 @@ export async function startNodeServer(options: {
           token: options.adminToken,
           refresh: async (id) => (await service.pollNow([id]))[0] ?? null,
           changed: () => service.refreshSources(),
+          namedBy: (id) => sourceNamedBy(options.config, id),
         }
       : undefined,
   });

@@ -3,7 +3,7 @@
  * `wrangler.toml`) instead of SQLite, a Cron Trigger instead of node-cron, and the Workers Cache API in
  * front of the rendered feeds. `src/runtime/worker.ts` (the entry point) builds it from the bundled config.
  */
-import { validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
+import { sourceNamedBy, validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
 import { createAccessControl, type AccessControl } from '../http/auth.ts';
 import { createSubscriberStore } from '../store/subscribers.ts';
 import { ConfigError } from '../errors.ts';
@@ -105,7 +105,7 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
       // The admin API (sources at run time): a source added here is polled from the next Cron Trigger on.
       const token = env.WIREFEED_ADMIN_TOKEN;
       const admin = token
-        ? { token, refresh: async (id: string) => (await service.pollNow([id]))[0] ?? null, changed: () => service.refreshSources() }
+        ? { token, refresh: async (id: string) => (await service.pollNow([id]))[0] ?? null, changed: () => service.refreshSources(), namedBy: (id: string) => sourceNamedBy(config, id) }
         : undefined;
       entry = { store, service, access, app: createApp({ ...service.appDeps, logger, access, admin, clientKey: (c) => c.req.header('CF-Connecting-IP') ?? 'unknown' }) };
       perEnv.set(env, entry);
