@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_DB_PATH, workerTargetProblems, type WirefeedConfig } from './config.ts';
+import { DEFAULT_DB_PATH, sourceNamedBy, unknownSourceNames, workerTargetProblems, type WirefeedConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { normalizeCommand, normalizeJsonlCommand } from './cli/normalize-command.ts';
 import { parseCommand } from './cli/parse-command.ts';
@@ -90,6 +90,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
           const problems = workerTargetProblems(config);
           if (problems.length) throw new ConfigError(problems);
         }
+        for (const name of unknownSourceNames(config, new Set(config.sources.map((s) => s.id)))) {
+          process.stderr.write(`wirefeed check-config: note: ${name}: the server refuses to start unless it is added at run time first (wirefeed sources add, POST /admin/sources)\n`);
+        }
         process.stdout.write(`${file}: ok (${config.sources.length} sources, ${config.feeds.length + 1} feeds, target ${values.target})\n`);
         return 0;
       }
@@ -122,7 +125,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       }
       case 'sources': {
         const config = await loadConfigFile(configPath).catch(() => null);
-        return await sourcesCommand(rest, dbPath ?? config?.storage.path ?? DEFAULT_DB_PATH, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+        return await sourcesCommand(rest, dbPath ?? config?.storage.path ?? DEFAULT_DB_PATH, (t) => process.stdout.write(t), (t) => process.stderr.write(t), (id) =>
+          config ? sourceNamedBy(config, id) : [],
+        );
       }
       case 'subscribers':
       case 'keys':

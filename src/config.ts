@@ -205,11 +205,6 @@ const configSchema = z
       if (first !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['feeds', i, 'name'], message: `duplicates feeds[${first}].name "${f.name}"` });
       } else names.set(f.name, i);
-      (f.filter.sources ?? []).forEach((id, j) => {
-        if (!seen.has(id)) {
-          ctx.addIssue({ code: 'custom', path: ['feeds', i, 'filter', 'sources', j], message: `names no configured source "${id}"` });
-        }
-      });
     });
     const subscriberIds = new Map<string, number>();
     cfg.subscribers.forEach((s, i) => {
@@ -217,9 +212,6 @@ const configSchema = z
       if (first !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['subscribers', i, 'id'], message: `duplicates subscribers[${first}].id "${s.id}"` });
       } else subscriberIds.set(s.id, i);
-      (s.entitlements.sources ?? []).forEach((id, j) => {
-        if (!seen.has(id)) ctx.addIssue({ code: 'custom', path: ['subscribers', i, 'entitlements', 'sources', j], message: `names no configured source "${id}"` });
-      });
       (s.entitlements.feeds ?? []).forEach((name, j) => {
         if (name !== 'all' && !names.has(name)) ctx.addIssue({ code: 'custom', path: ['subscribers', i, 'entitlements', 'feeds', j], message: `names no configured feed "${name}"` });
       });
@@ -261,6 +253,32 @@ export function validateSource(input: unknown, origin: 'config' | 'api' = 'confi
     throw new ConfigError(['url: file: URLs are for the configuration file only; serve the feed over http(s)']);
   }
   return result.data as SourceConfig;
+}
+
+/** Where the configuration names sources by id: feeds' `filter.sources` and subscribers' `entitlements.sources`. */
+function sourceNameRefs(config: Pick<WirefeedConfig, 'feeds' | 'subscribers'>): Array<{ path: string; id: string }> {
+  return [
+    ...config.feeds.flatMap((f, i) => (f.filter.sources ?? []).map((id, j) => ({ path: `feeds[${i}].filter.sources[${j}]`, id }))),
+    ...config.subscribers.flatMap((s, i) => (s.entitlements.sources ?? []).map((id, j) => ({ path: `subscribers[${i}].entitlements.sources[${j}]`, id }))),
+  ];
+}
+
+/**
+ * The source ids that feeds' `filter.sources` and subscribers' `entitlements.sources` name but `known` lacks,
+ * one line each naming its path. `validateConfig` leaves them alone: they may name a source added at run time
+ * (admin API, `wirefeed sources add`), which only the store knows; the runtimes check them against it at start.
+ */
+export function unknownSourceNames(config: Pick<WirefeedConfig, 'feeds' | 'subscribers'>, known: ReadonlySet<string>): string[] {
+  return sourceNameRefs(config)
+    .filter((ref) => !known.has(ref.id))
+    .map((ref) => `${ref.path}: names no source "${ref.id}" (neither in the configuration nor added at run time)`);
+}
+
+/** The paths of the configuration that name source `id` (`feeds[0].filter.sources[1]`, …): removing it would stop the next start. */
+export function sourceNamedBy(config: Pick<WirefeedConfig, 'feeds' | 'subscribers'>, id: string): string[] {
+  return sourceNameRefs(config)
+    .filter((ref) => ref.id === id)
+    .map((ref) => ref.path);
 }
 
 /** The SQLite file used on Node when neither `storage.path` nor `WIREFEED_DB` names one. */

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateConfig, workerTargetProblems } from '../src/config.ts';
+import { unknownSourceNames, validateConfig, workerTargetProblems } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 import { loadConfigFile } from '../src/runtime/load-config.ts';
 
@@ -41,7 +41,6 @@ describe('validateConfig', () => {
     [{ sources: [source({ interval: -5 })] }, 'sources[0].interval: must be a positive number of minutes'],
     [{ sources: [source(), source()] }, 'sources[1].id: duplicates sources[0].id "wire"'],
     [{ sources: [source()], feeds: [{ name: 'all', title: 'x' }] }, 'feeds[0].name: "all" is reserved: that feed always exists'],
-    [{ sources: [source()], feeds: [{ name: 'a', title: 'A', filter: { sources: ['nope'] } }] }, 'feeds[0].filter.sources[0]: names no configured source "nope"'],
     [{ sources: [source()], server: { baseUrl: 'not a url' } }, 'server.baseUrl: must be an absolute http(s) URL'],
     [{ sources: [source()], server: { language: 'english' } }, 'server.language: must be a BCP 47 language tag such as "en" or "fr-CA"'],
     [{ sources: [source()], server: { language: 'en_CA' } }, 'server.language: must be a BCP 47 language tag such as "en" or "fr-CA"'],
@@ -55,6 +54,19 @@ describe('validateConfig', () => {
   it('reports every problem, one line each', () => {
     const lines = problems({ sources: [source({ url: 'x' }), source({ id: 'b', title: '' })] });
     expect(lines).toEqual(['sources[0].url: must be an absolute http(s) or file URL', 'sources[1].title: must not be empty']);
+  });
+
+  it('leaves source names of feeds and subscribers to the start (they may name API sources); unknownSourceNames reports those it is not given', () => {
+    const cfg = validateConfig({
+      sources: [source()],
+      feeds: [{ name: 'a', title: 'A', filter: { sources: ['nope', 'wire'] } }],
+      subscribers: [{ id: 's', name: 'S', entitlements: { sources: ['api-only'] } }],
+    });
+    expect(unknownSourceNames(cfg, new Set(['wire']))).toEqual([
+      'feeds[0].filter.sources[0]: names no source "nope" (neither in the configuration nor added at run time)',
+      'subscribers[0].entitlements.sources[0]: names no source "api-only" (neither in the configuration nor added at run time)',
+    ]);
+    expect(unknownSourceNames(cfg, new Set(['wire', 'nope', 'api-only']))).toEqual([]);
   });
 
   it('flags file: sources and a SQLite path for the worker target', () => {

@@ -20,7 +20,14 @@ const LIST_PAGE = 500;
  * Runs `wirefeed sources …` on the database at `dbPath`; returns the exit status. A running server sees a
  * change at its next tick (it re-reads the stored sources when they changed).
  */
-export async function sourcesCommand(args: string[], dbPath: string, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+export async function sourcesCommand(
+  args: string[],
+  dbPath: string,
+  out: (text: string) => void,
+  err: (text: string) => void,
+  /** The paths of the configuration file that name a source (`remove` is refused while any does). */
+  namedBy: (id: string) => string[] = () => [],
+): Promise<number> {
   let parsed: ReturnType<typeof parseSourceArgs>;
   try {
     parsed = parseSourceArgs(args);
@@ -76,6 +83,11 @@ export async function sourcesCommand(args: string[], dbPath: string, out: (text:
         if (verb === 'remove') {
           if (current.origin === 'config' && current.config) {
             err(`wirefeed sources remove: "${id}" is in the configuration file: remove it there, or pause it\n`);
+            return 1;
+          }
+          const named = namedBy(current.id);
+          if (named.length > 0) {
+            err(`wirefeed sources remove: "${id}" is named by ${named.join(', ')} of the configuration file: remove the name there first, or pause it\n`);
             return 1;
           }
           await sources.remove(current.id);

@@ -14,6 +14,8 @@ export interface AdminDeps {
   refresh(sourceId: string): Promise<PollOutcome | null>;
   /** Called after a source was added, changed or removed (the service re-reads its sources). */
   changed?: (() => Promise<void>) | undefined;
+  /** The paths of the configuration file that name a source (a DELETE of it is refused while any does). */
+  namedBy?: ((id: string) => string[]) | undefined;
 }
 
 /** Sources per page of `GET /admin/sources` unless `limit` says (at most {@link MAX_PAGE}). */
@@ -90,6 +92,10 @@ export function mountAdmin(app: Hono, store: Store, admin: AdminDeps | undefined
     const current = await found(c.req.param('id'));
     if (current.origin === 'config' && current.config) {
       throw new HTTPException(409, { message: `Source "${current.id}" is in the configuration file: remove it there, or pause it (PATCH {"paused": true})` });
+    }
+    const named = admin!.namedBy?.(current.id) ?? [];
+    if (named.length > 0) {
+      throw new HTTPException(409, { message: `Source "${current.id}" is named by ${named.join(', ')} of the configuration file: remove the name there first, or pause the source` });
     }
     await sources.remove(current.id);
     await changed();

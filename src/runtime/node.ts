@@ -8,7 +8,7 @@ import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import cron from 'node-cron';
-import type { WirefeedConfig } from '../config.ts';
+import { sourceNamedBy, type WirefeedConfig } from '../config.ts';
 import type { SourceConfig } from '../model.ts';
 import { createApp } from '../http/app.ts';
 import { createFastPath } from '../http/fast-path.ts';
@@ -23,6 +23,7 @@ import { openAccess } from '../licensing.ts';
 import { looksLikeKey } from '../util/secret-keys.ts';
 import type { AccessControl } from '../http/auth.ts';
 import { createService, type Service } from '../service.ts';
+import { checkSourceNames } from '../store/sources.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { createWebhookPoster } from '../ingest/webhook-post.ts';
 import { openPushDelivery, type PushDelivery } from '../push.ts';
@@ -75,6 +76,11 @@ export async function openNodeService(
   const store = createStore(sqlite.db);
   const metrics = createPromMetrics({ listSources: () => store.listSources() });
   await store.syncSources(config.sources);
+  // Feeds and subscribers may name sources added at run time: checked against the stored ones.
+  await checkSourceNames(config, store.sources).catch((err: unknown) => {
+    sqlite.close();
+    throw err;
+  });
   // Entitlements by provider follow the service's snapshot of the stored sources (read at call time).
   const access = await openAccess(config, sqlite.db, { sources: () => service.sources() });
   const guarded = createGuardedFetch();
@@ -193,6 +199,7 @@ export async function startNodeServer(options: {
           token: options.adminToken,
           refresh: async (id) => (await service.pollNow([id]))[0] ?? null,
           changed: () => service.refreshSources(),
+          namedBy: (id) => sourceNamedBy(options.config, id),
         }
       : undefined,
   });

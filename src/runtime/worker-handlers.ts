@@ -4,7 +4,7 @@
  * front of the rendered feeds. `src/runtime/worker.ts` (the entry point) builds it from the bundled config.
  */
 import { configSubscribers } from '../licensing.ts';
-import { validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
+import { sourceNamedBy, validateConfig, workerTargetProblems, type WirefeedConfig } from '../config.ts';
 import { createAccessControl, type AccessControl } from '../http/auth.ts';
 import { createSubscriberStore } from '../store/subscribers.ts';
 import { ConfigError } from '../errors.ts';
@@ -13,6 +13,7 @@ import { createFetcher, type FetchRequest, type FetchResult } from '../ingest/fe
 import type { PollOutcome } from '../ingest/run.ts';
 import { createService, type Service } from '../service.ts';
 import type { SqlDatabase } from '../store/sql.ts';
+import { checkSourceNames } from '../store/sources.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { logServiceEvent } from '../ingest/log-event.ts';
 import { createJsonLogger } from '../util/log.ts';
@@ -112,7 +113,7 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
       // The admin API (sources at run time): a source added here is polled from the next Cron Trigger on.
       const token = env.WIREFEED_ADMIN_TOKEN;
       const admin = token
-        ? { token, refresh: async (id: string) => (await service.pollNow([id]))[0] ?? null, changed: () => service.refreshSources() }
+        ? { token, refresh: async (id: string) => (await service.pollNow([id]))[0] ?? null, changed: () => service.refreshSources(), namedBy: (id: string) => sourceNamedBy(config, id) }
         : undefined;
       const app = createApp({ ...service.appDeps, logger, access, admin, webhooks: push, clientKey: (c) => c.req.header('CF-Connecting-IP') ?? 'unknown' });
       entry = { store, service, access, push, app };
@@ -124,6 +125,7 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     const entry = forEnv(env);
     entry.synced ??= (async () => {
       await entry.store.syncSources(config.sources);
+      await checkSourceNames(config, entry.store.sources);
       await entry.access.store.syncSubscribers(configSubscribers(config));
     })().catch((err: unknown) => {
       entry.synced = undefined;

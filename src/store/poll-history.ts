@@ -45,8 +45,9 @@ export function pollHistoryStatements(db: SqlDatabase, poll: PollRecord): SqlSta
     db
       .prepare(
         `INSERT INTO poll_history (source_id, hour, polls, not_modified, failures, new_items, timed_polls, total_ms, max_ms)
-         VALUES (?1, ?2, 1, ?3, ?4,
-           CASE WHEN ?5 THEN (SELECT count(*) FROM items WHERE source_id = ?1 AND first_seen = ?6) ELSE 0 END, ?7, ?8, ?8)
+         SELECT ?1, ?2, 1, ?3, ?4,
+           CASE WHEN ?5 THEN (SELECT count(*) FROM items WHERE source_id = ?1 AND first_seen = ?6) ELSE 0 END, ?7, ?8, ?8
+         WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?1)
          ON CONFLICT (source_id, hour) DO UPDATE SET
            polls = polls + 1, not_modified = not_modified + excluded.not_modified, failures = failures + excluded.failures,
            new_items = new_items + excluded.new_items, timed_polls = timed_polls + excluded.timed_polls,

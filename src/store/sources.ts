@@ -1,6 +1,6 @@
-import { sourceLicense } from '../config.ts';
-import { WirefeedError } from '../errors.ts';
-import type { SourceConfig, SourceErrorRecord } from '../model.ts';
+import { sourceLicense, unknownSourceNames, type WirefeedConfig } from '../config.ts';
+import { ConfigError, WirefeedError } from '../errors.ts';
+import type { SourceConfig, SourceState } from '../model.ts';
 import { hash64 } from '../util/hash.ts';
 import { stableJson } from '../util/stable-json.ts';
 import { RESTRICTED_MAX_AGE_DAYS } from './rights.ts';
@@ -9,23 +9,13 @@ import type { SqlDatabase, SqlStatement } from './sql.ts';
 /** Where a stored source came from: the configuration file (seeded at start) or the admin API / CLI. */
 export type SourceOrigin = 'config' | 'api';
 
-/** A source as the store keeps it: its configuration, origin, paused flag, licence and poll state. */
-export interface SourceRecord {
-  id: string;
-  url: string;
-  title: string;
+/** A source as the store keeps it: its poll state with its configuration, origin, paused flag, licence and item count. */
+export interface SourceRecord extends SourceState {
   /** The whole configuration, or null for a source that left the configuration file (listed, never polled). */
   config: SourceConfig | null;
   origin: SourceOrigin;
   paused: boolean;
   license: 'public' | 'restricted';
-  etag: string | null;
-  lastModified: string | null;
-  lastFetchAt: number | null;
-  nextFetchAt: number;
-  errorCount: number;
-  lastError: SourceErrorRecord | null;
-  lastSuccessAt: number | null;
   itemCount: number;
 }
 
@@ -80,6 +70,16 @@ export function sourceRights(source: SourceConfig): { id: string; license: 'publ
 }
 
 /**
+ * Checks the sources that the configuration's feeds (`filter.sources`) and subscribers (`entitlements.sources`)
+ * name against the stored ones (the configured and those added at run time), after seeding.
+ * @throws ConfigError naming each unknown one.
+ */
+export async function checkSourceNames(config: Pick<WirefeedConfig, 'feeds' | 'subscribers'>, sources: SourceStore): Promise<void> {
+  const problems = unknownSourceNames(config, new Set((await sources.catalogue()).map((e) => e.config.id)));
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/**
  * The statements that seed the configured sources: a source new to the store, or one whose configuration in
  * the file changed since it was last seeded, takes the file's version (marked `config`); one the file did not
  * change keeps what the store has (an edit made through the admin API survives a restart). Sources that
@@ -109,14 +109,11 @@ export function seedStatements(db: SqlDatabase, sources: SourceConfig[]): SqlSta
   return statements;
 }
 
-interface Row {
+/** The poll-state columns of a `sources` row. */
+export interface SourceStateRow {
   id: string;
   url: string;
   title: string;
-  config: string | null;
-  origin: string;
-  paused: number;
-  license: string;
   etag: string | null;
   last_modified: string | null;
   last_fetch_at: number | null;
@@ -126,6 +123,13 @@ interface Row {
   last_error_message: string | null;
   last_error_at: number | null;
   last_success_at: number | null;
+}
+
+interface Row extends SourceStateRow {
+  config: string | null;
+  origin: string;
+  paused: number;
+  license: string;
   item_count: number;
   rank?: number;
 }
@@ -197,23 +201,22 @@ export function createSourceStore(db: SqlDatabase): SourceStore {
     },
 
     async add(config) {
-      const taken = await db.prepare('SELECT config IS NOT NULL AS configured FROM sources WHERE id = ?1').bind(config.id).first<{ configured: number }>();
-      if (taken?.configured) return false;
       const rights = sourceRights(config);
-      const json = stableJson(config);
-      // A row without configuration (a source that left the config file) is adopted with its state and items.
-      await db
+      // One statement, so two adds of one id cannot both succeed: RETURNING gives a row only to the insert, or
+      // to the adoption of a row without configuration (a source that left the config file, with its state and items).
+      const added = await db
         .prepare(
           `INSERT INTO sources (id, url, title, origin, config, paused, license, max_age_ms, next_fetch_at) VALUES (?1, ?2, ?3, 'api', ?4, 0, ?5, ?6, 0)
            ON CONFLICT (id) DO UPDATE SET url = excluded.url, title = excluded.title, origin = 'api', config = excluded.config,
              seed_hash = NULL, paused = 0, license = excluded.license, license_override = NULL, max_age_ms = excluded.max_age_ms, next_fetch_at = 0,
              etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
              last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END
-           WHERE sources.config IS NULL`,
+           WHERE sources.config IS NULL
+           RETURNING id`,
         )
-        .bind(config.id, config.url, config.title, json, rights.license, rights.maxAgeMs)
-        .run();
-      return true;
+        .bind(config.id, config.url, config.title, stableJson(config), rights.license, rights.maxAgeMs)
+        .first();
+      return added !== null;
     },
 
     async update(id, config, paused) {
@@ -235,15 +238,12 @@ export function createSourceStore(db: SqlDatabase): SourceStore {
   };
 }
 
-function toRecord(row: Row): SourceRecord {
+/** A source's poll state from its row. */
+export function toSourceState(row: SourceStateRow): SourceState {
   return {
     id: row.id,
     url: row.url,
     title: row.title,
-    config: row.config === null ? null : (JSON.parse(row.config) as SourceConfig),
-    origin: row.origin === 'api' ? 'api' : 'config',
-    paused: row.paused === 1,
-    license: row.license === 'restricted' ? 'restricted' : 'public',
     etag: row.etag,
     lastModified: row.last_modified,
     lastFetchAt: row.last_fetch_at,
@@ -254,6 +254,16 @@ function toRecord(row: Row): SourceRecord {
         ? { kind: row.last_error_kind, message: row.last_error_message ?? '', at: row.last_error_at }
         : null,
     lastSuccessAt: row.last_success_at,
+  };
+}
+
+function toRecord(row: Row): SourceRecord {
+  return {
+    ...toSourceState(row),
+    config: row.config === null ? null : (JSON.parse(row.config) as SourceConfig),
+    origin: row.origin === 'api' ? 'api' : 'config',
+    paused: row.paused === 1,
+    license: row.license === 'restricted' ? 'restricted' : 'public',
     itemCount: row.item_count,
   };
 }
@@ -278,5 +288,12 @@ function decodeCursor(cursor: string | null | undefined): { rank: number; id: st
 export class CursorError extends WirefeedError {
   constructor(message: string) {
     super('cursor', message);
+  }
+}
+
+/** A poll saved for a source that was removed while it was polled: nothing of the poll is stored. */
+export class SourceRemovedError extends WirefeedError {
+  constructor(id: string) {
+    super('removed', `source "${id}" was removed while it was polled: nothing of this poll was stored`);
   }
 }

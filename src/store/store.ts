@@ -4,7 +4,7 @@ import { createPageFetchStore, type PageFetchCounts, type PageFetchStore } from 
 import { pollHistoryStatements, readPollHistory, type PollHour } from './poll-history.ts';
 import type { SqlDatabase, SqlStatement, SqlValue } from './sql.ts';
 import { rightsConditions } from './rights.ts';
-import { createSourceStore, seedStatements, type SourceStore } from './sources.ts';
+import { createSourceStore, seedStatements, SourceRemovedError, toSourceState, type SourceStateRow, type SourceStore } from './sources.ts';
 import { accessCondition, type ItemAccess } from './subscribers.ts';
 
 export type { PollHour } from './poll-history.ts';
@@ -126,6 +126,7 @@ export interface Store {
    * Saves a successful poll: its items, the hashes of the entries it carried and the source's new state, in
    * one transaction. Items of known (skipped) entries count as carried by the poll; without `entries` the
    * source's known hashes are forgotten.
+   * @throws SourceRemovedError when the source was removed while it was polled (nothing of the poll is stored).
    */
   savePoll(sourceId: string, items: ItemWrite[], state: PollState, retention?: Retention, entries?: EntryRecord[]): Promise<void>;
   /** The hashes of the entries the source's last poll carried, each with what it gave. */
@@ -152,19 +153,7 @@ export interface Store {
   pages: PageFetchStore;
 }
 
-interface SourceRow {
-  id: string;
-  url: string;
-  title: string;
-  etag: string | null;
-  last_modified: string | null;
-  last_fetch_at: number | null;
-  next_fetch_at: number;
-  error_count: number;
-  last_error_kind: string | null;
-  last_error_message: string | null;
-  last_error_at: number | null;
-  last_success_at: number | null;
+interface SourceRow extends SourceStateRow {
   item_count?: number;
 }
 
@@ -264,6 +253,8 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
       statements.push(stateStatement(sourceId, state, true));
       statements.push(...pollHistoryStatements(db, { sourceId, startedAt: state.fetchedAt, savedAt: now(), outcome: 'ok' }));
       await db.batch(statements);
+      // Removed while it was polled: the batch's inserts were conditioned on its row and wrote nothing.
+      if (!(await db.prepare('SELECT 1 AS found FROM sources WHERE id = ?1').bind(sourceId).first())) throw new SourceRemovedError(sourceId);
     },
 
     async knownEntries(sourceId) {
@@ -372,7 +363,7 @@ function entryStatements(db: SqlDatabase, sourceId: string, entries: EntryRecord
       db
         .prepare(
           `INSERT OR REPLACE INTO entry_hashes (source_id, hash, uris, supersedes)
-           SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?2)`,
+           SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?2) WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?1)`,
         )
         .bind(sourceId, JSON.stringify(fresh)),
     );
@@ -435,7 +426,7 @@ function itemStatements(db: SqlDatabase, sourceId: string, write: ItemWrite, now
     db
       .prepare(
         `INSERT INTO items (id, source_id, link, published, first_seen, updated, version, content_hash, data, status, partial, fingerprint)
-         VALUES (?1, ?2, ?3, COALESCE(?4, ?5), ?5, ?5, 1, ?6, ?7, ?8, ?9, ?10)
+         SELECT ?1, ?2, ?3, COALESCE(?4, ?5), ?5, ?5, 1, ?6, ?7, ?8, ?9, ?10 WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?2)
          ON CONFLICT (id) DO UPDATE SET
            source_id = excluded.source_id, link = excluded.link,
            published = COALESCE(?4, items.published), updated = excluded.updated,
@@ -620,20 +611,3 @@ function toNewsItem(row: ItemRow, parsed: ParsedItems): NewsItem {
   };
 }
 
-function toSourceState(row: SourceRow): SourceState {
-  return {
-    id: row.id,
-    url: row.url,
-    title: row.title,
-    etag: row.etag,
-    lastModified: row.last_modified,
-    lastFetchAt: row.last_fetch_at,
-    nextFetchAt: row.next_fetch_at,
-    errorCount: row.error_count,
-    lastError:
-      row.last_error_kind !== null && row.last_error_at !== null
-        ? { kind: row.last_error_kind, message: row.last_error_message ?? '', at: row.last_error_at }
-        : null,
-    lastSuccessAt: row.last_success_at,
-  };
-}

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../support/serve-process.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // Sources at run time through the real server (ticking every second) and the real CLI on the same
@@ -19,25 +20,6 @@ const feed = (name: string) => `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>${name}</title><link>https://${name}.example/</link><description>test</description>
 ${[1, 2].map((i) => `<item><title>${name} story ${i}</title><link>https://${name}.example/s/${i}</link><guid>${name}-${i}</guid><pubDate>${new Date(Date.now() - i * 3_600_000).toUTCString()}</pubDate><description>${name} body ${i}.</description></item>`).join('\n')}
 </channel></rss>`;
-
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['bin/wirefeed.mjs', 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, output: () => output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => code !== 0 && code !== null && reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-}
 
 async function stop(server: { child: ChildProcess }): Promise<void> {
   if (server.child.exitCode !== null) return;
@@ -113,6 +95,13 @@ describe('sources at run time, end to end', () => {
     expect(hits.get('metro')).toBe(1);
     expect(await (await fetch(`${server.url}/feeds/all.rss`)).text()).toContain('metro story 1');
     expect((await api('POST', '/admin/sources', { id: 'metro', url: upstreamUrl('metro'), title: 'Again', allowPrivateNetwork: true })).status).toBe(409);
+  });
+
+  it('two simultaneous POSTs of one new id: one 201, the other 409', async () => {
+    const body = { id: 'twin', url: upstreamUrl('twin'), title: 'Twin', allowPrivateNetwork: true };
+    const statuses = (await Promise.all([api('POST', '/admin/sources', body), api('POST', '/admin/sources', body)])).map((r) => r.status);
+    expect(statuses.sort()).toEqual([201, 409]);
+    expect((await api('DELETE', '/admin/sources/twin')).status).toBe(204);
   });
 
   it.each([

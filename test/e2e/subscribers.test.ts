@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../support/serve-process.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 // Licensed distribution through the real server and the real CLI on the same database: restricted wire
@@ -17,26 +18,6 @@ const feed = (prefix: string, host: string) => `<?xml version="1.0" encoding="ut
 <rss version="2.0"><channel><title>${prefix}</title><link>https://${host}/</link><description>test</description>
 ${[1, 2].map((i) => `<item><title>${prefix} story ${i}</title><link>https://${host}/s/${i}</link><guid>${prefix}-${i}</guid><category>News</category><pubDate>${new Date(Date.now() - i * 3_600_000).toUTCString()}</pubDate><description>${prefix} body ${i}.</description></item>`).join('\n')}
 </channel></rss>`;
-
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['bin/wirefeed.mjs', 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, output: () => output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => code !== 0 && code !== null && reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-}
-
 
 describe('subscribers, end to end', () => {
   let upstream: Server;

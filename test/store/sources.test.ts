@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config.ts';
+import { pollSource, type IngestDeps } from '../../src/ingest/run.ts';
 import type { SourceConfig } from '../../src/model.ts';
 import { openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
 import { createService } from '../../src/service.ts';
@@ -55,6 +56,13 @@ describe('the source catalogue (real SQLite on disk)', () => {
     expect(await store.sources.get('b')).toMatchObject({ config: { title: 'Back' }, origin: 'api', itemCount: 1, nextFetchAt: 0 });
   });
 
+  it('two simultaneous adds of one new id: exactly one succeeds, and the stored source is its', async () => {
+    const results = await Promise.all([store.sources.add(source('twin', { title: 'First' })), store.sources.add(source('twin', { title: 'Second' }))]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await store.sources.get('twin'))?.title).toBe(results[0] ? 'First' : 'Second');
+    expect(await store.sources.add(source('twin'))).toBe(false);
+  });
+
   it('writes the licence with the source, so access control sees an API source restricted', async () => {
     await store.sources.add(source('wire', { provider: 'The Associated Press' }));
     await store.sources.add(source('local'));
@@ -75,6 +83,27 @@ describe('the source catalogue (real SQLite on disk)', () => {
     expect(await store.pollHistory(0)).toEqual([]);
     expect(await store.dataVersion()).toBeGreaterThan(version);
     expect(await store.sources.remove('gone')).toBe(false);
+  });
+
+  it('a source removed while it is polled: the poll stores nothing (no items, entry hashes or history) and ends "removed"', async () => {
+    await store.sources.add(source('fleeting'));
+    const rss = `<?xml version="1.0"?><rss version="2.0"><channel><title>F</title><link>https://fleeting.example/</link>
+      <item><title>Fleeting story</title><link>https://fleeting.example/1</link><guid>https://fleeting.example/1</guid><pubDate>Tue, 21 Apr 2026 06:00:00 GMT</pubDate></item>
+      </channel></rss>`;
+    const deps: IngestDeps = {
+      store,
+      sources: [source('fleeting')],
+      // The DELETE /admin/sources/fleeting of another request lands while the feed is being fetched.
+      fetchFeed: async (request) => {
+        await store.sources.remove('fleeting');
+        return { status: 'ok', url: request.url, bytes: new TextEncoder().encode(rss), contentType: 'application/rss+xml', etag: null, lastModified: null, headers: { cacheControl: null, expires: null, retryAfter: null } };
+      },
+    };
+    const outcome = await pollSource(deps, source('fleeting'), await store.getSource('fleeting'));
+    expect(outcome).toMatchObject({ source: 'fleeting', status: 'error', kind: 'removed', message: expect.stringContaining('removed while it was polled') });
+    const left = (table: string) => (sqlite.raw.prepare(`SELECT count(*) AS n FROM ${table} WHERE source_id = 'fleeting'`).get() as { n: number }).n;
+    expect([left('items'), left('entry_hashes'), left('poll_history')]).toEqual([0, 0, 0]);
+    expect(await store.sources.get('fleeting')).toBeNull();
   });
 
   it('pages through 3,000 sources by id and failing-first, every source once, with counts over all', async () => {

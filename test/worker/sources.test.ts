@@ -121,4 +121,11 @@ describe('sources at run time on Workers (D1)', () => {
     await tick(START + 60 * MINUTE);
     expect(await source('metro')).toBeNull();
   });
+
+  it('two simultaneous POSTs of one new id on D1: one 201, the other 409', async () => {
+    const body = { id: 'twin', url: generated('twin'), title: 'Twin' };
+    const statuses = (await Promise.all([call('POST', '/admin/sources', body), call('POST', '/admin/sources', body)])).map((r) => r.status);
+    expect(statuses.sort()).toEqual([201, 409]);
+    expect((await call('DELETE', '/admin/sources/twin')).status).toBe(204);
+  });
 });
