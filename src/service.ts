@@ -1,7 +1,7 @@
 import { feedMaxAge, type WirefeedConfig } from './config.ts';
 import { ALL_FEED, type AppDeps } from './http/app.ts';
 import type { FetchRequest, FetchResult } from './ingest/fetch.ts';
-import { ingestDue, ingestNow, type IngestDeps, type PollOutcome } from './ingest/run.ts';
+import { ingestBacklog, ingestDue, ingestNow, type IngestDeps, type PollOutcome } from './ingest/run.ts';
 import { feedTopics, pingHub } from './publish/websub.ts';
 import type { Store } from './store/store.ts';
 
@@ -12,7 +12,7 @@ import type { Store } from './store/store.ts';
  */
 export interface Service {
   deps: IngestDeps;
-  /** Polls the due sources once; overlapping calls share one run. */
+  /** Polls the due sources once (the whole backlog, or one batch); overlapping calls share one run. */
   tick(): Promise<PollOutcome[]>;
   /** Polls the named sources (all when absent) now, whether due or not. */
   pollNow(ids?: string[]): Promise<PollOutcome[]>;
@@ -31,6 +31,11 @@ export function createService(
     /** Poll outcomes (with the poll's duration) and failed WebSub pings. */
     log: (event: PollOutcome | { event: 'websub-ping-failed'; url: string; error: string }, durationMs?: number) => void;
     concurrencyCap?: number;
+    /**
+     * `backlog` (Node): a tick polls every due source, in waves of twice the concurrency. `batch` (default; a
+     * Workers invocation has bounded work): at most `schedule.batchSize`.
+     */
+    tickMode?: 'backlog' | 'batch';
   },
 ): Service {
   const { store } = parts;
@@ -44,6 +49,8 @@ export function createService(
   };
   const concurrency = Math.min(config.schedule.concurrency, parts.concurrencyCap ?? Infinity);
   const perHostConcurrency = Math.min(config.schedule.perHostConcurrency, concurrency);
+  const wave = parts.tickMode === 'backlog' ? concurrency * 2 : config.schedule.batchSize;
+  const leaseMs = pollLeaseMs(config, wave, perHostConcurrency);
 
   const announce = async (before: number): Promise<void> => {
     const { hub, baseUrl } = config.server;
@@ -60,7 +67,10 @@ export function createService(
     tick() {
       running ??= (async () => {
         const before = await store.dataVersion();
-        const outcomes = await ingestDue(deps, { batchSize: config.schedule.batchSize, concurrency, perHostConcurrency });
+        const outcomes =
+          parts.tickMode === 'backlog'
+            ? await ingestBacklog(deps, { waveSize: wave, concurrency, perHostConcurrency, leaseMs })
+            : await ingestDue(deps, { batchSize: wave, concurrency, perHostConcurrency, leaseMs });
         await announce(before);
         return outcomes;
       })().finally(() => {
@@ -70,7 +80,11 @@ export function createService(
     },
     async pollNow(ids) {
       const before = await store.dataVersion();
-      const outcomes = await ingestNow(deps, ids ?? config.sources.map((s) => s.id), concurrency, perHostConcurrency);
+      const outcomes = await ingestNow(deps, ids ?? config.sources.map((s) => s.id), concurrency, perHostConcurrency, {
+        leaseMs: pollLeaseMs(config, concurrency * 2, perHostConcurrency),
+        waitMs: pollLeaseMs(config, 1, 1),
+        waveSize: concurrency * 2,
+      });
       await announce(before);
       return outcomes;
     },
@@ -84,4 +98,13 @@ export function createService(
       maxAge: feedMaxAge(config),
     },
   };
+}
+
+/**
+ * How long a claim of `count` sources polled `perHost` at a time may take at worst: each poll's fetch deadline,
+ * its decode/parse/normalize deadline and half a minute for the store, one after the other per slot.
+ */
+export function pollLeaseMs(config: WirefeedConfig, count: number, perHost: number): number {
+  const pollBudgetMs = config.limits.fetchTimeoutMs + config.schedule.workerTimeoutMs + 30_000;
+  return Math.ceil(Math.max(1, count) / Math.max(1, perHost)) * pollBudgetMs;
 }

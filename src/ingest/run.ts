@@ -2,7 +2,7 @@ import { describeError } from '../errors.ts';
 import { FetchError } from '../errors.ts';
 import type { SourceConfig, SourceState } from '../model.ts';
 import type { NormalizeRules } from '../normalize/index.ts';
-import type { Retention, Store } from '../store/store.ts';
+import type { Retention, SourceClaim, Store } from '../store/store.ts';
 import type { FetchRequest, FetchResult } from './fetch.ts';
 import { processFeed, type ProcessStep } from './process.ts';
 import {
@@ -106,40 +106,121 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
   return outcome;
 }
 
+/** How long a claim of an inline poll (Node, a Workers tick without Queues) holds when the caller gives none. */
+export const DEFAULT_LEASE_MS = 10 * 60_000;
+
 /**
- * Polls the sources the store says are due: at most `batchSize`, `concurrency` at a time, and at most
+ * Polls the sources the store says are due: claims at most `batchSize` of them (a lease of `leaseMs`, so an
+ * overlapping tick or another process takes others), polls them `concurrency` at a time and at most
  * `perHostConcurrency` of one upstream host at a time (the host of the configured URL; no per-host bound
- * when absent). One source's failure never stops the others.
+ * when absent). One source's failure never stops the others; each save frees its lease.
  */
 export async function ingestDue(
   deps: IngestDeps,
-  options: { batchSize: number; concurrency: number; perHostConcurrency?: number | undefined; only?: string[] },
+  options: { batchSize: number; concurrency: number; perHostConcurrency?: number | undefined; only?: string[]; leaseMs?: number | undefined },
 ): Promise<PollOutcome[]> {
   const now = (deps.now ?? Date.now)();
   const byId = new Map(deps.sources.map((s) => [s.id, s]));
   const ids = options.only ?? [...byId.keys()];
-  const due = (await deps.store.dueSources(ids, now, options.batchSize)).filter((state) => byId.has(state.id));
+  const claims = await deps.store.claimDue(ids, now, options.batchSize, options.leaseMs ?? DEFAULT_LEASE_MS);
+  return pollClaims(deps, byId, claims, options.concurrency, options.perHostConcurrency ?? options.concurrency);
+}
+
+/**
+ * Polls the whole due backlog: claims waves of `waveSize` due sources (a lease of `leaseMs` each) and polls
+ * each wave with the bounds of {@link ingestDue}, until no source is due. Memory follows the wave, not the
+ * number of sources (but for the outcomes returned, one small object per poll); a source is polled at most
+ * once per call.
+ */
+export async function ingestBacklog(
+  deps: IngestDeps,
+  options: { waveSize: number; concurrency: number; perHostConcurrency?: number | undefined; leaseMs: number },
+): Promise<PollOutcome[]> {
+  const byId = new Map(deps.sources.map((s) => [s.id, s]));
+  const ids = [...byId.keys()];
+  const seen = new Set<string>();
+  const outcomes: PollOutcome[] = [];
+  for (;;) {
+    const claims = await deps.store.claimDue(ids, (deps.now ?? Date.now)(), Math.max(1, options.waveSize), options.leaseMs);
+    if (claims.length === 0) break;
+    // A source due again within this call (its poll could not save its next time) waits for the next tick.
+    const fresh = claims.filter((c) => !seen.has(c.state.id));
+    await deps.store.releaseClaims(claims.filter((c) => seen.has(c.state.id)).map((c) => ({ id: c.state.id, claim: c.claim })));
+    if (fresh.length === 0) break;
+    for (const c of fresh) seen.add(c.state.id);
+    outcomes.push(...(await pollClaims(deps, byId, fresh, options.concurrency, options.perHostConcurrency ?? options.concurrency)));
+  }
+  return outcomes;
+}
+
+/** Polls claimed sources with the bounds of {@link ingestDue}; claims of sources not in `byId` are freed. */
+async function pollClaims(
+  deps: IngestDeps,
+  byId: Map<string, SourceConfig>,
+  claims: SourceClaim[],
+  concurrency: number,
+  perHostConcurrency: number,
+): Promise<PollOutcome[]> {
+  const unknown = claims.filter((c) => !byId.has(c.state.id));
+  if (unknown.length > 0) await deps.store.releaseClaims(unknown.map((c) => ({ id: c.state.id, claim: c.claim })));
+  const due = claims.filter((c) => byId.has(c.state.id)).map((c) => c.state);
   return mapBoundedPerKey(
     due,
-    { concurrency: options.concurrency, perKey: options.perHostConcurrency ?? options.concurrency, key: (state) => hostOf(byId.get(state.id)!.url) },
+    { concurrency, perKey: perHostConcurrency, key: (state) => hostOf(byId.get(state.id)!.url) },
     (state) => pollSource(deps, byId.get(state.id)!, state),
   );
 }
 
 /**
  * Polls the given sources now, whether due or not (`wirefeed ingest --once`, admin refresh), with the same
- * bounds as {@link ingestDue}.
+ * bounds as {@link ingestDue}, claiming them `waveSize` at a time (all at once when absent). A source another
+ * poll holds (its lease) is waited for, up to `waitMs`, then left out of the outcomes.
  */
 export async function ingestNow(
   deps: IngestDeps,
   ids: string[],
   concurrency: number,
   perHostConcurrency: number = concurrency,
+  options: { leaseMs?: number; waitMs?: number; waveSize?: number } = {},
 ): Promise<PollOutcome[]> {
   const targets = deps.sources.filter((s) => ids.includes(s.id));
+  const wave = Math.max(1, options.waveSize ?? targets.length);
+  const outcomes: PollOutcome[] = [];
+  for (let i = 0; i < targets.length; i += wave) {
+    outcomes.push(...(await pollNowWave(deps, targets.slice(i, i + wave), concurrency, perHostConcurrency, options)));
+  }
+  return outcomes;
+}
+
+async function pollNowWave(
+  deps: IngestDeps,
+  targets: SourceConfig[],
+  concurrency: number,
+  perHostConcurrency: number,
+  options: { leaseMs?: number; waitMs?: number },
+): Promise<PollOutcome[]> {
+  const now = deps.now ?? Date.now;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const claims = new Map<string, SourceClaim>();
+  // A source the store does not know yet has no lease to take: it is polled without state, as before.
+  const unknown = new Set<string>();
+  let pending = targets.map((s) => s.id);
+  for (let step = 0; ; step++) {
+    for (const claim of await deps.store.claimSources(pending, now(), leaseMs)) claims.set(claim.state.id, claim);
+    pending = pending.filter((id) => !claims.has(id));
+    if (pending.length === 0 || step * LEASE_WAIT_STEP_MS >= (options.waitMs ?? leaseMs)) break;
+    const states = await Promise.all(pending.map((id) => deps.store.getSource(id)));
+    for (const [i, state] of states.entries()) if (state === null) unknown.add(pending[i]!);
+    pending = pending.filter((id) => !unknown.has(id));
+    if (pending.length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, LEASE_WAIT_STEP_MS));
+  }
   return mapBoundedPerKey(
-    targets,
+    targets.filter((s) => claims.has(s.id) || unknown.has(s.id)),
     { concurrency, perKey: perHostConcurrency, key: (source) => hostOf(source.url) },
-    async (source) => pollSource(deps, source, await deps.store.getSource(source.id)),
+    async (source) => pollSource(deps, source, claims.get(source.id)?.state ?? null),
   );
 }
+
+/** How often `ingestNow` looks again at a source another poll holds. */
+const LEASE_WAIT_STEP_MS = 50;

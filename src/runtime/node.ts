@@ -77,6 +77,7 @@ export async function openNodeService(config: WirefeedConfig, dbPath: string, lo
       logServiceEvent(logger, event, durationMs);
       if (!('event' in event) && durationMs !== undefined) metrics.pollFinished(event, durationMs);
     },
+    tickMode: 'backlog',
   });
   // Decode, parse and normalize run in worker threads: the serving thread fetches, serves and writes the store.
   const { workers, workerTimeoutMs, workerMemoryMb } = config.schedule;

@@ -2,10 +2,12 @@ import type { NewsItem, SourceConfig, SourceErrorRecord, SourceState } from '../
 import { hash64 } from '../util/hash.ts';
 import { pollHistoryStatements, readPollHistory, type PollHour } from './poll-history.ts';
 import type { SqlDatabase, SqlStatement, SqlValue } from './sql.ts';
+import { createLeases, type SourceLeases } from './leases.ts';
 import { rightsConditions } from './rights.ts';
 import { accessCondition, type ItemAccess } from './subscribers.ts';
 
 export type { PollHour } from './poll-history.ts';
+export type { SourceClaim, SourceLeases } from './leases.ts';
 
 /** An item ready to be stored: the normalized story plus what queries need beside it. */
 export interface ItemWrite {
@@ -101,8 +103,11 @@ export interface SourceStatus extends SourceState {
   itemCount: number;
 }
 
-/** The store: sources with their poll state, and items. Built over any `SqlDatabase` (SQLite or D1). */
-export interface Store {
+/**
+ * The store: sources with their poll state and leases, and items. Built over any `SqlDatabase` (SQLite or D1).
+ * Saving a poll (`savePoll`, `saveNotModified`, `saveFailure`) frees the source's lease.
+ */
+export interface Store extends SourceLeases {
   /** Adds configured sources that the store does not know yet and refreshes the url/title of known ones. */
   syncSources(sources: SourceConfig[]): Promise<void>;
   /** Sources (among `ids`) whose next poll time has come, most overdue first. */
@@ -165,6 +170,9 @@ interface ItemRow {
   updated: number;
 }
 
+/** Sources written by one statement of `syncSources`. */
+const SYNC_CHUNK = 500;
+
 /** Parsed items kept by a store (feeds re-list the same rows after every change of the data). */
 const PARSED_ITEMS = 5000;
 
@@ -180,26 +188,32 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
       .prepare(
         `UPDATE sources SET etag = ?2, last_modified = ?3, last_fetch_at = ?4, next_fetch_at = ?5,
            error_count = 0, last_error_kind = NULL, last_error_message = NULL, last_error_at = NULL,
-           last_success_at = CASE WHEN ?6 THEN ?4 ELSE last_success_at END
+           last_success_at = CASE WHEN ?6 THEN ?4 ELSE last_success_at END, claimed_until = 0
          WHERE id = ?1`,
       )
       .bind(sourceId, state.etag, state.lastModified, state.fetchedAt, state.nextFetchAt, success ? 1 : 0);
 
   return {
+    ...createLeases(db),
+
     async syncSources(sources) {
       if (sources.length === 0) return;
+      // One statement per chunk of sources (a D1 invocation may run at most 1,000 statements).
+      const chunks: SourceConfig[][] = [];
+      for (let i = 0; i < sources.length; i += SYNC_CHUNK) chunks.push(sources.slice(i, i + SYNC_CHUNK));
       await db.batch(
-        sources.map((s) =>
+        chunks.map((chunk) =>
           db
             .prepare(
-              `INSERT INTO sources (id, url, title) VALUES (?1, ?2, ?3)
+              `INSERT INTO sources (id, url, title)
+               SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?1) WHERE true
                ON CONFLICT (id) DO UPDATE SET
                  url = excluded.url, title = excluded.title,
                  etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
                  last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END
                WHERE sources.url <> excluded.url OR sources.title <> excluded.title`,
             )
-            .bind(s.id, s.url, s.title),
+            .bind(JSON.stringify(chunk.map((s) => [s.id, s.url, s.title]))),
         ),
       );
     },
@@ -298,7 +312,7 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
         db
           .prepare(
             `UPDATE sources SET last_fetch_at = ?2, next_fetch_at = ?3, error_count = error_count + 1,
-               last_error_kind = ?4, last_error_message = ?5, last_error_at = ?2
+               last_error_kind = ?4, last_error_message = ?5, last_error_at = ?2, claimed_until = 0
              WHERE id = ?1`,
           )
           .bind(sourceId, error.at, nextFetchAt, error.kind, error.message),
