@@ -16,6 +16,8 @@ export interface Service {
   tick(): Promise<PollOutcome[]>;
   /** Polls the named sources (all when absent) now, whether due or not. */
   pollNow(ids?: string[]): Promise<PollOutcome[]>;
+  /** Tells the WebSub hub about every published feed when the data version is no longer `before`. */
+  announce(before: number): Promise<void>;
   /** The config-derived part of `createApp`'s dependencies. */
   appDeps: Pick<AppDeps, 'store' | 'feeds' | 'baseUrl' | 'title' | 'language' | 'hubUrl' | 'maxAge'>;
 }
@@ -78,6 +80,7 @@ export function createService(
       });
       return running;
     },
+    announce,
     async pollNow(ids) {
       const before = await store.dataVersion();
       const outcomes = await ingestNow(deps, ids ?? config.sources.map((s) => s.id), concurrency, perHostConcurrency, {
