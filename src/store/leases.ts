@@ -64,24 +64,38 @@ export function createLeases(db: SqlDatabase): SourceLeases {
   return {
     async claimDue(ids, now, limit, leaseMs) {
       if (ids.length === 0 || limit <= 0) return [];
+      const wanted = idSet(ids);
       const claims: SourceClaim[] = [];
-      const ids_ = JSON.stringify(ids);
+      let after: [number, string] = [-1, ''];
       while (claims.length < limit) {
         const take = Math.min(MAX_CLAIMS_PER_STATEMENT, limit - claims.length);
-        // `+s.id`: the walk is the due range of the next_fetch_at index, the ids only a filter (a Bloom filter),
-        // so the cost follows the due sources, not every configured one.
-        const { results } = await db
+        // The walk reads the due range of the sources_due index alone, from where the last one stopped; the ids
+        // are a filter here, so the cost follows the due sources, not the configured ones.
+        const { results: due } = await db
           .prepare(
-            `UPDATE sources SET claimed_until = ?2, claim_seq = claim_seq + 1, claim_attempt = 0
-             WHERE id IN (SELECT s.id FROM sources s
-               WHERE s.next_fetch_at <= ?1 AND s.claimed_until <= ?1 AND +s.id IN (SELECT value FROM json_each(?3))
-               ORDER BY s.next_fetch_at, s.id LIMIT ?4)
-             ${RETURNING}`,
+            `SELECT id, next_fetch_at FROM sources
+             WHERE next_fetch_at <= ?1 AND claimed_until <= ?1 AND (next_fetch_at, id) > (?2, ?3)
+             ORDER BY next_fetch_at, id LIMIT ?4`,
           )
-          .bind(now, now + leaseMs, ids_, take)
-          .all<ClaimRow>();
-        claims.push(...sortClaims(results).map(toClaim));
-        if (results.length < take) break;
+          .bind(now, after[0], after[1], take)
+          .all<{ id: string; next_fetch_at: number }>();
+        if (due.length === 0) break;
+        const last = due[due.length - 1]!;
+        after = [last.next_fetch_at, last.id];
+        const chosen = due.filter((row) => wanted.has(row.id)).map((row) => row.id);
+        if (chosen.length > 0) {
+          // The claim itself: only sources still due and free (another process may have taken some since).
+          const { results } = await db
+            .prepare(
+              `UPDATE sources SET claimed_until = ?2, claim_seq = claim_seq + 1, claim_attempt = 0
+               WHERE id IN (SELECT value FROM json_each(?3)) AND next_fetch_at <= ?1 AND claimed_until <= ?1
+               ${RETURNING}`,
+            )
+            .bind(now, now + leaseMs, JSON.stringify(chosen))
+            .all<ClaimRow>();
+          claims.push(...sortClaims(results).map(toClaim));
+        }
+        if (due.length < take) break;
       }
       return claims;
     },
@@ -118,8 +132,8 @@ export function createLeases(db: SqlDatabase): SourceLeases {
       if (claims.length === 0) return;
       await db
         .prepare(
-          `UPDATE sources SET claimed_until = 0
-           WHERE id IN (SELECT json_extract(value, '$[0]') FROM json_each(?1) WHERE json_extract(value, '$[1]') = sources.claim_seq)`,
+          `UPDATE sources SET claimed_until = 0 FROM json_each(?1) j
+           WHERE sources.id = json_extract(j.value, '$[0]') AND sources.claim_seq = json_extract(j.value, '$[1]')`,
         )
         .bind(JSON.stringify(claims.map((c) => [c.id, c.claim])))
         .run();
@@ -138,6 +152,14 @@ export function createLeases(db: SqlDatabase): SourceLeases {
       return row !== null;
     },
   };
+}
+
+const idSets = new WeakMap<string[], Set<string>>();
+// Ticks pass the same configured list again and again: its set is made once.
+function idSet(ids: string[]): Set<string> {
+  let set = idSets.get(ids);
+  if (!set) idSets.set(ids, (set = new Set(ids)));
+  return set;
 }
 
 // RETURNING gives rows in no promised order: most overdue first, as the claim chose them.

@@ -7,3 +7,8 @@
 ALTER TABLE sources ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sources ADD COLUMN claim_seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sources ADD COLUMN claim_attempt INTEGER NOT NULL DEFAULT 0;
+
+-- The due walk reads the index alone, in claim order (most overdue, then id), skipping leased sources
+-- without a row lookup: a claim costs what it returns, not the number of sources.
+DROP INDEX sources_due;
+CREATE INDEX sources_due ON sources (next_fetch_at, id, claimed_until);
