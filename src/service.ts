@@ -1,7 +1,7 @@
 import { feedMaxAge, type WirefeedConfig } from './config.ts';
 import { ALL_FEED, type AppDeps } from './http/app.ts';
 import type { FetchRequest, FetchResult } from './ingest/fetch.ts';
-import { ingestBacklog, ingestDue, ingestNow, type IngestDeps, type PollOutcome } from './ingest/run.ts';
+import { DEFAULT_LEASE_MS, ingestBacklog, ingestDue, ingestNow, type IngestDeps, type PollOutcome } from './ingest/run.ts';
 import { feedTopics, pingHub } from './publish/websub.ts';
 import type { Store } from './store/store.ts';
 
@@ -52,7 +52,8 @@ export function createService(
   const concurrency = Math.min(config.schedule.concurrency, parts.concurrencyCap ?? Infinity);
   const perHostConcurrency = Math.min(config.schedule.perHostConcurrency, concurrency);
   const wave = parts.tickMode === 'backlog' ? concurrency * 2 : config.schedule.batchSize;
-  const leaseMs = pollLeaseMs(config, wave, perHostConcurrency);
+  // Held while the polls run (renewed), so a dead holder's sources are free again within it.
+  const leaseMs = DEFAULT_LEASE_MS;
 
   const announce = async (before: number): Promise<void> => {
     const { hub, baseUrl } = config.server;
@@ -84,7 +85,7 @@ export function createService(
     async pollNow(ids) {
       const before = await store.dataVersion();
       const outcomes = await ingestNow(deps, ids ?? config.sources.map((s) => s.id), concurrency, perHostConcurrency, {
-        leaseMs: pollLeaseMs(config, concurrency * 2, perHostConcurrency),
+        leaseMs,
         waitMs: pollLeaseMs(config, 1, 1),
         waveSize: concurrency * 2,
       });
@@ -104,8 +105,8 @@ export function createService(
 }
 
 /**
- * How long a claim of `count` sources polled `perHost` at a time may take at worst: each poll's fetch deadline,
- * its decode/parse/normalize deadline and half a minute for the store, one after the other per slot.
+ * How long `count` polls run `perHost` at a time may take at worst: each poll's fetch deadline, its
+ * decode/parse/normalize deadline and half a minute for the store, one after the other per slot.
  */
 export function pollLeaseMs(config: WirefeedConfig, count: number, perHost: number): number {
   const pollBudgetMs = config.limits.fetchTimeoutMs + config.schedule.workerTimeoutMs + 30_000;

@@ -1,7 +1,7 @@
 import { describeError } from '../errors.ts';
 import type { SourceConfig } from '../model.ts';
 import type { SourceClaim } from '../store/store.ts';
-import { pollSource, type IngestDeps, type PollOutcome } from './run.ts';
+import { holdClaims, pollSource, type IngestDeps, type PollOutcome } from './run.ts';
 import { hostOf, mapBoundedPerKey, nextPollAfterFailure } from './schedule.ts';
 
 /** The body of one queued poll: a source and the token of its claim (a few dozen bytes, far under 128 KB). */
@@ -119,7 +119,10 @@ export async function pollDelivered(
 ): Promise<DeliveryOutcome[]> {
   const now = deps.now ?? Date.now;
   const byId = new Map(deps.sources.map((s) => [s.id, s]));
-  return mapBoundedPerKey(
+  // Taken claims are renewed while this invocation lives; if it dies, they expire within leaseMs.
+  const hold = holdClaims(deps.store, [], options.leaseMs, now);
+  try {
+    return await mapBoundedPerKey(
     messages,
     { concurrency: options.concurrency, perKey: options.perHost, key: (m) => (byId.has(m.body.source) ? hostOf(byId.get(m.body.source)!.url) : '') },
     async (message): Promise<DeliveryOutcome> => {
@@ -132,12 +135,19 @@ export async function pollDelivered(
         }
         const state = await deps.store.takeClaim(id, claim, message.attempts, now(), options.leaseMs);
         if (!state) return { status: 'stale' };
-        return { status: 'polled', outcome: await pollSource(deps, source, state) };
+        hold.add(id, claim);
+        const outcome = await pollSource(deps, source, state);
+        hold.done(id);
+        return { status: 'polled', outcome };
       } catch (err) {
+        hold.done(id);
         return { status: 'failed', error: describeError(err).message };
       }
     },
-  );
+    );
+  } finally {
+    hold.stop();
+  }
 }
 
 /**

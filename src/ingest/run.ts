@@ -106,8 +106,34 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
   return outcome;
 }
 
-/** How long a claim of an inline poll (Node, a Workers tick without Queues) holds when the caller gives none. */
-export const DEFAULT_LEASE_MS = 10 * 60_000;
+/**
+ * How long a claim of a running poll holds: a live holder renews it every third of this, so a holder that died
+ * (a crash, a restart in the middle of a tick) lets another take the source within this time.
+ */
+export const DEFAULT_LEASE_MS = 20_000;
+
+/**
+ * Keeps the given claims (and those `add`ed) leased while their polls run: renews them every third of `leaseMs`
+ * until each is `done` (its save freed the lease) or `stop` is called.
+ */
+export function holdClaims(
+  store: Store,
+  claims: { id: string; claim: number }[],
+  leaseMs: number,
+  now: () => number = Date.now,
+): { add(id: string, claim: number): void; done(id: string): void; stop(): void } {
+  const held = new Map(claims.map((c) => [c.id, c.claim]));
+  const timer = setInterval(() => {
+    if (held.size === 0) return;
+    // A failed renewal is not fatal: the lease then expires as a dead holder's would.
+    store.renewClaims([...held].map(([id, claim]) => ({ id, claim })), now(), leaseMs).catch(() => {});
+  }, Math.max(10, Math.floor(leaseMs / 3)));
+  return {
+    add: (id, claim) => void held.set(id, claim),
+    done: (id) => void held.delete(id),
+    stop: () => clearInterval(timer),
+  };
+}
 
 /**
  * Polls the sources the store says are due: claims at most `batchSize` of them (a lease of `leaseMs`, so an
@@ -123,7 +149,7 @@ export async function ingestDue(
   const byId = new Map(deps.sources.map((s) => [s.id, s]));
   const ids = options.only ?? [...byId.keys()];
   const claims = await deps.store.claimDue(ids, now, options.batchSize, options.leaseMs ?? DEFAULT_LEASE_MS);
-  return pollClaims(deps, byId, claims, options.concurrency, options.perHostConcurrency ?? options.concurrency);
+  return pollClaims(deps, byId, claims, options.concurrency, options.perHostConcurrency ?? options.concurrency, options.leaseMs ?? DEFAULT_LEASE_MS);
 }
 
 /**
@@ -148,7 +174,7 @@ export async function ingestBacklog(
     await deps.store.releaseClaims(claims.filter((c) => seen.has(c.state.id)).map((c) => ({ id: c.state.id, claim: c.claim })));
     if (fresh.length === 0) break;
     for (const c of fresh) seen.add(c.state.id);
-    outcomes.push(...(await pollClaims(deps, byId, fresh, options.concurrency, options.perHostConcurrency ?? options.concurrency)));
+    outcomes.push(...(await pollClaims(deps, byId, fresh, options.concurrency, options.perHostConcurrency ?? options.concurrency, options.leaseMs)));
   }
   return outcomes;
 }
@@ -160,15 +186,25 @@ async function pollClaims(
   claims: SourceClaim[],
   concurrency: number,
   perHostConcurrency: number,
+  leaseMs: number,
 ): Promise<PollOutcome[]> {
   const unknown = claims.filter((c) => !byId.has(c.state.id));
   if (unknown.length > 0) await deps.store.releaseClaims(unknown.map((c) => ({ id: c.state.id, claim: c.claim })));
-  const due = claims.filter((c) => byId.has(c.state.id)).map((c) => c.state);
-  return mapBoundedPerKey(
-    due,
-    { concurrency, perKey: perHostConcurrency, key: (state) => hostOf(byId.get(state.id)!.url) },
-    (state) => pollSource(deps, byId.get(state.id)!, state),
-  );
+  const due = claims.filter((c) => byId.has(c.state.id));
+  const hold = holdClaims(deps.store, due.map((c) => ({ id: c.state.id, claim: c.claim })), leaseMs, deps.now);
+  try {
+    return await mapBoundedPerKey(
+      due.map((c) => c.state),
+      { concurrency, perKey: perHostConcurrency, key: (state) => hostOf(byId.get(state.id)!.url) },
+      async (state) => {
+        const outcome = await pollSource(deps, byId.get(state.id)!, state);
+        hold.done(state.id);
+        return outcome;
+      },
+    );
+  } finally {
+    hold.stop();
+  }
 }
 
 /**
@@ -215,11 +251,20 @@ async function pollNowWave(
     if (pending.length === 0) break;
     await new Promise((resolve) => setTimeout(resolve, LEASE_WAIT_STEP_MS));
   }
-  return mapBoundedPerKey(
-    targets.filter((s) => claims.has(s.id) || unknown.has(s.id)),
-    { concurrency, perKey: perHostConcurrency, key: (source) => hostOf(source.url) },
-    async (source) => pollSource(deps, source, claims.get(source.id)?.state ?? null),
-  );
+  const hold = holdClaims(deps.store, [...claims.values()].map((c) => ({ id: c.state.id, claim: c.claim })), leaseMs, now);
+  try {
+    return await mapBoundedPerKey(
+      targets.filter((s) => claims.has(s.id) || unknown.has(s.id)),
+      { concurrency, perKey: perHostConcurrency, key: (source) => hostOf(source.url) },
+      async (source) => {
+        const outcome = await pollSource(deps, source, claims.get(source.id)?.state ?? null);
+        hold.done(source.id);
+        return outcome;
+      },
+    );
+  } finally {
+    hold.stop();
+  }
 }
 
 /** How often `ingestNow` looks again at a source another poll holds. */

@@ -10,7 +10,7 @@ import { createSubscriberStore } from '../store/subscribers.ts';
 import { ConfigError } from '../errors.ts';
 import { createApp } from '../http/app.ts';
 import { createFetcher, type FetchRequest, type FetchResult } from '../ingest/fetch.ts';
-import type { PollOutcome } from '../ingest/run.ts';
+import { DEFAULT_LEASE_MS, type PollOutcome } from '../ingest/run.ts';
 import { enqueueDue, pollDelivered, recordDeadLetters, type DeliveredPoll, type PollMessage } from '../ingest/fan-out.ts';
 import { createService, pollLeaseMs, type Service } from '../service.ts';
 import type { SqlDatabase } from '../store/sql.ts';
@@ -203,7 +203,7 @@ export function createWorker(config: WirefeedConfig, options: WorkerOptions = {}
     }
     const before = await store.dataVersion();
     const outcomes = await pollDelivered(service.deps, delivered, {
-      leaseMs: pollLeaseMs(config, messages.length, perHost),
+      leaseMs: DEFAULT_LEASE_MS,
       concurrency: Math.min(config.schedule.concurrency, WORKER_MAX_CONCURRENCY),
       perHost,
     });

@@ -27,6 +27,8 @@ export interface SourceLeases {
    * not). Extends the lease to `now + leaseMs`.
    */
   takeClaim(sourceId: string, claim: number, attempt: number, now: number, leaseMs: number): Promise<SourceState | null>;
+  /** Extends the leases of claims still held (not freed by a save, not replaced) to `now + leaseMs`. */
+  renewClaims(claims: { id: string; claim: number }[], now: number, leaseMs: number): Promise<void>;
   /** Frees the leases of claimed sources that will not be polled now (they stay due). */
   releaseClaims(claims: { id: string; claim: number }[]): Promise<void>;
   /**
@@ -126,6 +128,17 @@ export function createLeases(db: SqlDatabase): SourceLeases {
         .bind(sourceId, claim, attempt, now + leaseMs)
         .first<ClaimRow>();
       return row ? toClaim(row).state : null;
+    },
+
+    async renewClaims(claims, now, leaseMs) {
+      if (claims.length === 0) return;
+      await db
+        .prepare(
+          `UPDATE sources SET claimed_until = ?2 FROM json_each(?1) j
+           WHERE sources.id = json_extract(j.value, '$[0]') AND sources.claim_seq = json_extract(j.value, '$[1]') AND sources.claimed_until <> 0`,
+        )
+        .bind(JSON.stringify(claims.map((c) => [c.id, c.claim])), now + leaseMs)
+        .run();
     },
 
     async releaseClaims(claims) {
