@@ -121,7 +121,16 @@ async function runOne(sources: number, options: ScaleOptions, onLog: (line: stri
 /** Runs the scale bench for each size, one after the other. */
 export async function runScaleBench(options: ScaleOptions, onLog: (line: string) => void = () => {}): Promise<ScaleReport> {
   const runs: ScaleRun[] = [];
-  for (const n of options.sizes) runs.push(await runOne(n, options, onLog));
+  for (const n of options.sizes) {
+    onLog(`scale: ${n} sources…`);
+    const run = await runOne(n, options, onLog);
+    // Each size's figures as soon as they are known (the table is printed at the end).
+    onLog(
+      `scale: ${n} sources: cycle ${(run.cycle.wallMs / 1000).toFixed(1)} s, CPU/poll unchanged ${(run.unchanged.cpuMs / run.unchanged.polls).toFixed(2)} ms, ` +
+        `changed ${(run.changed.cpuMs / run.changed.polls).toFixed(2)} ms, p99 idle ${run.idle.p99.toFixed(1)} ms, during ${run.during.p99.toFixed(1)} ms`,
+    );
+    runs.push(run);
+  }
   return { options, runs };
 }
 
