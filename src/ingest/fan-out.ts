@@ -25,6 +25,9 @@ export interface DeliveredPoll {
 /** Most messages one `sendBatch` call takes (a Queues limit). */
 export const MAX_SEND_BATCH = 100;
 
+/** Claim rounds (of ≤ 100 sources) one tick runs at most. */
+export const MAX_CLAIM_ROUNDS = 300;
+
 /** What one fan-out tick did. */
 export interface FanOutResult {
   enqueued: number;
@@ -57,41 +60,40 @@ export async function enqueueDue(
   const ids = [...byId.keys()];
   const perHostSent = new Map<string, number>();
   const result: FanOutResult = { enqueued: 0, deferred: 0 };
-  while (result.enqueued < options.maxMessages) {
-    const claims = await deps.store.claimDue(ids, now(), Math.min(MAX_SEND_BATCH, options.maxMessages - result.enqueued), options.leaseMs);
-    if (claims.length === 0) break;
-    const outgoing: OutgoingPoll[] = [];
-    const giveBack: SourceClaim[] = [];
-    for (const claim of claims) {
-      const source = byId.get(claim.state.id);
-      if (!source) {
-        giveBack.push(claim);
-        continue;
+  // Deferred claims stay held until the tick ends, so that the walk goes past them to other hosts' sources.
+  const deferred: SourceClaim[] = [];
+  try {
+    // Two queries a round: a tick stays far under D1's 1,000 queries per invocation however many are deferred.
+    for (let round = 0; round < MAX_CLAIM_ROUNDS && result.enqueued < options.maxMessages; round++) {
+      const claims = await deps.store.claimDue(ids, now(), Math.min(MAX_SEND_BATCH, options.maxMessages - result.enqueued), options.leaseMs);
+      if (claims.length === 0) break;
+      const outgoing: OutgoingPoll[] = [];
+      for (const claim of claims) {
+        const source = byId.get(claim.state.id);
+        const host = source ? hostOf(source.url) : '';
+        const k = perHostSent.get(host) ?? 0;
+        const delaySeconds = Math.floor(k / Math.max(1, options.perHost)) * options.hostSpacingSeconds;
+        if (!source || (delaySeconds >= options.maxDelaySeconds && delaySeconds > 0)) {
+          deferred.push(claim);
+          continue;
+        }
+        perHostSent.set(host, k + 1);
+        outgoing.push({ body: { source: claim.state.id, claim: claim.claim }, delaySeconds });
       }
-      const host = hostOf(source.url);
-      const k = perHostSent.get(host) ?? 0;
-      const delaySeconds = Math.floor(k / Math.max(1, options.perHost)) * options.hostSpacingSeconds;
-      if (delaySeconds >= options.maxDelaySeconds && delaySeconds > 0) {
-        giveBack.push(claim);
-        result.deferred++;
-        continue;
+      if (outgoing.length > 0) {
+        try {
+          await options.send(outgoing);
+        } catch (err) {
+          // Unsent claims are given back at once rather than left to expire.
+          await deps.store.releaseClaims(outgoing.map((m) => ({ id: m.body.source, claim: m.body.claim }))).catch(() => {});
+          throw err;
+        }
       }
-      perHostSent.set(host, k + 1);
-      outgoing.push({ body: { source: claim.state.id, claim: claim.claim }, delaySeconds });
+      result.enqueued += outgoing.length;
     }
-    await deps.store.releaseClaims(giveBack.map((c) => ({ id: c.state.id, claim: c.claim })));
-    if (outgoing.length > 0) {
-      try {
-        await options.send(outgoing);
-      } catch (err) {
-        // Unsent claims are given back at once rather than left to expire.
-        await deps.store.releaseClaims(outgoing.map((m) => ({ id: m.body.source, claim: m.body.claim }))).catch(() => {});
-        throw err;
-      }
-    }
-    result.enqueued += outgoing.length;
-    // Every claim of this round was given back: the rest of the due list is for the next tick.
-    if (outgoing.length === 0) break;
+  } finally {
+    result.deferred = deferred.length;
+    await deps.store.releaseClaims(deferred.map((c) => ({ id: c.state.id, claim: c.claim })));
   }
   return result;
 }
