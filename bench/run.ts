@@ -12,7 +12,8 @@
  * - BENCH_CONNECTIONS: 1–100 (default 32)
  * - BENCH_GENERATOR: `autocannon` drives the HTTP bench with autocannon even where wrk is installed
  * - BENCH_SIZES: comma list of store sizes, each 1k–2M (default 10000,100000,1000000)
- * - BENCH_ONLY: `http`, `store`, `load`, `parse`, `ingest` or `page`, or a comma list of them (default: all six)
+ * - BENCH_ONLY: `http`, `store`, `load`, `parse`, `ingest`, `page` or `scale`, or a comma list of them (default: all seven)
+ * - BENCH_SCALE_SIZES: comma list of source counts for the scale bench, each 100–20000 (default 1000,5000)
  * - BENCH_PAGE_ROUNDS: measured rounds of the page bench over the 91 corpus pages, 1–20 (default 3)
  * - BENCH_PARSE_ITERATIONS: measured iterations of each parse case, 20–5000 (default 300, after 50 warm-up)
  * - BENCH_INGEST_ITERATIONS: measured iterations of the generated ingest case, 5–1000 (default 50, after 10 warm-up; 2 per corpus feed, after 1)
@@ -32,6 +33,7 @@ import { runStoreBench, sqliteVersion, type StoreReport } from './store.ts';
 import { runParseBench, type ParseReport } from './parse.ts';
 import { runIngestBench, type IngestReport, type StepTime } from './ingest.ts';
 import { runPageBench, type PageReport } from './page.ts';
+import { printScale, runScaleBench } from './scale.ts';
 
 /** Targets from the issue. */
 const FEED_TARGET = 0.8; // each feed route at ≥ 0.8× the bare server's req/s
@@ -66,7 +68,7 @@ const sizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map
   if (!Number.isInteger(n) || n < 1000 || n > 2_000_000) throw new Error(`BENCH_SIZES: each size must be from 1000 to 2000000, not "${s}"`);
   return n;
 });
-const SECTIONS = ['http', 'store', 'load', 'parse', 'ingest', 'page'] as const;
+const SECTIONS = ['http', 'store', 'load', 'parse', 'ingest', 'page', 'scale'] as const;
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 for (const x of only) if (!(SECTIONS as readonly string[]).includes(x)) throw new Error(`BENCH_ONLY must be ${SECTIONS.map((n) => `"${n}"`).join(', ')} or a comma list of them, not "${x}"`);
 const runs = (section: (typeof SECTIONS)[number]): boolean => only.length === 0 || only.includes(section);
@@ -77,7 +79,7 @@ const loadTest: LoadBenchOptions = {
   workers: intEnv('BENCH_LOAD_WORKERS', 1, 0, 8),
   profileDir: process.env.BENCH_PROFILE || undefined,
 };
-const HARD_LIMIT_MS = BASE_LIMIT_MS + (runs('load') ? (3 * loadTest.seconds + 180) * 1000 : 0) + (runs('ingest') ? 10 * 60_000 : 0);
+const HARD_LIMIT_MS = BASE_LIMIT_MS + (runs('load') ? (3 * loadTest.seconds + 180) * 1000 : 0) + (runs('ingest') ? 10 * 60_000 : 0) + (runs('scale') ? 30 * 60_000 : 0);
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const progress = (line: string): void => void process.stderr.write(`… ${line}\n`);
@@ -617,6 +619,14 @@ async function main(): Promise<void> {
     printIngest(await runIngestBench({ items: 100, warmup: 10, iterations, corpusIterations: 2 }, progress));
   }
   if (runs('page')) printPage(await runPageBench({ rounds: intEnv('BENCH_PAGE_ROUNDS', 3, 1, 20) }, progress));
+  if (runs('scale')) {
+    const scaleSizes = (process.env.BENCH_SCALE_SIZES ?? '1000,5000').split(',').map((s) => {
+      const n = Number(s.trim());
+      if (!Number.isInteger(n) || n < 100 || n > 20_000) throw new Error(`BENCH_SCALE_SIZES: each size must be from 100 to 20000, not "${s}"`);
+      return n;
+    });
+    printScale(await runScaleBench({ sizes: scaleSizes, concurrency: 16, pollers: 4, idleSeconds: 10 }, progress), out);
+  }
   out(`Total bench time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 

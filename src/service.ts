@@ -2,7 +2,7 @@ import { feedMaxAge, type WirefeedConfig } from './config.ts';
 import { ALL_FEED, type AppDeps } from './http/app.ts';
 import type { FetchRequest, FetchResult } from './ingest/fetch.ts';
 import type { PageEvent } from './ingest/log-event.ts';
-import { ingestDue, ingestNow, type IngestDeps, type PollOutcome } from './ingest/run.ts';
+import { DEFAULT_LEASE_MS, ingestBacklog, ingestDue, ingestNow, type IngestDeps, type PollOutcome } from './ingest/run.ts';
 import { feedTopics, pingHub } from './publish/websub.ts';
 import type { SourceConfig } from './model.ts';
 import type { Store } from './store/store.ts';
@@ -14,7 +14,7 @@ import type { Store } from './store/store.ts';
  */
 export interface Service {
   deps: IngestDeps;
-  /** Polls the due sources once; overlapping calls share one run. */
+  /** Polls the due sources once (the whole backlog, or one batch); overlapping calls share one run. */
   tick(): Promise<PollOutcome[]>;
   /** Polls the named sources (all unpaused when absent) now, whether due or not. */
   pollNow(ids?: string[]): Promise<PollOutcome[]>;
@@ -25,6 +25,8 @@ export interface Service {
   refreshSources(): Promise<void>;
   /** Every stored source with a configuration, paused ones too, as of the last refresh. */
   sources(): SourceConfig[];
+  /** Tells the WebSub hub about every published feed when the data version is no longer `before`. */
+  announce(before: number): Promise<void>;
   /** The config-derived part of `createApp`'s dependencies. */
   appDeps: Pick<AppDeps, 'store' | 'feeds' | 'baseUrl' | 'title' | 'language' | 'hubUrl' | 'maxAge'>;
 }
@@ -40,6 +42,11 @@ export function createService(
     /** Poll outcomes (with the poll's duration), article page fetches (full text) and failed WebSub pings. */
     log: (event: PollOutcome | { event: 'websub-ping-failed'; url: string; error: string } | PageEvent, durationMs?: number) => void;
     concurrencyCap?: number;
+    /**
+     * `backlog` (Node): a tick polls every due source, in waves of twice the concurrency. `batch` (default; a
+     * Workers invocation has bounded work): at most `schedule.batchSize`.
+     */
+    tickMode?: 'backlog' | 'batch';
   },
 ): Service {
   const { store } = parts;
@@ -57,6 +64,9 @@ export function createService(
   };
   const concurrency = Math.min(config.schedule.concurrency, parts.concurrencyCap ?? Infinity);
   const perHostConcurrency = Math.min(config.schedule.perHostConcurrency, concurrency);
+  const wave = parts.tickMode === 'backlog' ? concurrency * 2 : config.schedule.batchSize;
+  // Held while the polls run (renewed), so a dead holder's sources are free again within it.
+  const leaseMs = DEFAULT_LEASE_MS;
 
   const announce = async (before: number): Promise<void> => {
     const { hub, baseUrl } = config.server;
@@ -92,7 +102,10 @@ export function createService(
       running ??= (async () => {
         await refreshSources();
         const before = await store.dataVersion();
-        const outcomes = await ingestDue(deps, { batchSize: config.schedule.batchSize, concurrency, perHostConcurrency });
+        const outcomes =
+          parts.tickMode === 'backlog'
+            ? await ingestBacklog(deps, { waveSize: wave, concurrency, perHostConcurrency, leaseMs })
+            : await ingestDue(deps, { batchSize: wave, concurrency, perHostConcurrency, leaseMs });
         await announce(before);
         return outcomes;
       })().finally(() => {
@@ -100,10 +113,15 @@ export function createService(
       });
       return running;
     },
+    announce,
     async pollNow(ids) {
       await refreshSources();
       const before = await store.dataVersion();
-      const outcomes = await ingestNow(deps, ids ?? deps.sources.map((s) => s.id), concurrency, perHostConcurrency);
+      const outcomes = await ingestNow(deps, ids ?? deps.sources.map((s) => s.id), concurrency, perHostConcurrency, {
+        leaseMs,
+        waitMs: pollLeaseMs(config, 1, 1),
+        waveSize: concurrency * 2,
+      });
       await announce(before);
       return outcomes;
     },
@@ -117,4 +135,13 @@ export function createService(
       maxAge: feedMaxAge(config),
     },
   };
+}
+
+/**
+ * How long `count` polls run `perHost` at a time may take at worst: each poll's fetch deadline, its
+ * decode/parse/normalize deadline and half a minute for the store, one after the other per slot.
+ */
+export function pollLeaseMs(config: WirefeedConfig, count: number, perHost: number): number {
+  const pollBudgetMs = config.limits.fetchTimeoutMs + config.schedule.workerTimeoutMs + 30_000;
+  return Math.ceil(Math.max(1, count) / Math.max(1, perHost)) * pollBudgetMs;
 }

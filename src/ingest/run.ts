@@ -2,7 +2,7 @@ import { describeError } from '../errors.ts';
 import { FetchError } from '../errors.ts';
 import type { SourceConfig, SourceState } from '../model.ts';
 import type { NormalizeRules } from '../normalize/index.ts';
-import type { Retention, Store } from '../store/store.ts';
+import type { Retention, SourceClaim, Store } from '../store/store.ts';
 import type { FetchRequest, FetchResult } from './fetch.ts';
 import { fetchDuePages, type PageOutcome } from './full-text-run.ts';
 import type { PageStep } from './full-text.ts';
@@ -64,7 +64,8 @@ export async function pollSource(deps: IngestDeps, source: SourceConfig, state: 
 }
 
 /** The feed part of {@link pollSource}. */
-async function pollFeed(deps: IngestDeps, source: SourceConfig, state: SourceState | null): Promise<PollOutcome> {
+/** {@link pollSource} without the article pages: callers that poll many sources fetch pages once after them. */
+export async function pollFeed(deps: IngestDeps, source: SourceConfig, state: SourceState | null): Promise<PollOutcome> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
   let outcome: PollOutcome;
@@ -130,25 +131,107 @@ async function pollFeed(deps: IngestDeps, source: SourceConfig, state: SourceSta
 }
 
 /**
- * Polls the sources the store says are due: at most `batchSize`, `concurrency` at a time, and at most
+ * How long a claim of a running poll holds: a live holder renews it every third of this, so a holder that died
+ * (a crash, a restart in the middle of a tick) lets another take the source within this time.
+ */
+export const DEFAULT_LEASE_MS = 20_000;
+
+/**
+ * Keeps the given claims (and those `add`ed) leased while their polls run: renews them every third of `leaseMs`
+ * until each is `done` (its save freed the lease) or `stop` is called.
+ */
+export function holdClaims(
+  store: Store,
+  claims: { id: string; claim: number }[],
+  leaseMs: number,
+  now: () => number = Date.now,
+): { add(id: string, claim: number): void; done(id: string): void; stop(): void } {
+  const held = new Map(claims.map((c) => [c.id, c.claim]));
+  const timer = setInterval(() => {
+    if (held.size === 0) return;
+    // A failed renewal is not fatal: the lease then expires as a dead holder's would.
+    store.renewClaims([...held].map(([id, claim]) => ({ id, claim })), now(), leaseMs).catch(() => {});
+  }, Math.max(10, Math.floor(leaseMs / 3)));
+  return {
+    add: (id, claim) => void held.set(id, claim),
+    done: (id) => void held.delete(id),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Polls the sources the store says are due: claims at most `batchSize` of them (a lease of `leaseMs`, so an
+ * overlapping tick or another process takes others), polls them `concurrency` at a time and at most
  * `perHostConcurrency` of one upstream host at a time (the host of the configured URL; no per-host bound
- * when absent). One source's failure never stops the others.
+ * when absent). One source's failure never stops the others; each save frees its lease.
  */
 export async function ingestDue(
   deps: IngestDeps,
-  options: { batchSize: number; concurrency: number; perHostConcurrency?: number | undefined; only?: string[] },
+  options: { batchSize: number; concurrency: number; perHostConcurrency?: number | undefined; only?: string[]; leaseMs?: number | undefined },
 ): Promise<PollOutcome[]> {
   const now = (deps.now ?? Date.now)();
   const byId = new Map(deps.sources.map((s) => [s.id, s]));
   const ids = options.only ?? [...byId.keys()];
-  const due = (await deps.store.dueSources(ids, now, options.batchSize)).filter((state) => byId.has(state.id));
-  const outcomes = await mapBoundedPerKey(
-    due,
-    { concurrency: options.concurrency, perKey: options.perHostConcurrency ?? options.concurrency, key: (state) => hostOf(byId.get(state.id)!.url) },
-    (state) => pollFeed(deps, byId.get(state.id)!, state),
-  );
+  const claims = await deps.store.claimDue(ids, now, options.batchSize, options.leaseMs ?? DEFAULT_LEASE_MS);
+  const outcomes = await pollClaims(deps, byId, claims, options.concurrency, options.perHostConcurrency ?? options.concurrency, options.leaseMs ?? DEFAULT_LEASE_MS);
   await fetchPagesOf(deps, ids, options.concurrency, options.perHostConcurrency ?? options.concurrency);
   return outcomes;
+}
+
+/**
+ * Polls the whole due backlog: claims waves of `waveSize` due sources (a lease of `leaseMs` each) and polls
+ * each wave with the bounds of {@link ingestDue}, until no source is due. Memory follows the wave, not the
+ * number of sources (but for the outcomes returned, one small object per poll); a source is polled at most
+ * once per call.
+ */
+export async function ingestBacklog(
+  deps: IngestDeps,
+  options: { waveSize: number; concurrency: number; perHostConcurrency?: number | undefined; leaseMs: number },
+): Promise<PollOutcome[]> {
+  const byId = new Map(deps.sources.map((s) => [s.id, s]));
+  const ids = [...byId.keys()];
+  const seen = new Set<string>();
+  const outcomes: PollOutcome[] = [];
+  for (;;) {
+    const claims = await deps.store.claimDue(ids, (deps.now ?? Date.now)(), Math.max(1, options.waveSize), options.leaseMs);
+    if (claims.length === 0) break;
+    // A source due again within this call (its poll could not save its next time) waits for the next tick.
+    const fresh = claims.filter((c) => !seen.has(c.state.id));
+    await deps.store.releaseClaims(claims.filter((c) => seen.has(c.state.id)).map((c) => ({ id: c.state.id, claim: c.claim })));
+    if (fresh.length === 0) break;
+    for (const c of fresh) seen.add(c.state.id);
+    outcomes.push(...(await pollClaims(deps, byId, fresh, options.concurrency, options.perHostConcurrency ?? options.concurrency, options.leaseMs)));
+  }
+  await fetchPagesOf(deps, ids, options.concurrency, options.perHostConcurrency ?? options.concurrency);
+  return outcomes;
+}
+
+/** Polls claimed sources with the bounds of {@link ingestDue}; claims of sources not in `byId` are freed. */
+async function pollClaims(
+  deps: IngestDeps,
+  byId: Map<string, SourceConfig>,
+  claims: SourceClaim[],
+  concurrency: number,
+  perHostConcurrency: number,
+  leaseMs: number,
+): Promise<PollOutcome[]> {
+  const unknown = claims.filter((c) => !byId.has(c.state.id));
+  if (unknown.length > 0) await deps.store.releaseClaims(unknown.map((c) => ({ id: c.state.id, claim: c.claim })));
+  const due = claims.filter((c) => byId.has(c.state.id));
+  const hold = holdClaims(deps.store, due.map((c) => ({ id: c.state.id, claim: c.claim })), leaseMs, deps.now);
+  try {
+    return await mapBoundedPerKey(
+      due.map((c) => c.state),
+      { concurrency, perKey: perHostConcurrency, key: (state) => hostOf(byId.get(state.id)!.url) },
+      async (state) => {
+        const outcome = await pollFeed(deps, byId.get(state.id)!, state);
+        hold.done(state.id);
+        return outcome;
+      },
+    );
+  } finally {
+    hold.stop();
+  }
 }
 
 /**
@@ -156,7 +239,7 @@ export async function ingestDue(
  * tick's feed polls and with the same bounds (so that feeds and pages of one host never exceed the per-host
  * limit together). Never throws: a store that cannot list the due pages leaves them for the next tick.
  */
-async function fetchPagesOf(deps: IngestDeps, ids: string[], concurrency: number, perHostConcurrency: number): Promise<void> {
+export async function fetchPagesOf(deps: IngestDeps, ids: string[], concurrency: number, perHostConcurrency: number): Promise<void> {
   if (!deps.sources.some((s) => s.fullText && ids.includes(s.id))) return;
   const outcomes = await fetchDuePages(
     { pages: deps.store.pages, knownEntries: (id) => deps.store.knownEntries(id), fetchFeed: deps.fetchFeed, sources: deps.sources, rules: deps.rules, now: deps.now, processPage: deps.processPage, maxPageBytes: deps.maxPageBytes },
@@ -168,20 +251,64 @@ async function fetchPagesOf(deps: IngestDeps, ids: string[], concurrency: number
 
 /**
  * Polls the given sources now, whether due or not (`wirefeed ingest --once`, admin refresh), with the same
- * bounds as {@link ingestDue}.
+ * bounds as {@link ingestDue}, claiming them `waveSize` at a time (all at once when absent). A source another
+ * poll holds (its lease) is waited for, up to `waitMs`, then left out of the outcomes.
  */
 export async function ingestNow(
   deps: IngestDeps,
   ids: string[],
   concurrency: number,
   perHostConcurrency: number = concurrency,
+  options: { leaseMs?: number; waitMs?: number; waveSize?: number } = {},
 ): Promise<PollOutcome[]> {
   const targets = deps.sources.filter((s) => ids.includes(s.id));
-  const outcomes = await mapBoundedPerKey(
-    targets,
-    { concurrency, perKey: perHostConcurrency, key: (source) => hostOf(source.url) },
-    async (source) => pollFeed(deps, source, await deps.store.getSource(source.id)),
-  );
+  const wave = Math.max(1, options.waveSize ?? targets.length);
+  const outcomes: PollOutcome[] = [];
+  for (let i = 0; i < targets.length; i += wave) {
+    outcomes.push(...(await pollNowWave(deps, targets.slice(i, i + wave), concurrency, perHostConcurrency, options)));
+  }
   await fetchPagesOf(deps, ids, concurrency, perHostConcurrency);
   return outcomes;
 }
+
+async function pollNowWave(
+  deps: IngestDeps,
+  targets: SourceConfig[],
+  concurrency: number,
+  perHostConcurrency: number,
+  options: { leaseMs?: number; waitMs?: number },
+): Promise<PollOutcome[]> {
+  const now = deps.now ?? Date.now;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const claims = new Map<string, SourceClaim>();
+  // A source the store does not know yet has no lease to take: it is polled without state, as before.
+  const unknown = new Set<string>();
+  let pending = targets.map((s) => s.id);
+  for (let step = 0; ; step++) {
+    for (const claim of await deps.store.claimSources(pending, now(), leaseMs)) claims.set(claim.state.id, claim);
+    pending = pending.filter((id) => !claims.has(id));
+    if (pending.length === 0 || step * LEASE_WAIT_STEP_MS >= (options.waitMs ?? leaseMs)) break;
+    const states = await Promise.all(pending.map((id) => deps.store.getSource(id)));
+    for (const [i, state] of states.entries()) if (state === null) unknown.add(pending[i]!);
+    pending = pending.filter((id) => !unknown.has(id));
+    if (pending.length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, LEASE_WAIT_STEP_MS));
+  }
+  const hold = holdClaims(deps.store, [...claims.values()].map((c) => ({ id: c.state.id, claim: c.claim })), leaseMs, now);
+  try {
+    return await mapBoundedPerKey(
+      targets.filter((s) => claims.has(s.id) || unknown.has(s.id)),
+      { concurrency, perKey: perHostConcurrency, key: (source) => hostOf(source.url) },
+      async (source) => {
+        const outcome = await pollFeed(deps, source, claims.get(source.id)?.state ?? null);
+        hold.done(source.id);
+        return outcome;
+      },
+    );
+  } finally {
+    hold.stop();
+  }
+}
+
+/** How often `ingestNow` looks again at a source another poll holds. */
+const LEASE_WAIT_STEP_MS = 50;

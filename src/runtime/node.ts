@@ -111,6 +111,7 @@ export async function openNodeService(
       if (!('event' in event) && durationMs !== undefined) metrics.pollFinished(event, durationMs);
       if (!('event' in event)) hooks.onPoll?.(event);
     },
+    tickMode: 'backlog',
   });
   // Decode, parse and normalize run in worker threads: the serving thread fetches, serves and writes the store.
   const { workers, workerTimeoutMs, workerMemoryMb } = config.schedule;

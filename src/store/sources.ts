@@ -79,6 +79,9 @@ export async function checkSourceNames(config: Pick<WirefeedConfig, 'feeds' | 's
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
+/** Sources per seeding statement (one JSON parameter each). */
+const SEED_CHUNK = 500;
+
 /**
  * The statements that seed the configured sources: a source new to the store, or one whose configuration in
  * the file changed since it was last seeded, takes the file's version (marked `config`); one the file did not
@@ -86,21 +89,32 @@ export async function checkSourceNames(config: Pick<WirefeedConfig, 'feeds' | 's
  * left the file keep their state and items but lose their configuration, so they are no longer polled.
  */
 export function seedStatements(db: SqlDatabase, sources: SourceConfig[]): SqlStatement[] {
-  const statements = sources.map((s) => {
+  // One statement per chunk of sources, their fields as one JSON parameter: a D1 invocation may run at most
+  // 1,000 statements and bind under 100 parameters each, and configs list thousands of sources.
+  const rows = sources.map((s) => {
     const config = stableJson(s);
     const rights = sourceRights(s);
-    return db
-      .prepare(
-        `INSERT INTO sources (id, url, title, origin, config, seed_hash, license, max_age_ms) VALUES (?1, ?2, ?3, 'config', ?4, ?5, ?6, ?7)
-         ON CONFLICT (id) DO UPDATE SET
-           url = excluded.url, title = excluded.title, origin = 'config', config = excluded.config, seed_hash = excluded.seed_hash,
-           license = excluded.license, max_age_ms = excluded.max_age_ms,
-           etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
-           last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END
-         WHERE sources.seed_hash IS NOT excluded.seed_hash`,
-      )
-      .bind(s.id, s.url, s.title, config, hash64(config), rights.license, rights.maxAgeMs);
+    return [s.id, s.url, s.title, config, hash64(config), rights.license, rights.maxAgeMs];
   });
+  const statements: SqlStatement[] = [];
+  for (let i = 0; i < rows.length; i += SEED_CHUNK) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO sources (id, url, title, origin, config, seed_hash, license, max_age_ms)
+           SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), 'config', json_extract(value, '$[3]'),
+                  json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]')
+           FROM json_each(?1) WHERE true
+           ON CONFLICT (id) DO UPDATE SET
+             url = excluded.url, title = excluded.title, origin = 'config', config = excluded.config, seed_hash = excluded.seed_hash,
+             license = excluded.license, max_age_ms = excluded.max_age_ms,
+             etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
+             last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END
+           WHERE sources.seed_hash IS NOT excluded.seed_hash`,
+        )
+        .bind(JSON.stringify(rows.slice(i, i + SEED_CHUNK))),
+    );
+  }
   statements.push(
     db
       .prepare(`UPDATE sources SET config = NULL, seed_hash = NULL WHERE origin = 'config' AND config IS NOT NULL AND id NOT IN (SELECT value FROM json_each(?1))`)

@@ -3,11 +3,13 @@ import { hash64 } from '../util/hash.ts';
 import { createPageFetchStore, type PageFetchCounts, type PageFetchStore } from './page-fetches.ts';
 import { pollHistoryStatements, readPollHistory, type PollHour } from './poll-history.ts';
 import type { SqlDatabase, SqlStatement, SqlValue } from './sql.ts';
+import { createLeases, type SourceLeases } from './leases.ts';
 import { rightsConditions } from './rights.ts';
 import { createSourceStore, seedStatements, SourceRemovedError, toSourceState, type SourceStateRow, type SourceStore } from './sources.ts';
 import { accessCondition, type ItemAccess } from './subscribers.ts';
 
 export type { PollHour } from './poll-history.ts';
+export type { SourceClaim, SourceLeases } from './leases.ts';
 
 /** An item ready to be stored: the normalized story plus what queries need beside it. */
 export interface ItemWrite {
@@ -107,8 +109,11 @@ export interface SourceStatus extends SourceState {
   pages?: PageFetchCounts | undefined;
 }
 
-/** The store: sources with their poll state, and items. Built over any `SqlDatabase` (SQLite or D1). */
-export interface Store {
+/**
+ * The store: sources with their poll state and leases, and items. Built over any `SqlDatabase` (SQLite or D1).
+ * Saving a poll (`savePoll`, `saveNotModified`, `saveFailure`) frees the source's lease.
+ */
+export interface Store extends SourceLeases {
   /**
    * Seeds the configured sources (see `seedStatements`): new ones and those the file changed take the file's
    * configuration; the rest keep the store's (an admin API edit survives a restart).
@@ -183,12 +188,14 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
       .prepare(
         `UPDATE sources SET etag = ?2, last_modified = ?3, last_fetch_at = ?4, next_fetch_at = ?5,
            error_count = 0, last_error_kind = NULL, last_error_message = NULL, last_error_at = NULL,
-           last_success_at = CASE WHEN ?6 THEN ?4 ELSE last_success_at END
+           last_success_at = CASE WHEN ?6 THEN ?4 ELSE last_success_at END, claimed_until = 0
          WHERE id = ?1`,
       )
       .bind(sourceId, state.etag, state.lastModified, state.fetchedAt, state.nextFetchAt, success ? 1 : 0);
 
   return {
+    ...createLeases(db),
+
     async syncSources(sources) {
       await db.batch(seedStatements(db, sources));
     },
@@ -277,7 +284,7 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
         db
           .prepare(
             `UPDATE sources SET last_fetch_at = ?2, next_fetch_at = ?3, error_count = error_count + 1,
-               last_error_kind = ?4, last_error_message = ?5, last_error_at = ?2
+               last_error_kind = ?4, last_error_message = ?5, last_error_at = ?2, claimed_until = 0
              WHERE id = ?1`,
           )
           .bind(sourceId, error.at, nextFetchAt, error.kind, error.message),

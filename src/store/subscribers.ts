@@ -149,13 +149,22 @@ export function createSubscriberStore(db: SqlDatabase): SubscriberStore {
   const store: SubscriberStore = {
     async syncLicenses(sources) {
       if (sources.length === 0) return;
-      await db.batch(
-        sources.map((s) =>
+      // One statement per 500 sources: a D1 invocation may run at most 1,000 statements.
+      const statements = [];
+      for (let i = 0; i < sources.length; i += 500) {
+        const rows = sources.slice(i, i + 500).map((s) => [s.id, s.license, s.maxAgeMs ?? null]);
+        statements.push(
           db
-            .prepare(`UPDATE sources SET license = ?2, max_age_ms = ?3 WHERE id = ?1 AND (license <> ?2 OR max_age_ms IS NOT ?3)`)
-            .bind(s.id, s.license, s.maxAgeMs ?? null),
-        ),
-      );
+            .prepare(
+              `UPDATE sources SET license = json_extract(j.value, '$[1]'), max_age_ms = json_extract(j.value, '$[2]')
+               FROM json_each(?1) j
+               WHERE sources.id = json_extract(j.value, '$[0]')
+                 AND (sources.license <> json_extract(j.value, '$[1]') OR sources.max_age_ms IS NOT json_extract(j.value, '$[2]'))`,
+            )
+            .bind(JSON.stringify(rows)),
+        );
+      }
+      await db.batch(statements);
     },
     async setLicense(sourceId, license) {
       const row = await db.prepare('SELECT id FROM sources WHERE id = ?1').bind(sourceId).first();

@@ -4,6 +4,10 @@ import { validateConfig } from '../../src/config.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { WORKER_MAX_CONCURRENCY, createWorker, workerConfig } from '../../src/runtime/worker-handlers.ts';
 
+// Without the INGEST_QUEUE binding of wrangler.toml: the Cron Trigger polls (at most schedule.batchSize) itself.
+// The queue fan-out is tested in test/worker/fan-out.test.ts.
+const inlineEnv = { DB: env.DB };
+
 const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>Tiny</title>
 <item><title>One line</title><link>https://tiny.test/1</link><guid>tiny-1</guid><pubDate>Mon, 20 Apr 2026 10:00:00 GMT</pubDate></item>
 </channel></rss>`;
@@ -32,7 +36,7 @@ function setup(prefix: string, schedule: { batchSize: number; concurrency: numbe
   });
   const tick = async (): Promise<void> => {
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: '*/5 * * * *' }), env, ctx);
+    await worker.scheduled(createScheduledController({ cron: '*/5 * * * *' }), inlineEnv, ctx);
     await waitOnExecutionContext(ctx);
   };
   return { worker, tick, fetched, maxInFlight: () => maxInFlight };
@@ -117,7 +121,7 @@ describe('WebSub on Workers', () => {
     const tick = async (at: number): Promise<void> => {
       vi.setSystemTime(at);
       const ctx = createExecutionContext();
-      await worker.scheduled(createScheduledController({ cron: '*/5 * * * *', scheduledTime: at }), env, ctx);
+      await worker.scheduled(createScheduledController({ cron: '*/5 * * * *', scheduledTime: at }), inlineEnv, ctx);
       await waitOnExecutionContext(ctx);
     };
     vi.useFakeTimers({ toFake: ['Date'] });

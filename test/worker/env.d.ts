@@ -29,6 +29,23 @@ declare module 'cloudflare:test' {
     cron: string;
     noRetry(): void;
   };
+  /** A message as `createMessageBatch` takes it. */
+  export interface TestQueueMessage<Body> {
+    id: string;
+    timestamp: Date;
+    attempts: number;
+    body: Body;
+  }
+  export interface TestMessageBatch<Body> {
+    readonly queue: string;
+    readonly messages: readonly { readonly id: string; readonly body: Body; readonly attempts: number; ack(): void; retry(): void }[];
+  }
+  export function createMessageBatch<Body = unknown>(queueName: string, messages: TestQueueMessage<Body>[]): TestMessageBatch<Body>;
+  /** The ack/retry state of a batch made by `createMessageBatch`, once the handler's work has settled. */
+  export function getQueueResult(
+    batch: TestMessageBatch<unknown>,
+    ctx: TestExecutionContext,
+  ): Promise<{ outcome: string; ackAll: boolean; retryBatch: { retry: boolean }; explicitAcks: string[]; retryMessages: { msgId: string }[] }>;
   export function applyD1Migrations(db: TestD1, migrations: D1Migration[], migrationsTableName?: string): Promise<void>;
 }
 

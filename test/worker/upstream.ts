@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 /** The origin the test upstream serves. Every outbound fetch of the workerd tests reaches `createUpstream`. */
 export const UPSTREAM_ORIGIN = 'https://upstream.wirefeed.test';
 
+/** Hosts `h<N>.fanout.test` serve `/feed/<id>.xml`, a small RSS feed per source id, for the fan-out tests. */
+export const FANOUT_DOMAIN = 'fanout.test';
+
 interface UpstreamFile {
   body: Uint8Array<ArrayBuffer>;
   contentType: string;
@@ -49,9 +52,40 @@ export function createUpstream(): (request: Request) => Promise<Response> {
   const failing = new Map<string, number>();
   const log: UpstreamLogEntry[] = [];
   const hooks: HookEntry[] = [];
+  // The fan-out feeds keep a log of their own (other test files reset the main one), and their own failures.
+  const fanOutHits = new Map<string, number>();
+  const fanOutFailing = new Set<string>();
+  const fanOut = (url: URL, request: Request): Response => {
+    if (url.pathname === '/__control/hits') return Response.json(Object.fromEntries(fanOutHits));
+    if (url.pathname === '/__control/reset') {
+      fanOutHits.clear();
+      fanOutFailing.clear();
+      return new Response('ok');
+    }
+    if (url.pathname === '/__control/fail') {
+      for (const id of (url.searchParams.get('ids') ?? '').split(',')) if (id) fanOutFailing.add(id);
+      return new Response('ok');
+    }
+    if (url.pathname === '/__control/heal') {
+      fanOutFailing.clear();
+      return new Response('ok');
+    }
+    const id = /^\/feed\/([a-z0-9-]+)\.xml$/.exec(url.pathname)?.[1];
+    if (!id) return new Response('not found', { status: 404 });
+    fanOutHits.set(id, (fanOutHits.get(id) ?? 0) + 1);
+    if (fanOutFailing.has(id)) return new Response('upstream is down', { status: 503 });
+    const etag = `"${id}-1"`;
+    if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
+    const items = [1, 2]
+      .map((n) => `<item><title>Story ${n} of ${id}</title><link>https://${url.host}/${id}/${n}</link><guid>${id}-${n}</guid><pubDate>Mon, 20 Apr 2026 0${n}:00:00 GMT</pubDate></item>`)
+      .join('');
+    const body = `<?xml version="1.0"?><rss version="2.0"><channel><title>${id}</title><link>https://${url.host}/</link>${items}</channel></rss>`;
+    return new Response(body, { headers: { ETag: etag, 'Content-Type': 'application/rss+xml; charset=utf-8' } });
+  };
 
   return async function upstream(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    if (url.protocol === 'https:' && (url.hostname === FANOUT_DOMAIN || url.hostname.endsWith(`.${FANOUT_DOMAIN}`))) return fanOut(url, request);
     if (url.origin !== UPSTREAM_ORIGIN) {
       return new Response(`no network in tests: ${url.origin}`, { status: 502 });
     }

@@ -5,6 +5,10 @@ import worker from '../../src/runtime/worker.ts';
 import { INGEST_AT, PARITY_CASES, SITE, caseKey, caseRequest, parityAnswer } from './parity-cases.ts';
 import { UPSTREAM_ORIGIN, type UpstreamLogEntry } from './upstream.ts';
 
+// Without the INGEST_QUEUE binding of wrangler.toml: the Cron Trigger polls (at most schedule.batchSize) itself.
+// The queue fan-out is tested in test/worker/fan-out.test.ts.
+const inlineEnv = { DB: env.DB };
+
 const MINUTE = 60_000;
 const reference = inject('nodeReference');
 
@@ -12,7 +16,7 @@ const reference = inject('nodeReference');
 async function tick(at: number): Promise<void> {
   vi.setSystemTime(at);
   const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: '*/5 * * * *' }), env, ctx);
+  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: '*/5 * * * *' }), inlineEnv, ctx);
   await waitOnExecutionContext(ctx);
 }
 
