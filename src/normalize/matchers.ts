@@ -56,9 +56,7 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   const siblingHeading = lineMatchers(rules.siblingHeadings);
   const copyright = lineMatchers(rules.copyrightLines);
   const trackers = rules.trackingImages.map((p) => asRegex(p) ?? new RegExp(p.trim().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i'));
-  const readMore = rules.readMore.map((p) =>
-    asRegex(p) ?? new RegExp(`\\s*(?:\\u2026|\\.{3})?\\s*\\[?${flexible(p)}\\]?\\s*(?:\\u2026|\\.{2,3})?\\s*(?:»|›|→|>>)?\\s*$`, 'iu'),
-  );
+  const readMore = readMoreMatcher(rules.readMore);
   const suffixes = rules.headlineSuffixes.map(
     (p) => asRegex(p) ?? new RegExp(`\\s*[|\\-–—:·•]\\s*${flexible(p)}\\s*$`, 'iu'),
   );
@@ -97,13 +95,7 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     isSiblingHeading: (line) => siblingHeading(line),
     isCopyrightLine: (line) => copyright(line),
     isTrackingImage: (href) => trackers.some((re) => re.test(href)),
-    stripReadMore(line) {
-      for (const re of readMore) {
-        const m = re.exec(line);
-        if (m && m[0].length > 0) return { text: (line.slice(0, m.index) + line.slice(m.index + m[0].length)).trim(), cut: true };
-      }
-      return { text: line, cut: false };
-    },
+    stripReadMore: readMore,
     stripHeadlineAffixes(title) {
       const hit = affixMemo.get(title);
       if (hit !== undefined) return hit;
@@ -130,6 +122,56 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   };
   cache.set(rules, compiled);
   return compiled;
+}
+
+// What may follow a read-more phrase to the end of the line: `]`, ellipses, arrows and white space.
+const AFTER_READ_MORE = /[\s.\u2026»›→>\]]/u;
+
+/**
+ * The read-more markers as one test, in list order (the first that matches cuts). A phrase matches only
+ * where the line, without the characters that may follow it, ends with the phrase's last word: one test of
+ * all the last words on the line's tail rules out every phrase at once on nearly every line.
+ */
+function readMoreMatcher(patterns: string[]): (line: string) => { text: string; cut: boolean } {
+  const all: RegExp[] = [];
+  const literals: RegExp[] = [];
+  const lastWords: string[] = [];
+  let anyPhraseUnfiltered = false;
+  for (const p of patterns) {
+    const literal = asRegex(p);
+    if (literal) {
+      all.push(literal);
+      literals.push(literal);
+      continue;
+    }
+    all.push(new RegExp(`\\s*(?:\\u2026|\\.{3})?\\s*\\[?${flexible(p)}\\]?\\s*(?:\\u2026|\\.{2,3})?\\s*(?:»|›|→|>>)?\\s*$`, 'iu'));
+    const core = [...p.trim()];
+    while (core.length > 0 && AFTER_READ_MORE.test(core.at(-1)!)) core.pop();
+    const last = core.join('').split(/\s+/).at(-1) ?? '';
+    if (last) lastWords.push(last);
+    else anyPhraseUnfiltered = true;
+  }
+  const tailLength = 2 * Math.max(0, ...lastWords.map((w) => w.length)) + 2;
+  const tail = lastWords.length > 0 ? new RegExp(`(?:${lastWords.map(flexible).join('|')})$`, 'iu') : null;
+  const strip = (line: string, re: RegExp): { text: string; cut: boolean } | null => {
+    const m = re.exec(line);
+    return m && m[0].length > 0 ? { text: (line.slice(0, m.index) + line.slice(m.index + m[0].length)).trim(), cut: true } : null;
+  };
+  const memo = new StringMemo<string | null>();
+  return (line) => {
+    const hit = memo.get(line);
+    if (hit !== undefined) return hit === null ? { text: line, cut: false } : { text: hit, cut: true };
+    let end = line.length;
+    while (end > 0 && AFTER_READ_MORE.test(line[end - 1]!)) end--;
+    const phrases = anyPhraseUnfiltered || (tail !== null && tail.test(line.slice(Math.max(0, end - tailLength), end)));
+    let found: { text: string; cut: boolean } | null = null;
+    for (const re of phrases ? all : literals) {
+      found = strip(line, re);
+      if (found) break;
+    }
+    memo.set(line, found ? found.text : null);
+    return found ?? { text: line, cut: false };
+  };
 }
 
 /** The lookup key of an organisation name: folded, without "The" and punctuation. */
