@@ -19,11 +19,34 @@ const ASCII_SPACES = /\s+/g;
 export function cleanText(text: string): string {
   const hit = cleanMemo.get(text);
   if (hit !== undefined) return hit;
+  if (isClean(text)) return cleanMemo.set(text, text);
   // ASCII is its own NFC and holds no zero-width or odd space characters.
   const clean = NON_ASCII.test(text)
     ? text.normalize('NFC').replace(ZERO_WIDTH, '').replace(ODD_SPACES, ' ').trim()
     : text.replace(ASCII_SPACES, ' ').trim();
   return cleanMemo.set(text, clean);
+}
+
+/**
+ * True when `cleanText` would return the text as it is: single spaces between words only, no other white
+ * space, no zero-width character, and only characters that are their own NFC whatever surrounds them
+ * (below the combining marks U+0300, general punctuation, currency signs). One pass, no allocation.
+ */
+function isClean(text: string): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) {
+      if (i === 0 || i === n - 1 || text.charCodeAt(i - 1) === 0x20) return false;
+    } else if (c < 0x7f) {
+      if (c >= 0x09 && c <= 0x0d) return false;
+    } else if (c < 0x300) {
+      if (c === 0xa0 || c === 0xad) return false;
+    } else if (!((c >= 0x2010 && c <= 0x2027) || (c >= 0x2030 && c <= 0x205e) || (c >= 0x20a0 && c <= 0x20c0))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
