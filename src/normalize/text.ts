@@ -49,11 +49,19 @@ function charClass(c: number): 0 | 1 | 2 | 3 {
  */
 function cleanSimple(text: string): string | null {
   const n = text.length;
+  // Most lines are already clean: printable ASCII, single spaces inside, and characters kept as they are.
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x20 && c < 0x7f) continue;
+    if (c === 0x20 ? i === 0 || i === n - 1 || text.charCodeAt(i - 1) === 0x20 : charClass(c) !== 0) break;
+  }
+  if (i === n) return text;
   let out = '';
   let segment = -1; // start of the run of kept text being read, or -1
   let space = false; // white space seen since the last kept text
   let started = false;
-  for (let i = 0; i < n; i++) {
+  for (i = 0; i < n; i++) {
     const k = charClass(text.charCodeAt(i));
     if (k === 0) {
       if (segment < 0) {
