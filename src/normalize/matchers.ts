@@ -190,13 +190,46 @@ function orgKeyOf(name: string): string {
 
 function lineMatchers(patterns: string[]): (line: string) => boolean {
   const phrases = new Set<string>();
-  const regexes: RegExp[] = [];
+  const regexes: { re: RegExp; maxLength: number }[] = [];
   for (const p of patterns) {
     const re = asRegex(p);
-    if (re) regexes.push(re);
+    if (re) regexes.push({ re, maxLength: maxLineLength(re) });
     else phrases.add(phraseKey(p));
   }
-  return (line) => phrases.has(phraseKey(line)) || regexes.some((re) => re.test(line));
+  return (line) => {
+    if (phrases.has(phraseKey(line))) return true;
+    for (const { re, maxLength } of regexes) if (line.length <= maxLength && re.test(line)) return true;
+    return false;
+  };
+}
+
+// A pattern that opens with `^(?=.{0,N}$)` only matches lines of at most N characters.
+const LENGTH_LOOKAHEAD = /^\^\(\?=\.\{0,(\d+)\}\$\)/;
+
+/**
+ * The longest line a regex can match (UTF-16 units): bounded only when it opens with a length lookahead
+ * and has no other top-level alternative.
+ */
+function maxLineLength(re: RegExp): number {
+  const m = re.flags.includes('m') ? null : LENGTH_LOOKAHEAD.exec(re.source);
+  if (!m || hasTopLevelAlternative(re.source)) return Infinity;
+  // With `u`, `.` is a code point: up to two units each.
+  return Number(m[1]) * (re.unicode ? 2 : 1);
+}
+
+function hasTopLevelAlternative(source: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
 }
 
 // `fold` leaves no white space but single spaces, so trimming these characters is `.replace(/[\s.!:;,]+$/, '')`.
