@@ -57,11 +57,13 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   const copyright = lineMatchers(rules.copyrightLines);
   const trackers = rules.trackingImages.map((p) => asRegex(p) ?? new RegExp(p.trim().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i'));
   const readMore = readMoreMatcher(rules.readMore);
-  const suffixes = rules.headlineSuffixes.map(
-    (p) => asRegex(p) ?? new RegExp(`\\s*[|\\-–—:·•]\\s*${flexible(p)}\\s*$`, 'iu'),
-  );
+  const suffixes = rules.headlineSuffixes.map((p): Affix => {
+    const literal = asRegex(p);
+    if (literal) return { re: literal, tail: null };
+    return { re: new RegExp(`\\s*[|\\-–—:·•]\\s*${flexible(p)}\\s*$`, 'iu'), tail: endsWith(p.trim().split(/\s+/).at(-1)!) };
+  });
   const prefixes = rules.headlinePrefixes.map(
-    (p) => asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\s*[:\\-–—]\\s+`, 'iu'),
+    (p): Affix => ({ re: asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\s*[:\\-–—]\\s+`, 'iu'), tail: null }),
   );
   const kills = rules.killMarkers.map((p) => asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\b`, 'iu'));
   const affixes = [...suffixes, ...prefixes];
@@ -101,7 +103,7 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
       if (hit !== undefined) return hit;
       let t = title;
       for (let pass = 0; pass < 2; pass++) {
-        for (const re of affixes) t = t.replace(re, '').trim();
+        for (const { re, tail } of affixes) t = (tail === null || tail(t) ? t.replace(re, '') : t).trim();
       }
       return affixMemo.set(title, t || title);
     },
@@ -123,6 +125,28 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   cache.set(rules, compiled);
   return compiled;
 }
+
+/** A headline affix, and for a suffix phrase the test its title must pass for the phrase to have a chance. */
+interface Affix {
+  re: RegExp;
+  tail: ((title: string) => boolean) | null;
+}
+
+/**
+ * Whether a line, without white space at its end, ends with `word` (compared as the phrase patterns compare:
+ * case-insensitive, quotes either way). A suffix phrase followed by white space only needs its last word there.
+ */
+function endsWith(word: string): (line: string) => boolean {
+  const re = new RegExp(`${flexible(word)}$`, 'iu');
+  const length = 2 * word.length + 2;
+  return (line) => {
+    let end = line.length;
+    while (end > 0 && WHITE_SPACE.test(line[end - 1]!)) end--;
+    return re.test(line.slice(Math.max(0, end - length), end));
+  };
+}
+
+const WHITE_SPACE = /\s/;
 
 // What may follow a read-more phrase to the end of the line: `]`, ellipses, arrows and white space.
 const AFTER_READ_MORE = /[\s.\u2026»›→>\]]/u;
