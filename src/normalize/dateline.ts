@@ -81,10 +81,23 @@ export function parseDateline(paragraph: string, rules: CompiledRules): Dateline
  */
 export function knownPlace(city: string, region: string, rules: CompiledRules): boolean {
   if (knownOrganisation(city, rules)) return false;
-  const ruled = (name: string): boolean => rules.rules.places.some((r) => r.match.some((m) => placeKey(m) === placeKey(name)));
+  const ruledKeys = placeRuleKeys(rules);
+  const ruled = (name: string): boolean => ruledKeys.has(placeKey(name));
   if (!rules.rules.gazetteer) return true;
   if (region && (ruled(region) || lookupPlaces(region).length > 0)) return true;
   return city.split('/').every((part) => ruled(part) || lookupPlaces(part).some((p) => !p.abbreviation));
+}
+
+const placeKeysCache = new WeakMap<CompiledRules, Set<string>>();
+
+// The keys of every place the rules name, once per rules object.
+function placeRuleKeys(rules: CompiledRules): Set<string> {
+  let keys = placeKeysCache.get(rules);
+  if (!keys) {
+    keys = new Set(rules.rules.places.flatMap((r) => r.match.map((m) => placeKey(m))));
+    placeKeysCache.set(rules, keys);
+  }
+  return keys;
 }
 
 /** The first paragraph without its dateline, and the dateline; the paragraph unchanged when it has none. */

@@ -38,11 +38,22 @@ const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?Z
 function isoUtcMs(value: string): number | null {
   const m = ISO_UTC.exec(value);
   if (!m) return null;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  // Whole seconds from year 100 on (Date.UTC reads years 0–99 as 1900–1999): the fields are the instant when each is in range.
+  if (value.length === 20 && year >= 100) {
+    const valid = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+    return valid ? Date.UTC(year, month - 1, day, hour, minute, second) : null;
+  }
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) return null;
   // Date.parse accepts 2021-02-31 as 3 March: only a time that reads back as written is a real one.
   const back = new Date(ms).toISOString();
   return back.slice(0, 19) === `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}` ? ms : null;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /**

@@ -103,8 +103,9 @@ const SCRIPT = /^(?:(?:var|let|const)\s+[\w$]+\s*=|function\s*[\w$]*\s*\(|\(func
 export function isCodeText(text: string): boolean {
   const t = text.trim();
   if (t.startsWith('<!--') || t.endsWith('-->')) return true;
-  if (CSS_AT_RULE.test(t) || DECLARATIONS.test(t) || SCRIPT.test(t)) return true;
-  if (!CSS_RULE.test(t)) return false;
+  // Each pattern needs one character ('@', ';', '{'): most paragraphs are ruled out without running it.
+  if ((t.includes('@') && CSS_AT_RULE.test(t)) || (t.includes(';') && DECLARATIONS.test(t)) || SCRIPT.test(t)) return true;
+  if (!t.includes('{') || !CSS_RULE.test(t)) return false;
   // Prose may hold one brace; code is dense with braces, colons and semicolons.
   const marks = (t.match(/[{};:]/g) ?? []).length;
   return marks >= 3 && marks * 12 >= (t.match(/\s/g) ?? []).length;

@@ -250,8 +250,26 @@ function summaryOf(summary: string, headline: string, paragraphs: string[], rule
   const clean = splitDateline(cut.text.replace(/\s*(?:\u2026|\.{3})\s*$/, ''), rules).text.trim();
   if (!clean) return null;
   // Feeds that repeat the whole body as the summary add nothing.
-  if (fold(clean) === fold(paragraphs.join(' '))) return null;
+  const folded = fold(clean);
+  if (!hasMoreAsciiAlnum(paragraphs, folded.length) && folded === fold(paragraphs.join(' '))) return null;
   return cut.cut ? `${clean}…` : clean;
+}
+
+/**
+ * True when the texts hold more than `limit` ASCII letters and digits. `fold` keeps each of them as one
+ * character, so texts with more cannot fold to a string of `limit` characters (and need not be folded).
+ */
+function hasMoreAsciiAlnum(texts: string[], limit: number): boolean {
+  let n = 0;
+  for (const t of texts) {
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i) | 0x20;
+      if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+        if (++n > limit) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** A headline for an entry with neither title nor headline line: the first sentence of its text, shortened. */

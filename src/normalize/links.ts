@@ -48,6 +48,14 @@ function resolveUncached(value: string, base: string | null | undefined): string
 export function canonicalLink(href: string | null | undefined, base?: string | null): string | null {
   const resolved = resolveHttpUrl(href, base);
   if (!resolved) return null;
+  const hit = canonicalMemo.get(resolved);
+  return hit !== undefined ? hit : canonicalMemo.set(resolved, canonicalOf(resolved));
+}
+
+// A story's link is made canonical for its own key and again for each teaser and page that names it.
+const canonicalMemo = new StringMemo<string>(1 << 16);
+
+function canonicalOf(resolved: string): string {
   const url = new URL(resolved);
   url.hash = '';
   const kept = [...url.searchParams.entries()].filter(([k]) => !TRACKING.test(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

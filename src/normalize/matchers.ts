@@ -56,14 +56,14 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   const siblingHeading = lineMatchers(rules.siblingHeadings);
   const copyright = lineMatchers(rules.copyrightLines);
   const trackers = rules.trackingImages.map((p) => asRegex(p) ?? new RegExp(p.trim().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i'));
-  const readMore = rules.readMore.map((p) =>
-    asRegex(p) ?? new RegExp(`\\s*(?:\\u2026|\\.{3})?\\s*\\[?${flexible(p)}\\]?\\s*(?:\\u2026|\\.{2,3})?\\s*(?:»|›|→|>>)?\\s*$`, 'iu'),
-  );
-  const suffixes = rules.headlineSuffixes.map(
-    (p) => asRegex(p) ?? new RegExp(`\\s*[|\\-–—:·•]\\s*${flexible(p)}\\s*$`, 'iu'),
-  );
+  const readMore = readMoreMatcher(rules.readMore);
+  const suffixes = rules.headlineSuffixes.map((p): Affix => {
+    const literal = asRegex(p);
+    if (literal) return { re: literal, tail: null };
+    return { re: new RegExp(`\\s*[|\\-–—:·•]\\s*${flexible(p)}\\s*$`, 'iu'), tail: endsWith(p.trim().split(/\s+/).at(-1)!) };
+  });
   const prefixes = rules.headlinePrefixes.map(
-    (p) => asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\s*[:\\-–—]\\s+`, 'iu'),
+    (p): Affix => ({ re: asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\s*[:\\-–—]\\s+`, 'iu'), tail: null }),
   );
   const kills = rules.killMarkers.map((p) => asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\b`, 'iu'));
   const affixes = [...suffixes, ...prefixes];
@@ -97,19 +97,13 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     isSiblingHeading: (line) => siblingHeading(line),
     isCopyrightLine: (line) => copyright(line),
     isTrackingImage: (href) => trackers.some((re) => re.test(href)),
-    stripReadMore(line) {
-      for (const re of readMore) {
-        const m = re.exec(line);
-        if (m && m[0].length > 0) return { text: (line.slice(0, m.index) + line.slice(m.index + m[0].length)).trim(), cut: true };
-      }
-      return { text: line, cut: false };
-    },
+    stripReadMore: readMore,
     stripHeadlineAffixes(title) {
       const hit = affixMemo.get(title);
       if (hit !== undefined) return hit;
       let t = title;
       for (let pass = 0; pass < 2; pass++) {
-        for (const re of affixes) t = t.replace(re, '').trim();
+        for (const { re, tail } of affixes) t = (tail === null || tail(t) ? t.replace(re, '') : t).trim();
       }
       return affixMemo.set(title, t || title);
     },
@@ -132,6 +126,78 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   return compiled;
 }
 
+/** A headline affix, and for a suffix phrase the test its title must pass for the phrase to have a chance. */
+interface Affix {
+  re: RegExp;
+  tail: ((title: string) => boolean) | null;
+}
+
+/**
+ * Whether a line, without white space at its end, ends with `word` (compared as the phrase patterns compare:
+ * case-insensitive, quotes either way). A suffix phrase followed by white space only needs its last word there.
+ */
+function endsWith(word: string): (line: string) => boolean {
+  const re = new RegExp(`${flexible(word)}$`, 'iu');
+  const length = 2 * word.length + 2;
+  return (line) => {
+    let end = line.length;
+    while (end > 0 && WHITE_SPACE.test(line[end - 1]!)) end--;
+    return re.test(line.slice(Math.max(0, end - length), end));
+  };
+}
+
+const WHITE_SPACE = /\s/;
+
+// What may follow a read-more phrase to the end of the line: `]`, ellipses, arrows and white space.
+const AFTER_READ_MORE = /[\s.\u2026»›→>\]]/u;
+
+/**
+ * The read-more markers as one test, in list order (the first that matches cuts). A phrase matches only
+ * where the line, without the characters that may follow it, ends with the phrase's last word: one test of
+ * all the last words on the line's tail rules out every phrase at once on nearly every line.
+ */
+function readMoreMatcher(patterns: string[]): (line: string) => { text: string; cut: boolean } {
+  const all: RegExp[] = [];
+  const literals: RegExp[] = [];
+  const lastWords: string[] = [];
+  let anyPhraseUnfiltered = false;
+  for (const p of patterns) {
+    const literal = asRegex(p);
+    if (literal) {
+      all.push(literal);
+      literals.push(literal);
+      continue;
+    }
+    all.push(new RegExp(`\\s*(?:\\u2026|\\.{3})?\\s*\\[?${flexible(p)}\\]?\\s*(?:\\u2026|\\.{2,3})?\\s*(?:»|›|→|>>)?\\s*$`, 'iu'));
+    const core = [...p.trim()];
+    while (core.length > 0 && AFTER_READ_MORE.test(core.at(-1)!)) core.pop();
+    const last = core.join('').split(/\s+/).at(-1) ?? '';
+    if (last) lastWords.push(last);
+    else anyPhraseUnfiltered = true;
+  }
+  const tailLength = 2 * Math.max(0, ...lastWords.map((w) => w.length)) + 2;
+  const tail = lastWords.length > 0 ? new RegExp(`(?:${lastWords.map(flexible).join('|')})$`, 'iu') : null;
+  const strip = (line: string, re: RegExp): { text: string; cut: boolean } | null => {
+    const m = re.exec(line);
+    return m && m[0].length > 0 ? { text: (line.slice(0, m.index) + line.slice(m.index + m[0].length)).trim(), cut: true } : null;
+  };
+  const memo = new StringMemo<string | null>();
+  return (line) => {
+    const hit = memo.get(line);
+    if (hit !== undefined) return hit === null ? { text: line, cut: false } : { text: hit, cut: true };
+    let end = line.length;
+    while (end > 0 && AFTER_READ_MORE.test(line[end - 1]!)) end--;
+    const phrases = anyPhraseUnfiltered || (tail !== null && tail.test(line.slice(Math.max(0, end - tailLength), end)));
+    let found: { text: string; cut: boolean } | null = null;
+    for (const re of phrases ? all : literals) {
+      found = strip(line, re);
+      if (found) break;
+    }
+    memo.set(line, found ? found.text : null);
+    return found ?? { text: line, cut: false };
+  };
+}
+
 /** The lookup key of an organisation name: folded, without "The" and punctuation. */
 function orgKey(name: string): string {
   const hit = orgKeyMemo.get(name);
@@ -148,13 +214,46 @@ function orgKeyOf(name: string): string {
 
 function lineMatchers(patterns: string[]): (line: string) => boolean {
   const phrases = new Set<string>();
-  const regexes: RegExp[] = [];
+  const regexes: { re: RegExp; maxLength: number }[] = [];
   for (const p of patterns) {
     const re = asRegex(p);
-    if (re) regexes.push(re);
+    if (re) regexes.push({ re, maxLength: maxLineLength(re) });
     else phrases.add(phraseKey(p));
   }
-  return (line) => phrases.has(phraseKey(line)) || regexes.some((re) => re.test(line));
+  return (line) => {
+    if (phrases.has(phraseKey(line))) return true;
+    for (const { re, maxLength } of regexes) if (line.length <= maxLength && re.test(line)) return true;
+    return false;
+  };
+}
+
+// A pattern that opens with `^(?=.{0,N}$)` only matches lines of at most N characters.
+const LENGTH_LOOKAHEAD = /^\^\(\?=\.\{0,(\d+)\}\$\)/;
+
+/**
+ * The longest line a regex can match (UTF-16 units): bounded only when it opens with a length lookahead
+ * and has no other top-level alternative.
+ */
+function maxLineLength(re: RegExp): number {
+  const m = re.flags.includes('m') ? null : LENGTH_LOOKAHEAD.exec(re.source);
+  if (!m || hasTopLevelAlternative(re.source)) return Infinity;
+  // With `u`, `.` is a code point: up to two units each.
+  return Number(m[1]) * (re.unicode ? 2 : 1);
+}
+
+function hasTopLevelAlternative(source: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
 }
 
 // `fold` leaves no white space but single spaces, so trimming these characters is `.replace(/[\s.!:;,]+$/, '')`.

@@ -68,8 +68,14 @@ export function placeSubjects(located: string | null, rules: CompiledRules): str
 export function keywordSubjects(texts: string[], rules: CompiledRules): string[] {
   const text = texts.join('\n');
   if (!text) return [];
+  // Without the two characters that fold to ASCII letters (ſ, the Kelvin sign), a rule can only match where
+  // the lower-case text holds the first ASCII word of one of its phrases.
+  const foldsToAscii = /[\u017f\u212a]/.test(text);
+  let lower: string | null = null;
+  const mayMatch = (needles: string[] | null): boolean =>
+    needles === null || foldsToAscii || needles.some((n) => (lower ??= text.toLowerCase()).includes(n));
   return keywordMatchers(rules.rules.keywords)
-    .filter(({ re }) => re.test(text))
+    .filter(({ re, needles }) => mayMatch(needles) && re.test(text))
     .flatMap(({ rule }) => rule.subjects);
 }
 
@@ -88,16 +94,27 @@ function placeRuleKeys(places: SubjectRule[]): { rule: SubjectRule; keys: string
   return built;
 }
 
-const matcherCache = new WeakMap<SubjectRule[], { rule: SubjectRule; re: RegExp }[]>();
+const matcherCache = new WeakMap<SubjectRule[], { rule: SubjectRule; re: RegExp; needles: string[] | null }[]>();
 
-function keywordMatchers(keywords: SubjectRule[]): { rule: SubjectRule; re: RegExp }[] {
+// What every match of a phrase holds, lower case: its first word when that is ASCII; null when unknown.
+function needleOf(phrase: string): string | null {
+  const first = phrase.trim().split(/[\s'’]/)[0] ?? '';
+  return /^[\x00-\x7f]*$/.test(first) ? first.toLowerCase() : null;
+}
+
+function keywordMatchers(keywords: SubjectRule[]): { rule: SubjectRule; re: RegExp; needles: string[] | null }[] {
   const hit = matcherCache.get(keywords);
   if (hit) return hit;
   const built = keywords.map((rule) => {
     const alternatives = rule.match
       .map((m) => m.trim().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/['’]/g, "['’]").replace(/\s+/g, '\\s+'))
       .join('|');
-    return { rule, re: new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`, 'iu') };
+    const needles = rule.match.map(needleOf);
+    return {
+      rule,
+      re: new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`, 'iu'),
+      needles: needles.every((n): n is string => n !== null) ? needles : null,
+    };
   });
   matcherCache.set(keywords, built);
   return built;

@@ -19,11 +19,70 @@ const ASCII_SPACES = /\s+/g;
 export function cleanText(text: string): string {
   const hit = cleanMemo.get(text);
   if (hit !== undefined) return hit;
+  return cleanMemo.set(text, cleanSimple(text) ?? cleanUnicode(text));
+}
+
+function cleanUnicode(text: string): string {
   // ASCII is its own NFC and holds no zero-width or odd space characters.
-  const clean = NON_ASCII.test(text)
+  return NON_ASCII.test(text)
     ? text.normalize('NFC').replace(ZERO_WIDTH, '').replace(ODD_SPACES, ' ').trim()
     : text.replace(ASCII_SPACES, ' ').trim();
-  return cleanMemo.set(text, clean);
+}
+
+// What `cleanText` does to each character: 0 keeps it, 1 is white space (a run becomes one space), 2 is dropped
+// (zero-width), 3 may change under NFC (or combine with its neighbour). Characters below U+0300, general
+// punctuation and currency signs are their own NFC whatever surrounds them.
+function charClass(c: number): 0 | 1 | 2 | 3 {
+  if (c < 0x7f) return c === 0x20 || (c >= 0x09 && c <= 0x0d) ? 1 : 0;
+  if (c < 0x300) return c === 0xa0 ? 1 : c === 0xad ? 2 : 0;
+  if (c >= 0x2000 && c <= 0x200a) return 1;
+  if (c >= 0x200b && c <= 0x200d) return 2;
+  if (c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x1680 || c === 0x3000) return 1;
+  if (c === 0x2060 || c === 0xfeff) return 2;
+  if ((c >= 0x2010 && c <= 0x2027) || (c >= 0x2030 && c <= 0x205e) || (c >= 0x20a0 && c <= 0x20c0)) return 0;
+  return 3;
+}
+
+/**
+ * `cleanText` in one pass for text without characters NFC could change: white-space runs become one space,
+ * zero-width characters go, the ends are trimmed; the text itself when nothing changes. Null for other text.
+ */
+function cleanSimple(text: string): string | null {
+  const n = text.length;
+  // Most lines are already clean: printable ASCII, single spaces inside, and characters kept as they are.
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x20 && c < 0x7f) continue;
+    if (c === 0x20 ? i === 0 || i === n - 1 || text.charCodeAt(i - 1) === 0x20 : charClass(c) !== 0) break;
+  }
+  if (i === n) return text;
+  let out = '';
+  let segment = -1; // start of the run of kept text being read, or -1
+  let space = false; // white space seen since the last kept text
+  let started = false;
+  for (i = 0; i < n; i++) {
+    const k = charClass(text.charCodeAt(i));
+    if (k === 0) {
+      if (segment < 0) {
+        if (space && started) out += ' ';
+        space = false;
+        segment = i;
+        started = true;
+      }
+      continue;
+    }
+    if (k === 3) return null;
+    // A single space between kept characters stays inside the run.
+    if (k === 1 && segment >= 0 && text.charCodeAt(i) === 0x20 && i + 1 < n && charClass(text.charCodeAt(i + 1)) === 0) continue;
+    if (segment >= 0) {
+      out += text.slice(segment, i);
+      segment = -1;
+    }
+    if (k === 1) space = true;
+  }
+  if (segment === 0) return text;
+  return segment > 0 ? out + text.slice(segment) : out;
 }
 
 /**
