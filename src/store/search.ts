@@ -7,7 +7,7 @@
  */
 
 /** At most this many candidates are listed from the index; a word more common than that is left to the scan. */
-export const SEARCH_CANDIDATES = 5000;
+export const SEARCH_CANDIDATES = 2000;
 
 // Escaped in the stored text (HTML: & < > "; JSON: " \ and control characters): the index holds the escape.
 const UNINDEXABLE = /[&<>"\\\p{Cc}]/u;
