@@ -122,8 +122,11 @@ function walkCase(key: string, label: string, q: ItemQuery, reps: number, extra:
   });
 }
 
-function feedCase(key: string, label: string, search: string, reps: number, extra: Partial<Case> = {}): Case {
-  const request = parseFeedRequest(ALL_FEED, new URLSearchParams(search), NOW);
+function feedCase(key: string, label: string, search: string, reps: number, extra: Partial<Case> = {}, index = true): Case {
+  const parsed = parseFeedRequest(ALL_FEED, new URLSearchParams(search), NOW);
+  // Without the search index: the same request with no words for the store, so only the text test decides.
+  const { words: _words, ...unindexed } = parsed.query;
+  const request = index ? parsed : { ...parsed, query: unindexed };
   return {
     key,
     label,
@@ -166,8 +169,19 @@ const CASES: Case[] = [
   feedCase('q', '`?category=cat-3&q=council` via `collectPage`', 'category=cat-3&q=council', 40),
   feedCase('qnone', `\`?category=cat-3&q=zeppelin\` (no match)`, 'category=cat-3&q=zeppelin', 6, {
     saturated: (cat3) => cat3 >= MAX_SCAN,
-    note: `No item matches: \`collectPage\` looks at up to MAX_SCAN = ${MAX_SCAN} items, then stops with a cursor. Below ${MAX_SCAN} cat-3 items (the 10k store) it looks at fewer, so only the larger sizes are judged.`,
+    note: `No item matches: the store's search index (migration 0010, FTS5 trigrams) has no candidate, so \`collectPage\` gets an empty page at once.`,
   }),
+  feedCase(
+    'qnonescan',
+    `\`?category=cat-3&q=zeppelin\` (no match) without the index: the scan as before`,
+    'category=cat-3&q=zeppelin',
+    6,
+    {
+      saturated: (cat3) => cat3 >= MAX_SCAN,
+      note: `The same request with its words kept from the store (as before migration 0010): \`collectPage\` looks at up to MAX_SCAN = ${MAX_SCAN} items, decoding each, then stops with a cursor. Below ${MAX_SCAN} cat-3 items (the 10k store) it looks at fewer, so only the larger sizes are judged.`,
+    },
+    false,
+  ),
 ];
 
 /** Distinct stories the fill draws its text from (generating a million from scratch takes too long). */

@@ -43,7 +43,7 @@ export interface ProcessResult {
 export type ProcessStep = (job: ProcessJob) => Promise<ProcessResult>;
 
 /** Bump when normalization changes what it makes of an unchanged entry, so every known entry is redone once. */
-const ENTRY_HASH_SCHEME = 1;
+const ENTRY_HASH_SCHEME = 2;
 
 /**
  * Decodes, parses and normalizes one fetched feed document; pure, no I/O. The same function runs in the

@@ -7,6 +7,7 @@
 import { canonicalAgency, knownOrganisation } from './agency.ts';
 import type { CompiledRules } from './matchers.ts';
 import { cleanText, isAllCaps, words } from './text.ts';
+import { ENGLISH_MONTHS, OTHER_MONTHS } from './vocabulary/dateline-months.ts';
 import { lookupPlaces, placeKey } from './vocabulary/gazetteer.ts';
 
 /** A dateline found at the start of a paragraph. */
@@ -23,12 +24,15 @@ export interface Dateline {
 
 // The separator: an em/en dash (spaces optional), a spaced "--"/"-", or EFE's ".-" after the agency's bracket.
 const SEPARATOR = /\s*[—–]\s*|\s+--?\s+|(?<=\))\s*\.?-\s*/;
-const MONTH = String.raw`(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`;
-// Spanish, Portuguese, Italian, French and German month names, as EFE, Lusa, ANSA, AFP and dpa date their copy.
-const MONTH_OTHER = String.raw`(?:ene(?:ro)?|feb(?:rero)?|mar(?:zo)?|abr(?:il)?|may(?:o)?|jun(?:io)?|jul(?:io)?|ago(?:sto)?|sep(?:tiembre)?|set(?:embro)?|oct(?:ubre)?|nov(?:iembre)?|dic(?:iembre)?|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|gen(?:naio)?|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|Januar|Februar|März|Juni|Juli|Oktober|Dezember|janeiro|fevereiro|março|maio|junho|julho|outubro|dezembro)\.?`;
+// Longest first, so "Sept" is not read as "Sep" and a dot after it.
+const alternation = (names: readonly string[]): string =>
+  [...new Set(names)].sort((a, b) => b.length - a.length).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+const MONTH = String.raw`(?:${alternation(ENGLISH_MONTHS)})\.?`;
+const ANY_MONTH = String.raw`(?:${alternation([...ENGLISH_MONTHS, ...Object.values(OTHER_MONTHS).flat()])})\.?`;
+// "March 16", "Jan. 7, 2026" (English order); "24 set", "3 oct.", "12 janv. 2026", "5 de junio de 2026", "3. Okt.".
 const DATE_SUFFIX = new RegExp(
-  String.raw`,?\s+(${MONTH}\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\.?\s+(?:de\s+)?(?:${MONTH}|${MONTH_OTHER})(?:\s+(?:de\s+)?\d{4})?)$`,
-  'i',
+  String.raw`,?\s+(${MONTH}\s+\d{1,2}(?:,\s*\d{4})?|\d{1,2}\.?\s+(?:de\s+)?${ANY_MONTH}(?:\s+(?:de\s+)?\d{4})?)$`,
+  'iu',
 );
 const AGENCY_SUFFIX = /\s*\(([^()]{1,40})\)$/;
 
@@ -100,6 +104,18 @@ function placeRuleKeys(rules: CompiledRules): Set<string> {
   return keys;
 }
 
+/**
+ * The item's `located`: the dateline's place as the wires set it, its city in capitals ("Nova York, 24 set
+ * (EFE).-" → "NOVA YORK"; "Paris (AFP)" → "PARIS"), a region part as written ("PALM BEACH, Fla."). Null when
+ * the dateline names no place.
+ */
+export function datelineLocated(dateline: Dateline | null): string | null {
+  const place = dateline?.located;
+  if (!place) return null;
+  const comma = place.indexOf(',');
+  return comma < 0 ? place.toUpperCase() : place.slice(0, comma).toUpperCase() + place.slice(comma);
+}
+
 /** The first paragraph without its dateline, and the dateline; the paragraph unchanged when it has none. */
 export function splitDateline(paragraph: string, rules: CompiledRules): { dateline: Dateline | null; text: string } {
   const dateline = parseDateline(paragraph, rules);
@@ -111,7 +127,8 @@ function isPlace(city: string, casing: 'caps' | 'title' | 'none'): boolean {
   const tokens = words(city);
   if (tokens.length > 5) return false;
   if (casing === 'caps') return /^[\p{Lu}][\p{Lu}\p{M} .'’/-]*$/u.test(city);
-  return tokens.every((t) => /^(?:\p{Lu}[\p{L}\p{M}.'’-]*|de|la|le|du|des|am|an|upon|on)$/u.test(t));
+  // Lowercase particles of place names: "Ciudad de México", "Rio de Janeiro", "Città del Vaticano", "Frankfurt am Main".
+  return tokens.every((t) => /^(?:\p{Lu}[\p{L}\p{M}.'’-]*|de|del|della|di|do|da|dos|das|la|le|les|du|des|am|an|im|upon|on|sur|en)$/u.test(t));
 }
 
 function isRegion(region: string): boolean {

@@ -26,6 +26,8 @@ export interface PageSections {
   lists: TextBlock[][];
   /** Copyright boilerplate lines, for the item's `copyrightNotice`. */
   copyright: string[];
+  /** The lines of a fact box the site appended (its heading first), for a body of its own; empty when none. */
+  factBox: string[];
   /** How many blocks were removed as furniture (for diagnostics). */
   removed: number;
   /** The blocks removed as furniture, with the rule that named each. */
@@ -42,7 +44,9 @@ export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSe
   const lists: TextBlock[][] = [];
   const furniture: Furniture[] = [];
   const copyright: string[] = [];
+  const factBox: string[] = [];
   let inTeasers = false;
+  let inFactBox = false;
   let inComment = false;
   for (let i = 0; i < blocks.length; i++) {
     const block = blocks[i]!;
@@ -58,6 +62,12 @@ export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSe
     if (text && rules.isCut(text)) {
       for (const b of blocks.slice(i)) if (b.text) furniture.push({ rule: 'cut', text: b.text });
       break;
+    }
+    if (inFactBox || (text && !inTeasers && rules.isFactBox(text))) {
+      // A company profile box runs to the end of the entry (or to a cut line); its pictures are logos.
+      inFactBox = true;
+      if (text) factBox.push(text);
+      continue;
     }
     if (text && rules.isTeaserStart(text)) {
       inTeasers = true;
@@ -87,7 +97,7 @@ export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSe
     }
     (inTeasers ? teasers : story).push(block);
   }
-  return { story, teasers, lists, copyright, removed: furniture.length, furniture };
+  return { story, teasers, lists, copyright, factBox, removed: furniture.length, furniture };
 }
 
 // A CSS rule ("a.b > c { color: red }"), an at-rule, a declaration list, or a script statement.

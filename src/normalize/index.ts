@@ -7,7 +7,7 @@ import { titleAgency } from './agency.ts';
 import { textBlocks } from './blocks.ts';
 import { bylineFromAuthor, type Byline } from './byline.ts';
 import { publishedDate, type DateFlag } from './dates.ts';
-import { splitDateline } from './dateline.ts';
+import { datelineLocated, splitDateline } from './dateline.ts';
 import { splitSections } from './furniture.ts';
 import { dropHeadlineCopies } from './headline.ts';
 import { fingerprint, headlineKey, itemUri, linkKey, storyKey } from './identity.ts';
@@ -125,11 +125,12 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
     summary,
     paragraphs: story.paragraphs,
     by: byline.by,
-    located: story.dateline?.located ?? null,
+    located: datelineLocated(story.dateline),
     subjects,
     infoSources: infoSources(originator, provider),
     copyrightHolder: originator ?? provider,
     copyrightNotice: [...new Set(sections.copyright)].join(' ') || null,
+    factBox: sections.factBox,
     link,
     pictures,
   });

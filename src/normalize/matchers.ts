@@ -27,6 +27,8 @@ export interface CompiledRules {
   isTrackingImage(href: string): boolean;
   /** The line from which nothing belongs to the item. */
   isCut(line: string): boolean;
+  /** The heading of a fact box the site appends (a company profile). */
+  isFactBox(line: string): boolean;
   /** The line without its read-more marker, and whether it had one. */
   stripReadMore(line: string): { text: string; cut: boolean };
   /** A title without the site's suffixes and labels. */
@@ -53,6 +55,7 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   const drop = lineMatchers(rules.dropLines);
   const teaserStart = lineMatchers(rules.teaserSectionStart);
   const cut = lineMatchers(rules.cutAt);
+  const factBox = lineMatchers(rules.factBoxes);
   const siblingHeading = lineMatchers(rules.siblingHeadings);
   const copyright = lineMatchers(rules.copyrightLines);
   const trackers = rules.trackingImages.map((p) => asRegex(p) ?? new RegExp(p.trim().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i'));
@@ -94,6 +97,7 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     isDropLine: (line) => drop(line),
     isTeaserStart: (line) => teaserStart(line),
     isCut: (line) => cut(line),
+    isFactBox: (line) => factBox(line),
     isSiblingHeading: (line) => siblingHeading(line),
     isCopyrightLine: (line) => copyright(line),
     isTrackingImage: (href) => trackers.some((re) => re.test(href)),

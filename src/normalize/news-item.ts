@@ -27,6 +27,8 @@ export interface ItemFacts {
   copyrightHolder: string | null;
   /** The upstream's copyright line(s), as printed. */
   copyrightNotice?: string | null;
+  /** The lines of a fact box the site appended (a company profile), for a second body with the role `factbox`. */
+  factBox?: string[];
   /** The item's web page. */
   link: string | null;
   pictures: Picture[];
@@ -48,6 +50,7 @@ export function buildNewsItem(f: ItemFacts): NewsItem {
   if (f.language) item.language = f.language;
   if (f.summary) item.descriptions = [{ role: 'summary', contentType: 'text/plain', value: f.summary }];
   if (f.paragraphs.length) item.bodies = [{ role: 'main', contentType: 'text/html', value: bodyHtml(f.paragraphs) }];
+  if (f.factBox?.length) (item.bodies ??= []).push({ role: 'factbox', contentType: 'text/html', value: bodyHtml(f.factBox) });
   if (f.by) item.by = f.by;
   if (f.located) item.located = f.located;
   if (f.subjects.length) item.subjects = f.subjects;

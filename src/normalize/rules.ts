@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { CREDITED_OUTLETS, WIRE_AGENCIES } from './vocabulary/agencies.ts';
-import { COPYRIGHT_LINES, CUT_LINES, FURNITURE_LINES, READ_MORE, SIBLING_HEADINGS, TRACKING_IMAGES } from './vocabulary/furniture.ts';
+import { COPYRIGHT_LINES, FACT_BOX_HEADINGS, FURNITURE_LINES, READ_MORE, SIBLING_HEADINGS, TRACKING_IMAGES } from './vocabulary/furniture.ts';
 
 /** A canonical organisation name and the spellings that mean it (`AP`, `Associated Press`, …). */
 export interface OrganisationRule {
@@ -40,6 +40,11 @@ export interface NormalizeRules {
   trackingImages: string[];
   /** A line from which nothing belongs to the story or its siblings any more ("Most Read"). Whole-line match. */
   cutAt: string[];
+  /**
+   * The heading of a fact box the site appends (a company profile): it and what follows, up to a `cutAt` line,
+   * leave the story for a second body with the role `factbox`. Whole-line match.
+   */
+  factBoxes: string[];
   /** The marker ending a cut-off teaser lede ("… Continue reading"); a phrase matches at the end of a line. */
   readMore: string[];
   /** Site names the site appends to titles ("… | Red Deer Advocate"); removed with the separator before them. */
@@ -86,7 +91,8 @@ export const DEFAULT_RULES: NormalizeRules = deepFreeze({
   siblingHeadings: [...SIBLING_HEADINGS],
   trackingImages: [...TRACKING_IMAGES],
   copyrightLines: [...COPYRIGHT_LINES],
-  cutAt: ['Most Read', 'Trending Now', ...CUT_LINES],
+  cutAt: ['Most Read', 'Trending Now'],
+  factBoxes: [...FACT_BOX_HEADINGS],
   readMore: [...READ_MORE],
   headlineSuffixes: ['Red Deer Advocate', 'reddeeradvocate.com'],
   headlinePrefixes: ['Updated', 'Update', 'Breaking'],
@@ -148,6 +154,7 @@ const rulesInputSchema = z
     trackingImages: patterns.optional(),
     copyrightLines: patterns.optional(),
     cutAt: patterns.optional(),
+    factBoxes: patterns.optional(),
     readMore: patterns.optional(),
     headlineSuffixes: patterns.optional(),
     headlinePrefixes: patterns.optional(),
@@ -185,7 +192,7 @@ function mergeRules(input: z.output<typeof rulesInputSchema>): NormalizeRules {
   const base: NormalizeRules =
     input.defaults === 'replace'
       ? {
-          dropLines: [], teaserSectionStart: [], siblingHeadings: [], trackingImages: [], copyrightLines: [], cutAt: [], readMore: [], headlineSuffixes: [], headlinePrefixes: [],
+          dropLines: [], teaserSectionStart: [], siblingHeadings: [], trackingImages: [], copyrightLines: [], cutAt: [], factBoxes: [], readMore: [], headlineSuffixes: [], headlinePrefixes: [],
           trailingTags: { enabled: false, maxWords: 4 }, agencies: [], outlets: [], keywords: [], places: [],
           gazetteer: false, killMarkers: [], killCategories: [],
         }
@@ -198,6 +205,7 @@ function mergeRules(input: z.output<typeof rulesInputSchema>): NormalizeRules {
     trackingImages: list(base.trackingImages, input.trackingImages),
     copyrightLines: list(base.copyrightLines, input.copyrightLines),
     cutAt: list(base.cutAt, input.cutAt),
+    factBoxes: list(base.factBoxes, input.factBoxes),
     readMore: list(base.readMore, input.readMore),
     headlineSuffixes: list(base.headlineSuffixes, input.headlineSuffixes),
     headlinePrefixes: list(base.headlinePrefixes, input.headlinePrefixes),

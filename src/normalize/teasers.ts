@@ -3,7 +3,7 @@
  * headline and a lede cut off with "… Continue reading" — read one by one.
  */
 import type { TextBlock } from './blocks.ts';
-import { splitDateline } from './dateline.ts';
+import { datelineLocated, splitDateline } from './dateline.ts';
 import { cleanHeadline } from './headline.ts';
 import { resolveHttpUrl } from './links.ts';
 import type { CompiledRules } from './matchers.ts';
@@ -66,7 +66,7 @@ function toTeaser(photo: TextBlock[], lines: TextBlock[], rules: CompiledRules, 
   let located: string | null = null;
   if (lede) {
     const split = splitDateline(lede, rules);
-    located = split.dateline?.located ?? null;
+    located = datelineLocated(split.dateline);
     lede = split.text || null;
   }
   const { pictures } = collectPictures(photo, rules, base);

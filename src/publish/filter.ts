@@ -69,6 +69,9 @@ export function parseFeedRequest(spec: FeedSpec, params: URLSearchParams, now: n
     // A kill is delivered, not a silent disappearance: a day of kill notices in the default listing.
     killNoticesSince: params.get('status') ? null : now - KILL_NOTICE_MS,
   };
+  const q = params.get('q');
+  // The store narrows by these words through its search index; the predicate still tests each item.
+  if (q) query.words = [...new Set(fold(q).split(/\s+/).filter(Boolean))];
   return { query, predicate: buildPredicate(params) };
 }
 

@@ -80,7 +80,7 @@ export async function checkSourceNames(config: Pick<WirefeedConfig, 'feeds' | 's
 }
 
 /** Sources per seeding statement (one JSON parameter each). */
-const SEED_CHUNK = 500;
+const SEED_CHUNK = 1000;
 
 /**
  * The statements that seed the configured sources: a source new to the store, or one whose configuration in

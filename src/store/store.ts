@@ -6,6 +6,7 @@ import type { SqlDatabase, SqlStatement, SqlValue } from './sql.ts';
 import { createLeases, type SourceLeases } from './leases.ts';
 import { rightsConditions } from './rights.ts';
 import { createSourceStore, seedStatements, SourceRemovedError, toSourceState, type SourceStateRow, type SourceStore } from './sources.ts';
+import { SEARCH_CANDIDATES, searchMatch } from './search.ts';
 import { accessCondition, type ItemAccess } from './subscribers.ts';
 
 export type { PollHour } from './poll-history.ts';
@@ -69,6 +70,12 @@ export interface ItemQuery {
   killNoticesSince?: number | null;
   /** Only these uris (push delivery asks which of its events' items a subscriber may receive). */
   ids?: string[] | null;
+  /**
+   * Words (case-folded) that must each occur in the headline, the main body or a summary, as substrings: the
+   * store narrows the listing with its full-text index when the words are rare enough, and may still list
+   * items that lack a word (words under three characters, escaped characters), so the caller tests them too.
+   */
+  words?: string[];
 }
 
 /** A stored item with its sort keys. */
@@ -293,7 +300,18 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
     },
 
     async listItems(query) {
-      const { sql, params } = itemQuerySql(query);
+      let candidates: number[] | null = null;
+      const match = searchMatch(query.words);
+      if (match) {
+        // The index first: no candidate is an empty listing at once; few are the listing's only rows.
+        const { results } = await db
+          .prepare('SELECT rowid AS id FROM items_search WHERE items_search MATCH ?1 LIMIT ?2')
+          .bind(match, SEARCH_CANDIDATES + 1)
+          .all<{ id: number }>();
+        if (results.length === 0) return [];
+        if (results.length <= SEARCH_CANDIDATES) candidates = results.map((r) => r.id);
+      }
+      const { sql, params } = itemQuerySql(query, candidates);
       const { results } = await db.prepare(sql).bind(...params).all<ItemRow>();
       return results.map((row) => ({ item: toNewsItem(row, parsed), published: row.published, firstSeen: row.first_seen }));
     },
@@ -500,8 +518,11 @@ async function findSyndicatedCopies(db: SqlDatabase, sourceId: string, writes: I
   return found;
 }
 
-/** Builds the item listing query; exported for the benchmark's query plans. */
-export function itemQuerySql(query: ItemQuery): { sql: string; params: SqlValue[] } {
+/**
+ * Builds the item listing query; exported for the benchmark's query plans. With `candidates` (rowids the
+ * search index found), the listing reads those rows only, every category group a condition on them.
+ */
+export function itemQuerySql(query: ItemQuery, candidates: number[] | null = null): { sql: string; params: SqlValue[] } {
   const params: SqlValue[] = [];
   const bind = (value: SqlValue): string => {
     params.push(value);
@@ -511,6 +532,11 @@ export function itemQuerySql(query: ItemQuery): { sql: string; params: SqlValue[
   const ingested = query.order === 'ingested';
   const columns = 'i.id, i.data, i.alt_ids, i.version, i.published, i.first_seen, i.updated';
   const limit = bind(query.limit);
+  if (candidates) {
+    const key = ingested ? 'i.first_seen' : 'i.published';
+    const where = [`i.rowid IN (SELECT value FROM json_each(${bind(JSON.stringify(candidates))}))`, ...itemFilters(query, groups, key, 'i.id', bind)];
+    return { sql: `SELECT ${columns} FROM items i ${whereClause(where)} ORDER BY ${key} DESC, i.id DESC LIMIT ${limit}`, params };
+  }
   // Ingest order has no category index to walk: every group is then a condition.
   const first = ingested ? undefined : groups[0];
   const rest = ingested ? groups : groups.slice(1);

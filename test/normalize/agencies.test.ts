@@ -97,7 +97,7 @@ describe('AFP (HTML, author from dc:creator)', () => {
   );
 
   it('reads the title-case AFP dateline, the agency, and the author in natural case', () => {
-    expect(item.located).toBe('Paris');
+    expect(item.located).toBe('PARIS');
     expect(item.copyrightHolder).toBe('Agence France-Presse');
     expect(item.by).toBe('Marie Dupont');
   });

@@ -80,6 +80,21 @@ describe('furniture lines leave the body', () => {
       'The startup raised money.',
     ]);
   });
+
+  it('moves a company-information box to a body of its own, up to a cut line', () => {
+    const html =
+      '<p>The startup raised money on Monday, its founder said.</p><h3>CrunchBase</h3><p>Company: Example Boats</p>' +
+      '<p>Website: example.test</p><p>Example Boats builds electric ferries.</p><p>Most Read</p><p>Other news</p>';
+    const [item] = normalize(html, { title: 'Startup raises money' });
+    expect(item!.item.bodies).toEqual([
+      { role: 'main', contentType: 'text/html', value: '<p>The startup raised money on Monday, its founder said.</p>' },
+      {
+        role: 'factbox',
+        contentType: 'text/html',
+        value: '<p>CrunchBase</p>\n<p>Company: Example Boats</p>\n<p>Website: example.test</p>\n<p>Example Boats builds electric ferries.</p>',
+      },
+    ]);
+  });
 });
 
 describe('read-more markers', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lookupPlaces, placeKey, resolvePlace } from '../../src/normalize/vocabulary/gazetteer.ts';
+import { PLACE_ALIASES } from '../../src/normalize/vocabulary/place-aliases.ts';
 
 describe('placeKey', () => {
   it.each([
@@ -59,7 +60,20 @@ describe('other languages’ names for big cities', () => {
     ['MÜNCHEN', 'Germany'],
     ['Nueva York', 'United States'],
     ['PEKÍN', 'China'],
+    ['Nova York', 'United States'],
+    ['FRÁNCFORT', 'Germany'],
+    ['Hambourg', 'Germany'],
+    ['NUEVA DELHI', 'India'],
+    ['Teherán', 'Iran'],
+    ['CIUDAD DEL CABO', 'South Africa'],
+    ['Città del Vaticano', 'Vatican City'],
+    ['Lissabon', 'Portugal'],
   ])('%s is in %s', (name, country) => {
     expect(resolvePlace(name)).toMatchObject({ kind: 'city', country });
+  });
+
+  it.each(Object.entries(PLACE_ALIASES))('%s, the city the aliases mean, is a city of the gazetteer', (name, aliases) => {
+    expect(lookupPlaces(name).some((p) => p.kind === 'city')).toBe(true);
+    for (const alias of aliases) expect(lookupPlaces(alias)[0], alias).toMatchObject({ kind: 'city' });
   });
 });

@@ -43,8 +43,11 @@ export const COPYRIGHT_LINES: readonly string[] = [
   '/^This (?:article|story|material) (?:may not|must not) be (?:published|reproduced|broadcast|rewritten|redistributed)\\b.{0,200}$/is',
 ];
 
-/** Lines from which nothing belongs to the story: a company-information box (TechCrunch's CrunchBase). */
-export const CUT_LINES: readonly string[] = ['/^Crunch[Bb]ase(?:\\s+(?:Profile|Information|Info))?\\W*$/'];
+/**
+ * Headings of a fact box the site appends to the story (TechCrunch's CrunchBase company profiles): the box is
+ * no part of the story, but it is the publisher's text, so it moves to a body of its own (role `factbox`).
+ */
+export const FACT_BOX_HEADINGS: readonly string[] = ['/^Crunch[Bb]ase(?:\\s+(?:Profile|Information|Info))?\\W*$/'];
 
 /** Headings of sibling-story lists; a heading only counts when linked lines follow it. */
 export const SIBLING_HEADINGS: readonly string[] = [
