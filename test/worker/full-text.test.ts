@@ -32,7 +32,8 @@ describe('full text per Cron Trigger invocation', () => {
     const tick = async (): Promise<string[]> => {
       fetched.length = 0;
       const ctx = createExecutionContext();
-      await worker.scheduled(createScheduledController({ cron: '*/5 * * * *' }), env, ctx);
+      // Without the queue binding: this test is of the per-invocation page budget, not of the fan-out.
+      await worker.scheduled(createScheduledController({ cron: '*/5 * * * *' }), { DB: env.DB }, ctx);
       await waitOnExecutionContext(ctx);
       return [...fetched];
     };
