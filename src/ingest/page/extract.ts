@@ -221,6 +221,18 @@ function flattenDeep(root: Element, createText: (text: string) => unknown, max: 
   }
 }
 
+/** Furniture inside the story region: an element whose class or id has one of `words`, with little text. */
+function furnitureSkip(words: readonly string[]): (el: DomNode) => boolean {
+  const set = new Set(words.map((w) => w.toLowerCase()));
+  return (el) => {
+    const names = `${el.getAttribute?.('class') ?? ''} ${el.getAttribute?.('id') ?? ''}`;
+    if (!names.trim() || !names.toLowerCase().split(/[\s_-]+/).some((w) => set.has(w))) return false;
+    return squash(textOf(el)).length < FURNITURE_MAX_CHARS;
+  };
+}
+/** An element named like furniture that holds more text than this is the story in a badly named box. */
+const FURNITURE_MAX_CHARS = 400;
+
 /** The story heading, list items, and the link of each sibling, from a list's blocks. */
 function siblingItems(blocks: readonly PageBlock[]): PageSibling[] {
   const items: PageSibling[] = [];
@@ -352,11 +364,11 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
   } else {
     let article: { content: unknown } | null = null;
     try {
-      article = new Readability(doc as never, { serializer: (el: unknown) => el, charThreshold: 300 }).parse() as { content: unknown } | null;
+      article = new Readability(doc as never, { serializer: (el: unknown) => el, charThreshold: 300, keepClasses: true }).parse() as { content: unknown } | null;
     } catch {
       article = null;
     }
-    if (article?.content) blocks = readBlocks(article.content as DomNode, base, { figures: false });
+    if (article?.content) blocks = readBlocks(article.content as DomNode, base, { figures: false, skip: furnitureSkip(rule.furnitureWords) });
     if (!blocks.some((b) => b.kind === 'p')) {
       // Readability found nothing: the page's own paragraphs of some length, links aside, are the story.
       method = 'blocks';
