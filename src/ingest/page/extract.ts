@@ -82,7 +82,7 @@ export class PageError extends ParseError {}
 
 const BOILERPLATE = /^(?:advertisement|advertisements|ad|sponsored|story continues below(?: advertisement)?|continue reading below|scroll to continue(?: with content)?|share this (?:article|story)|share|print|email|comments?|related(?: articles| stories)?:?|read more:?|recommended(?: for you)?:?|sign up(?: for| to).{0,80}|subscribe(?: now| today)?(?: to.{0,80})?|click here.{0,80}|follow us.{0,60}|image|photo|video|listen to (?:this|the) (?:article|story).{0,40}|\d+ min(?:ute)?s? read)$/i;
 // A line that opens the page's list of other stories, inside the region Readability kept: nothing after it is story.
-const TAIL_START = /^(?:you (?:may|might) (?:also )?like|related(?: stories| articles| content| coverage)?|more (?:stories|from .{1,40}|on this(?: story| topic)?)|recommended(?: for you| stories| reading)?|want more stories like this\??|read (?:more|next)(?: stories)?|trending(?: now| stories)?|most (?:read|popular|viewed)|popular (?:stories|now)|also (?:read|see)|sponsored (?:content|stories)|around the web|from our partners|top stories)[:.]?$/i;
+const TAIL_START = /^(?:you (?:may|might) (?:also )?like|related(?: stories| articles| content| coverage)?|more (?:stories|from .{1,40}|on this(?: story| topic)?)|recommended(?: for you| stories| reading)?|want more stories like this\??|read more(?: stories)?:|read next(?: stories)?|trending(?: now| stories)?|most (?:read|popular|viewed)|popular (?:stories|now)|also (?:read|see)|sponsored (?:content|stories)|around the web|from our partners|top stories)[:.]?$/i;
 // A time stamp line ("Updated Nov 19, 6:55 AM; Posted …", "Published 1 day ago").
 const STAMP_LINE = /^(?:(?:published|updated|posted|last updated|modified)\b[^.]{0,70}(?:\d|\bago\b)[^.]{0,40}|\d{1,2}:\d{2}\s*[ap]\.?m\.?.{0,40})$/i;
 const CLICK_HERE = /\bclick(?:ing)? here\b/i;
@@ -219,6 +219,80 @@ function flattenDeep(root: Element, createText: (text: string) => unknown, max: 
       else stack.push([kid, depth + 1]);
     }
   }
+}
+
+/** A paragraph-like element of the page (no block inside it) and its text, for `recoverSiblings`. */
+interface PageParagraph {
+  el: Element;
+  text: string;
+}
+const PARAGRAPH_TAGS = new Set(['P', 'DIV']);
+const INNER_BLOCKS = new Set(['P', 'DIV', 'UL', 'OL', 'TABLE', 'SECTION', 'ARTICLE', 'BLOCKQUOTE', 'FIGURE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'PRE', 'ASIDE', 'HEADER', 'FOOTER', 'NAV', 'FORM']);
+
+/**
+ * The page's paragraphs grouped by their kind: a classed element by its tag and class, a bare `<p>` by its
+ * parent's. Sites write every paragraph of a story the same way, and some split the story over several
+ * containers ("read more" halves, ad breaks) of which Readability keeps only the best.
+ */
+function paragraphGroups(root: Element): Map<string, PageParagraph[]> {
+  const groups = new Map<string, PageParagraph[]>();
+  const stack: Element[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    const kids = el.childNodes;
+    let leaf = true;
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const kid = kids[i] as Element;
+      if (kid.nodeType !== 1) continue;
+      if (INNER_BLOCKS.has(kid.nodeName)) leaf = false;
+      stack.push(kid);
+    }
+    if (!leaf || !PARAGRAPH_TAGS.has(el.nodeName)) continue;
+    const cls = el.getAttribute('class')?.trim();
+    if (!cls && el.nodeName !== 'P') continue;
+    const parent = el.parentElement;
+    const key = cls ? `${el.nodeName}.${cls}` : `P<${parent?.nodeName ?? ''}.${parent?.getAttribute('class')?.trim() ?? ''}`;
+    const text = squash(textOf(el));
+    if (text.length < 20) continue;
+    const list = groups.get(key);
+    if (list) list.push({ el, text });
+    else groups.set(key, [{ el, text }]);
+  }
+  for (const list of groups.values()) list.reverse();
+  return groups;
+}
+
+/**
+ * Adds to Readability's paragraphs the ones it left in a sibling container: members of a group most of whose
+ * members it kept, each placed after the kept member before it.
+ */
+function recoverSiblings(blocks: PageBlock[], groups: Map<string, PageParagraph[]>, base: string | null, skip: (el: DomNode) => boolean): PageBlock[] {
+  const furniture = (el: Element): boolean => {
+    let at: Element | null = el;
+    for (let up = 0; at && up < 4; up++, at = at.parentElement) if (skip(at)) return true;
+    return false;
+  };
+  const texts = blocks.map((b) => (b.kind === 'p' || b.kind === 'h' ? b.text : ''));
+  const joined = texts.join(' ');
+  const indexOf = (text: string): number => texts.findIndex((t) => t.length > 0 && (t === text || t.includes(text) || text.includes(t) && t.length > text.length * 0.8));
+  const inserts = new Map<number, PageBlock[]>();
+  for (const list of groups.values()) {
+    if (list.length < 3) continue;
+    const kept = list.filter((m) => joined.includes(m.text));
+    if (kept.length < 2 || kept.length < list.length * 0.5 || kept.length === list.length) continue;
+    let at = -1;
+    for (const m of list) {
+      if (joined.includes(m.text)) {
+        at = Math.max(at, indexOf(m.text));
+        continue;
+      }
+      if (at < 0 || m.text.length < 40 || furniture(m.el)) continue;
+      const found = readBlocks(m.el, base, { figures: false, skip }).filter((b) => b.kind === 'p' && b.linkText < b.text.length * 0.5);
+      if (found.length > 0) inserts.set(at, [...(inserts.get(at) ?? []), ...found]);
+    }
+  }
+  if (inserts.size === 0) return blocks;
+  return blocks.flatMap((b, i) => [b, ...(inserts.get(i) ?? [])]);
 }
 
 /** Furniture inside the story region: an element whose class or id has one of `words`, with little text. */
@@ -362,13 +436,15 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
     method = 'site-rule';
     blocks = ruled.flatMap((el) => readBlocks(el, base, { figures: false }));
   } else {
+    const groups = paragraphGroups(root);
     let article: { content: unknown } | null = null;
     try {
       article = new Readability(doc as never, { serializer: (el: unknown) => el, charThreshold: 300, keepClasses: true }).parse() as { content: unknown } | null;
     } catch {
       article = null;
     }
-    if (article?.content) blocks = readBlocks(article.content as DomNode, base, { figures: false, skip: furnitureSkip(rule.furnitureWords) });
+    const skip = furnitureSkip(rule.furnitureWords);
+    if (article?.content) blocks = recoverSiblings(readBlocks(article.content as DomNode, base, { figures: false, skip }), groups, base, skip);
     if (!blocks.some((b) => b.kind === 'p')) {
       // Readability found nothing: the page's own paragraphs of some length, links aside, are the story.
       method = 'blocks';
