@@ -16,6 +16,7 @@ import type { RawEntry, RawFeed, RawMedia } from '../../model.ts';
 import { escapeHtml, htmlToText } from '../../util/html-text.ts';
 import { decodeFeedBytes } from '../decode.ts';
 import { absoluteHttp, blocksToHtml, figureOf, readBlocks, squash, textOf, type DomNode, type PageBlock } from './blocks.ts';
+import { dropFurniture } from './furniture.ts';
 import { readMetadata, type PageMetadata } from './metadata.ts';
 import { siteRuleFor, SITE_RULES, type SiteRule } from './site-rules.ts';
 
@@ -80,12 +81,6 @@ export interface ArticlePage {
 /** An article page could not be read (too large, not HTML, no text). */
 export class PageError extends ParseError {}
 
-const BOILERPLATE = /^(?:advertisement|advertisements|ad|sponsored|story continues below(?: advertisement)?|continue reading below|scroll to continue(?: with content)?|share this (?:article|story)|share|print|email|comments?|related(?: articles| stories)?:?|read more:?|recommended(?: for you)?:?|sign up(?: for| to).{0,80}|subscribe(?: now| today)?(?: to.{0,80})?|click here.{0,80}|follow us.{0,60}|image|photo|video|listen to (?:this|the) (?:article|story).{0,40}|\d+ min(?:ute)?s? read)$/i;
-// A line that opens the page's list of other stories, inside the region Readability kept: nothing after it is story.
-const TAIL_START = /^(?:you (?:may|might) (?:also )?like|related(?: stories| articles| content| coverage)?|more (?:stories|from .{1,40}|on this(?: story| topic)?)|recommended(?: for you| stories| reading)?|want more stories like this\??|read more(?: stories)?:|read next(?: stories)?|trending(?: now| stories)?|most (?:read|popular|viewed)|popular (?:stories|now)|also (?:read|see)|sponsored (?:content|stories)|around the web|from our partners|top stories)[:.]?$/i;
-// A time stamp line ("Updated Nov 19, 6:55 AM; Posted …", "Published 1 day ago").
-const STAMP_LINE = /^(?:(?:published|updated|posted|last updated|modified)\b[^.]{0,70}(?:\d|\bago\b)[^.]{0,40}|\d{1,2}:\d{2}\s*[ap]\.?m\.?.{0,40})$/i;
-const CLICK_HERE = /\bclick(?:ing)? here\b/i;
 
 const DATELINE = /^((?:[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+)*)(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)*)?)\s*(?:\([^)]{2,40}\)\s*)?[—–-]{1,2}\s/;
 
@@ -453,22 +448,8 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
   }
 
   let paragraphs = blocks.filter((b) => b.kind === 'p' || (b.kind === 'h' && b.level > 1)).map((b) => ({ block: b, text: b.kind === 'figure' ? b.caption : b.text }));
-  // Only in the last part of the text: a "Related" line mid-story is an inline pointer, not where the story ends.
-  const total = paragraphs.reduce((n, p) => n + p.text.length, 0);
-  let seen = 0;
-  const tail = paragraphs.findIndex((p) => {
-    seen += p.text.length;
-    return seen > total * 0.6 && p.text.length <= 60 && TAIL_START.test(p.text);
-  });
-  if (tail > 0) paragraphs = paragraphs.slice(0, tail);
-  paragraphs = paragraphs.filter(
-    (p) =>
-      !BOILERPLATE.test(p.text) &&
-      !isStamp(p.text) &&
-      !STAMP_LINE.test(p.text) &&
-      !(p.text.length < 160 && CLICK_HERE.test(p.text)) &&
-      (!headline || p.text !== headline),
-  );
+  const urls = [input.url, base, meta.canonical, absoluteHttp(meta.canonical, base)].filter((u): u is string => !!u);
+  paragraphs = dropFurniture(paragraphs, { headline, byline, isStamp, urls });
   const ldBody = meta.articleBody ? ldParagraphs(meta.articleBody).join('\n') : '';
   const ours = paragraphs.map((p) => p.text).join(' ');
   // A JSON-LD body is the site's own account of the story, when it is whole (some sites cut it to a teaser).
