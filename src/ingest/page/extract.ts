@@ -18,7 +18,8 @@ import { decodeFeedBytes } from '../decode.ts';
 import { absoluteHttp, blocksToHtml, figureOf, readBlocks, squash, textOf, type DomNode, type PageBlock } from './blocks.ts';
 import { dropFurniture } from './furniture.ts';
 import { readMetadata, type PageMetadata } from './metadata.ts';
-import { siteRuleFor, SITE_RULES, type SiteRule } from './site-rules.ts';
+import { prunePage, selectorAttributes } from './prune.ts';
+import { GENERIC_SITE_RULE, siteRuleFor, SITE_RULES, type SiteRule } from './site-rules.ts';
 
 /** The default input cap: 5 MiB, far above any article page (the corpus's largest is well under 2 MiB). */
 export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
@@ -104,18 +105,10 @@ export function looksLikeHtmlPage(text: string, contentType?: string | null): bo
   return /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(contentType ?? '');
 }
 
-// linkedom's parsing is the expensive part; the contents of these elements are never text, so they are cut
-// out first (JSON-LD excepted). A tag-level cut: an element opened and never closed swallows the rest, as it
-// would in HTML.
-const NON_TEXT = /<(script|style|svg|noscript|template|iframe|object|math)\b([^>]*)>[\s\S]*?<\/\1\s*>/gi;
-const COMMENTS = /<!--[\s\S]*?-->/g;
-function prune(html: string): { html: string; jsonLd: string[] } {
-  const jsonLd: string[] = [];
-  const out = html.replace(COMMENTS, '').replace(NON_TEXT, (whole, tag: string, attrs: string) => {
-    if (tag.toLowerCase() === 'script' && /type\s*=\s*["']?application\/ld\+json/i.test(attrs)) jsonLd.push(whole);
-    return '';
-  });
-  return { html: out, jsonLd };
+/** The attributes every rule's selectors name (the generic rule's included), kept by the pruning pass. */
+function ruleAttributes(rules: readonly SiteRule[]): string[] {
+  const selectors = [GENERIC_SITE_RULE, ...rules].flatMap((r) => [...(r.body ?? []), ...(r.strip ?? []), ...(r.author ?? []), ...(r.date ?? []), ...(r.siblings ?? [])]);
+  return selectorAttributes(selectors);
 }
 
 interface Element extends DomNode {
@@ -359,25 +352,18 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
   if (size > maxBytes) throw new PageError(`${input.url}: the page is ${size} bytes, over the ${maxBytes}-byte cap`);
   const raw = input.html ?? (input.bytes ? decodePage(input.bytes, input.contentType) : '');
 
-  const pruned = prune(raw);
+  const siteRules = options.siteRules ?? SITE_RULES;
+  const pruned = prunePage(raw, ruleAttributes(siteRules));
   const { document } = parseHTML(pruned.html.includes('<html') ? pruned.html : `<!doctype html><html><body>${pruned.html}</body></html>`);
   const doc = document as unknown as Element & { body: Element | null; documentElement: Element | null; head: Element | null };
-  if (pruned.jsonLd.length > 0 && doc.head) {
-    const holder = parseHTML(`<html><head>${pruned.jsonLd.join('')}</head></html>`).document.head as unknown as Element;
-    for (const s of Array.from(holder.querySelectorAll('script'))) (doc.head as unknown as { appendChild(n: unknown): void }).appendChild(s);
-  }
-  // What the cut above missed (an element left open, markup the regex does not see) goes now: no script text
-  // is ever read as text. JSON-LD stays in <head> for the metadata.
-  for (const el of Array.from(doc.querySelectorAll('script, style, noscript, template, iframe, object, embed, svg, math, textarea, select'))) {
-    if (el.nodeName === 'SCRIPT' && /^application\/ld\+json$/i.test(el.getAttribute('type')?.trim() ?? '') && doc.head?.contains(el)) continue;
-    el.remove();
-  }
+  // What the pass above missed (markup it does not see) goes now: no script text is ever read as text.
+  for (const el of Array.from(doc.querySelectorAll('script, style, noscript, template, iframe, object, embed, svg, math, textarea, select'))) el.remove();
   const created = document as unknown as { createTextNode(text: string): unknown };
   flattenDeep(doc, (text) => created.createTextNode(text), MAX_PAGE_DEPTH);
-  const meta: PageMetadata = readMetadata(doc as never);
+  const meta: PageMetadata = readMetadata(doc as never, pruned.jsonLd);
   // A page read from a file resolves its links against its canonical URL; without one, only absolute links count.
   const base = absoluteHttp(input.url, null) ?? absoluteHttp(meta.canonical, null);
-  const rule = siteRuleFor(base ? new URL(base).hostname : '', options.siteRules ?? SITE_RULES);
+  const rule = siteRuleFor(base ? new URL(base).hostname : '', siteRules);
   const root = (doc.body ?? doc.documentElement) as Element | null;
   if (!root) throw new PageError(`${input.url}: the page has no body`);
 
