@@ -250,6 +250,46 @@ function paragraphGroups(root: Element): Map<string, PageParagraph[]> {
   return groups;
 }
 
+/** The share of the page's long-paragraph text the region handed to Readability holds at least. */
+const STORY_SHARE = 0.7;
+
+/**
+ * A cheap candidate search before Readability: the element holding the page's paragraphs (scored as Readability
+ * scores them, by text length, to the parent and half to the grandparent), grown until it holds most of the
+ * page's long-paragraph text; everything outside it is detached, so that Readability scores a small tree.
+ * What it detaches of the story (a second container) comes back through `recoverSiblings`.
+ */
+function narrowToStory(root: Element, groups: Map<string, PageParagraph[]>): void {
+  const scores = new Map<Element, number>();
+  const long: PageParagraph[] = [];
+  let total = 0;
+  for (const list of groups.values()) {
+    for (const m of list) {
+      const parent = m.el.parentElement;
+      if (!parent) continue;
+      scores.set(parent, (scores.get(parent) ?? 0) + m.text.length);
+      const grand = parent.parentElement;
+      if (grand) scores.set(grand, (scores.get(grand) ?? 0) + m.text.length / 2);
+      if (m.text.length >= 80) {
+        long.push(m);
+        total += m.text.length;
+      }
+    }
+  }
+  let best: Element | null = null;
+  let top = 0;
+  for (const [el, score] of scores) if (score > top && el !== root) [best, top] = [el, score];
+  if (!best || total === 0) return;
+  let region: Element = best;
+  const held = (el: Element): number => long.reduce((n, m) => (el.contains(m.el) ? n + m.text.length : n), 0);
+  while (region.parentElement && region.parentElement !== root && held(region) < total * STORY_SHARE) region = region.parentElement;
+  if (held(region) < total * STORY_SHARE) return;
+  for (let el: Element = region; el.parentElement && el !== root; el = el.parentElement) {
+    const parent = el.parentElement;
+    for (const kid of Array.from(parent.childNodes) as Element[]) if (kid !== el) kid.remove();
+  }
+}
+
 /**
  * Adds to Readability's paragraphs the ones it left in a sibling container: members of a group most of whose
  * members it kept, each placed after the kept member before it.
@@ -418,6 +458,7 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
     blocks = ruled.flatMap((el) => readBlocks(el, base, { figures: false }));
   } else {
     const groups = paragraphGroups(root);
+    narrowToStory(root, groups);
     let article: { content: unknown } | null = null;
     try {
       article = new Readability(doc as never, { serializer: (el: unknown) => el, charThreshold: 300, keepClasses: true }).parse() as { content: unknown } | null;
