@@ -23,6 +23,12 @@ const KEPT_ATTRIBUTES = new Set([
 // An inline style is kept only when it hides the element (Readability skips what is not visible).
 const HIDING_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 
+// White space beside a block-level tag is no text (a browser shows none), but each run of it is a text node to
+// build. Start tags written by this pass hold no '>' in their values, so `[^>]*` reads them exactly.
+const BLOCK_TAGS = 'html|head|body|meta|link|title|div|p|ul|ol|li|dl|dt|dd|section|article|header|footer|nav|aside|main|figure|figcaption|table|thead|tbody|tfoot|tr|td|th|h[1-6]|br|hr|form|fieldset|blockquote|address';
+const BLOCK_SPACE_AFTER = new RegExp(`(<\\/?(?:${BLOCK_TAGS})(?=[\\s/>])[^>]*>)[ \\t\\n\\r\\f]+`, 'gi');
+const BLOCK_SPACE_BEFORE = new RegExp(`[ \\t\\n\\r\\f]+(<\\/?(?:${BLOCK_TAGS})(?=[\\s/>]))`, 'gi');
+
 /** The page's HTML, pruned, and the texts of its JSON-LD scripts. */
 export interface PrunedPage {
   html: string;
@@ -124,7 +130,7 @@ export function prunePage(html: string, keep: readonly string[] = []): PrunedPag
       }
       if (attrName === 'type') type = value ?? '';
       if (all || kept.has(attrName) || (attrName === 'style' && value !== null && HIDING_STYLE.test(value))) {
-        attrs.push(value === null ? attrName : `${attrName}="${value.replace(/"/g, '&quot;')}"`);
+        attrs.push(value === null ? attrName : `${attrName}="${value.replace(/"/g, '&quot;').replace(/>/g, '&gt;')}"`);
       }
     }
     flush(lt);
@@ -153,5 +159,5 @@ export function prunePage(html: string, keep: readonly string[] = []): PrunedPag
     }
   }
   flush(n);
-  return { html: out.join(''), jsonLd };
+  return { html: out.join('').replace(BLOCK_SPACE_AFTER, '$1').replace(BLOCK_SPACE_BEFORE, '$1'), jsonLd };
 }
