@@ -153,7 +153,7 @@ const selectFirst = (root: Element, selectors: readonly string[]): Element | nul
 const titleKey = (s: string): string => squash(s).toLowerCase().replace(/[:\s]+$/, '');
 
 /** The sibling-list containers: the site rule's, then every heading whose text names a list, grown to its list. */
-function siblingContainers(body: Element, rule: ReturnType<typeof siteRuleFor>, stop: boolean): Array<{ title: string; el: Element }> {
+function siblingContainers(body: Element, rule: ReturnType<typeof siteRuleFor>, stop: boolean, headings: readonly Element[]): Array<{ title: string; el: Element }> {
   const titles = new Set((stop ? rule.stopTitles : rule.siblingTitles).map(titleKey));
   const found: Array<{ title: string; el: Element }> = [];
   if (!stop) {
@@ -162,9 +162,9 @@ function siblingContainers(body: Element, rule: ReturnType<typeof siteRuleFor>, 
       found.push({ title: heading ? squash(textOf(heading)) : 'Just Posted', el });
     }
   }
-  for (const h of Array.from(body.querySelectorAll('h2, h3, h4, h5, h6, [class*="title"], [class*="heading"]'))) {
+  for (const h of headings) {
     const text = squash(textOf(h));
-    if (text.length > 40 || !titles.has(titleKey(text))) continue;
+    if (text.length > 40 || !titles.has(titleKey(text)) || !body.contains(h)) continue;
     if (found.some((f) => f.el.contains(h))) continue;
     // The list is the smallest ancestor that holds links besides the heading's own.
     let el: Element = h;
@@ -195,18 +195,89 @@ function flatText(node: DomNode): string {
 }
 const NON_TEXT_NAMES = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'OBJECT', 'EMBED', 'SVG', 'MATH', 'TEXTAREA', 'SELECT']);
 
-/** Replaces every element nested deeper than `max` by its text, walking iteratively (no recursion). */
-function flattenDeep(root: Element, createText: (text: string) => unknown, max: number): void {
-  const stack: Array<[Element, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [el, depth] = stack.pop()!;
-    const kids = Array.from(el.childNodes) as Element[];
-    for (const kid of kids) {
-      if (kid.nodeType !== 1) continue;
-      if (depth + 1 >= max) (kid as unknown as { replaceWith(n: unknown): void }).replaceWith(createText(` ${flatText(kid)} `));
-      else stack.push([kid, depth + 1]);
+/** A selector this module matches itself, in its one walk over the page: `tag`, `.class`, `[attr]` or `[attr="v"]`. */
+const SIMPLE_SELECTOR = /^(?:([a-z][a-z0-9]*)|\.([\w-]+)|\[([\w:-]+)(?:="([^"]*)")?\])$/i;
+
+/** Simple selectors, grouped so that an element is matched with one look at its name, class and attributes. */
+interface SimpleSelectors {
+  tags: Set<string>;
+  classes: Set<string>;
+  /** Attribute → the values that match (null: any value). */
+  attrs: Map<string, Set<string> | null>;
+  /** Selectors the DOM's own engine must read. */
+  complex: string[];
+}
+
+function compileSelectors(selectors: readonly string[]): SimpleSelectors {
+  const out: SimpleSelectors = { tags: new Set(), classes: new Set(), attrs: new Map(), complex: [] };
+  for (const s of selectors) {
+    const m = SIMPLE_SELECTOR.exec(s.trim());
+    if (!m) out.complex.push(s);
+    else if (m[1]) out.tags.add(m[1].toUpperCase());
+    else if (m[2]) out.classes.add(m[2]);
+    else if (m[4] === undefined) out.attrs.set(m[3]!.toLowerCase(), null);
+    else {
+      const key = m[3]!.toLowerCase();
+      const values = out.attrs.get(key);
+      if (values !== null) out.attrs.set(key, (values ?? new Set()).add(m[4]!));
     }
   }
+  return out;
+}
+
+/** An attribute's value as written (linkedom's `getAttribute` re-escapes it, and builds a class list for `class`). */
+const rawAttribute = (el: Element, name: string): string | null =>
+  (el as unknown as { getAttributeNode(n: string): { value: string } | null }).getAttributeNode(name)?.value ?? null;
+
+function matchesSimple(el: Element, name: string, cls: string | null, sel: SimpleSelectors): boolean {
+  if (sel.tags.has(name)) return true;
+  if (cls !== null && sel.classes.size > 0) for (const c of cls.split(/\s+/)) if (sel.classes.has(c)) return true;
+  for (const [name, values] of sel.attrs) {
+    const v = rawAttribute(el, name);
+    if (v !== null && (values === null || values.has(v))) return true;
+  }
+  return false;
+}
+
+/** What the one walk over the page found in its body: the elements that may title a list, and those the rules strip. */
+interface PageWalk {
+  headings: Element[];
+  strip: Element[];
+}
+const HEADINGS = new Set(['H2', 'H3', 'H4', 'H5', 'H6']);
+
+/**
+ * One walk over the page, iterative (no recursion, whatever the depth), in document order: removes what is
+ * never text (what the pruning pass did not see), replaces every element nested deeper than `max` by its
+ * text, and collects the body's list headings (`h2`–`h6`, a class with "title" or "heading") and the elements
+ * the `strip` selectors name (the simple ones; the rest go to the DOM's selector engine).
+ */
+function walkPage(doc: Element, createText: (text: string) => unknown, max: number, strip: readonly string[]): PageWalk {
+  const sel = compileSelectors(strip);
+  const out: PageWalk = { headings: [], strip: [] };
+  const stack: Array<[Element, string, number, boolean]> = [[doc, doc.nodeName, 0, false]];
+  let body: Element | null = null;
+  const kids: Array<[Element, string]> = [];
+  while (stack.length > 0) {
+    const [el, name, depth, inBody] = stack.pop()!;
+    if (inBody) {
+      const cls = rawAttribute(el, 'class');
+      if (HEADINGS.has(name) || (cls !== null && (cls.includes('title') || cls.includes('heading')))) out.headings.push(el);
+      if (matchesSimple(el, name, cls, sel)) out.strip.push(el);
+    }
+    const below = inBody || name === 'BODY';
+    if (name === 'BODY') body = el;
+    kids.length = 0;
+    for (let kid = (el as unknown as { firstElementChild: Element | null }).firstElementChild; kid; kid = (kid as unknown as { nextElementSibling: Element | null }).nextElementSibling) kids.push([kid, kid.nodeName]);
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const [kid, kidName] = kids[i]!;
+      if (NON_TEXT_NAMES.has(kidName)) kid.remove();
+      else if (depth + 1 >= max) (kid as unknown as { replaceWith(n: unknown): void }).replaceWith(createText(` ${flatText(kid)} `));
+      else stack.push([kid, kidName, depth + 1, below]);
+    }
+  }
+  if (sel.complex.length > 0) out.strip.push(...selectAll(body ?? doc, sel.complex));
+  return out;
 }
 
 /** A paragraph-like element of the page (no block inside it) and its text, for `recoverSiblings`. */
@@ -396,10 +467,12 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
   const pruned = prunePage(raw, ruleAttributes(siteRules));
   const { document } = parseHTML(pruned.html.includes('<html') ? pruned.html : `<!doctype html><html><body>${pruned.html}</body></html>`);
   const doc = document as unknown as Element & { body: Element | null; documentElement: Element | null; head: Element | null };
-  // What the pass above missed (markup it does not see) goes now: no script text is ever read as text.
-  for (const el of Array.from(doc.querySelectorAll('script, style, noscript, template, iframe, object, embed, svg, math, textarea, select'))) el.remove();
   const created = document as unknown as { createTextNode(text: string): unknown };
-  flattenDeep(doc, (text) => created.createTextNode(text), MAX_PAGE_DEPTH);
+  // A rule's strip list is known once the host is, and the host once the metadata is read; the generic list
+  // and the site's own are matched in the same walk when the input URL names the host.
+  const host = absoluteHttp(input.url, null);
+  const early = siteRuleFor(host ? new URL(host).hostname : '', siteRules);
+  const walk = walkPage(doc, (text) => created.createTextNode(text), MAX_PAGE_DEPTH, early.strip);
   const meta: PageMetadata = readMetadata(doc as never, pruned.jsonLd);
   // A page read from a file resolves its links against its canonical URL; without one, only absolute links count.
   const base = absoluteHttp(input.url, null) ?? absoluteHttp(meta.canonical, null);
@@ -425,7 +498,7 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
 
   const lists: PageSiblingList[] = [];
   const listBlocks: PageBlock[][] = [];
-  for (const { title, el } of siblingContainers(root, rule, false)) {
+  for (const { title, el } of siblingContainers(root, rule, false, walk.headings)) {
     const blocks = readBlocks(el, base).filter((b) => !(b.kind === 'h' && titleKey(b.text) === titleKey(title)));
     const items = siblingItems(blocks);
     if (items.length > 0) {
@@ -434,8 +507,9 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
     }
     el.remove();
   }
-  for (const { el } of siblingContainers(root, rule, true)) el.remove();
-  for (const el of selectAll(root, rule.strip)) el.remove();
+  for (const { el } of siblingContainers(root, rule, true, walk.headings)) el.remove();
+  // The same list (the site rules of the canonical host add none) was matched in the walk.
+  for (const el of rule.strip.length === early.strip.length ? walk.strip : selectAll(root, rule.strip)) el.remove();
 
   // The lead picture: the first figure of the story (before its first paragraph), else the page's og:image.
   const leadFigure = root.querySelector('article figure, main figure, [itemprop="articleBody"] figure, figure');
