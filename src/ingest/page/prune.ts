@@ -7,8 +7,12 @@
  * on as written: the DOM parser makes of it what a browser would.
  */
 
-/** Elements whose contents are never story text; cut with everything inside them. */
-const NON_TEXT = new Set(['script', 'style', 'svg', 'noscript', 'template', 'iframe', 'object', 'math']);
+/** Elements whose contents are never story text; cut with everything inside them. Navigation menus and form
+ * controls are among them: the generic site rule strips them before any body is read, and they are a fifth of
+ * a news page's elements. */
+const NON_TEXT = new Set(['script', 'style', 'svg', 'noscript', 'template', 'iframe', 'object', 'math', 'nav', 'button', 'select', 'textarea']);
+/** Void elements that are never text: their tag is dropped. */
+const NON_TEXT_VOID = new Set(['input', 'embed']);
 /** Elements whose contents are raw text (no markup inside): their end is the first matching end tag. */
 const RAW_TEXT = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'textarea', 'title', 'xmp']);
 /** Elements whose attributes are all kept (lazy-loading images put the picture in any `data-*`). */
@@ -144,7 +148,7 @@ export function prunePage(html: string, keep: readonly string[] = []): PrunedPag
       i = textStart = m ? m.index + m[0].length : n;
       continue;
     }
-    if (NON_TEXT.has(name)) {
+    if (NON_TEXT.has(name) || NON_TEXT_VOID.has(name)) {
       i = textStart = end;
       continue;
     }
