@@ -17,8 +17,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { extractArticlePage } from '../../src/ingest/page/extract.ts';
 
 const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'articles');
-/** Our F1 on the corpus when this test was written, rounded down; Readability alone scores ≈ 0.947. */
-const OUR_F1_FLOOR = 0.96;
+/** Our F1 on the corpus when last measured (0.984), rounded down; the goal is 0.975, Readability alone scores ≈ 0.947. */
+const OUR_F1_FLOOR = 0.98;
 
 if (!existsSync(join(CORPUS, 'evaluate.py'))) {
   throw new Error(`Corpus missing: ${CORPUS} (evaluate.py, ground-truth.json, html/) does not exist; check out ../shared beside the repository.`);

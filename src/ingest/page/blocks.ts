@@ -101,7 +101,7 @@ export function figureOf(node: DomNode, base: string | null): { src: string | nu
  * Reads a region into clean blocks. Inline content between block boundaries makes one paragraph; a heading
  * keeps its link (a teaser's headline does); a figure is read whole.
  */
-export function readBlocks(root: DomNode, base: string | null, options: { figures?: boolean } = {}): PageBlock[] {
+export function readBlocks(root: DomNode, base: string | null, options: { figures?: boolean; skip?: (el: DomNode) => boolean } = {}): PageBlock[] {
   const blocks: PageBlock[] = [];
   let text = '';
   let html = '';
@@ -123,6 +123,10 @@ export function readBlocks(root: DomNode, base: string | null, options: { figure
       return;
     }
     if (node.nodeType !== 1 || SKIP.has(node.nodeName)) return;
+    if (options.skip && depth > 0 && options.skip(node)) {
+      flush();
+      return;
+    }
     const name = node.nodeName;
     if (name === 'FIGURE' || (name === 'IMG' && options.figures !== false)) {
       flush();

@@ -16,8 +16,10 @@ import type { RawEntry, RawFeed, RawMedia } from '../../model.ts';
 import { escapeHtml, htmlToText } from '../../util/html-text.ts';
 import { decodeFeedBytes } from '../decode.ts';
 import { absoluteHttp, blocksToHtml, figureOf, readBlocks, squash, textOf, type DomNode, type PageBlock } from './blocks.ts';
+import { dropFurniture } from './furniture.ts';
 import { readMetadata, type PageMetadata } from './metadata.ts';
-import { siteRuleFor, SITE_RULES, type SiteRule } from './site-rules.ts';
+import { prunePage, selectorAttributes } from './prune.ts';
+import { GENERIC_SITE_RULE, siteRuleFor, SITE_RULES, type SiteRule } from './site-rules.ts';
 
 /** The default input cap: 5 MiB, far above any article page (the corpus's largest is well under 2 MiB). */
 export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
@@ -80,12 +82,6 @@ export interface ArticlePage {
 /** An article page could not be read (too large, not HTML, no text). */
 export class PageError extends ParseError {}
 
-const BOILERPLATE = /^(?:advertisement|advertisements|ad|sponsored|story continues below(?: advertisement)?|continue reading below|scroll to continue(?: with content)?|share this (?:article|story)|share|print|email|comments?|related(?: articles| stories)?:?|read more:?|recommended(?: for you)?:?|sign up(?: for| to).{0,80}|subscribe(?: now| today)?(?: to.{0,80})?|click here.{0,80}|follow us.{0,60}|image|photo|video|listen to (?:this|the) (?:article|story).{0,40}|\d+ min(?:ute)?s? read)$/i;
-// A line that opens the page's list of other stories, inside the region Readability kept: nothing after it is story.
-const TAIL_START = /^(?:you (?:may|might) (?:also )?like|related(?: stories| articles| content| coverage)?|more (?:stories|from .{1,40}|on this(?: story| topic)?)|recommended(?: for you| stories| reading)?|want more stories like this\??|read (?:more|next)(?: stories)?|trending(?: now| stories)?|most (?:read|popular|viewed)|popular (?:stories|now)|also (?:read|see)|sponsored (?:content|stories)|around the web|from our partners|top stories)[:.]?$/i;
-// A time stamp line ("Updated Nov 19, 6:55 AM; Posted …", "Published 1 day ago").
-const STAMP_LINE = /^(?:(?:published|updated|posted|last updated|modified)\b[^.]{0,70}(?:\d|\bago\b)[^.]{0,40}|\d{1,2}:\d{2}\s*[ap]\.?m\.?.{0,40})$/i;
-const CLICK_HERE = /\bclick(?:ing)? here\b/i;
 
 const DATELINE = /^((?:[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+)*)(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)*)?)\s*(?:\([^)]{2,40}\)\s*)?[—–-]{1,2}\s/;
 
@@ -109,18 +105,10 @@ export function looksLikeHtmlPage(text: string, contentType?: string | null): bo
   return /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(contentType ?? '');
 }
 
-// linkedom's parsing is the expensive part; the contents of these elements are never text, so they are cut
-// out first (JSON-LD excepted). A tag-level cut: an element opened and never closed swallows the rest, as it
-// would in HTML.
-const NON_TEXT = /<(script|style|svg|noscript|template|iframe|object|math)\b([^>]*)>[\s\S]*?<\/\1\s*>/gi;
-const COMMENTS = /<!--[\s\S]*?-->/g;
-function prune(html: string): { html: string; jsonLd: string[] } {
-  const jsonLd: string[] = [];
-  const out = html.replace(COMMENTS, '').replace(NON_TEXT, (whole, tag: string, attrs: string) => {
-    if (tag.toLowerCase() === 'script' && /type\s*=\s*["']?application\/ld\+json/i.test(attrs)) jsonLd.push(whole);
-    return '';
-  });
-  return { html: out, jsonLd };
+/** The attributes every rule's selectors name (the generic rule's included), kept by the pruning pass. */
+function ruleAttributes(rules: readonly SiteRule[]): string[] {
+  const selectors = [GENERIC_SITE_RULE, ...rules].flatMap((r) => [...(r.body ?? []), ...(r.strip ?? []), ...(r.author ?? []), ...(r.date ?? []), ...(r.siblings ?? [])]);
+  return selectorAttributes(selectors);
 }
 
 interface Element extends DomNode {
@@ -165,7 +153,7 @@ const selectFirst = (root: Element, selectors: readonly string[]): Element | nul
 const titleKey = (s: string): string => squash(s).toLowerCase().replace(/[:\s]+$/, '');
 
 /** The sibling-list containers: the site rule's, then every heading whose text names a list, grown to its list. */
-function siblingContainers(body: Element, rule: ReturnType<typeof siteRuleFor>, stop: boolean): Array<{ title: string; el: Element }> {
+function siblingContainers(body: Element, rule: ReturnType<typeof siteRuleFor>, stop: boolean, headings: readonly Element[]): Array<{ title: string; el: Element }> {
   const titles = new Set((stop ? rule.stopTitles : rule.siblingTitles).map(titleKey));
   const found: Array<{ title: string; el: Element }> = [];
   if (!stop) {
@@ -174,9 +162,9 @@ function siblingContainers(body: Element, rule: ReturnType<typeof siteRuleFor>, 
       found.push({ title: heading ? squash(textOf(heading)) : 'Just Posted', el });
     }
   }
-  for (const h of Array.from(body.querySelectorAll('h2, h3, h4, h5, h6, [class*="title"], [class*="heading"]'))) {
+  for (const h of headings) {
     const text = squash(textOf(h));
-    if (text.length > 40 || !titles.has(titleKey(text))) continue;
+    if (text.length > 40 || !titles.has(titleKey(text)) || !body.contains(h)) continue;
     if (found.some((f) => f.el.contains(h))) continue;
     // The list is the smallest ancestor that holds links besides the heading's own.
     let el: Element = h;
@@ -207,19 +195,216 @@ function flatText(node: DomNode): string {
 }
 const NON_TEXT_NAMES = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'OBJECT', 'EMBED', 'SVG', 'MATH', 'TEXTAREA', 'SELECT']);
 
-/** Replaces every element nested deeper than `max` by its text, walking iteratively (no recursion). */
-function flattenDeep(root: Element, createText: (text: string) => unknown, max: number): void {
-  const stack: Array<[Element, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [el, depth] = stack.pop()!;
-    const kids = Array.from(el.childNodes) as Element[];
-    for (const kid of kids) {
-      if (kid.nodeType !== 1) continue;
-      if (depth + 1 >= max) (kid as unknown as { replaceWith(n: unknown): void }).replaceWith(createText(` ${flatText(kid)} `));
-      else stack.push([kid, depth + 1]);
+/** A selector this module matches itself, in its one walk over the page: `tag`, `.class`, `[attr]` or `[attr="v"]`. */
+const SIMPLE_SELECTOR = /^(?:([a-z][a-z0-9]*)|\.([\w-]+)|\[([\w:-]+)(?:="([^"]*)")?\])$/i;
+
+/** Simple selectors, grouped so that an element is matched with one look at its name, class and attributes. */
+interface SimpleSelectors {
+  tags: Set<string>;
+  classes: Set<string>;
+  /** Attribute → the values that match (null: any value). */
+  attrs: Map<string, Set<string> | null>;
+  /** Selectors the DOM's own engine must read. */
+  complex: string[];
+}
+
+function compileSelectors(selectors: readonly string[]): SimpleSelectors {
+  const out: SimpleSelectors = { tags: new Set(), classes: new Set(), attrs: new Map(), complex: [] };
+  for (const s of selectors) {
+    const m = SIMPLE_SELECTOR.exec(s.trim());
+    if (!m) out.complex.push(s);
+    else if (m[1]) out.tags.add(m[1].toUpperCase());
+    else if (m[2]) out.classes.add(m[2]);
+    else if (m[4] === undefined) out.attrs.set(m[3]!.toLowerCase(), null);
+    else {
+      const key = m[3]!.toLowerCase();
+      const values = out.attrs.get(key);
+      if (values !== null) out.attrs.set(key, (values ?? new Set()).add(m[4]!));
     }
   }
+  return out;
 }
+
+/** An attribute's value as written (linkedom's `getAttribute` re-escapes it, and builds a class list for `class`). */
+const rawAttribute = (el: Element, name: string): string | null =>
+  (el as unknown as { getAttributeNode(n: string): { value: string } | null }).getAttributeNode(name)?.value ?? null;
+
+function matchesSimple(el: Element, name: string, cls: string | null, sel: SimpleSelectors): boolean {
+  if (sel.tags.has(name)) return true;
+  if (cls !== null && sel.classes.size > 0) for (const c of cls.split(/\s+/)) if (sel.classes.has(c)) return true;
+  for (const [name, values] of sel.attrs) {
+    const v = rawAttribute(el, name);
+    if (v !== null && (values === null || values.has(v))) return true;
+  }
+  return false;
+}
+
+/** What the one walk over the page found in its body: the elements that may title a list, and those the rules strip. */
+interface PageWalk {
+  headings: Element[];
+  strip: Element[];
+}
+const HEADINGS = new Set(['H2', 'H3', 'H4', 'H5', 'H6']);
+
+/**
+ * One walk over the page, iterative (no recursion, whatever the depth), in document order: removes what is
+ * never text (what the pruning pass did not see), replaces every element nested deeper than `max` by its
+ * text, and collects the body's list headings (`h2`–`h6`, a class with "title" or "heading") and the elements
+ * the `strip` selectors name (the simple ones; the rest go to the DOM's selector engine).
+ */
+function walkPage(doc: Element, createText: (text: string) => unknown, max: number, strip: readonly string[]): PageWalk {
+  const sel = compileSelectors(strip);
+  const out: PageWalk = { headings: [], strip: [] };
+  const stack: Array<[Element, string, number, boolean]> = [[doc, doc.nodeName, 0, false]];
+  let body: Element | null = null;
+  const kids: Array<[Element, string]> = [];
+  while (stack.length > 0) {
+    const [el, name, depth, inBody] = stack.pop()!;
+    if (inBody) {
+      const cls = rawAttribute(el, 'class');
+      if (HEADINGS.has(name) || (cls !== null && (cls.includes('title') || cls.includes('heading')))) out.headings.push(el);
+      if (matchesSimple(el, name, cls, sel)) out.strip.push(el);
+    }
+    const below = inBody || name === 'BODY';
+    if (name === 'BODY') body = el;
+    kids.length = 0;
+    for (let kid = (el as unknown as { firstElementChild: Element | null }).firstElementChild; kid; kid = (kid as unknown as { nextElementSibling: Element | null }).nextElementSibling) kids.push([kid, kid.nodeName]);
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const [kid, kidName] = kids[i]!;
+      if (NON_TEXT_NAMES.has(kidName)) kid.remove();
+      else if (depth + 1 >= max) (kid as unknown as { replaceWith(n: unknown): void }).replaceWith(createText(` ${flatText(kid)} `));
+      else stack.push([kid, kidName, depth + 1, below]);
+    }
+  }
+  if (sel.complex.length > 0) out.strip.push(...selectAll(body ?? doc, sel.complex));
+  return out;
+}
+
+/** A paragraph-like element of the page (no block inside it) and its text, for `recoverSiblings`. */
+interface PageParagraph {
+  el: Element;
+  text: string;
+}
+const PARAGRAPH_TAGS = new Set(['P', 'DIV']);
+const INNER_BLOCKS = new Set(['P', 'DIV', 'UL', 'OL', 'TABLE', 'SECTION', 'ARTICLE', 'BLOCKQUOTE', 'FIGURE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'PRE', 'ASIDE', 'HEADER', 'FOOTER', 'NAV', 'FORM']);
+
+/**
+ * The page's paragraphs grouped by their kind: a classed element by its tag and class, a bare `<p>` by its
+ * parent's. Sites write every paragraph of a story the same way, and some split the story over several
+ * containers ("read more" halves, ad breaks) of which Readability keeps only the best.
+ */
+function paragraphGroups(root: Element): Map<string, PageParagraph[]> {
+  const groups = new Map<string, PageParagraph[]>();
+  const stack: Element[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    const kids = el.childNodes;
+    let leaf = true;
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const kid = kids[i] as Element;
+      if (kid.nodeType !== 1) continue;
+      if (INNER_BLOCKS.has(kid.nodeName)) leaf = false;
+      stack.push(kid);
+    }
+    if (!leaf || !PARAGRAPH_TAGS.has(el.nodeName)) continue;
+    const cls = el.getAttribute('class')?.trim();
+    if (!cls && el.nodeName !== 'P') continue;
+    const parent = el.parentElement;
+    const key = cls ? `${el.nodeName}.${cls}` : `P<${parent?.nodeName ?? ''}.${parent?.getAttribute('class')?.trim() ?? ''}`;
+    const text = squash(textOf(el));
+    if (text.length < 20) continue;
+    const list = groups.get(key);
+    if (list) list.push({ el, text });
+    else groups.set(key, [{ el, text }]);
+  }
+  for (const list of groups.values()) list.reverse();
+  return groups;
+}
+
+/** The share of the page's long-paragraph text the region handed to Readability holds at least. */
+const STORY_SHARE = 0.7;
+
+/**
+ * A cheap candidate search before Readability: the element holding the page's paragraphs (scored as Readability
+ * scores them, by text length, to the parent and half to the grandparent), grown until it holds most of the
+ * page's long-paragraph text; everything outside it is detached, so that Readability scores a small tree.
+ * What it detaches of the story (a second container) comes back through `recoverSiblings`.
+ */
+function narrowToStory(root: Element, groups: Map<string, PageParagraph[]>): void {
+  const scores = new Map<Element, number>();
+  const long: PageParagraph[] = [];
+  let total = 0;
+  for (const list of groups.values()) {
+    for (const m of list) {
+      const parent = m.el.parentElement;
+      if (!parent) continue;
+      scores.set(parent, (scores.get(parent) ?? 0) + m.text.length);
+      const grand = parent.parentElement;
+      if (grand) scores.set(grand, (scores.get(grand) ?? 0) + m.text.length / 2);
+      if (m.text.length >= 80) {
+        long.push(m);
+        total += m.text.length;
+      }
+    }
+  }
+  let best: Element | null = null;
+  let top = 0;
+  for (const [el, score] of scores) if (score > top && el !== root) [best, top] = [el, score];
+  if (!best || total === 0) return;
+  let region: Element = best;
+  const held = (el: Element): number => long.reduce((n, m) => (el.contains(m.el) ? n + m.text.length : n), 0);
+  while (region.parentElement && region.parentElement !== root && held(region) < total * STORY_SHARE) region = region.parentElement;
+  if (held(region) < total * STORY_SHARE) return;
+  for (let el: Element = region; el.parentElement && el !== root; el = el.parentElement) {
+    const parent = el.parentElement;
+    for (const kid of Array.from(parent.childNodes) as Element[]) if (kid !== el) kid.remove();
+  }
+}
+
+/**
+ * Adds to Readability's paragraphs the ones it left in a sibling container: members of a group most of whose
+ * members it kept, each placed after the kept member before it.
+ */
+function recoverSiblings(blocks: PageBlock[], groups: Map<string, PageParagraph[]>, base: string | null, skip: (el: DomNode) => boolean): PageBlock[] {
+  const furniture = (el: Element): boolean => {
+    let at: Element | null = el;
+    for (let up = 0; at && up < 4; up++, at = at.parentElement) if (skip(at)) return true;
+    return false;
+  };
+  const texts = blocks.map((b) => (b.kind === 'p' || b.kind === 'h' ? b.text : ''));
+  const joined = texts.join(' ');
+  const indexOf = (text: string): number => texts.findIndex((t) => t.length > 0 && (t === text || t.includes(text) || text.includes(t) && t.length > text.length * 0.8));
+  const inserts = new Map<number, PageBlock[]>();
+  for (const list of groups.values()) {
+    if (list.length < 3) continue;
+    const kept = list.filter((m) => joined.includes(m.text));
+    if (kept.length < 2 || kept.length < list.length * 0.5 || kept.length === list.length) continue;
+    let at = -1;
+    for (const m of list) {
+      if (joined.includes(m.text)) {
+        at = Math.max(at, indexOf(m.text));
+        continue;
+      }
+      if (at < 0 || m.text.length < 40 || furniture(m.el)) continue;
+      const found = readBlocks(m.el, base, { figures: false, skip }).filter((b) => b.kind === 'p' && b.linkText < b.text.length * 0.5);
+      if (found.length > 0) inserts.set(at, [...(inserts.get(at) ?? []), ...found]);
+    }
+  }
+  if (inserts.size === 0) return blocks;
+  return blocks.flatMap((b, i) => [b, ...(inserts.get(i) ?? [])]);
+}
+
+/** Furniture inside the story region: an element whose class or id has one of `words`, with little text. */
+function furnitureSkip(words: readonly string[]): (el: DomNode) => boolean {
+  const set = new Set(words.map((w) => w.toLowerCase()));
+  return (el) => {
+    const names = `${el.getAttribute?.('class') ?? ''} ${el.getAttribute?.('id') ?? ''}`;
+    if (!names.trim() || !names.toLowerCase().split(/[\s_-]+/).some((w) => set.has(w))) return false;
+    return squash(textOf(el)).length < FURNITURE_MAX_CHARS;
+  };
+}
+/** An element named like furniture that holds more text than this is the story in a badly named box. */
+const FURNITURE_MAX_CHARS = 400;
 
 /** The story heading, list items, and the link of each sibling, from a list's blocks. */
 function siblingItems(blocks: readonly PageBlock[]): PageSibling[] {
@@ -278,25 +463,20 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
   if (size > maxBytes) throw new PageError(`${input.url}: the page is ${size} bytes, over the ${maxBytes}-byte cap`);
   const raw = input.html ?? (input.bytes ? decodePage(input.bytes, input.contentType) : '');
 
-  const pruned = prune(raw);
+  const siteRules = options.siteRules ?? SITE_RULES;
+  const pruned = prunePage(raw, ruleAttributes(siteRules));
   const { document } = parseHTML(pruned.html.includes('<html') ? pruned.html : `<!doctype html><html><body>${pruned.html}</body></html>`);
   const doc = document as unknown as Element & { body: Element | null; documentElement: Element | null; head: Element | null };
-  if (pruned.jsonLd.length > 0 && doc.head) {
-    const holder = parseHTML(`<html><head>${pruned.jsonLd.join('')}</head></html>`).document.head as unknown as Element;
-    for (const s of Array.from(holder.querySelectorAll('script'))) (doc.head as unknown as { appendChild(n: unknown): void }).appendChild(s);
-  }
-  // What the cut above missed (an element left open, markup the regex does not see) goes now: no script text
-  // is ever read as text. JSON-LD stays in <head> for the metadata.
-  for (const el of Array.from(doc.querySelectorAll('script, style, noscript, template, iframe, object, embed, svg, math, textarea, select'))) {
-    if (el.nodeName === 'SCRIPT' && /^application\/ld\+json$/i.test(el.getAttribute('type')?.trim() ?? '') && doc.head?.contains(el)) continue;
-    el.remove();
-  }
   const created = document as unknown as { createTextNode(text: string): unknown };
-  flattenDeep(doc, (text) => created.createTextNode(text), MAX_PAGE_DEPTH);
-  const meta: PageMetadata = readMetadata(doc as never);
+  // A rule's strip list is known once the host is, and the host once the metadata is read; the generic list
+  // and the site's own are matched in the same walk when the input URL names the host.
+  const host = absoluteHttp(input.url, null);
+  const early = siteRuleFor(host ? new URL(host).hostname : '', siteRules);
+  const walk = walkPage(doc, (text) => created.createTextNode(text), MAX_PAGE_DEPTH, early.strip);
+  const meta: PageMetadata = readMetadata(doc as never, pruned.jsonLd);
   // A page read from a file resolves its links against its canonical URL; without one, only absolute links count.
   const base = absoluteHttp(input.url, null) ?? absoluteHttp(meta.canonical, null);
-  const rule = siteRuleFor(base ? new URL(base).hostname : '', options.siteRules ?? SITE_RULES);
+  const rule = siteRuleFor(base ? new URL(base).hostname : '', siteRules);
   const root = (doc.body ?? doc.documentElement) as Element | null;
   if (!root) throw new PageError(`${input.url}: the page has no body`);
 
@@ -318,7 +498,7 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
 
   const lists: PageSiblingList[] = [];
   const listBlocks: PageBlock[][] = [];
-  for (const { title, el } of siblingContainers(root, rule, false)) {
+  for (const { title, el } of siblingContainers(root, rule, false, walk.headings)) {
     const blocks = readBlocks(el, base).filter((b) => !(b.kind === 'h' && titleKey(b.text) === titleKey(title)));
     const items = siblingItems(blocks);
     if (items.length > 0) {
@@ -327,8 +507,9 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
     }
     el.remove();
   }
-  for (const { el } of siblingContainers(root, rule, true)) el.remove();
-  for (const el of selectAll(root, rule.strip)) el.remove();
+  for (const { el } of siblingContainers(root, rule, true, walk.headings)) el.remove();
+  // The same list (the site rules of the canonical host add none) was matched in the walk.
+  for (const el of rule.strip.length === early.strip.length ? walk.strip : selectAll(root, rule.strip)) el.remove();
 
   // The lead picture: the first figure of the story (before its first paragraph), else the page's og:image.
   const leadFigure = root.querySelector('article figure, main figure, [itemprop="articleBody"] figure, figure');
@@ -350,13 +531,16 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
     method = 'site-rule';
     blocks = ruled.flatMap((el) => readBlocks(el, base, { figures: false }));
   } else {
+    const groups = paragraphGroups(root);
+    narrowToStory(root, groups);
     let article: { content: unknown } | null = null;
     try {
-      article = new Readability(doc as never, { serializer: (el: unknown) => el, charThreshold: 300 }).parse() as { content: unknown } | null;
+      article = new Readability(doc as never, { serializer: (el: unknown) => el, charThreshold: 300, keepClasses: true }).parse() as { content: unknown } | null;
     } catch {
       article = null;
     }
-    if (article?.content) blocks = readBlocks(article.content as DomNode, base, { figures: false });
+    const skip = furnitureSkip(rule.furnitureWords);
+    if (article?.content) blocks = recoverSiblings(readBlocks(article.content as DomNode, base, { figures: false, skip }), groups, base, skip);
     if (!blocks.some((b) => b.kind === 'p')) {
       // Readability found nothing: the page's own paragraphs of some length, links aside, are the story.
       method = 'blocks';
@@ -365,22 +549,8 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
   }
 
   let paragraphs = blocks.filter((b) => b.kind === 'p' || (b.kind === 'h' && b.level > 1)).map((b) => ({ block: b, text: b.kind === 'figure' ? b.caption : b.text }));
-  // Only in the last part of the text: a "Related" line mid-story is an inline pointer, not where the story ends.
-  const total = paragraphs.reduce((n, p) => n + p.text.length, 0);
-  let seen = 0;
-  const tail = paragraphs.findIndex((p) => {
-    seen += p.text.length;
-    return seen > total * 0.6 && p.text.length <= 60 && TAIL_START.test(p.text);
-  });
-  if (tail > 0) paragraphs = paragraphs.slice(0, tail);
-  paragraphs = paragraphs.filter(
-    (p) =>
-      !BOILERPLATE.test(p.text) &&
-      !isStamp(p.text) &&
-      !STAMP_LINE.test(p.text) &&
-      !(p.text.length < 160 && CLICK_HERE.test(p.text)) &&
-      (!headline || p.text !== headline),
-  );
+  const urls = [input.url, base, meta.canonical, absoluteHttp(meta.canonical, base)].filter((u): u is string => !!u);
+  paragraphs = dropFurniture(paragraphs, { headline, byline, isStamp, urls });
   const ldBody = meta.articleBody ? ldParagraphs(meta.articleBody).join('\n') : '';
   const ours = paragraphs.map((p) => p.text).join(' ');
   // A JSON-LD body is the site's own account of the story, when it is whole (some sites cut it to a teaser).

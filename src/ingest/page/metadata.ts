@@ -104,8 +104,12 @@ function isoDate(value: string | null | undefined): string | null {
   return Number.isFinite(t) ? new Date(t).toISOString() : null;
 }
 
-/** Reads the page's metadata. JSON-LD wins over Open Graph, which wins over plain `<meta>` and `<time>`. */
-export function readMetadata(document: Doc): PageMetadata {
+/**
+ * Reads the page's metadata. JSON-LD wins over Open Graph, which wins over plain `<meta>` and `<time>`.
+ * `jsonLd`: the texts of the page's JSON-LD scripts, when they were taken out before the DOM was built
+ * (otherwise they are read from the document's `<script type="application/ld+json">`).
+ */
+export function readMetadata(document: Doc, jsonLd?: readonly string[]): PageMetadata {
   // One pass over the page's <meta> elements: property, name and itemprop all name a key.
   const byKey = new Map<string, string[]>();
   for (const el of document.querySelectorAll('meta')) {
@@ -126,8 +130,9 @@ export function readMetadata(document: Doc): PageMetadata {
   const metas = (key: string): string[] => byKey.get(key.toLowerCase()) ?? [];
 
   let article: JsonObject | null = null;
-  for (const script of document.querySelectorAll('script[type="application/ld+json"]')) {
-    const parsed = parseJsonLd(script.textContent ?? '');
+  const scripts = jsonLd ?? Array.from(document.querySelectorAll('script[type="application/ld+json"]'), (s) => s.textContent ?? '');
+  for (const text of scripts) {
+    const parsed = parseJsonLd(text);
     if (parsed === undefined) continue;
     const found = objects(parsed).filter((o) => types(o).some((t) => ARTICLE_TYPES.test(t)));
     // A page's WebPage object is a fallback; an article type (or one with a body) is the story.

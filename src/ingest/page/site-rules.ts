@@ -23,6 +23,9 @@ export interface SiteRule {
   siblingTitles?: string[];
   /** Headings from which nothing on the page belongs to the story any more ("Most Read"). */
   stopTitles?: string[];
+  /** Words of a `class`/`id` (split at spaces, `-` and `_`) that mark furniture inside the story region: an element
+   * so named (captions, credits, share bars, promos) is left out of the body unless it holds much text. */
+  furnitureWords?: string[];
 }
 
 /** The generic rule every page gets: common page furniture, and the usual names of sibling lists. */
@@ -39,6 +42,10 @@ export const GENERIC_SITE_RULE: SiteRule = {
   siblings: [],
   siblingTitles: ['Just Posted', 'Latest News', 'Latest Stories', 'More Stories', 'Related Stories', 'Read Next'],
   stopTitles: ['Most Read', 'Most Popular', 'Trending Now', 'Trending'],
+  furnitureWords: [
+    'caption', 'captions', 'figcaption', 'credit', 'credits', 'share', 'sharing', 'social', 'newsletter', 'promo', 'subscribe',
+    'signup', 'related', 'advert', 'advertisement', 'ad', 'ads', 'tags', 'byline', 'bio',
+  ],
 };
 
 /**
@@ -65,5 +72,6 @@ export function siteRuleFor(host: string, rules: readonly SiteRule[] = SITE_RULE
     siblings: list('siblings', true),
     siblingTitles: list('siblingTitles', false),
     stopTitles: list('stopTitles', false),
+    furnitureWords: list('furnitureWords', false),
   };
 }

@@ -1,0 +1,167 @@
+/**
+ * One linear pass over a page's HTML before it becomes a DOM: building the DOM is most of extraction's cost,
+ * and every element and attribute is a node to build. Comments and the contents of elements that are never
+ * text (script, style, svg, …) are cut; JSON-LD scripts are handed back as text for the metadata; attributes
+ * no reader looks at (event handlers, inline styles that hide nothing, tracking `data-*`) are dropped, except
+ * on images, whose lazy-loading attributes name the picture. Markup this pass does not understand is passed
+ * on as written: the DOM parser makes of it what a browser would.
+ */
+
+/** Elements whose contents are never story text; cut with everything inside them. Navigation menus and form
+ * controls are among them: the generic site rule strips them before any body is read, and they are a fifth of
+ * a news page's elements. */
+const NON_TEXT = new Set(['script', 'style', 'svg', 'noscript', 'template', 'iframe', 'object', 'math', 'nav', 'button', 'select', 'textarea']);
+/** Void elements that are never text: their tag is dropped. */
+const NON_TEXT_VOID = new Set(['input', 'embed']);
+/** Elements whose contents are raw text (no markup inside): their end is the first matching end tag. */
+const RAW_TEXT = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'textarea', 'title', 'xmp']);
+/** Elements whose attributes are all kept (lazy-loading images put the picture in any `data-*`). */
+const KEEP_ALL = new Set(['img', 'source', 'picture', 'video', 'meta', 'link', 'html']);
+/** Attributes the readers use: Readability (class, id, role, aria, hidden, table and media hints), our
+ * metadata, blocks and site rules (href, src, itemprop, datetime, content, …). */
+const KEPT_ATTRIBUTES = new Set([
+  'class', 'id', 'href', 'src', 'srcset', 'alt', 'hidden', 'aria-hidden', 'aria-modal', 'role', 'itemprop', 'itemtype',
+  'itemscope', 'rel', 'lang', 'datetime', 'content', 'property', 'name', 'type', 'charset', 'http-equiv', 'colspan',
+  'rowspan', 'dir', 'summary', 'datatable', 'poster', 'data-src', 'data-srcset', 'data-lazy-src', 'data-original',
+]);
+// An inline style is kept only when it hides the element (Readability skips what is not visible).
+const HIDING_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+
+// White space beside a block-level tag is no text (a browser shows none), but each run of it is a text node to
+// build. Start tags written by this pass hold no '>' in their values, so `[^>]*` reads them exactly.
+const BLOCK_TAGS = 'html|head|body|meta|link|title|div|p|ul|ol|li|dl|dt|dd|section|article|header|footer|nav|aside|main|figure|figcaption|table|thead|tbody|tfoot|tr|td|th|h[1-6]|br|hr|form|fieldset|blockquote|address';
+const BLOCK_SPACE_AFTER = new RegExp(`(<\\/?(?:${BLOCK_TAGS})(?=[\\s/>])[^>]*>)[ \\t\\n\\r\\f]+`, 'gi');
+const BLOCK_SPACE_BEFORE = new RegExp(`[ \\t\\n\\r\\f]+(<\\/?(?:${BLOCK_TAGS})(?=[\\s/>]))`, 'gi');
+
+/** The page's HTML, pruned, and the texts of its JSON-LD scripts. */
+export interface PrunedPage {
+  html: string;
+  jsonLd: string[];
+}
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
+const isLetter = (c: number): boolean => ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+
+/** Attribute names a site rule's selectors mention (`[data-component=…]`), so that pruning keeps them. */
+export function selectorAttributes(selectors: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const s of selectors) for (const m of s.matchAll(/\[\s*([\w:-]+)/g)) out.push(m[1]!.toLowerCase());
+  return out;
+}
+
+/**
+ * Prunes a page (see the file's comment). `keep` names more attributes to keep (those the site rules select on).
+ * Linear in the input: every index moves forward; an unterminated comment, quote or raw-text element ends the input.
+ */
+export function prunePage(html: string, keep: readonly string[] = []): PrunedPage {
+  const kept = keep.length > 0 ? new Set([...KEPT_ATTRIBUTES, ...keep]) : KEPT_ATTRIBUTES;
+  const out: string[] = [];
+  const jsonLd: string[] = [];
+  const n = html.length;
+  let i = 0;
+  let textStart = 0;
+  const flush = (upTo: number): void => {
+    if (upTo > textStart) out.push(html.slice(textStart, upTo));
+  };
+  while (i < n) {
+    const lt = html.indexOf('<', i);
+    if (lt === -1) break;
+    const next = html.charCodeAt(lt + 1);
+    if (next === 0x21 && html.startsWith('<!--', lt)) {
+      flush(lt);
+      const close = html.indexOf('-->', lt + 4);
+      i = textStart = close === -1 ? n : close + 3;
+      continue;
+    }
+    if (!isLetter(next)) {
+      i = lt + 1; // an end tag, a declaration, or a '<' that starts no tag: passed on as written
+      continue;
+    }
+    // A start tag: its name, then its attributes, read quote-aware.
+    let j = lt + 1;
+    while (j < n && !isSpace(html.charCodeAt(j)) && html.charCodeAt(j) !== 0x2f && html.charCodeAt(j) !== 0x3e) j++;
+    const name = html.slice(lt + 1, j).toLowerCase();
+    const all = KEEP_ALL.has(name);
+    const attrs: string[] = [];
+    let type = '';
+    let selfClosing = false;
+    let end = n;
+    while (j < n) {
+      const c = html.charCodeAt(j);
+      if (c === 0x3e) {
+        end = j + 1;
+        break;
+      }
+      if (isSpace(c)) {
+        j++;
+        continue;
+      }
+      if (c === 0x2f) {
+        j++;
+        selfClosing = html.charCodeAt(j) === 0x3e;
+        continue;
+      }
+      selfClosing = false;
+      const nameStart = j;
+      j++;
+      while (j < n) {
+        const d = html.charCodeAt(j);
+        if (isSpace(d) || d === 0x2f || d === 0x3e || d === 0x3d) break;
+        j++;
+      }
+      const attrName = html.slice(nameStart, j).toLowerCase();
+      let k = j;
+      while (k < n && isSpace(html.charCodeAt(k))) k++;
+      let value: string | null = null;
+      if (html.charCodeAt(k) === 0x3d) {
+        k++;
+        while (k < n && isSpace(html.charCodeAt(k))) k++;
+        const q = html[k];
+        if (q === '"' || q === "'") {
+          const close = html.indexOf(q, k + 1);
+          if (close === -1) {
+            j = n;
+            break;
+          }
+          value = html.slice(k + 1, close);
+          k = close + 1;
+        } else {
+          const start = k;
+          while (k < n && !isSpace(html.charCodeAt(k)) && html.charCodeAt(k) !== 0x3e) k++;
+          value = html.slice(start, k);
+        }
+        j = k;
+      }
+      if (attrName === 'type') type = value ?? '';
+      if (all || kept.has(attrName) || (attrName === 'style' && value !== null && HIDING_STYLE.test(value))) {
+        attrs.push(value === null ? attrName : `${attrName}="${value.replace(/"/g, '&quot;').replace(/>/g, '&gt;')}"`);
+      }
+    }
+    flush(lt);
+    if (NON_TEXT.has(name) && !selfClosing) {
+      // Cut to the element's end tag (the first one: raw-text elements cannot nest, and svg/math rarely do).
+      const close = new RegExp(`</${name}(?=[\\s/>])[^>]*>`, 'gi');
+      close.lastIndex = end;
+      const m = close.exec(html);
+      const stop = m ? m.index : n;
+      if (name === 'script' && /^\s*["']?application\/ld\+json/i.test(type)) jsonLd.push(html.slice(end, stop));
+      i = textStart = m ? m.index + m[0].length : n;
+      continue;
+    }
+    if (NON_TEXT.has(name) || NON_TEXT_VOID.has(name)) {
+      i = textStart = end;
+      continue;
+    }
+    out.push(`<${name}${attrs.length > 0 ? ` ${attrs.join(' ')}` : ''}${selfClosing ? ' />' : '>'}`);
+    i = textStart = end;
+    if (RAW_TEXT.has(name) && !selfClosing) {
+      // Raw text is passed on as written, so a '<' inside it is not read as a tag.
+      const close = new RegExp(`</${name}(?=[\\s/>])`, 'gi');
+      close.lastIndex = end;
+      const m = close.exec(html);
+      i = m ? m.index : n;
+    }
+  }
+  flush(n);
+  return { html: out.join('').replace(BLOCK_SPACE_AFTER, '$1').replace(BLOCK_SPACE_BEFORE, '$1'), jsonLd };
+}
