@@ -123,17 +123,7 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
       // The full route words the 429 (a refused take costs nothing).
       if (!limiter.take(client).allowed) return null;
     }
-    const ifNoneMatch = headerOf(request, 'if-none-match');
-    const ifModifiedSince = headerOf(request, 'if-modified-since');
-    let slot: number;
-    if ((ifNoneMatch !== undefined || ifModifiedSince !== undefined) && isNotModified(ifNoneMatch, ifModifiedSince, rep)) {
-      slot = NOT_MODIFIED_SLOT;
-    } else {
-      const acceptEncoding = headerOf(request, 'accept-encoding');
-      const encoding = acceptEncoding === undefined ? null : chooseEncoding(accepted(acceptEncoding), rep);
-      slot = ENCODING_SLOT[encoding ?? 'identity'];
-    }
-    if (head) slot += HEAD_OFFSET;
+    const slot = answerSlot(request, rep, head);
     const answer = target.answers[slot] ?? build(target, slot);
     if (client !== undefined) refundConditional(limiter!, client, answer.status);
     (target.counts[slot] ??= metrics.feedAnswers(answer.status, target.format))();
@@ -186,6 +176,15 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
       client = clientKey(request);
       if (!limiter.take(client).allowed) return null;
     }
+    const slot = answerSlot(request, rep, head);
+    const answer = target.answers[slot] ?? build(target, slot);
+    if (client !== undefined) refundConditional(limiter!, client, answer.status);
+    access.record(grant, answer.status, rep.itemCount ?? 0);
+    return answer;
+  }
+
+  /** Which prebuilt answer a request takes: 304 when its validators match, else its encoding; HEAD apart. */
+  function answerSlot(request: R, rep: Representation, head: boolean): number {
     const ifNoneMatch = headerOf(request, 'if-none-match');
     const ifModifiedSince = headerOf(request, 'if-modified-since');
     let slot: number;
@@ -196,11 +195,7 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
       const encoding = acceptEncoding === undefined ? null : chooseEncoding(accepted(acceptEncoding), rep);
       slot = ENCODING_SLOT[encoding ?? 'identity'];
     }
-    if (head) slot += HEAD_OFFSET;
-    const answer = target.answers[slot] ?? build(target, slot);
-    if (client !== undefined) refundConditional(limiter!, client, answer.status);
-    access.record(grant, answer.status, rep.itemCount ?? 0);
-    return answer;
+    return head ? slot + HEAD_OFFSET : slot;
   }
 
   /** The target's representation from the cache, with the URL split once (no URL parser: a target Hono would normalize differently misses and takes the full route). */

@@ -1,5 +1,6 @@
 import type { SourceErrorRecord, SourceState } from '../model.ts';
 import type { SqlDatabase } from './sql.ts';
+import { toSourceState, type SourceStateRow } from './sources.ts';
 
 /** A claimed source: its state at the claim and the claim's token (`claim_seq`). */
 export interface SourceClaim {
@@ -42,19 +43,7 @@ export interface SourceLeases {
 /** How many claims one statement takes at most (the rows come back in one result). */
 export const MAX_CLAIMS_PER_STATEMENT = 500;
 
-interface ClaimRow {
-  id: string;
-  url: string;
-  title: string;
-  etag: string | null;
-  last_modified: string | null;
-  last_fetch_at: number | null;
-  next_fetch_at: number;
-  error_count: number;
-  last_error_kind: string | null;
-  last_error_message: string | null;
-  last_error_at: number | null;
-  last_success_at: number | null;
+interface ClaimRow extends SourceStateRow {
   claim_seq: number;
 }
 
@@ -181,22 +170,5 @@ function sortClaims(rows: ClaimRow[]): ClaimRow[] {
 }
 
 function toClaim(row: ClaimRow): SourceClaim {
-  return {
-    claim: row.claim_seq,
-    state: {
-      id: row.id,
-      url: row.url,
-      title: row.title,
-      etag: row.etag,
-      lastModified: row.last_modified,
-      lastFetchAt: row.last_fetch_at,
-      nextFetchAt: row.next_fetch_at,
-      errorCount: row.error_count,
-      lastError:
-        row.last_error_kind !== null && row.last_error_at !== null
-          ? { kind: row.last_error_kind, message: row.last_error_message ?? '', at: row.last_error_at }
-          : null,
-      lastSuccessAt: row.last_success_at,
-    },
-  };
+  return { claim: row.claim_seq, state: toSourceState(row) };
 }
