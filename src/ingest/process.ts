@@ -54,6 +54,19 @@ export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
   const docKey = documentKey(job);
   const again = job.knownEntries?.has(docKey) ? fromKnownEntries(job.knownEntries) : null;
   if (again) return again;
+  return processDocument(job, docKey);
+}
+
+/**
+ * What {@link processFeed} returns for a document recorded by the source's last poll (see {@link documentKey}),
+ * told without parsing it; null for any other document. A worker pool asks this before it posts a job.
+ */
+export function knownDocument(job: ProcessJob): ProcessResult | null {
+  if (!job.knownEntries || job.knownEntries.size === 0) return null;
+  return job.knownEntries.has(documentKey(job)) ? fromKnownEntries(job.knownEntries) : null;
+}
+
+async function processDocument(job: ProcessJob, docKey: string): Promise<ProcessResult> {
   const { text } = decodeFeedBytes(job.bytes, job.contentType);
   const feed = await parseFeed(text, { url: job.url });
   const context = contextKey(feed, job.source, job.rules);
@@ -125,7 +138,7 @@ function fromKnownEntries(known: ReadonlyMap<string, EntryYield>): ProcessResult
 export function documentKey(job: Pick<ProcessJob, 'bytes' | 'contentType' | 'url' | 'source' | 'rules'>): string {
   const bytes = job.bytes;
   // A document without an XML entry (JSON Feed, or no entries) is keyed by all of its bytes.
-  let first = Math.min(indexOf(bytes, '<item'), indexOf(bytes, '<entry'));
+  let first = firstEntryTag(bytes);
   if (first === bytes.length) first = 0;
   // Latin-1, one char per byte: the head is short, and decoding it so is never lossy.
   let head = '';
@@ -138,12 +151,14 @@ export function documentKey(job: Pick<ProcessJob, 'bytes' | 'contentType' | 'url
 /** The feed's own dates (RSS `lastBuildDate`, `pubDate`; Atom `updated`), as plain text elements. */
 const FEED_DATES = /<(lastBuildDate|pubDate|updated)(\s[^>]*)?>[^<]*<\/\1\s*>/g;
 
-/** Where `needle` (ASCII) first occurs in `bytes`, or the length when it does not. */
-function indexOf(bytes: Uint8Array, needle: string): number {
-  const c0 = needle.charCodeAt(0);
-  outer: for (let i = bytes.indexOf(c0); i !== -1; i = bytes.indexOf(c0, i + 1)) {
-    for (let k = 1; k < needle.length; k++) if (bytes[i + k] !== needle.charCodeAt(k)) continue outer;
-    return i;
+/** Where the first `<item` or `<entry` starts in `bytes`, or the length when neither occurs. */
+function firstEntryTag(bytes: Uint8Array): number {
+  const is = (at: number, name: string): boolean => {
+    for (let k = 0; k < name.length; k++) if (bytes[at + k] !== name.charCodeAt(k)) return false;
+    return true;
+  };
+  for (let i = bytes.indexOf(0x3c); i !== -1; i = bytes.indexOf(0x3c, i + 1)) {
+    if (is(i + 1, 'item') || is(i + 1, 'entry')) return i;
   }
   return bytes.length;
 }
