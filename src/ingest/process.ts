@@ -51,9 +51,27 @@ const ENTRY_HASH_SCHEME = 2;
  * @throws ParseError when the document cannot be read as a feed.
  */
 export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
+  const docKey = documentKey(job);
+  const again = job.knownEntries?.has(docKey) ? fromKnownEntries(job.knownEntries) : null;
+  if (again) return again;
+  return processDocument(job, docKey);
+}
+
+/**
+ * What {@link processFeed} returns for a document recorded by the source's last poll (see {@link documentKey}),
+ * told without parsing it; null for any other document. A worker pool asks this before it posts a job.
+ */
+export function knownDocument(job: ProcessJob): ProcessResult | null {
+  if (!job.knownEntries || job.knownEntries.size === 0) return null;
+  return job.knownEntries.has(documentKey(job)) ? fromKnownEntries(job.knownEntries) : null;
+}
+
+async function processDocument(job: ProcessJob, docKey: string): Promise<ProcessResult> {
   const { text } = decodeFeedBytes(job.bytes, job.contentType);
   const feed = await parseFeed(text, { url: job.url });
   const context = contextKey(feed, job.source, job.rules);
+  // Whether the next poll of the same document may be told from the known entries alone (see documentKey).
+  let settled = feed.refreshMinutes === null || feed.refreshMinutes === undefined;
   const entries: EntryRecord[] = [];
   const fresh: NormalizedItem[] = [];
   const skipped = new Set<string>();
@@ -62,6 +80,7 @@ export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
   const pages: PageRequest[] = [];
   for (const entry of feed.entries) {
     const hash = entryHash(context, entry, job.now);
+    if (settled && lastDate(entry) > job.now) settled = false;
     if (seen.has(hash)) continue;
     seen.add(hash);
     const known = job.knownEntries?.get(hash);
@@ -86,18 +105,93 @@ export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
   }
   // Known entries' uris that some story replaces were teasers: today's count leaves them out too.
   for (const uri of superseded) skipped.delete(uri);
+  if (settled) entries.push({ hash: docKey, gave: { uris: [], supersedes: [] } });
   return { items, refreshMinutes: feed.refreshMinutes ?? null, entries, carried: items.length + skipped.size, ...(pages.length > 0 ? { pages } : {}) };
+}
+
+/**
+ * The result of a document whose every entry is known, told from the known entries alone: what the loop of
+ * {@link processFeed} makes of them (no items; each entry carried; the known uris, but for the teasers that
+ * known stories replace, counted as carried).
+ */
+function fromKnownEntries(known: ReadonlyMap<string, EntryYield>): ProcessResult {
+  const skipped = new Set<string>();
+  const superseded = new Set<string>();
+  const entries: EntryRecord[] = [];
+  for (const [hash, yielded] of known) {
+    for (const uri of yielded.uris) skipped.add(uri);
+    for (const uri of yielded.supersedes) superseded.add(uri);
+    entries.push({ hash, gave: null });
+  }
+  for (const uri of superseded) skipped.delete(uri);
+  return { items: [], refreshMinutes: null, entries, carried: skipped.size };
+}
+
+/**
+ * A key of the fetched document as normalization reads it: its bytes (but for the feed's own dates before its
+ * first entry, which change on every rebuild and which the entry hashes leave out too), its URL and content
+ * type, the source's settings and the rules. A poll records it among its entries when the document alone
+ * decides its result: no refresh hint (the result would carry it) and no entry dated after the poll (whose
+ * hash changes as its date comes near). The next poll of the same document then parses nothing: its entries
+ * are those the last poll recorded, every one known.
+ */
+export function documentKey(job: Pick<ProcessJob, 'bytes' | 'contentType' | 'url' | 'source' | 'rules'>): string {
+  const bytes = job.bytes;
+  // A document without an XML entry (JSON Feed, or no entries) is keyed by all of its bytes.
+  let first = firstEntryTag(bytes);
+  if (first === bytes.length) first = 0;
+  // Latin-1, one char per byte: the head is short, and decoding it so is never lossy.
+  let head = '';
+  for (let i = 0; i < first; i++) head += String.fromCharCode(bytes[i]!);
+  head = head.replace(FEED_DATES, '');
+  const context = hash64(stableJson({ scheme: ENTRY_HASH_SCHEME, source: job.source, rules: rulesKeyOf(job.rules), url: job.url, type: job.contentType, head }));
+  return `doc:${context}:${bytesHash(bytes, first)}`;
+}
+
+/** The feed's own dates (RSS `lastBuildDate`, `pubDate`; Atom `updated`), as plain text elements. */
+const FEED_DATES = /<(lastBuildDate|pubDate|updated)(\s[^>]*)?>[^<]*<\/\1\s*>/g;
+
+/** Where the first `<item` or `<entry` starts in `bytes`, or the length when neither occurs. */
+function firstEntryTag(bytes: Uint8Array): number {
+  const is = (at: number, name: string): boolean => {
+    for (let k = 0; k < name.length; k++) if (bytes[at + k] !== name.charCodeAt(k)) return false;
+    return true;
+  };
+  for (let i = bytes.indexOf(0x3c); i !== -1; i = bytes.indexOf(0x3c, i + 1)) {
+    if (is(i + 1, 'item') || is(i + 1, 'entry')) return i;
+  }
+  return bytes.length;
+}
+
+/** {@link hash64}'s mixing over `bytes` from `start` on. */
+function bytesHash(bytes: Uint8Array, start: number): string {
+  let h1 = 0xdeadbeef ^ (bytes.length - start);
+  let h2 = 0x41c6ce57;
+  for (let i = start; i < bytes.length; i++) {
+    const ch = bytes[i]!;
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
 }
 
 const rulesKeys = new WeakMap<object, string>();
 
+/** The rules as a short key (remembered per rules object). */
+function rulesKeyOf(rules: NormalizeRules | undefined): string {
+  if (!rules) return 'default';
+  const key = rulesKeys.get(rules) ?? hash64(stableJson(rules));
+  rulesKeys.set(rules, key);
+  return key;
+}
+
 /** What normalization reads besides the entry: the feed's own fields, the source's settings, the rules. */
 function contextKey(feed: RawFeed, source: SourceConfig, rules: NormalizeRules | undefined): string {
-  let rulesKey = 'default';
-  if (rules) {
-    rulesKey = rulesKeys.get(rules) ?? hash64(stableJson(rules));
-    rulesKeys.set(rules, rulesKey);
-  }
+  const rulesKey = rulesKeyOf(rules);
   // The feed's own dates and refresh hint change on every rebuild (lastBuildDate) and say nothing of its entries.
   const { entries: _entries, published: _published, updated: _updated, refreshMinutes: _refresh, ...head } = feed;
   return hash64(stableJson({ scheme: ENTRY_HASH_SCHEME, source, rules: rulesKey, feed: head }));
@@ -110,11 +204,16 @@ function contextKey(feed: RawFeed, source: SourceConfig, rules: NormalizeRules |
  * the date comes near, when the hash becomes the one of the entry as it then stays (normalized again once).
  */
 function entryHash(context: string, entry: RawEntry, now: number): string {
-  const last = Math.max(...[entry.published, entry.updated].map((d) => (d === null ? NaN : Date.parse(d))).filter(Number.isFinite));
+  const last = lastDate(entry);
   let reading = '';
   if (last > now) {
     reading = stableJson(publishedDate(entry, new Date(now)));
     if (reading === stableJson(publishedDate(entry, new Date(last)))) reading = '';
   }
   return hash64(`${context}\n${reading}\n${stableJson(entry)}`);
+}
+
+/** The later of the entry's dates, epoch ms (-Infinity when it has none). */
+function lastDate(entry: RawEntry): number {
+  return Math.max(...[entry.published, entry.updated].map((d) => (d === null ? NaN : Date.parse(d))).filter(Number.isFinite));
 }

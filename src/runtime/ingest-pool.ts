@@ -1,7 +1,7 @@
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { describeError, ParseError, WirefeedError, WorkerError } from '../errors.ts';
 import type { PageJob, PageResult, PageStep } from '../ingest/full-text.ts';
-import type { ProcessJob, ProcessResult, ProcessStep } from '../ingest/process.ts';
+import { knownDocument, type ProcessJob, type ProcessResult, type ProcessStep } from '../ingest/process.ts';
 import type { NormalizeRules } from '../normalize/index.ts';
 
 /** How an ingest pool runs its threads. */
@@ -209,7 +209,11 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
   };
 
   return {
-    process: (job) => submit({ feed: job }) as Promise<ProcessResult>,
+    // A document the source's last poll recorded is answered here: posting it would cost more than the answer.
+    process: (job) => {
+      const known = closed ? null : knownDocument(job);
+      return known ? Promise.resolve(known) : (submit({ feed: job }) as Promise<ProcessResult>);
+    },
     processPage: (job) => submit({ page: job }) as Promise<PageResult>,
     threads: () => slots.size,
     async close() {

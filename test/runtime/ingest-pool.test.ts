@@ -115,6 +115,22 @@ describe('ingest pool: a worker that fails fails only its job', () => {
   });
 });
 
+describe('ingest pool: a document the last poll recorded', () => {
+  it('is answered in this thread as processFeed answers it, without starting a worker', async () => {
+    // The rss20 fixture's entries carry no future dates and no refresh hint: its key is recorded.
+    const first = await processFeed(jobFor('rss20-full.xml'));
+    const known = new Map(first.entries!.map((e) => [e.hash, e.gave!]));
+    // A worker that cannot start: only an answer given without it can succeed.
+    const p = pool({ script: BROKEN, size: 1 });
+    const answer = await p.process({ ...jobFor('rss20-full.xml'), knownEntries: known });
+    expect(answer).toEqual(await processFeed({ ...jobFor('rss20-full.xml'), knownEntries: known }));
+    expect(answer.items).toEqual([]);
+    expect(p.threads()).toBe(0);
+    // Any other document still goes to a worker (here, one that fails).
+    await expect(p.process({ ...jobFor('atom10.xml'), knownEntries: known })).rejects.toMatchObject({ kind: 'worker' });
+  });
+});
+
 describe('ingest pool: closing', () => {
   it('fails queued jobs, stops its threads, and refuses jobs afterwards', async () => {
     const p = pool({ script: FAULTY, jobTimeoutMs: 60_000 });
