@@ -2,7 +2,7 @@ import type { RawEntry, RawFeed, SourceConfig } from '../model.ts';
 import { publishedDate } from '../normalize/dates.ts';
 import { dedupe, normalizeEntry, type NormalizedItem, type NormalizeRules } from '../normalize/index.ts';
 import type { EntryRecord, EntryYield } from '../store/store.ts';
-import { hash64 } from '../util/hash.ts';
+import { hash64, hash64Bytes } from '../util/hash.ts';
 import { stableJson } from '../util/stable-json.ts';
 import { decodeFeedBytes } from './decode.ts';
 import { pageRequestFor, type PageRequest } from './full-text.ts';
@@ -145,7 +145,7 @@ export function documentKey(job: Pick<ProcessJob, 'bytes' | 'contentType' | 'url
   for (let i = 0; i < first; i++) head += String.fromCharCode(bytes[i]!);
   head = head.replace(FEED_DATES, '');
   const context = hash64(stableJson({ scheme: ENTRY_HASH_SCHEME, source: job.source, rules: rulesKeyOf(job.rules), url: job.url, type: job.contentType, head }));
-  return `doc:${context}:${bytesHash(bytes, first)}`;
+  return `doc:${context}:${hash64Bytes(bytes, first, bytes.length - first)}`;
 }
 
 /** The feed's own dates (RSS `lastBuildDate`, `pubDate`; Atom `updated`), as plain text elements. */
@@ -161,22 +161,6 @@ function firstEntryTag(bytes: Uint8Array): number {
     if (is(i + 1, 'item') || is(i + 1, 'entry')) return i;
   }
   return bytes.length;
-}
-
-/** {@link hash64}'s mixing over `bytes` from `start` on. */
-function bytesHash(bytes: Uint8Array, start: number): string {
-  let h1 = 0xdeadbeef ^ (bytes.length - start);
-  let h2 = 0x41c6ce57;
-  for (let i = start; i < bytes.length; i++) {
-    const ch = bytes[i]!;
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
 }
 
 const rulesKeys = new WeakMap<object, string>();

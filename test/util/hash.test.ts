@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { hash64, hash64Bytes } from '../../src/util/hash.ts';
+
+const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
+
+describe('hash64Bytes', () => {
+  it.each(['', 'a', 'wirefeed', 'Caf\u00e9 \u00ff\u0000', '<rss version="2.0"><channel><item><title>x</title></item></channel></rss>'])(
+    'is hash64 of the same content read one byte a character: %j',
+    (text) => {
+      expect(hash64Bytes(latin1(text))).toBe(hash64(text));
+    },
+  );
+
+  it('hashes from `start` on as the bytes after it, and mixes a seed in', () => {
+    const bytes = latin1('<rss><channel><title>Desk</title><item>one</item></channel></rss>');
+    const start = bytes.indexOf(0x69); // "item"
+    expect(hash64Bytes(bytes, start)).toBe(hash64Bytes(bytes.subarray(start)));
+    expect(hash64Bytes(bytes, start, 7)).toBe(hash64Bytes(bytes.subarray(start), 0, 7));
+    expect(hash64Bytes(bytes, start, 7)).not.toBe(hash64Bytes(bytes, start));
+  });
+
+  // Document keys built with it are stored (entry_hashes): these values must never change.
+  it.each<[string, number, string]>([
+    ['', 0, '488bdcb81aee8d83'],
+    ['<rss><channel><item><title>Café</title></item></channel></rss>', 14, '2e851cabc682733c'],
+    ['{"version":"https://jsonfeed.org/version/1.1","items":[]}', 0, '652dbd63e9bba4fe'],
+  ])('keeps the stored value for %j from %i, seeded with the length hashed', (text, start, expected) => {
+    const bytes = new TextEncoder().encode(text);
+    expect(hash64Bytes(bytes, start, bytes.length - start)).toBe(expected);
+  });
+});
