@@ -3,8 +3,6 @@ import { createAccessControl, type AccessControl, type AccessDeps } from './http
 import type { SqlDatabase } from './store/sql.ts';
 import { createSubscriberStore, type SubscriberWrite } from './store/subscribers.ts';
 
-export { sourceRights } from './store/sources.ts';
-
 /** The configured subscribers as the subscriber store syncs them (a webhook's secret apart from its target). */
 export function configSubscribers(config: WirefeedConfig): SubscriberWrite[] {
   return (config.subscribers ?? []).map((s) => ({

@@ -71,8 +71,6 @@ export interface SubscriberWrite {
 
 /** Subscribers, their keys and usage, and the sources' licences, over the D1-shaped database. */
 export interface SubscriberStore {
-  /** Writes the licences the config gives (the admin API's overrides stay and win). */
-  syncLicenses(sources: Array<{ id: string; license: License; maxAgeMs?: number | null }>): Promise<void>;
   /** Sets (or, with null, clears) the admin API's licence of a source; false when there is no such source. */
   setLicense(sourceId: string, license: License | null): Promise<boolean>;
   /** Effective licence of every known source. */
@@ -147,25 +145,6 @@ export function createSubscriberStore(db: SqlDatabase): SubscriberStore {
       );
 
   const store: SubscriberStore = {
-    async syncLicenses(sources) {
-      if (sources.length === 0) return;
-      // One statement per 500 sources: a D1 invocation may run at most 1,000 statements.
-      const statements = [];
-      for (let i = 0; i < sources.length; i += 500) {
-        const rows = sources.slice(i, i + 500).map((s) => [s.id, s.license, s.maxAgeMs ?? null]);
-        statements.push(
-          db
-            .prepare(
-              `UPDATE sources SET license = json_extract(j.value, '$[1]'), max_age_ms = json_extract(j.value, '$[2]')
-               FROM json_each(?1) j
-               WHERE sources.id = json_extract(j.value, '$[0]')
-                 AND (sources.license <> json_extract(j.value, '$[1]') OR sources.max_age_ms IS NOT json_extract(j.value, '$[2]'))`,
-            )
-            .bind(JSON.stringify(rows)),
-        );
-      }
-      await db.batch(statements);
-    },
     async setLicense(sourceId, license) {
       const row = await db.prepare('SELECT id FROM sources WHERE id = ?1').bind(sourceId).first();
       if (!row) return false;

@@ -2,7 +2,6 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config.ts';
 import { createKey } from '../../src/http/subscribers.ts';
-import { sourceRights } from '../../src/licensing.ts';
 import { createWorker, type WorkerEnv } from '../../src/runtime/worker-handlers.ts';
 import { createStore } from '../../src/store/store.ts';
 import { createSubscriberStore } from '../../src/store/subscribers.ts';
@@ -32,7 +31,6 @@ describe('licensed feeds on Workers (D1)', () => {
     const store = createStore(db.DB);
     await store.syncSources(config.sources);
     const subscribers = createSubscriberStore(db.DB);
-    await subscribers.syncLicenses(config.sources.map(sourceRights));
     for (const source of ['lic-local', 'lic-wire']) {
       await store.savePoll(source, [itemWrite(newsItem(`${source}-1`, { headlines: [{ role: 'main', contentType: 'text/plain', value: `${source} story` }] }), { published: NOW - 60_000 })], {
         etag: null,
