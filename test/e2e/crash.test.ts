@@ -13,7 +13,6 @@
  * If the kill lands after the commit (the poll finished first), that was not "in the middle": the attempt is
  * discarded (said on stderr) and repeated with a fresh database, up to MAX_ATTEMPTS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { servingUrl } from '../support/log-lines.ts';
+import { killServer, startServer, type ServeProcess } from '../support/serve-process.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /** Items of the small first feed, and of the large one whose poll is killed. */
 const V1_ITEMS = 40;
@@ -29,8 +29,7 @@ const V2_ITEMS = 10_000;
 const MAX_ATTEMPTS = 2;
 /** WAL growth past its size at the end of the download that shows the save transaction is writing. */
 const WAL_GROWTH_TRIGGER = 256 * 1024;
-/** Bounds on each wait (the machine running the tests may be busy). */
-const START_TIMEOUT_MS = 20_000;
+/** Bound on each wait (the machine running the tests may be busy). */
 const WAIT_TIMEOUT_MS = 45_000;
 
 const FILLER =
@@ -93,56 +92,6 @@ async function startUpstream(): Promise<Upstream> {
   return up as Upstream;
 }
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<NodeJS.Signals | number | null>;
-}
-
-/** Starts `node bin/wirefeed.mjs serve` and waits for the URL it prints. */
-function startServer(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['bin/wirefeed.mjs', 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<NodeJS.Signals | number | null>((r) => child.once('exit', (code, signal) => r(signal ?? code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`wirefeed serve did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const url = servingUrl(output);
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url, output: () => output, exited });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((how) => {
-      clearTimeout(timer);
-      reject(new Error(`wirefeed serve exited (${how}) before serving:\n${output}`));
-    });
-  });
-}
-
-async function kill(server: Running | undefined): Promise<void> {
-  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
-  server.child.kill('SIGKILL');
-  await server.exited;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + WAIT_TIMEOUT_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${WAIT_TIMEOUT_MS} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 interface SourceStatus {
   id: string;
   items: number;
@@ -151,7 +100,7 @@ interface SourceStatus {
   lastError: unknown;
 }
 
-async function sourceStatus(server: Running): Promise<SourceStatus | undefined> {
+async function sourceStatus(server: ServeProcess): Promise<SourceStatus | undefined> {
   try {
     const res = await fetch(`${server.url}/status`, { signal: AbortSignal.timeout(2_000) });
     const body = (await res.json()) as { sources: SourceStatus[] };
@@ -210,7 +159,7 @@ function walSize(dbPath: string): number {
 
 describe('crash safety of wirefeed serve', () => {
   const dirs: string[] = [];
-  const servers: Running[] = [];
+  const servers: ServeProcess[] = [];
   let upstream: Upstream | undefined;
 
   beforeAll(() => {
@@ -218,7 +167,7 @@ describe('crash safety of wirefeed serve', () => {
   });
 
   afterEach(async () => {
-    for (const s of servers.splice(0)) await kill(s);
+    for (const s of servers.splice(0)) await killServer(s);
     if (upstream) await new Promise<void>((r) => upstream!.server.close(() => r()));
     upstream = undefined;
   });
@@ -252,10 +201,15 @@ describe('crash safety of wirefeed serve', () => {
     servers.push(server);
 
     // v1: the poll at start-up commits V1_ITEMS items.
-    await waitFor('the first (small) poll', async () => {
-      const s = await sourceStatus(server);
-      return s && s.items === V1_ITEMS && s.etag === '"v1"' ? s : undefined;
-    });
+    await waitFor(
+      async () => {
+        const s = await sourceStatus(server);
+        return s && s.items === V1_ITEMS && s.etag === '"v1"' ? s : undefined;
+      },
+      'the first (small) poll',
+      100,
+      WAIT_TIMEOUT_MS,
+    );
     // v2: the next poll downloads the large feed; kill while its transaction writes.
     upstream.version = 'v2';
     let timer: NodeJS.Timeout | undefined;
@@ -273,13 +227,14 @@ describe('crash safety of wirefeed serve', () => {
     expect(before.etag).toBe('"v1"');
     const walBaseline = walSize(dbPath);
     const walAtKill = await waitFor(
-      'the save transaction of the large poll to start writing (WAL growth)',
       () => {
         if (server.child.exitCode !== null) throw new Error(`the server exited by itself:\n${server.output()}`);
         const size = walSize(dbPath);
         return size > walBaseline + WAL_GROWTH_TRIGGER ? size : undefined;
       },
+      'the save transaction of the large poll to start writing (WAL growth)',
       2,
+      WAIT_TIMEOUT_MS,
     );
     server.child.kill('SIGKILL');
     expect(await server.exited).toBe('SIGKILL');
@@ -316,17 +271,22 @@ describe('crash safety of wirefeed serve', () => {
       // Restarted on the same file, the server polls again (the source is due) and saves the whole large feed.
       const restarted = await startServer({ WIREFEED_CONFIG: configPath, WIREFEED_DB: dbPath });
       servers.push(restarted);
-      const done = await waitFor('the large poll to complete after the restart', async () => {
-        if (restarted.child.exitCode !== null) throw new Error(`the restarted server exited:\n${restarted.output()}`);
-        const s = await sourceStatus(restarted);
-        return s && s.etag === '"v2"' ? s : undefined;
-      }, 250);
+      const done = await waitFor(
+        async () => {
+          if (restarted.child.exitCode !== null) throw new Error(`the restarted server exited:\n${restarted.output()}`);
+          const s = await sourceStatus(restarted);
+          return s && s.etag === '"v2"' ? s : undefined;
+        },
+        'the large poll to complete after the restart',
+        250,
+        WAIT_TIMEOUT_MS,
+      );
       // Nothing is deleted on refresh: the v1 stories stay beside the v2 ones.
       expect(done.items).toBe(V1_ITEMS + V2_ITEMS);
       expect(done.lastError).toBeNull();
       expect(upstream!.v2Requests).toBeGreaterThanOrEqual(2);
 
-      await kill(restarted);
+      await killServer(restarted);
       const final = snapshot(dbPath);
       expect(final.integrity).toBe('ok');
       expect(final.items).toBe(V1_ITEMS + V2_ITEMS);

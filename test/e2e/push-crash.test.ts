@@ -8,7 +8,6 @@
  * none missing, none twice once deduped by event id (the unanswered batch does come twice: at least once), each
  * story's events in outbox order, every POST signed with the subscriber's secret.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -17,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { servingUrl } from '../support/log-lines.ts';
+import { killServer, startServer, type ServeProcess } from '../support/serve-process.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const STORIES = 30;
 const BATCH = 5;
@@ -25,7 +25,6 @@ const CHANGED = 10;
 const SECRET = 'whsec_push-crash-test-secret-0123456789';
 /** How long the receiver takes to answer (the kill lands in this window). */
 const SLOW_MS = 1500;
-const START_TIMEOUT_MS = 20_000;
 const WAIT_TIMEOUT_MS = 45_000;
 
 function feedXml(version: 'v1' | 'v2'): string {
@@ -44,46 +43,6 @@ interface Post {
   ids: string[];
   stories: string[];
   signatureOk: boolean;
-}
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<NodeJS.Signals | number | null>;
-}
-
-function startServer(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['bin/wirefeed.mjs', 'serve'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<NodeJS.Signals | number | null>((r) => child.once('exit', (code, signal) => r(signal ?? code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`wirefeed serve did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const url = servingUrl(output);
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url, output: () => output, exited });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((how) => {
-      clearTimeout(timer);
-      reject(new Error(`wirefeed serve exited (${how}) before serving:\n${output}`));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + WAIT_TIMEOUT_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${WAIT_TIMEOUT_MS} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 function outboxEvents(dbPath: string): Array<{ event_id: string; item_id: string; seq: number; type: string }> {
@@ -108,14 +67,14 @@ function deliveryStates(dbPath: string): Record<string, number> {
 describe('push delivery across a SIGKILL of wirefeed serve', () => {
   const dirs: string[] = [];
   const servers: Server[] = [];
-  const children: Running[] = [];
+  const children: ServeProcess[] = [];
 
   beforeAll(() => {
     expect(existsSync('bin/wirefeed.mjs'), 'run the tests from the repository root').toBe(true);
   });
 
   afterAll(async () => {
-    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    for (const c of children) await killServer(c);
     for (const s of servers) {
       s.closeAllConnections();
       await new Promise<void>((r) => s.close(() => r()));
@@ -200,11 +159,16 @@ describe('push delivery across a SIGKILL of wirefeed serve', () => {
       failNext.push(500);
       const second = await startServer(env);
       children.push(second);
-      const all = await waitFor('every outbox event to be delivered', () => {
-        const events = outboxEvents(dbPath);
-        const states = deliveryStates(dbPath);
-        return events.length === STORIES + CHANGED && !states.pending && states.delivered === events.length ? events : undefined;
-      }, 250);
+      const all = await waitFor(
+        () => {
+          const events = outboxEvents(dbPath);
+          const states = deliveryStates(dbPath);
+          return events.length === STORIES + CHANGED && !states.pending && states.delivered === events.length ? events : undefined;
+        },
+        'every outbox event to be delivered',
+        250,
+        WAIT_TIMEOUT_MS,
+      );
 
       const received = posts.flatMap((p) => p.ids);
       const unique = new Set(received);
