@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,34 +5,13 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { servingUrl } from '../support/log-lines.ts';
+import { startServer } from '../support/serve-process.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const upstreamFeed = (titles: string[]) => `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Local upstream</title><link>https://upstream.example/</link><description>test</description>
 ${titles.map((t, i) => `<item><title>${t}</title><link>https://upstream.example/s/${i}</link><guid>s-${i}</guid><category>Alberta</category><pubDate>Tue, 0${i + 1} Sep 2026 10:00:00 GMT</pubDate><description>About ${t}.</description></item>`).join('\n')}
 </channel></rss>`;
-
-/** Starts `wirefeed serve` as a real process and waits for the URL it prints. */
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['bin/wirefeed.mjs', 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = servingUrl(output);
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url, output: () => output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-}
-
 
 describe('wirefeed serve, end to end', () => {
   let upstream: Server;
