@@ -74,7 +74,7 @@ export async function openNodeService(
   const logger = typeof log === 'object' ? log : createNodeLogger({ write: log });
   const sqlite = openSqlite(dbPath);
   const store = createStore(sqlite.db);
-  const metrics = createPromMetrics({ listSources: () => store.listSources() });
+  const metrics = createPromMetrics({ itemCounts: () => store.sources.itemCounts() });
   await store.syncSources(config.sources);
   // Feeds and subscribers may name sources added at run time: checked against the stored ones.
   await checkSourceNames(config, store.sources).catch((err: unknown) => {

@@ -1,6 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics } from '../http/metrics.ts';
-import type { SourceStatus } from '../store/store.ts';
 
 /** A count kept as a plain number between scrapes (an increment per request), added to its counter at scrape time. */
 interface Cell {
@@ -14,7 +13,7 @@ interface Cell {
  * in flight, and Node's process metrics. The request-path counts are plain number increments, folded into
  * the counters when `/metrics` is scraped.
  */
-export function createPromMetrics(deps: { listSources: () => Promise<SourceStatus[]> }): Metrics & { registry: Registry } {
+export function createPromMetrics(deps: { itemCounts: () => Promise<Array<{ id: string; items: number }>> }): Metrics & { registry: Registry } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const polls = new Counter({ name: 'wirefeed_polls_total', help: 'Polls of upstream sources, by source and outcome (ok, not-modified, error).', labelNames: ['source', 'outcome'], registers: [registry] });
@@ -32,7 +31,7 @@ export function createPromMetrics(deps: { listSources: () => Promise<SourceStatu
     registers: [registry],
     async collect() {
       this.reset();
-      for (const s of await deps.listSources()) this.set({ source: s.id }, s.itemCount);
+      for (const s of await deps.itemCounts()) this.set({ source: s.id }, s.items);
     },
   });
 

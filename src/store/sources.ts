@@ -54,6 +54,8 @@ export interface SourceStore {
   page(options: { limit: number; cursor?: string | null | undefined; failingFirst?: boolean }): Promise<SourcePage>;
   /** How many sources there are, failing and paused. */
   counts(): Promise<SourceCounts>;
+  /** Every source's id with the number of items it has in the store, by id (`/metrics`); nothing else of it is read. */
+  itemCounts(): Promise<Array<{ id: string; items: number }>>;
   /** Adds an API source, due at once. False when the id is taken (by a source with a configuration). */
   add(config: SourceConfig): Promise<boolean>;
   /** Replaces a source's configuration and paused flag (a changed URL forgets the validators and is due at once). False when absent. */
@@ -212,6 +214,13 @@ export function createSourceStore(db: SqlDatabase): SourceStore {
         .prepare(`SELECT count(*) AS total, coalesce(sum(${RANK} = 0), 0) AS failing, coalesce(sum(paused), 0) AS paused FROM sources`)
         .first<{ total: number; failing: number; paused: number }>();
       return { total: row?.total ?? 0, failing: row?.failing ?? 0, paused: row?.paused ?? 0 };
+    },
+
+    async itemCounts() {
+      const { results } = await db
+        .prepare('SELECT s.id, (SELECT count(*) FROM items i WHERE i.source_id = s.id) AS items FROM sources s ORDER BY s.id')
+        .all<{ id: string; items: number }>();
+      return results;
     },
 
     async add(config) {

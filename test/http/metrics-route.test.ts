@@ -17,7 +17,7 @@ function realStore(): Store {
 
 describe('/metrics access without a token', () => {
   const store = realStore();
-  const metrics = createPromMetrics({ listSources: () => store.listSources() });
+  const metrics = createPromMetrics({ itemCounts: () => store.sources.itemCounts() });
   it.each([
     ['127.0.0.1', 200],
     ['127.8.9.10', 200],

@@ -106,6 +106,15 @@ describe('the source catalogue (real SQLite on disk)', () => {
     expect(await store.sources.get('fleeting')).toBeNull();
   });
 
+  it('counts the stored items of every source, by id, those without items too (as listSources does)', async () => {
+    await store.syncSources([source('c'), source('a'), source('b')]);
+    const poll = { etag: null, lastModified: null, fetchedAt: 10, nextFetchAt: 20 };
+    await store.savePoll('a', [itemWrite(newsItem('a1')), itemWrite(newsItem('a2'))], poll);
+    await store.savePoll('c', [itemWrite(newsItem('c1'))], poll);
+    expect(await store.sources.itemCounts()).toEqual([{ id: 'a', items: 2 }, { id: 'b', items: 0 }, { id: 'c', items: 1 }]);
+    expect((await store.listSources()).map((s) => ({ id: s.id, items: s.itemCount }))).toEqual(await store.sources.itemCounts());
+  });
+
   it('pages through 3,000 sources by id and failing-first, every source once, with counts over all', async () => {
     const all = Array.from({ length: 3000 }, (_, i) => source(`s${String(i).padStart(4, '0')}`));
     await store.syncSources(all);
