@@ -15,10 +15,12 @@ export function hostKey(url: URL): string {
 
 /**
  * Whether a hop to `url` may reach a private address: only when the source allows it
- * (`allowPrivateNetwork`), and only on the source's own host — never on a host a redirect leads to.
+ * (`allowPrivateNetwork`), and only on the source's own host — never on a host a redirect leads to. The
+ * source's host is that of the request (`original`), or of `sourceUrl` for a request that is not for the
+ * source's feed (an article page its entry links to): such a request must start on the source's host.
  */
-export function privateNetworkAllowed(url: URL, original: URL, allowPrivateNetwork: boolean | undefined): boolean {
-  return allowPrivateNetwork === true && hostKey(url) === hostKey(original);
+export function privateNetworkAllowed(url: URL, original: URL, allowPrivateNetwork: boolean | undefined, sourceUrl: URL = original): boolean {
+  return allowPrivateNetwork === true && hostKey(url) === hostKey(original) && hostKey(original) === hostKey(sourceUrl);
 }
 
 /**

@@ -14,6 +14,8 @@ export interface FetchRequest {
   lastModified?: string | null;
   /** Allow private/loopback addresses for this source's own host (never for a host a redirect leads to). */
   allowPrivateNetwork?: boolean;
+  /** The source's feed URL when this request is for another URL (an article page): its host is the source's own. */
+  sourceUrl?: string | undefined;
   /** Cap on decompressed body bytes for this request (an article page's `limits.maxPageBytes`); the fetcher's `maxBytes` when absent. */
   maxBytes?: number | undefined;
 }
@@ -142,9 +144,10 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
     if (req.etag) headers['If-None-Match'] = req.etag;
     if (req.lastModified) headers['If-Modified-Since'] = req.lastModified;
 
+    const sourceUrl = req.sourceUrl === undefined ? original : parseUrl(req.sourceUrl);
     let url = original;
     for (let redirects = 0; ; redirects++) {
-      const privateOk = privateNetworkAllowed(url, original, req.allowPrivateNetwork);
+      const privateOk = privateNetworkAllowed(url, original, req.allowPrivateNetwork, sourceUrl);
       await checkAddress(url, privateOk, signal);
 
       const send = (): Promise<Response> => (privateOk ? doFetch : publicFetch)(url.href, { method: 'GET', headers, redirect: 'manual', signal });

@@ -88,7 +88,8 @@ async function fetchPage(deps: PageFetchDeps, source: SourceConfig, row: PageFet
       etag: earlier ? row.etag : null,
       lastModified: earlier ? row.lastModified : null,
       // A source's private-network permission covers its own host, never a host its entries link to.
-      allowPrivateNetwork: source.allowPrivateNetwork && hostOf(row.url) === hostOf(source.url),
+      allowPrivateNetwork: source.allowPrivateNetwork,
+      sourceUrl: source.url,
       // The page cap, not the feed cap: reading stops there.
       maxBytes: deps.maxPageBytes ?? MAX_PAGE_BYTES,
     });

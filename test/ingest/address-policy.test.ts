@@ -97,6 +97,18 @@ describe('privateNetworkAllowed', () => {
   ])('%s → %s', (_label, allow, hop, expected) => {
     expect(privateNetworkAllowed(new URL(hop), original, allow)).toBe(expected);
   });
+
+  // An article page: the request is for a link of the feed at `original`; the permission is the feed host's.
+  it.each<[string, string, string, boolean]>([
+    ['a page on the feed host', 'http://localhost:8080/articles/1', 'http://localhost:8080/articles/1', true],
+    ['a page on the feed host, redirected on it', 'http://localhost:8080/articles/1', 'http://LOCALHOST./a/1', true],
+    ['a page on the feed host, redirected elsewhere', 'http://localhost:8080/articles/1', 'http://10.0.0.5/a/1', false],
+    ['a page on another host', 'http://10.0.0.5/articles/1', 'http://10.0.0.5/articles/1', false],
+    ['a page on another host, redirected to the feed host', 'http://10.0.0.5/articles/1', 'http://localhost:8080/articles/1', false],
+  ])('%s (%s, hop %s) → %s', (_label, page, hop, expected) => {
+    expect(privateNetworkAllowed(new URL(hop), new URL(page), true, original)).toBe(expected);
+    expect(privateNetworkAllowed(new URL(hop), new URL(page), false, original)).toBe(false);
+  });
 });
 
 describe('refusal', () => {
