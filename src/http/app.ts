@@ -128,12 +128,14 @@ export function createApp(deps: AppDeps): Hono {
     const url = new URL(c.req.url);
     const { spec, format } = resolveFeed(c.req.param('file'), url.searchParams.get('format'), byName);
     const base = baseOf(c);
-    const grant = await authenticate(c, url);
+    // The data version is asked beside the key, not after it: while its memo is stale every poll comes here, and a
+    // keyed one held up behind the key's lookup (a hash off the thread) kept the whole fast path waiting.
+    const [grant, version] = await Promise.all([authenticate(c, url), deps.store.dataVersion()]);
     const { access, id } = deps.access?.feedAccess(grant, spec.name) ?? PUBLIC_ACCESS;
     // The cache keys by entitlement; a key sent in the URL is in the links, so that representation is the key's (by its id).
     const search = grant ? withoutKey(url.search) : url.search;
     const key = feedKey({ base, pathname: url.pathname, search }, now(), undefined, grant?.inUrl ? `${id}|${grant.keyId}` : id);
-    const rep = await representations.obtain(key, await deps.store.dataVersion(), () =>
+    const rep = await representations.obtain(key, version, () =>
       renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language }, { spec, format, url, base, access }),
     );
     const res = respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${url.search}`));

@@ -24,7 +24,11 @@ export interface AccessDeps {
    */
   sources: SourceConfig[] | (() => SourceConfig[]);
   now?: () => number;
-  /** How long the in-memory key index is trusted before it is read again (changes made here refresh it at once). Default 5 s. */
+  /**
+   * How long the in-memory key index is trusted, from the moment it was read (changes made here refresh it at
+   * once): a key revoked, expired or suspended by another process stops working within this. Default 5 s.
+   * Keyed polls read it again in the background from half this age on, so a steady poller never finds it stale.
+   */
   ttlMs?: number;
   /** Failed key attempts per client: a burst, then one per `perSecond`. Default 10, then 1 every 10 s. */
   failures?: { burst: number; perSecond: number } | undefined;
@@ -60,7 +64,13 @@ export interface AccessControl {
 interface IndexEntry {
   key: KeyRecord;
   subscriber: Subscriber;
+  /** The entry's grants (sent as a header, in the URL), made on first use: one object per key while the index stands. */
+  header?: Grant;
+  url?: Grant;
 }
+
+/** The least time between two background reads of the key index (a failing database is not asked on every poll). */
+const REFRESH_RETRY_MS = 1000;
 
 /** Builds the access control over the subscriber store. */
 export function createAccessControl(deps: AccessDeps): AccessControl {
@@ -69,12 +79,16 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
   const flushMs = deps.flushMs ?? 30_000;
   const background = deps.background ?? ((work: Promise<unknown>) => void work.catch(() => {}));
   const failures = new RateLimiter({ burst: deps.failures?.burst ?? 10, perSecond: deps.failures?.perSecond ?? 0.1, maxClients: 10_000 }, now);
+  const refreshAfterMs = ttlMs / 2;
   let index: Map<string, IndexEntry> | null = null;
+  // When the index in use was read (its query started), and when a background read was last started.
   let loadedAt = 0;
+  let refreshedAt = Number.NEGATIVE_INFINITY;
   let loading: Promise<Map<string, IndexEntry>> | null = null;
+  // Bumped by invalidate(): a read started before a change of keys is not installed after it.
+  let generation = 0;
   const accessMemo = new Map<string, FeedAccess>();
   let memoSources: SourceConfig[] | null = null;
-  const peeked = new Map<string, Grant>();
   // The usage row a grant counts into today, until the next flush (which starts new rows).
   let todayRows = new WeakMap<Grant, UsageRow>();
   let pending = new Map<string, UsageRow>();
@@ -82,22 +96,27 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
   let day = '';
   let dayEnds = 0;
 
-  const loadIndex = async (): Promise<Map<string, IndexEntry>> => {
-    if (index && now() - loadedAt < ttlMs) return index;
-    loading ??= deps.subscribers
-      .liveKeys()
-      .then((rows) => {
-        index = new Map(rows.map(({ subscriber, ...key }) => [key.hash, { key, subscriber }]));
-        loadedAt = now();
+  const readIndex = (): Promise<Map<string, IndexEntry>> => {
+    if (loading) return loading;
+    const started = now();
+    const startedIn = generation;
+    const read = deps.subscribers.liveKeys().then((rows) => {
+      const fresh = new Map<string, IndexEntry>(rows.map(({ subscriber, ...key }) => [key.hash, { key, subscriber }]));
+      if (startedIn === generation) {
+        index = fresh;
+        loadedAt = started;
         accessMemo.clear();
-        peeked.clear();
-        return index;
-      })
-      .finally(() => {
-        loading = null;
-      });
-    return loading;
+      }
+      return fresh;
+    });
+    const current = read.finally(() => {
+      if (loading === current) loading = null;
+    });
+    loading = current;
+    return current;
   };
+
+  const loadIndex = async (): Promise<Map<string, IndexEntry>> => (index && now() - loadedAt < ttlMs ? index : readIndex());
 
   const refuse = (): never => {
     throw new HTTPException(401, { message: 'Unknown, revoked or expired key' });
@@ -185,22 +204,27 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
     },
 
     invalidate() {
+      generation++;
       index = null;
+      loading = null;
       accessMemo.clear();
-      peeked.clear();
     },
 
     peek(hash, inUrl) {
       const at = now();
       if (!index || at - loadedAt >= ttlMs) return null;
+      if (at - loadedAt >= refreshAfterMs && loading === null && at - refreshedAt >= REFRESH_RETRY_MS) {
+        refreshedAt = at;
+        background(readIndex());
+      }
       const hit = index.get(hash);
       if (!hit || hit.subscriber.suspended || (hit.key.expiresAt !== null && hit.key.expiresAt <= at)) return null;
       // The same grant object for the same key while the index stands, so callers can remember per grant.
-      const memo = inUrl ? `u${hash}` : hash;
-      let grant = peeked.get(memo);
+      let grant = inUrl ? hit.url : hit.header;
       if (grant === undefined) {
         grant = Object.freeze({ subscriber: hit.subscriber, keyId: hit.key.id, inUrl });
-        peeked.set(memo, grant);
+        if (inUrl) hit.url = grant;
+        else hit.header = grant;
       }
       return grant;
     },

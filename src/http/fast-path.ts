@@ -116,16 +116,9 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
       if (target === undefined) return null;
       if (!target.timed) remember(request, path, target);
     }
-    const rep = target.rep;
-    let client: string | undefined;
-    if (limiter !== null) {
-      client = clientKey(request);
-      // The full route words the 429 (a refused take costs nothing).
-      if (!limiter.take(client).allowed) return null;
-    }
-    const slot = answerSlot(request, rep, head);
-    const answer = target.answers[slot] ?? build(target, slot);
-    if (client !== undefined) refundConditional(limiter!, client, answer.status);
+    const slot = admit(request, target, head);
+    if (slot < 0) return null;
+    const answer = target.answers[slot]!;
     (target.counts[slot] ??= metrics.feedAnswers(answer.status, target.format))();
     metrics.cacheLookup(true);
     return answer;
@@ -170,17 +163,28 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
         mine.set(memo, target);
       }
     }
-    const rep = target.rep;
+    const slot = admit(request, target, head);
+    if (slot < 0) return null;
+    const answer = target.answers[slot]!;
+    access.record(grant, answer.status, target.rep.itemCount ?? 0);
+    return answer;
+  }
+
+  /**
+   * Admission and the answer of a remembered target, for anonymous and keyed requests alike: a token from the
+   * client's bucket, the request's prebuilt answer (built on first use), the 304 refund. Returns the answer's
+   * slot in `target.answers`, or -1 when the bucket is empty (the full route words the 429; a refused take costs nothing).
+   */
+  function admit(request: R, target: Target<B>, head: boolean): number {
     let client: string | undefined;
     if (limiter !== null) {
       client = clientKey(request);
-      if (!limiter.take(client).allowed) return null;
+      if (!limiter.take(client).allowed) return -1;
     }
-    const slot = answerSlot(request, rep, head);
+    const slot = answerSlot(request, target.rep, head);
     const answer = target.answers[slot] ?? build(target, slot);
     if (client !== undefined) refundConditional(limiter!, client, answer.status);
-    access.record(grant, answer.status, rep.itemCount ?? 0);
-    return answer;
+    return slot;
   }
 
   /** Which prebuilt answer a request takes: 304 when its validators match, else its encoding; HEAD apart. */
