@@ -190,7 +190,11 @@ function flatText(node: DomNode): string {
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.nodeType === 3) parts.push(n.textContent ?? '');
-    else if (n.nodeType === 1 && !NON_TEXT_NAMES.has(n.nodeName)) for (let i = n.childNodes.length - 1; i >= 0; i--) stack.push(n.childNodes[i]!);
+    else if (n.nodeType === 1 && !NON_TEXT_NAMES.has(n.nodeName)) {
+      const at = stack.length;
+      for (let kid = n.firstChild; kid; kid = kid.nextSibling) stack.push(kid);
+      for (let i = at, j = stack.length - 1; i < j; i++, j--) [stack[i], stack[j]] = [stack[j]!, stack[i]!];
+    }
   }
   return parts.join(' ');
 }
@@ -199,6 +203,17 @@ const NON_TEXT_NAMES = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRA
 /** An attribute's value as written (linkedom's `getAttribute` builds a class list for `class`). */
 const rawAttribute = (el: Element, name: string): string | null =>
   (el as unknown as { getAttributeNode(n: string): { value: string } | null }).getAttributeNode(name)?.value ?? null;
+
+const firstElement = (el: Element): Element | null => (el as unknown as { firstElementChild: Element | null }).firstElementChild;
+const nextElement = (el: Element): Element | null => (el as unknown as { nextElementSibling: Element | null }).nextElementSibling;
+
+/** An element's class as the DOM's `className` has it: its distinct words, one space apart ('' for none). */
+function classValue(el: Element): string {
+  const raw = rawAttribute(el, 'class');
+  if (!raw) return '';
+  const words = raw.split(/\s+/).filter(Boolean);
+  return words.length <= 1 ? (words[0] ?? '') : [...new Set(words)].join(' ');
+}
 
 /** The rule lists matched in the walk: `strip` (every match), `author` and `date` (each selector's first match). */
 interface WalkLists {
@@ -273,7 +288,7 @@ function walkPage(doc: Element, createText: (text: string) => unknown, max: numb
       else if (name === 'FIGURE') out.figures.push(el);
       else if (name === 'TIME') out.times.push(el);
       stripped = dated = false;
-      set.match(el as never, found);
+      set.match(el as never, found, cls);
       if (stripped) out.strip.push(el);
       if (dated) out.dated.push(el);
     }
@@ -283,7 +298,7 @@ function walkPage(doc: Element, createText: (text: string) => unknown, max: numb
       out.bodies++;
     }
     kids.length = 0;
-    for (let kid = (el as unknown as { firstElementChild: Element | null }).firstElementChild; kid; kid = (kid as unknown as { nextElementSibling: Element | null }).nextElementSibling) kids.push([kid, kid.nodeName]);
+    for (let kid = firstElement(el); kid; kid = nextElement(kid)) kids.push([kid, kid.nodeName]);
     for (let i = kids.length - 1; i >= 0; i--) {
       const [kid, kidName] = kids[i]!;
       if (NON_TEXT_NAMES.has(kidName)) kid.remove();
@@ -327,21 +342,23 @@ const INNER_BLOCKS = new Set(['P', 'DIV', 'UL', 'OL', 'TABLE', 'SECTION', 'ARTIC
 function paragraphGroups(root: Element): Map<string, PageParagraph[]> {
   const groups = new Map<string, PageParagraph[]>();
   const stack: Element[] = [root];
+  const kids: Element[] = [];
   while (stack.length > 0) {
     const el = stack.pop()!;
-    const kids = el.childNodes;
     let leaf = true;
+    kids.length = 0;
+    for (let kid = firstElement(el); kid; kid = nextElement(kid)) kids.push(kid);
     for (let i = kids.length - 1; i >= 0; i--) {
-      const kid = kids[i] as Element;
-      if (kid.nodeType !== 1) continue;
+      const kid = kids[i]!;
       if (INNER_BLOCKS.has(kid.nodeName)) leaf = false;
       stack.push(kid);
     }
-    if (!leaf || !PARAGRAPH_TAGS.has(el.nodeName)) continue;
-    const cls = el.getAttribute('class')?.trim();
-    if (!cls && el.nodeName !== 'P') continue;
+    const name = el.nodeName;
+    if (!leaf || !PARAGRAPH_TAGS.has(name)) continue;
+    const cls = classValue(el);
+    if (!cls && name !== 'P') continue;
     const parent = el.parentElement;
-    const key = cls ? `${el.nodeName}.${cls}` : `P<${parent?.nodeName ?? ''}.${parent?.getAttribute('class')?.trim() ?? ''}`;
+    const key = cls ? `${name}.${cls}` : `P<${parent?.nodeName ?? ''}.${parent ? classValue(parent) : ''}`;
     const text = squash(textOf(el));
     if (text.length < 20) continue;
     const list = groups.get(key);
@@ -383,7 +400,10 @@ function narrowToStory(root: Element, groups: Map<string, PageParagraph[]>): voi
   for (const [el, score] of scores) if (score > top && el !== root) [best, top] = [el, score];
   if (!best || total === 0) return;
   let region: Element = best;
-  const held = (el: Element): number => long.reduce((n, m) => (el.contains(m.el) ? n + m.text.length : n), 0);
+  // The long-paragraph text each element holds, summed up each paragraph's ancestry once.
+  const holds = new Map<unknown, number>();
+  for (const m of long) for (let at: DomNode | null = m.el; at; at = at.parentNode) holds.set(at, (holds.get(at) ?? 0) + m.text.length);
+  const held = (el: Element): number => holds.get(el) ?? 0;
   while (region.parentElement && region.parentElement !== root && held(region) < total * STORY_SHARE) region = region.parentElement;
   if (held(region) < total * STORY_SHARE) return;
   for (let el: Element = region; el.parentElement && el !== root; el = el.parentElement) {

@@ -62,9 +62,18 @@ const isLetter = (c: number): boolean => ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x
 /** Attribute names a site rule's selectors mention (`[data-component=…]`), so that pruning keeps them. */
 export function selectorAttributes(selectors: readonly string[]): string[] {
   const out: string[] = [];
-  for (const s of selectors) for (const m of s.matchAll(/\[\s*([\w:-]+)/g)) out.push(m[1]!.toLowerCase());
+  for (const s of selectors) {
+    let names = SELECTOR_ATTRIBUTES.get(s);
+    if (!names) {
+      if (SELECTOR_ATTRIBUTES.size >= 4096) SELECTOR_ATTRIBUTES.clear();
+      SELECTOR_ATTRIBUTES.set(s, (names = Array.from(s.matchAll(/\[\s*([\w:-]+)/g), (m) => m[1]!.toLowerCase())));
+    }
+    out.push(...names);
+  }
   return out;
 }
+// Rules are configuration: a bounded set of strings, each read once.
+const SELECTOR_ATTRIBUTES = new Map<string, string[]>();
 
 /**
  * Prunes a page (see the file's comment). `keep` names more attributes to keep (those the site rules select on).

@@ -45,8 +45,21 @@ const CASE_INSENSITIVE = new Set([
 const IDENT = '-?[_a-zA-Z][\\w-]*';
 const TOKEN = new RegExp(`(\\s+)|(${IDENT})|\\.(${IDENT})|#(${IDENT})|\\[(${IDENT})(?:=(?:"([^"\\\\]*)"|'([^'\\\\]*)'|(${IDENT})))?\\]`, 'y');
 
+// Rules are configuration: a bounded set of strings, each read once.
+const COMPILED = new Map<string, CompiledSelector | null>();
+const COMPILED_MAX = 4096;
+
 /** Reads a selector in the forms above; null for any other (the caller leaves it to the DOM's engine). */
 export function compileSelector(selector: string): CompiledSelector | null {
+  let c = COMPILED.get(selector);
+  if (c === undefined) {
+    if (COMPILED.size >= COMPILED_MAX) COMPILED.clear();
+    COMPILED.set(selector, (c = readSelector(selector)));
+  }
+  return c;
+}
+
+function readSelector(selector: string): CompiledSelector | null {
   const s = selector.trim();
   if (!s) return null;
   const parts: Compound[] = [];
@@ -143,22 +156,26 @@ export class SelectorSet {
     return this.compiled[i] !== null;
   }
 
-  /** Calls `found(i)` for each selector `i` that `el` matches (once each, in no particular order). */
-  match(el: SelectorElement, found: (i: number) => void): void {
+  /**
+   * Calls `found(i)` for each selector `i` that `el` matches (once each, in no particular order). `cls`: the
+   * element's `class` as written, when the caller has read it.
+   */
+  match(el: SelectorElement, found: (i: number) => void, cls: string | null | undefined = el.getAttributeNode('class')?.value): void {
     const call = ++this.call;
-    const test = (list: number[] | undefined): void => {
-      if (!list) return;
-      for (const i of list) {
-        if (this.tried[i] === call) continue;
-        this.tried[i] = call;
-        if (matchesSelector(el, this.compiled[i]!)) found(i);
-      }
-    };
-    test(this.byTag.get(el.nodeName));
-    if (this.byClass.size > 0) {
-      const cls = el.getAttributeNode('class')?.value;
-      if (cls) for (const word of cls.split(/\s+/)) if (word) test(this.byClass.get(word));
+    const tag = this.byTag.get(el.nodeName);
+    if (tag) this.test(tag, el, call, found);
+    if (cls) {
+      // Few rule classes: each is looked for in the element's class, rather than the class split into words.
+      for (const [name, list] of this.byClass) if (hasClass(cls, name)) this.test(list, el, call, found);
     }
-    for (const [name, list] of this.byAttr) if (el.getAttributeNode(name)) test(list);
+    for (const [name, list] of this.byAttr) if (el.getAttributeNode(name)) this.test(list, el, call, found);
+  }
+
+  private test(list: readonly number[], el: SelectorElement, call: number, found: (i: number) => void): void {
+    for (const i of list) {
+      if (this.tried[i] === call) continue;
+      this.tried[i] = call;
+      if (matchesSelector(el, this.compiled[i]!)) found(i);
+    }
   }
 }
