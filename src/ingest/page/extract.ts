@@ -9,7 +9,6 @@
  * (`maxBytes`, default 5 MiB); linkedom runs no script and fetches nothing; every output block is rebuilt from
  * text, so no markup of the page survives.
  */
-import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { ParseError } from '../../errors.ts';
 import type { RawEntry, RawFeed, RawMedia } from '../../model.ts';
@@ -19,6 +18,7 @@ import { absoluteHttp, blocksToHtml, figureOf, readBlocks, squash, textOf, type 
 import { dropFurniture } from './furniture.ts';
 import { readMetadata, type MetadataElements, type PageMetadata } from './metadata.ts';
 import { prunePage, selectorAttributes } from './prune.ts';
+import { readabilityParse } from './readability.ts';
 import { SelectorSet } from './selectors.ts';
 import { GENERIC_SITE_RULE, siteRuleFor, SITE_RULES, type SiteRule } from './site-rules.ts';
 
@@ -592,7 +592,8 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
     narrowToStory(root, groups);
     let article: { content: unknown } | null = null;
     try {
-      article = new Readability(doc as never, { serializer: (el: unknown) => el, charThreshold: 300, keepClasses: true }).parse() as { content: unknown } | null;
+      // The JSON-LD was taken out with the scripts before the DOM was built: Readability has none to look for.
+      article = readabilityParse(doc, { serializer: (el: unknown) => el, charThreshold: 300, keepClasses: true, disableJSONLD: true }) as { content: unknown } | null;
     } catch {
       article = null;
     }
