@@ -75,12 +75,21 @@ export function selectorAttributes(selectors: readonly string[]): string[] {
 // Rules are configuration: a bounded set of strings, each read once.
 const SELECTOR_ATTRIBUTES = new Map<string, string[]>();
 
+/** The kept attributes with `keep` added (the last list asked for is kept: callers pass the same one for every page). */
+function keptAttributes(keep: readonly string[]): ReadonlySet<string> {
+  if (keep.length === 0) return KEPT_ATTRIBUTES;
+  const key = keep.join(' ');
+  if (key !== lastKeep.key) lastKeep = { key, set: new Set([...KEPT_ATTRIBUTES, ...keep]) };
+  return lastKeep.set;
+}
+let lastKeep: { key: string; set: ReadonlySet<string> } = { key: '', set: KEPT_ATTRIBUTES };
+
 /**
  * Prunes a page (see the file's comment). `keep` names more attributes to keep (those the site rules select on).
  * Linear in the input: every index moves forward; an unterminated comment, quote or raw-text element ends the input.
  */
 export function prunePage(html: string, keep: readonly string[] = []): PrunedPage {
-  const kept = keep.length > 0 ? new Set([...KEPT_ATTRIBUTES, ...keep]) : KEPT_ATTRIBUTES;
+  const kept = keptAttributes(keep);
   const out: string[] = [];
   const jsonLd: string[] = [];
   const n = html.length;
@@ -140,6 +149,8 @@ export function prunePage(html: string, keep: readonly string[] = []): PrunedPag
         j++;
       }
       const attrName = html.slice(nameStart, j).toLowerCase();
+      // Only a value that is kept or read here is taken out of the input.
+      const wanted = all || kept.has(attrName) || attrName === 'style' || attrName === 'type' || attrName === 'rel';
       let k = j;
       while (k < n && isSpace(html.charCodeAt(k))) k++;
       let value: string | null = null;
@@ -153,15 +164,16 @@ export function prunePage(html: string, keep: readonly string[] = []): PrunedPag
             j = n;
             break;
           }
-          value = html.slice(k + 1, close);
+          value = wanted ? html.slice(k + 1, close) : '';
           k = close + 1;
         } else {
           const start = k;
           while (k < n && !isSpace(html.charCodeAt(k)) && html.charCodeAt(k) !== 0x3e) k++;
-          value = html.slice(start, k);
+          value = wanted ? html.slice(start, k) : '';
         }
         j = k;
       }
+      if (!wanted) continue;
       if (attrName === 'type') type = value ?? '';
       else if (attrName === 'rel') rel = value ?? '';
       if (all || kept.has(attrName) || (attrName === 'style' && value !== null && HIDING_STYLE.test(value))) {
