@@ -10,7 +10,7 @@ import { Readability } from '@mozilla/readability';
 
 /** The minimal element the helpers read (linkedom's and the browser's both fit). */
 interface ReaderElement {
-  nodeName: string;
+  localName: string;
   firstElementChild: ReaderElement | null;
   nextElementSibling: ReaderElement | null;
   className?: string;
@@ -30,12 +30,20 @@ export type ReaderOptions = ConstructorParameters<typeof Readability>[1];
 /** The elements under `node` (not `node` itself) whose tag is one of `tagNames` (any case), in document order. */
 export function allNodesWithTag(node: ReaderElement, tagNames: readonly string[]): ReaderElement[] {
   const names = new Set(tagNames.map((t) => t.toUpperCase()));
+  // By `localName` as written (parsed elements have it in lower case, Readability's own in upper case): its
+  // upper-case form, which `nodeName` builds anew on every read, is made once per distinct name.
+  const byName = new Map<string, boolean>();
+  const matches = (localName: string): boolean => {
+    let m = byName.get(localName);
+    if (m === undefined) byName.set(localName, (m = names.has(localName.toUpperCase())));
+    return m;
+  };
   const out: ReaderElement[] = [];
   // Iterative pre-order walk: the next element is the first child, else the next sibling of the nearest ancestor that has one.
   const stack: ReaderElement[] = [];
   let el = node.firstElementChild;
   while (el) {
-    if (names.has(el.nodeName)) out.push(el);
+    if (matches(el.localName)) out.push(el);
     const child = el.firstElementChild;
     if (child) {
       stack.push(el);
