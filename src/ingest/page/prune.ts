@@ -2,10 +2,9 @@
  * One linear pass over a page's HTML before it becomes a DOM: building the DOM is most of extraction's cost,
  * and every element and attribute is a node to build. Comments and the contents of elements that are never
  * text (script, style, svg, …) are cut, and so are the head's links but the canonical one; JSON-LD scripts are
- * handed back as text for the metadata; attributes
- * no reader looks at (event handlers, inline styles that hide nothing, tracking `data-*`) are dropped, except
- * on images, whose lazy-loading attributes name the picture. Markup this pass does not understand is passed
- * on as written: the DOM parser makes of it what a browser would.
+ * handed back as text for the metadata; attributes no reader looks at (event handlers, inline styles that hide
+ * nothing, tracking `data-*`) are dropped, except on images, whose lazy-loading attributes name the picture.
+ * Markup this pass does not understand is passed on as written: the DOM parser makes of it what a browser would.
  */
 
 /** Elements whose contents are never story text; cut with everything inside them. Navigation menus and form
