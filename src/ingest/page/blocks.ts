@@ -17,6 +17,8 @@ export interface DomNode {
   nodeName: string;
   textContent: string | null;
   childNodes: ArrayLike<DomNode>;
+  firstChild: DomNode | null;
+  nextSibling: DomNode | null;
   parentNode: DomNode | null;
   getAttribute?(name: string): string | null;
   querySelector?(selector: string): DomNode | null;
@@ -63,8 +65,7 @@ export function imageSource(img: DomNode, base: string | null): string | null {
 function find(node: DomNode, name: string, depth = 0, out: DomNode[] = []): DomNode[] {
   if (depth > MAX_DEPTH) return out;
   if (node.nodeName === name) out.push(node);
-  const kids = node.childNodes;
-  for (let i = 0; i < kids.length; i++) if (kids[i]!.nodeType === 1) find(kids[i]!, name, depth + 1, out);
+  for (let kid = node.firstChild; kid; kid = kid.nextSibling) if (kid.nodeType === 1) find(kid, name, depth + 1, out);
   return out;
 }
 
@@ -73,8 +74,7 @@ export function textOf(node: DomNode, depth = 0): string {
   if (node.nodeType === 3) return node.textContent ?? '';
   if (node.nodeType !== 1 || depth > MAX_DEPTH || SKIP.has(node.nodeName)) return '';
   let s = '';
-  const kids = node.childNodes;
-  for (let i = 0; i < kids.length; i++) s += textOf(kids[i]!, depth + 1);
+  for (let kid = node.firstChild; kid; kid = kid.nextSibling) s += textOf(kid, depth + 1);
   return BLOCKS.has(node.nodeName) ? ` ${s} ` : s;
 }
 
@@ -147,8 +147,7 @@ export function readBlocks(root: DomNode, base: string | null, options: { figure
     if (name === 'BR') return;
     const href = name === 'A' ? absoluteHttp(node.getAttribute?.('href'), base) : null;
     if (href && !link) html += `<a href="${escapeHtml(href)}">`;
-    const kids = node.childNodes;
-    for (let i = 0; i < kids.length; i++) inline(kids[i]!, depth + 1, link ?? href);
+    for (let kid = node.firstChild; kid; kid = kid.nextSibling) inline(kid, depth + 1, link ?? href);
     if (href && !link) html += '</a>';
     if (isBlock) flush();
   };

@@ -9,7 +9,6 @@
  * (`maxBytes`, default 5 MiB); linkedom runs no script and fetches nothing; every output block is rebuilt from
  * text, so no markup of the page survives.
  */
-import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { ParseError } from '../../errors.ts';
 import type { RawEntry, RawFeed, RawMedia } from '../../model.ts';
@@ -17,8 +16,10 @@ import { escapeHtml, htmlToText } from '../../util/html-text.ts';
 import { decodeFeedBytes } from '../decode.ts';
 import { absoluteHttp, blocksToHtml, figureOf, readBlocks, squash, textOf, type DomNode, type PageBlock } from './blocks.ts';
 import { dropFurniture } from './furniture.ts';
-import { readMetadata, type PageMetadata } from './metadata.ts';
+import { readMetadata, type MetadataElements, type PageMetadata } from './metadata.ts';
 import { prunePage, selectorAttributes } from './prune.ts';
+import { readabilityParse } from './readability.ts';
+import { SelectorSet } from './selectors.ts';
 import { GENERIC_SITE_RULE, siteRuleFor, SITE_RULES, type SiteRule } from './site-rules.ts';
 
 /** The default input cap: 5 MiB, far above any article page (the corpus's largest is well under 2 MiB). */
@@ -189,86 +190,115 @@ function flatText(node: DomNode): string {
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.nodeType === 3) parts.push(n.textContent ?? '');
-    else if (n.nodeType === 1 && !NON_TEXT_NAMES.has(n.nodeName)) for (let i = n.childNodes.length - 1; i >= 0; i--) stack.push(n.childNodes[i]!);
+    else if (n.nodeType === 1 && !NON_TEXT_NAMES.has(n.nodeName)) {
+      const at = stack.length;
+      for (let kid = n.firstChild; kid; kid = kid.nextSibling) stack.push(kid);
+      for (let i = at, j = stack.length - 1; i < j; i++, j--) [stack[i], stack[j]] = [stack[j]!, stack[i]!];
+    }
   }
   return parts.join(' ');
 }
 const NON_TEXT_NAMES = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'OBJECT', 'EMBED', 'SVG', 'MATH', 'TEXTAREA', 'SELECT']);
 
-/** A selector this module matches itself, in its one walk over the page: `tag`, `.class`, `[attr]` or `[attr="v"]`. */
-const SIMPLE_SELECTOR = /^(?:([a-z][a-z0-9]*)|\.([\w-]+)|\[([\w:-]+)(?:="([^"]*)")?\])$/i;
-
-/** Simple selectors, grouped so that an element is matched with one look at its name, class and attributes. */
-interface SimpleSelectors {
-  tags: Set<string>;
-  classes: Set<string>;
-  /** Attribute → the values that match (null: any value). */
-  attrs: Map<string, Set<string> | null>;
-  /** Selectors the DOM's own engine must read. */
-  complex: string[];
-}
-
-function compileSelectors(selectors: readonly string[]): SimpleSelectors {
-  const out: SimpleSelectors = { tags: new Set(), classes: new Set(), attrs: new Map(), complex: [] };
-  for (const s of selectors) {
-    const m = SIMPLE_SELECTOR.exec(s.trim());
-    if (!m) out.complex.push(s);
-    else if (m[1]) out.tags.add(m[1].toUpperCase());
-    else if (m[2]) out.classes.add(m[2]);
-    else if (m[4] === undefined) out.attrs.set(m[3]!.toLowerCase(), null);
-    else {
-      const key = m[3]!.toLowerCase();
-      const values = out.attrs.get(key);
-      if (values !== null) out.attrs.set(key, (values ?? new Set()).add(m[4]!));
-    }
-  }
-  return out;
-}
-
-/** An attribute's value as written (linkedom's `getAttribute` re-escapes it, and builds a class list for `class`). */
+/** An attribute's value as written (linkedom's `getAttribute` builds a class list for `class`). */
 const rawAttribute = (el: Element, name: string): string | null =>
   (el as unknown as { getAttributeNode(n: string): { value: string } | null }).getAttributeNode(name)?.value ?? null;
 
-function matchesSimple(el: Element, name: string, cls: string | null, sel: SimpleSelectors): boolean {
-  if (sel.tags.has(name)) return true;
-  if (cls !== null && sel.classes.size > 0) for (const c of cls.split(/\s+/)) if (sel.classes.has(c)) return true;
-  for (const [name, values] of sel.attrs) {
-    const v = rawAttribute(el, name);
-    if (v !== null && (values === null || values.has(v))) return true;
-  }
-  return false;
+const firstElement = (el: Element): Element | null => (el as unknown as { firstElementChild: Element | null }).firstElementChild;
+const nextElement = (el: Element): Element | null => (el as unknown as { nextElementSibling: Element | null }).nextElementSibling;
+
+/** An element's class as the DOM's `className` has it: its distinct words, one space apart ('' for none). */
+function classValue(el: Element): string {
+  const raw = rawAttribute(el, 'class');
+  if (!raw) return '';
+  const words = raw.split(/\s+/).filter(Boolean);
+  return words.length <= 1 ? (words[0] ?? '') : [...new Set(words)].join(' ');
 }
 
-/** What the one walk over the page found in its body: the elements that may title a list, and those the rules strip. */
+/** The rule lists matched in the walk: `strip` (every match), `author` and `date` (each selector's first match). */
+interface WalkLists {
+  strip: readonly string[];
+  author: readonly string[];
+  date: readonly string[];
+}
+
+/** What the one walk over the page found. Body lists hold elements under `<body>` (not the body itself), in document order. */
 interface PageWalk {
-  headings: Element[];
+  /** The body the walk went through, and how many `<body>` elements it met (the lists below hold for one). */
+  body: Element | null;
+  bodies: number;
+  /** The selectors matched here (the others are the DOM engine's), by list; `author`/`date`: each selector's first match. */
+  set: SelectorSet;
+  lists: WalkLists;
   strip: Element[];
+  author: Array<Element | null>;
+  date: Array<Element | null>;
+  /** Every element a `date` selector matches. */
+  dated: Element[];
+  /** The elements that may title a sibling list: `h2`–`h6`, or a class with "title" or "heading". */
+  headings: Element[];
+  h1: Element | null;
+  figures: Element[];
+  times: Element[];
+  /** What the metadata reads, anywhere in the document. */
+  head: MetadataElements;
 }
 const HEADINGS = new Set(['H2', 'H3', 'H4', 'H5', 'H6']);
 
 /**
  * One walk over the page, iterative (no recursion, whatever the depth), in document order: removes what is
  * never text (what the pruning pass did not see), replaces every element nested deeper than `max` by its
- * text, and collects the body's list headings (`h2`–`h6`, a class with "title" or "heading") and the elements
- * the `strip` selectors name (the simple ones; the rest go to the DOM's selector engine).
+ * text, and collects what the extractor would otherwise ask the selector engine for, one walk each: the
+ * metadata's elements, and in the body the list headings, the first `h1`, the figures and `<time>`s, and the
+ * matches of the rule lists (those `SelectorSet` reads; the rest go to the DOM's engine).
  */
-function walkPage(doc: Element, createText: (text: string) => unknown, max: number, strip: readonly string[]): PageWalk {
-  const sel = compileSelectors(strip);
-  const out: PageWalk = { headings: [], strip: [] };
+function walkPage(doc: Element, createText: (text: string) => unknown, max: number, lists: WalkLists): PageWalk {
+  const set = new SelectorSet([...lists.strip, ...lists.author, ...lists.date]);
+  const authorAt = lists.strip.length;
+  const dateAt = authorAt + lists.author.length;
+  const out: PageWalk = {
+    body: null, bodies: 0, set, lists, strip: [], author: lists.author.map(() => null), date: lists.date.map(() => null), dated: [],
+    headings: [], h1: null, figures: [], times: [], head: { metas: [], title: null, canonical: null, time: null },
+  };
+  let el: Element = doc;
+  let stripped = false;
+  let dated = false;
+  const found = (i: number): void => {
+    if (i < authorAt) stripped = true;
+    else if (i < dateAt) out.author[i - authorAt] ??= el;
+    else {
+      out.date[i - dateAt] ??= el;
+      dated = true;
+    }
+  };
   const stack: Array<[Element, string, number, boolean]> = [[doc, doc.nodeName, 0, false]];
-  let body: Element | null = null;
   const kids: Array<[Element, string]> = [];
+  const head = out.head;
   while (stack.length > 0) {
-    const [el, name, depth, inBody] = stack.pop()!;
+    const [node, name, depth, inBody] = stack.pop()!;
+    el = node;
+    if (name === 'META') head.metas.push(el);
+    else if (name === 'TITLE') head.title ??= el;
+    else if (name === 'LINK' && head.canonical === null && rawAttribute(el, 'rel')?.toLowerCase() === 'canonical') head.canonical = el;
+    else if (name === 'TIME' && head.time === null && rawAttribute(el, 'datetime') !== null) head.time = el;
     if (inBody) {
       const cls = rawAttribute(el, 'class');
       if (HEADINGS.has(name) || (cls !== null && (cls.includes('title') || cls.includes('heading')))) out.headings.push(el);
-      if (matchesSimple(el, name, cls, sel)) out.strip.push(el);
+      if (name === 'H1') out.h1 ??= el;
+      else if (name === 'FIGURE') out.figures.push(el);
+      else if (name === 'TIME') out.times.push(el);
+      stripped = dated = false;
+      set.match(el as never, found, cls);
+      if (stripped) out.strip.push(el);
+      if (dated) out.dated.push(el);
     }
     const below = inBody || name === 'BODY';
-    if (name === 'BODY') body = el;
+    if (name === 'BODY') {
+      out.body = el;
+      out.bodies++;
+    }
     kids.length = 0;
-    for (let kid = (el as unknown as { firstElementChild: Element | null }).firstElementChild; kid; kid = (kid as unknown as { nextElementSibling: Element | null }).nextElementSibling) kids.push([kid, kid.nodeName]);
+    for (let kid = firstElement(el); kid; kid = nextElement(kid)) kids.push([kid, kid.nodeName]);
     for (let i = kids.length - 1; i >= 0; i--) {
       const [kid, kidName] = kids[i]!;
       if (NON_TEXT_NAMES.has(kidName)) kid.remove();
@@ -276,9 +306,25 @@ function walkPage(doc: Element, createText: (text: string) => unknown, max: numb
       else stack.push([kid, kidName, depth + 1, below]);
     }
   }
-  if (sel.complex.length > 0) out.strip.push(...selectAll(body ?? doc, sel.complex));
+  const complex = lists.strip.filter((_, i) => !set.isCompiled(i));
+  if (complex.length > 0) out.strip.push(...selectAll(out.body ?? doc, complex));
   return out;
 }
+
+/**
+ * A rule list's first match in the body (the first selector's, else the second's …): from the walk when it
+ * matched this very list, else from the DOM's engine.
+ */
+function firstMatch(root: Element, selectors: readonly string[], walk: PageWalk, key: 'author' | 'date', usable: boolean): Element | null {
+  if (!usable || !sameList(selectors, walk.lists[key])) return selectFirst(root, selectors);
+  const offset = key === 'author' ? walk.lists.strip.length : walk.lists.strip.length + walk.lists.author.length;
+  for (let i = 0; i < selectors.length; i++) {
+    const el = walk.set.isCompiled(offset + i) ? walk[key][i] : selectFirst(root, [selectors[i]!]);
+    if (el) return el;
+  }
+  return null;
+}
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
 
 /** A paragraph-like element of the page (no block inside it) and its text, for `recoverSiblings`. */
 interface PageParagraph {
@@ -296,21 +342,23 @@ const INNER_BLOCKS = new Set(['P', 'DIV', 'UL', 'OL', 'TABLE', 'SECTION', 'ARTIC
 function paragraphGroups(root: Element): Map<string, PageParagraph[]> {
   const groups = new Map<string, PageParagraph[]>();
   const stack: Element[] = [root];
+  const kids: Element[] = [];
   while (stack.length > 0) {
     const el = stack.pop()!;
-    const kids = el.childNodes;
     let leaf = true;
+    kids.length = 0;
+    for (let kid = firstElement(el); kid; kid = nextElement(kid)) kids.push(kid);
     for (let i = kids.length - 1; i >= 0; i--) {
-      const kid = kids[i] as Element;
-      if (kid.nodeType !== 1) continue;
+      const kid = kids[i]!;
       if (INNER_BLOCKS.has(kid.nodeName)) leaf = false;
       stack.push(kid);
     }
-    if (!leaf || !PARAGRAPH_TAGS.has(el.nodeName)) continue;
-    const cls = el.getAttribute('class')?.trim();
-    if (!cls && el.nodeName !== 'P') continue;
+    const name = el.nodeName;
+    if (!leaf || !PARAGRAPH_TAGS.has(name)) continue;
+    const cls = classValue(el);
+    if (!cls && name !== 'P') continue;
     const parent = el.parentElement;
-    const key = cls ? `${el.nodeName}.${cls}` : `P<${parent?.nodeName ?? ''}.${parent?.getAttribute('class')?.trim() ?? ''}`;
+    const key = cls ? `${name}.${cls}` : `P<${parent?.nodeName ?? ''}.${parent ? classValue(parent) : ''}`;
     const text = squash(textOf(el));
     if (text.length < 20) continue;
     const list = groups.get(key);
@@ -352,7 +400,10 @@ function narrowToStory(root: Element, groups: Map<string, PageParagraph[]>): voi
   for (const [el, score] of scores) if (score > top && el !== root) [best, top] = [el, score];
   if (!best || total === 0) return;
   let region: Element = best;
-  const held = (el: Element): number => long.reduce((n, m) => (el.contains(m.el) ? n + m.text.length : n), 0);
+  // The long-paragraph text each element holds, summed up each paragraph's ancestry once.
+  const holds = new Map<unknown, number>();
+  for (const m of long) for (let at: DomNode | null = m.el; at; at = at.parentNode) holds.set(at, (holds.get(at) ?? 0) + m.text.length);
+  const held = (el: Element): number => holds.get(el) ?? 0;
   while (region.parentElement && region.parentElement !== root && held(region) < total * STORY_SHARE) region = region.parentElement;
   if (held(region) < total * STORY_SHARE) return;
   for (let el: Element = region; el.parentElement && el !== root; el = el.parentElement) {
@@ -472,28 +523,34 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
   // and the site's own are matched in the same walk when the input URL names the host.
   const host = absoluteHttp(input.url, null);
   const early = siteRuleFor(host ? new URL(host).hostname : '', siteRules);
-  const walk = walkPage(doc, (text) => created.createTextNode(text), MAX_PAGE_DEPTH, early.strip);
-  const meta: PageMetadata = readMetadata(doc as never, pruned.jsonLd);
+  const walk = walkPage(doc, (text) => created.createTextNode(text), MAX_PAGE_DEPTH, early);
+  const meta: PageMetadata = readMetadata(doc as never, pruned.jsonLd, walk.head);
   // A page read from a file resolves its links against its canonical URL; without one, only absolute links count.
   const base = absoluteHttp(input.url, null) ?? absoluteHttp(meta.canonical, null);
   const rule = siteRuleFor(base ? new URL(base).hostname : '', siteRules);
   const root = (doc.body ?? doc.documentElement) as Element | null;
   if (!root) throw new PageError(`${input.url}: the page has no body`);
+  // The walk's body lists are the root's when the page has the one body (else the DOM's engine is asked).
+  const walked = walk.bodies === 1 && walk.body === root;
 
   // From the original DOM, before anything is removed: byline, date, lead picture, sibling lists.
-  const bylineEl = selectFirst(root, rule.author);
+  const bylineEl = firstMatch(root, rule.author, walk, 'author', walked);
   const bylineText = bylineEl ? squash(textOf(bylineEl)) : '';
   const byline = (bylineText && bylineText.length <= 120 ? bylineText : null) ?? (meta.authors.length > 0 ? meta.authors.join(', ') : null);
-  const dateEl = selectFirst(root, rule.date);
+  const dateEl = firstMatch(root, rule.date, walk, 'date', walked);
   const dateValue = dateEl ? (dateEl.getAttribute('datetime') ?? dateEl.getAttribute('content') ?? squash(textOf(dateEl))) : null;
   const published = meta.published ?? (dateValue && Number.isFinite(Date.parse(dateValue)) ? new Date(Date.parse(dateValue)).toISOString() : null);
 
   // The texts of the page's time stamps: a paragraph that is only one of them is page furniture, not story.
-  const stamps = new Set(selectAll(root, ['time', ...rule.date]).map((el) => squash(textOf(el)).toLowerCase()).filter(Boolean));
+  const stampEls =
+    walked && sameList(rule.date, walk.lists.date)
+      ? [...walk.times, ...walk.dated, ...selectAll(root, rule.date.filter((_, i) => !walk.set.isCompiled(walk.lists.strip.length + walk.lists.author.length + i)))]
+      : selectAll(root, ['time', ...rule.date]);
+  const stamps = new Set(stampEls.map((el) => squash(textOf(el)).toLowerCase()).filter(Boolean));
   const isStamp = (text: string): boolean =>
     stamps.size > 0 && stamps.has(text.toLowerCase().replace(/^(?:published|updated|posted|last updated|modified)\b\s*(?:on|at)?:?\s*/, ''));
 
-  const h1 = root.querySelector('h1');
+  const h1 = walked ? walk.h1 : root.querySelector('h1');
   const headline = squash(h1 ? textOf(h1) : '') || meta.headline;
 
   const lists: PageSiblingList[] = [];
@@ -509,10 +566,10 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
   }
   for (const { el } of siblingContainers(root, rule, true, walk.headings)) el.remove();
   // The same list (the site rules of the canonical host add none) was matched in the walk.
-  for (const el of rule.strip.length === early.strip.length ? walk.strip : selectAll(root, rule.strip)) el.remove();
+  for (const el of sameList(rule.strip, early.strip) ? walk.strip : selectAll(root, rule.strip)) el.remove();
 
   // The lead picture: the first figure of the story (before its first paragraph), else the page's og:image.
-  const leadFigure = root.querySelector('article figure, main figure, [itemprop="articleBody"] figure, figure');
+  const leadFigure = walked ? (walk.figures.find((f) => root.contains(f)) ?? null) : root.querySelector('figure');
   let picture: ArticlePage['picture'] = null;
   if (leadFigure) {
     const f = figureOf(leadFigure, base);
@@ -535,7 +592,8 @@ export function extractArticlePage(input: PageInput, options: ExtractOptions = {
     narrowToStory(root, groups);
     let article: { content: unknown } | null = null;
     try {
-      article = new Readability(doc as never, { serializer: (el: unknown) => el, charThreshold: 300, keepClasses: true }).parse() as { content: unknown } | null;
+      // The JSON-LD was taken out with the scripts before the DOM was built: Readability has none to look for.
+      article = readabilityParse(doc, { serializer: (el: unknown) => el, charThreshold: 300, keepClasses: true, disableJSONLD: true }) as { content: unknown } | null;
     } catch {
       article = null;
     }

@@ -40,6 +40,16 @@ interface Doc {
   documentElement: El | null;
 }
 
+/** The elements the metadata is read from, when the caller found them in its own walk over the document. */
+export interface MetadataElements {
+  /** Every `<meta>`, in document order. */
+  metas: El[];
+  /** The first `<title>`, `link[rel="canonical"]` and `time[datetime]`. */
+  title: El | null;
+  canonical: El | null;
+  time: El | null;
+}
+
 const ARTICLE_TYPES = /^(?:NewsArticle|Article|ReportageNewsArticle|AnalysisNewsArticle|BlogPosting|LiveBlogPosting|Report|OpinionNewsArticle|BackgroundNewsArticle|ScholarlyArticle|WebPage)$/;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -107,12 +117,13 @@ function isoDate(value: string | null | undefined): string | null {
 /**
  * Reads the page's metadata. JSON-LD wins over Open Graph, which wins over plain `<meta>` and `<time>`.
  * `jsonLd`: the texts of the page's JSON-LD scripts, when they were taken out before the DOM was built
- * (otherwise they are read from the document's `<script type="application/ld+json">`).
+ * (otherwise they are read from the document's `<script type="application/ld+json">`). `found`: the elements
+ * to read, when the caller has them (otherwise the document is searched for them).
  */
-export function readMetadata(document: Doc, jsonLd?: readonly string[]): PageMetadata {
+export function readMetadata(document: Doc, jsonLd?: readonly string[], found?: MetadataElements): PageMetadata {
   // One pass over the page's <meta> elements: property, name and itemprop all name a key.
   const byKey = new Map<string, string[]>();
-  for (const el of document.querySelectorAll('meta')) {
+  for (const el of found?.metas ?? document.querySelectorAll('meta')) {
     const content = el.getAttribute('content')?.trim();
     if (!content) continue;
     for (const attr of ['property', 'name', 'itemprop']) {
@@ -142,10 +153,10 @@ export function readMetadata(document: Doc, jsonLd?: readonly string[]): PageMet
   const ld = article ?? {};
   const publisher = isObject(ld.publisher) ? str(ld.publisher.name) : null;
   const keywords = ld.keywords;
-  const time = document.querySelector('time[datetime]')?.getAttribute('datetime') ?? null;
-  const canonical = document.querySelector('link[rel="canonical"]')?.getAttribute('href')?.trim() || meta('og:url');
+  const time = (found ? found.time : document.querySelector('time[datetime]'))?.getAttribute('datetime') ?? null;
+  const canonical = (found ? found.canonical : document.querySelector('link[rel="canonical"]'))?.getAttribute('href')?.trim() || meta('og:url');
   return {
-    headline: str(ld.headline) ?? meta('og:title', 'twitter:title') ?? (document.querySelector('title')?.textContent?.trim() || null),
+    headline: str(ld.headline) ?? meta('og:title', 'twitter:title') ?? ((found ? found.title : document.querySelector('title'))?.textContent?.trim() || null),
     description: str(ld.description) ?? meta('og:description', 'description', 'twitter:description'),
     articleBody: str(ld.articleBody),
     authors: [...new Set(names(ld.author).length > 0 ? names(ld.author) : metas('author').concat(metas('article:author')).filter((a) => !/^https?:/i.test(a)))],

@@ -1,10 +1,10 @@
 /**
  * One linear pass over a page's HTML before it becomes a DOM: building the DOM is most of extraction's cost,
  * and every element and attribute is a node to build. Comments and the contents of elements that are never
- * text (script, style, svg, …) are cut; JSON-LD scripts are handed back as text for the metadata; attributes
- * no reader looks at (event handlers, inline styles that hide nothing, tracking `data-*`) are dropped, except
- * on images, whose lazy-loading attributes name the picture. Markup this pass does not understand is passed
- * on as written: the DOM parser makes of it what a browser would.
+ * text (script, style, svg, …) are cut, and so are the head's links but the canonical one; JSON-LD scripts are
+ * handed back as text for the metadata; attributes no reader looks at (event handlers, inline styles that hide
+ * nothing, tracking `data-*`) are dropped, except on images, whose lazy-loading attributes name the picture.
+ * Markup this pass does not understand is passed on as written: the DOM parser makes of it what a browser would.
  */
 
 /** Elements whose contents are never story text; cut with everything inside them. Navigation menus and form
@@ -26,6 +26,18 @@ const KEPT_ATTRIBUTES = new Set([
 ]);
 // An inline style is kept only when it hides the element (Readability skips what is not visible).
 const HIDING_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+/** The one `<link>` of the head a reader looks at (the metadata's `link[rel="canonical"]`); the others (style
+ * sheets, icons, preloads, alternates) are a sixth of a page's nodes and are dropped. */
+const isCanonical = (rel: string): boolean => rel.toLowerCase() === 'canonical';
+
+/** The end tag of an element, for the element names this pass cuts or passes on as raw text (built once each). */
+const END_TAGS = new Map<string, RegExp>();
+function endTag(name: string, whole: boolean): RegExp {
+  const key = whole ? `${name}>` : name;
+  let re = END_TAGS.get(key);
+  if (!re) END_TAGS.set(key, (re = new RegExp(`</${name}(?=[\\s/>])${whole ? '[^>]*>' : ''}`, 'gi')));
+  return re;
+}
 
 // White space beside a block-level tag is no text (a browser shows none), but each run of it is a text node to
 // build. Start tags written by this pass hold no '>' in their values, so `[^>]*` reads them exactly.
@@ -39,27 +51,51 @@ export interface PrunedPage {
   jsonLd: string[];
 }
 
+/** An attribute value as written inside double quotes, with no '>' (start tags written by this pass hold none). */
+const escapeValue = (v: string): string =>
+  v.includes('"') || v.includes('>') ? v.replace(/"/g, '&quot;').replace(/>/g, '&gt;') : v;
+
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
 const isLetter = (c: number): boolean => ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
 
 /** Attribute names a site rule's selectors mention (`[data-component=…]`), so that pruning keeps them. */
 export function selectorAttributes(selectors: readonly string[]): string[] {
   const out: string[] = [];
-  for (const s of selectors) for (const m of s.matchAll(/\[\s*([\w:-]+)/g)) out.push(m[1]!.toLowerCase());
+  for (const s of selectors) {
+    let names = SELECTOR_ATTRIBUTES.get(s);
+    if (!names) {
+      if (SELECTOR_ATTRIBUTES.size >= 4096) SELECTOR_ATTRIBUTES.clear();
+      SELECTOR_ATTRIBUTES.set(s, (names = Array.from(s.matchAll(/\[\s*([\w:-]+)/g), (m) => m[1]!.toLowerCase())));
+    }
+    out.push(...names);
+  }
   return out;
 }
+// Rules are configuration: a bounded set of strings, each read once.
+const SELECTOR_ATTRIBUTES = new Map<string, string[]>();
+
+/** The kept attributes with `keep` added (the last list asked for is kept: callers pass the same one for every page). */
+function keptAttributes(keep: readonly string[]): ReadonlySet<string> {
+  if (keep.length === 0) return KEPT_ATTRIBUTES;
+  const key = keep.join(' ');
+  if (key !== lastKeep.key) lastKeep = { key, set: new Set([...KEPT_ATTRIBUTES, ...keep]) };
+  return lastKeep.set;
+}
+let lastKeep: { key: string; set: ReadonlySet<string> } = { key: '', set: KEPT_ATTRIBUTES };
 
 /**
  * Prunes a page (see the file's comment). `keep` names more attributes to keep (those the site rules select on).
  * Linear in the input: every index moves forward; an unterminated comment, quote or raw-text element ends the input.
  */
 export function prunePage(html: string, keep: readonly string[] = []): PrunedPage {
-  const kept = keep.length > 0 ? new Set([...KEPT_ATTRIBUTES, ...keep]) : KEPT_ATTRIBUTES;
+  const kept = keptAttributes(keep);
   const out: string[] = [];
   const jsonLd: string[] = [];
   const n = html.length;
   let i = 0;
   let textStart = 0;
+  // Between `<head>` and the first `</head>` or `<body>`: the head's links other than the canonical one are dropped.
+  let inHead = false;
   const flush = (upTo: number): void => {
     if (upTo > textStart) out.push(html.slice(textStart, upTo));
   };
@@ -74,6 +110,7 @@ export function prunePage(html: string, keep: readonly string[] = []): PrunedPag
       continue;
     }
     if (!isLetter(next)) {
+      if (inHead && next === 0x2f && html.slice(lt + 2, lt + 6).toLowerCase() === 'head') inHead = false;
       i = lt + 1; // an end tag, a declaration, or a '<' that starts no tag: passed on as written
       continue;
     }
@@ -84,6 +121,7 @@ export function prunePage(html: string, keep: readonly string[] = []): PrunedPag
     const all = KEEP_ALL.has(name);
     const attrs: string[] = [];
     let type = '';
+    let rel = '';
     let selfClosing = false;
     let end = n;
     while (j < n) {
@@ -110,6 +148,8 @@ export function prunePage(html: string, keep: readonly string[] = []): PrunedPag
         j++;
       }
       const attrName = html.slice(nameStart, j).toLowerCase();
+      // Only a value that is kept or read here is taken out of the input.
+      const wanted = all || kept.has(attrName) || attrName === 'style' || attrName === 'type' || attrName === 'rel';
       let k = j;
       while (k < n && isSpace(html.charCodeAt(k))) k++;
       let value: string | null = null;
@@ -123,24 +163,26 @@ export function prunePage(html: string, keep: readonly string[] = []): PrunedPag
             j = n;
             break;
           }
-          value = html.slice(k + 1, close);
+          value = wanted ? html.slice(k + 1, close) : '';
           k = close + 1;
         } else {
           const start = k;
           while (k < n && !isSpace(html.charCodeAt(k)) && html.charCodeAt(k) !== 0x3e) k++;
-          value = html.slice(start, k);
+          value = wanted ? html.slice(start, k) : '';
         }
         j = k;
       }
+      if (!wanted) continue;
       if (attrName === 'type') type = value ?? '';
+      else if (attrName === 'rel') rel = value ?? '';
       if (all || kept.has(attrName) || (attrName === 'style' && value !== null && HIDING_STYLE.test(value))) {
-        attrs.push(value === null ? attrName : `${attrName}="${value.replace(/"/g, '&quot;').replace(/>/g, '&gt;')}"`);
+        attrs.push(value === null ? attrName : `${attrName}="${escapeValue(value)}"`);
       }
     }
     flush(lt);
     if (NON_TEXT.has(name) && !selfClosing) {
       // Cut to the element's end tag (the first one: raw-text elements cannot nest, and svg/math rarely do).
-      const close = new RegExp(`</${name}(?=[\\s/>])[^>]*>`, 'gi');
+      const close = endTag(name, true);
       close.lastIndex = end;
       const m = close.exec(html);
       const stop = m ? m.index : n;
@@ -148,15 +190,17 @@ export function prunePage(html: string, keep: readonly string[] = []): PrunedPag
       i = textStart = m ? m.index + m[0].length : n;
       continue;
     }
-    if (NON_TEXT.has(name) || NON_TEXT_VOID.has(name)) {
+    if (NON_TEXT.has(name) || NON_TEXT_VOID.has(name) || (inHead && name === 'link' && !isCanonical(rel))) {
       i = textStart = end;
       continue;
     }
+    if (name === 'head') inHead = true;
+    else if (name === 'body') inHead = false;
     out.push(`<${name}${attrs.length > 0 ? ` ${attrs.join(' ')}` : ''}${selfClosing ? ' />' : '>'}`);
     i = textStart = end;
     if (RAW_TEXT.has(name) && !selfClosing) {
       // Raw text is passed on as written, so a '<' inside it is not read as a tag.
-      const close = new RegExp(`</${name}(?=[\\s/>])`, 'gi');
+      const close = endTag(name, false);
       close.lastIndex = end;
       const m = close.exec(html);
       i = m ? m.index : n;

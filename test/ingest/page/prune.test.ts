@@ -26,6 +26,15 @@ describe('prunePage', () => {
     expect(prunePage('<div data-component="text">t</div>', ['data-component']).html).toBe('<div data-component="text">t</div>');
   });
 
+  it("drops the head's links but the canonical one, and keeps the links of the body", () => {
+    const { html } = prunePage(
+      '<html><head><link rel="stylesheet" href="/s.css"><LINK REL="Canonical" href="https://x.test/a"><link rel="preload" href="/f.woff"></head>' +
+        '<body><link itemprop="url" href="https://x.test/a"><p>t</p></body></html>',
+    );
+    expect(html).toBe('<html><head><link rel="Canonical" href="https://x.test/a"></head><body><link itemprop="url" href="https://x.test/a"><p>t</p></body></html>');
+    expect(prunePage('<link rel="icon" href="/i.png"><p>no head</p>').html).toBe('<link rel="icon" href="/i.png"><p>no head</p>');
+  });
+
   it('drops white space beside block-level tags only', () => {
     expect(prunePage('<div>\n  <p>\n a <b>b</b> <i>c</i></p>\n</div>').html).toBe('<div><p>a <b>b</b> <i>c</i></p></div>');
   });
