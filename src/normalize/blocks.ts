@@ -82,9 +82,10 @@ function htmlBlocks(html: string): TextBlock[] {
   const anchors: (string | null)[] = [];
 
   const flush = (): void => {
+    if (buf === '') return;
     const text = cleanText(buf);
     if (text) {
-      const b = block(text, { figcaption: bufFigcaption, heading: bufHeading, href: bufHref, linked: bufHref !== null && !bufUnlinked });
+      const b: TextBlock = { text, figcaption: bufFigcaption, heading: bufHeading, image: null, href: bufHref, linked: bufHref !== null && !bufUnlinked };
       if (figureDepth > 0 && figureImage && !figureImageUsed && bufFigcaption) {
         b.image = figureImage;
         figureImageUsed = true;
@@ -96,6 +97,25 @@ function htmlBlocks(html: string): TextBlock[] {
     bufHeading = false;
     bufHref = null;
     bufUnlinked = false;
+  };
+
+  const appendText = (raw: string): void => {
+    if (!raw) return;
+    if (hasNonSpace(raw)) {
+      if (figcaptionDepth > 0) bufFigcaption = true;
+      if (headingDepth > 0) bufHeading = true;
+      let href: string | null = null;
+      for (let k = anchors.length - 1; k >= 0; k--) {
+        if (anchors[k] !== null) {
+          href = anchors[k]!;
+          break;
+        }
+      }
+      if (href && !bufHref) bufHref = href;
+      // Punctuation between links ("·", "|") does not make the text unlinked.
+      if (!href && !bufUnlinked && hasLetterOrDigit(raw)) bufUnlinked = true;
+    }
+    buf += raw;
   };
 
   eachHtmlToken(html, { dropNonText: true }, (token) => {
@@ -148,26 +168,37 @@ function htmlBlocks(html: string): TextBlock[] {
       }
     } else if (name === 'figcaption') {
       figcaptionDepth = Math.max(0, figcaptionDepth + (closing ? -1 : 1));
-    } else if (/^h[1-6]$/.test(name)) {
+    } else if (name.length === 2 && name.charCodeAt(0) === 0x68 && name.charCodeAt(1) >= 0x31 && name.charCodeAt(1) <= 0x36) {
       headingDepth = Math.max(0, headingDepth + (closing ? -1 : 1));
     }
   });
   flush();
   if (figureImage && !figureImageUsed) out.push(block('', { image: figureImage }));
   return out;
+}
 
-  function appendText(raw: string): void {
-    if (!raw) return;
-    if (/\S/.test(raw)) {
-      if (figcaptionDepth > 0) bufFigcaption = true;
-      if (headingDepth > 0) bufHeading = true;
-      const href = anchors.findLast((h) => h !== null) ?? null;
-      if (href && !bufHref) bufHref = href;
-      // Punctuation between links ("·", "|") does not make the text unlinked.
-      if (!href && /[\p{L}\p{N}]/u.test(raw)) bufUnlinked = true;
-    }
-    buf += raw;
+/** True when the text has a character other than white space (what `/\S/` finds). */
+function hasNonSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x20 && c < 0x7f) return true;
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) continue;
+    if (c < 0xa0) return true;
+    if (!(c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff)) return true;
   }
+  return false;
+}
+
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/** True when the text has a letter or a digit (any script). */
+function hasLetterOrDigit(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)) return true;
+    if (c >= 0x80) return LETTER_OR_DIGIT.test(text);
+  }
+  return false;
 }
 
 /** An attribute's value, trimmed (undefined when absent). */

@@ -99,6 +99,11 @@ export function fold(text: string): string {
 }
 
 function foldUnicode(clean: string): string {
+  return foldByCharacter(clean) ?? foldUnicodeText(clean);
+}
+
+/** `fold` of a cleaned text with characters beyond ASCII, by the definition (whole-text passes). */
+export function foldUnicodeText(clean: string): string {
   return clean
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
@@ -109,6 +114,61 @@ function foldUnicode(clean: string): string {
     .replace(/\u2026/g, '...')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+// The fold of each character beyond ASCII met so far, when it folds the same whatever surrounds it (else null).
+const CHAR_FOLDS = new Map<number, string | null>();
+const MARK = /^\p{M}$/u;
+const WHITE_SPACE = /\s/;
+
+/**
+ * The fold of one character (a UTF-16 unit beyond ASCII) on its own, or null when its fold may depend on its
+ * neighbours: its compatibility decomposition must hold only marks (dropped, whatever their order) and
+ * characters canonical ordering never moves, none of them a final-sigma candidate, and its fold must already be
+ * lower case.
+ */
+function charFold(c: number): string | null {
+  let f = CHAR_FOLDS.get(c);
+  if (f !== undefined) return f;
+  f = null;
+  if ((c < 0xd800 || c > 0xdfff) && c !== 0x3a3) {
+    const ch = String.fromCharCode(c);
+    let free = true;
+    for (const d of ch.normalize('NFKD')) {
+      // A character canonical ordering would move after U+0345 (the highest combining class) is not a starter.
+      if (!MARK.test(d) && (d === '\u03a3' || ('\u0345' + d).normalize('NFD') !== '\u0345' + d)) free = false;
+    }
+    const folded = foldUnicodeText(`a${ch}a`);
+    if (free && folded.startsWith('a') && folded.endsWith('a')) {
+      const one = folded.slice(1, -1);
+      // The fold of a lone character is not trimmed; read it between two letters.
+      if (one.toLowerCase() === one && !one.includes('`')) f = one;
+    }
+  }
+  CHAR_FOLDS.set(c, f);
+  return f;
+}
+
+/**
+ * `foldUnicodeText` in one pass over the text, from the fold of each character beyond ASCII (ASCII letters
+ * lower-cased, the backtick made a quote); null when a character's fold depends on its neighbours.
+ */
+export function foldByCharacter(clean: string): string | null {
+  let out = '';
+  let last = 0;
+  let respace = false; // a character folded to nothing or to white space: spaces to collapse again
+  for (let i = 0; i < clean.length; i++) {
+    const c = clean.charCodeAt(i);
+    if (c < 0x80) continue;
+    const f = charFold(c);
+    if (f === null) return null;
+    if (f === '' || WHITE_SPACE.test(f)) respace = true;
+    out += clean.slice(last, i) + f;
+    last = i + 1;
+  }
+  out = (out + clean.slice(last)).toLowerCase();
+  if (out.includes('`')) out = out.replace(/`/g, "'");
+  return respace ? out.replace(/\s+/g, ' ').trim() : out;
 }
 
 /** Text folded down to its words: `fold` without punctuation, for keys and fingerprints. */

@@ -294,72 +294,157 @@ class StartTag {
   }
 }
 
+// Where the tag `skipTag` read ends, and whether it ends in `/>` (out values, to allocate nothing per tag).
+let tagEnd = 0;
+let tagSelfClosing = false;
+
+/**
+ * Walks the tag whose name ends at `i` (attributes read as `readTag` reads them, none kept): sets `tagEnd` and
+ * `tagSelfClosing`.
+ */
+function skipTag(html: string, i: number): void {
+  const n = html.length;
+  let selfClosing = false;
+  while (i < n) {
+    const c = html.charCodeAt(i);
+    if (c === 0x3e) {
+      tagEnd = i + 1;
+      tagSelfClosing = selfClosing;
+      return;
+    }
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c === 0x2f) {
+      i++;
+      selfClosing = html.charCodeAt(i) === 0x3e;
+      continue;
+    }
+    selfClosing = false;
+    i++;
+    while (i < n) {
+      const d = html.charCodeAt(i);
+      if (isSpace(d) || d === 0x2f || d === 0x3e || d === 0x3d) break;
+      i++;
+    }
+    let j = i;
+    while (j < n && isSpace(html.charCodeAt(j))) j++;
+    if (html.charCodeAt(j) === 0x3d) {
+      j++;
+      while (j < n && isSpace(html.charCodeAt(j))) j++;
+      const q = html.charCodeAt(j);
+      if (q === 0x22 || q === 0x27) {
+        const close = html.indexOf(q === 0x22 ? '"' : "'", j + 1);
+        if (close === -1) break;
+        j = close + 1;
+      } else {
+        while (j < n) {
+          const d = html.charCodeAt(j);
+          if (isSpace(d) || d === 0x3e) break;
+          j++;
+        }
+      }
+      i = j;
+    }
+  }
+  tagEnd = n;
+  tagSelfClosing = false;
+}
+
+/** The lower-cased name of the tag from `start` to `end` (the common tag names without a new string). */
+function tagName(html: string, start: number, end: number): string {
+  let upper = false;
+  for (let k = start; k < end; k++) {
+    const c = html.charCodeAt(k);
+    if ((c >= 0x41 && c <= 0x5a) || c >= 0x80) upper = true;
+  }
+  const name = html.slice(start, end);
+  return upper ? name.toLowerCase() : name;
+}
+
+/** The end of the name of a tag starting at `start`. */
+function tagNameEnd(html: string, start: number): number {
+  const n = html.length;
+  let i = start;
+  while (i < n) {
+    const c = html.charCodeAt(i);
+    if (isSpace(c) || c === 0x2f || c === 0x3e) break;
+    i++;
+  }
+  return i;
+}
+
 /** Reads `html` token by token into `visit`. */
 function scan(html: string, visit: (token: HtmlToken) => void | false): void {
   const n = html.length;
-  let stopped = false;
-  const emit = (token: HtmlToken): void => {
-    if (!stopped && visit(token) === false) stopped = true;
-  };
   let i = 0;
   let textStart = 0;
-  const flushText = (upTo: number): void => {
-    if (upTo > textStart) {
-      const raw = html.slice(textStart, upTo);
-      emit({ kind: 'text', raw, text: decodeEntities(raw) });
-    }
-  };
-  while (i < n && !stopped) {
+  while (i < n) {
     const lt = html.indexOf('<', i);
     if (lt === -1) break;
     const next = html.charCodeAt(lt + 1);
-    if (next === 0x21 && html.startsWith('<!--', lt)) {
-      flushText(lt);
-      let end: number;
-      if (html.startsWith('<!-->', lt)) end = lt + 5;
-      else if (html.startsWith('<!--->', lt)) end = lt + 6;
-      else {
-        const close = html.indexOf('-->', lt + 4);
-        end = close === -1 ? n : close + 3;
-      }
-      emit({ kind: 'comment', raw: html.slice(lt, end) });
-      i = textStart = end;
-    } else if (next === 0x21 && html.startsWith('<![CDATA[', lt)) {
-      flushText(lt);
-      const close = html.indexOf(']]>', lt + 9);
-      const end = close === -1 ? n : close + 3;
-      emit({ kind: 'text', raw: html.slice(lt, end), text: html.slice(lt + 9, close === -1 ? n : close) });
-      i = textStart = end;
-    } else if (next === 0x21 || next === 0x3f) {
-      flushText(lt);
-      const close = html.indexOf('>', lt + 2);
-      const end = close === -1 ? n : close + 1;
-      emit({ kind: 'comment', raw: html.slice(lt, end) });
-      i = textStart = end;
-    } else if (next === 0x2f && isLetterAt(html, lt + 2)) {
-      flushText(lt);
-      const tag = readTag(html, lt + 2, false);
-      emit({ kind: 'end', raw: html.slice(lt, tag.end), name: tag.name });
-      i = textStart = tag.end;
-    } else if (isLetterAt(html, lt + 1)) {
-      flushText(lt);
-      const tag = readTag(html, lt + 1, false);
-      emit(new StartTag(html.slice(lt, tag.end), tag.name, tag.selfClosing));
-      i = textStart = tag.end;
-      // XHTML in feeds writes `<iframe … />`: a self-closed raw-text element has no contents.
-      if (RAW_TEXT.has(tag.name) && !tag.selfClosing && tag.end < n) {
-        const end = rawTextEnd(html, tag.end, tag.name);
-        if (end > tag.end) {
-          const raw = html.slice(tag.end, end);
-          emit({ kind: 'text', raw, text: ESCAPABLE_RAW_TEXT.has(tag.name) ? decodeEntities(raw) : raw });
+    let token: HtmlToken;
+    let end: number;
+    let rawText: string | null = null; // the name of a raw-text element just opened
+    if (next === 0x21) {
+      if (html.startsWith('<!--', lt)) {
+        if (html.startsWith('<!-->', lt)) end = lt + 5;
+        else if (html.startsWith('<!--->', lt)) end = lt + 6;
+        else {
+          const close = html.indexOf('-->', lt + 4);
+          end = close === -1 ? n : close + 3;
         }
-        i = textStart = end;
+        token = { kind: 'comment', raw: html.slice(lt, end) };
+      } else if (html.startsWith('<![CDATA[', lt)) {
+        const close = html.indexOf(']]>', lt + 9);
+        end = close === -1 ? n : close + 3;
+        token = { kind: 'text', raw: html.slice(lt, end), text: html.slice(lt + 9, close === -1 ? n : close) };
+      } else {
+        const close = html.indexOf('>', lt + 2);
+        end = close === -1 ? n : close + 1;
+        token = { kind: 'comment', raw: html.slice(lt, end) };
       }
+    } else if (next === 0x3f) {
+      const close = html.indexOf('>', lt + 2);
+      end = close === -1 ? n : close + 1;
+      token = { kind: 'comment', raw: html.slice(lt, end) };
+    } else if (next === 0x2f && isLetterAt(html, lt + 2)) {
+      const nameEnd = tagNameEnd(html, lt + 2);
+      skipTag(html, nameEnd);
+      end = tagEnd;
+      token = { kind: 'end', raw: html.slice(lt, end), name: tagName(html, lt + 2, nameEnd) };
+    } else if (isLetterAt(html, lt + 1)) {
+      const nameEnd = tagNameEnd(html, lt + 1);
+      skipTag(html, nameEnd);
+      end = tagEnd;
+      const name = tagName(html, lt + 1, nameEnd);
+      token = new StartTag(html.slice(lt, end), name, tagSelfClosing);
+      // XHTML in feeds writes `<iframe … />`: a self-closed raw-text element has no contents.
+      if (!tagSelfClosing && end < n && RAW_TEXT.has(name)) rawText = name;
     } else {
       i = lt + 1; // A '<' that starts no tag is text.
+      continue;
+    }
+    if (lt > textStart) {
+      const raw = html.slice(textStart, lt);
+      if (visit({ kind: 'text', raw, text: decodeEntities(raw) }) === false) return;
+    }
+    if (visit(token) === false) return;
+    i = textStart = end;
+    if (rawText !== null) {
+      const close = rawTextEnd(html, end, rawText);
+      if (close > end) {
+        const raw = html.slice(end, close);
+        if (visit({ kind: 'text', raw, text: ESCAPABLE_RAW_TEXT.has(rawText) ? decodeEntities(raw) : raw }) === false) return;
+      }
+      i = textStart = close;
     }
   }
-  if (!stopped) flushText(n);
+  if (n > textStart) {
+    const raw = html.slice(textStart, n);
+    visit({ kind: 'text', raw, text: decodeEntities(raw) });
+  }
 }
 
 /**
