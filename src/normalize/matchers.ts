@@ -4,6 +4,7 @@
  */
 import type { NormalizeRules } from './rules.ts';
 import { StringMemo } from '../util/string-memo.ts';
+import { byFirstChar, mayMatch, regexShape, type RegexShape } from './regex-shape.ts';
 import { fold, trimEndOf } from './text.ts';
 
 /** An organisation found by one of its aliases. */
@@ -62,13 +63,11 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   const readMore = readMoreMatcher(rules.readMore);
   const suffixes = rules.headlineSuffixes.map((p): Affix => {
     const literal = asRegex(p);
-    if (literal) return { re: literal, tail: null };
-    return { re: new RegExp(`\\s*[|\\-–—:·•]\\s*${flexible(p)}\\s*$`, 'iu'), tail: endsWith(p.trim().split(/\s+/).at(-1)!) };
+    if (literal) return affix(literal, null);
+    return affix(new RegExp(`\\s*[|\\-–—:·•]\\s*${flexible(p)}\\s*$`, 'iu'), endsWith(p.trim().split(/\s+/).at(-1)!));
   });
-  const prefixes = rules.headlinePrefixes.map(
-    (p): Affix => ({ re: asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\s*[:\\-–—]\\s+`, 'iu'), tail: null }),
-  );
-  const kills = rules.killMarkers.map((p) => asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\b`, 'iu'));
+  const prefixes = rules.headlinePrefixes.map((p) => affix(asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\s*[:\\-–—]\\s+`, 'iu'), null));
+  const kills = rules.killMarkers.map((p) => shaped(asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\b`, 'iu')));
   const affixes = [...suffixes, ...prefixes];
   const affixMemo = new StringMemo<string>();
   const killCategories = new Set(rules.killCategories.map((c) => fold(c)));
@@ -107,13 +106,13 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
       if (hit !== undefined) return hit;
       let t = title;
       for (let pass = 0; pass < 2; pass++) {
-        for (const { re, tail } of affixes) t = (tail === null || tail(t) ? t.replace(re, '') : t).trim();
+        for (const { re, shape, tail } of affixes) t = ((tail === null || tail(t)) && mayMatch(shape, t) ? t.replace(re, '') : t).trim();
       }
       return affixMemo.set(title, t || title);
     },
     killMarker(line) {
-      for (const re of kills) {
-        const m = re.exec(line);
+      for (const { re, shape } of kills) {
+        const m = mayMatch(shape, line) ? re.exec(line) : null;
         if (m) return m[0];
       }
       return null;
@@ -133,7 +132,16 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
 /** A headline affix, and for a suffix phrase the test its title must pass for the phrase to have a chance. */
 interface Affix {
   re: RegExp;
+  shape: RegexShape;
   tail: ((title: string) => boolean) | null;
+}
+
+function affix(re: RegExp, tail: Affix['tail']): Affix {
+  return { re, shape: regexShape(re), tail };
+}
+
+function shaped(re: RegExp): { re: RegExp; shape: RegexShape } {
+  return { re, shape: regexShape(re) };
 }
 
 /**
@@ -161,18 +169,18 @@ const AFTER_READ_MORE = /[\s.\u2026»›→>\]]/u;
  * all the last words on the line's tail rules out every phrase at once on nearly every line.
  */
 function readMoreMatcher(patterns: string[]): (line: string) => { text: string; cut: boolean } {
-  const all: RegExp[] = [];
-  const literals: RegExp[] = [];
+  const all: { re: RegExp; shape: RegexShape }[] = [];
+  const literals: { re: RegExp; shape: RegexShape }[] = [];
   const lastWords: string[] = [];
   let anyPhraseUnfiltered = false;
   for (const p of patterns) {
     const literal = asRegex(p);
     if (literal) {
-      all.push(literal);
-      literals.push(literal);
+      all.push(shaped(literal));
+      literals.push(shaped(literal));
       continue;
     }
-    all.push(new RegExp(`\\s*(?:\\u2026|\\.{3})?\\s*\\[?${flexible(p)}\\]?\\s*(?:\\u2026|\\.{2,3})?\\s*(?:»|›|→|>>)?\\s*$`, 'iu'));
+    all.push(shaped(new RegExp(`\\s*(?:\\u2026|\\.{3})?\\s*\\[?${flexible(p)}\\]?\\s*(?:\\u2026|\\.{2,3})?\\s*(?:»|›|→|>>)?\\s*$`, 'iu')));
     const core = [...p.trim()];
     while (core.length > 0 && AFTER_READ_MORE.test(core.at(-1)!)) core.pop();
     const last = core.join('').split(/\s+/).at(-1) ?? '';
@@ -181,8 +189,8 @@ function readMoreMatcher(patterns: string[]): (line: string) => { text: string; 
   }
   const tailLength = 2 * Math.max(0, ...lastWords.map((w) => w.length)) + 2;
   const tail = lastWords.length > 0 ? new RegExp(`(?:${lastWords.map(flexible).join('|')})$`, 'iu') : null;
-  const strip = (line: string, re: RegExp): { text: string; cut: boolean } | null => {
-    const m = re.exec(line);
+  const strip = (line: string, { re, shape }: { re: RegExp; shape: RegexShape }): { text: string; cut: boolean } | null => {
+    const m = mayMatch(shape, line) ? re.exec(line) : null;
     return m && m[0].length > 0 ? { text: (line.slice(0, m.index) + line.slice(m.index + m[0].length)).trim(), cut: true } : null;
   };
   const memo = new StringMemo<string | null>();
@@ -218,51 +226,31 @@ function orgKeyOf(name: string): string {
 
 function lineMatchers(patterns: string[]): (line: string) => boolean {
   const phrases = new Set<string>();
-  const regexes: { re: RegExp; maxLength: number }[] = [];
+  const regexes: { re: RegExp; shape: RegexShape }[] = [];
   for (const p of patterns) {
     const re = asRegex(p);
-    if (re) regexes.push({ re, maxLength: maxLineLength(re) });
+    if (re) regexes.push({ re, shape: regexShape(re) });
     else phrases.add(phraseKey(p));
   }
+  const candidates = byFirstChar(regexes);
   return (line) => {
-    if (phrases.has(phraseKey(line))) return true;
-    for (const { re, maxLength } of regexes) if (line.length <= maxLength && re.test(line)) return true;
+    if (phrases.size > 0 && phrases.has(phraseKey(line))) return true;
+    for (const { re, shape } of candidates(line)) if (mayMatch(shape, line) && re.test(line)) return true;
     return false;
   };
 }
 
-// A pattern that opens with `^(?=.{0,N}$)` only matches lines of at most N characters.
-const LENGTH_LOOKAHEAD = /^\^\(\?=\.\{0,(\d+)\}\$\)/;
-
-/**
- * The longest line a regex can match (UTF-16 units): bounded only when it opens with a length lookahead
- * and has no other top-level alternative.
- */
-function maxLineLength(re: RegExp): number {
-  const m = re.flags.includes('m') ? null : LENGTH_LOOKAHEAD.exec(re.source);
-  if (!m || hasTopLevelAlternative(re.source)) return Infinity;
-  // With `u`, `.` is a code point: up to two units each.
-  return Number(m[1]) * (re.unicode ? 2 : 1);
-}
-
-function hasTopLevelAlternative(source: string): boolean {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return true;
-  }
-  return false;
-}
+// The six whole-line rule lists are matched one after the other on the same line: its key is kept.
+let lastPhrase = '';
+let lastPhraseKey = '';
 
 // `fold` leaves no white space but single spaces, so trimming these characters is `.replace(/[\s.!:;,]+$/, '')`.
 function phraseKey(text: string): string {
-  return trimEndOf(fold(text), ' .!:;,');
+  if (text === lastPhrase) return lastPhraseKey;
+  const key = trimEndOf(fold(text), ' .!:;,');
+  lastPhrase = text;
+  lastPhraseKey = key;
+  return key;
 }
 
 function asRegex(pattern: string): RegExp | null {
