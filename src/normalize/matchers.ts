@@ -163,6 +163,13 @@ const WHITE_SPACE = /\s/;
 // What may follow a read-more phrase to the end of the line: `]`, ellipses, arrows and white space.
 const AFTER_READ_MORE = /[\s.\u2026»›→>\]]/u;
 
+/** `AFTER_READ_MORE.test(line[i])`, without the regex for ASCII. */
+function isAfterReadMore(line: string, i: number): boolean {
+  const c = line.charCodeAt(i);
+  if (c >= 0x80) return AFTER_READ_MORE.test(line[i]!);
+  return c === 0x2e || c === 0x5d || c === 0x3e || c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
 /**
  * The read-more markers as one test, in list order (the first that matches cuts). A phrase matches only
  * where the line, without the characters that may follow it, ends with the phrase's last word: one test of
@@ -195,13 +202,16 @@ function readMoreMatcher(patterns: string[]): (line: string) => { text: string; 
   };
   const memo = new StringMemo<string | null>();
   return (line) => {
+    let end = line.length;
+    while (end > 0 && isAfterReadMore(line, end - 1)) end--;
+    const phrases = anyPhraseUnfiltered || (tail !== null && tail.test(line.slice(Math.max(0, end - tailLength), end)));
+    const candidates = phrases ? all : literals;
+    // Nearly every line ends so that no marker can: nothing to remember then.
+    if (!candidates.some(({ shape }) => mayMatch(shape, line))) return { text: line, cut: false };
     const hit = memo.get(line);
     if (hit !== undefined) return hit === null ? { text: line, cut: false } : { text: hit, cut: true };
-    let end = line.length;
-    while (end > 0 && AFTER_READ_MORE.test(line[end - 1]!)) end--;
-    const phrases = anyPhraseUnfiltered || (tail !== null && tail.test(line.slice(Math.max(0, end - tailLength), end)));
     let found: { text: string; cut: boolean } | null = null;
-    for (const re of phrases ? all : literals) {
+    for (const re of candidates) {
       found = strip(line, re);
       if (found) break;
     }
@@ -233,10 +243,30 @@ function lineMatchers(patterns: string[]): (line: string) => boolean {
     else phrases.add(phraseKey(p));
   }
   const candidates = byFirstChar(regexes);
+  const mayBePhrase = phraseStarts(phrases);
   return (line) => {
-    if (phrases.size > 0 && phrases.has(phraseKey(line))) return true;
+    if (mayBePhrase(line) && phrases.has(phraseKey(line))) return true;
     for (const { re, shape } of candidates(line)) if (mayMatch(shape, line) && re.test(line)) return true;
     return false;
+  };
+}
+
+/**
+ * A test a line passes when its phrase key may be one of `keys`: a line starting with an ASCII character other
+ * than white space keeps it, lower case, at the start of its key (`fold` trims, composes and decomposes around
+ * it, and turns only the backtick into another character), so it must be the first character of one of them.
+ */
+function phraseStarts(keys: Set<string>): (line: string) => boolean {
+  if (keys.size === 0) return () => false;
+  if (keys.has('')) return () => true;
+  const starts = new Uint8Array(128);
+  for (const k of keys) if (k.charCodeAt(0) < 0x80) starts[k.charCodeAt(0)] = 1;
+  return (line) => {
+    let c = line.charCodeAt(0);
+    if (!(c < 0x80) || c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    else if (c === 0x60) c = 0x27;
+    return starts[c] === 1;
   };
 }
 
