@@ -213,6 +213,78 @@ function slashTail(min: number, max: number, noBrackets: boolean): { test(text: 
   };
 }
 
+function isSpace(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c < 0x80 ? c === 0x20 || (c >= 0x09 && c <= 0x0d) : /\s/.test(text[i]!);
+}
+
+// An alias's word as compared with ASCII text: lower case, ſ and the Kelvin sign as the letters `iu` matches
+// them with; null for a word with other non-ASCII characters (which no ASCII text matches).
+function asciiWordKey(word: string): string | null {
+  const w = word.replace(/\u017f/g, 's').replace(/\u212a/g, 'k');
+  return /^[\x00-\x7f]*$/.test(w) ? w.toLowerCase() : null;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const PHOTO_WORD = /^photos?$/i;
+
+/**
+ * What "alias, optional `Photo`, optional white space, the last `/`" needs: the last word before the slash (or
+ * the one before a `Photo` there) ends with an alias's last word; an alias match ends where a word does, and
+ * starts where one does or after a sentence's punctuation. Non-ASCII words always pass.
+ */
+function aliasBeforeSlash(aliases: string[]): { test(text: string): boolean } {
+  const keys = aliases.map((a) => a.trim().split(/\s+/).at(-1) ?? '').map(asciiWordKey);
+  if (keys.some((k) => k === '')) return { test: () => true };
+  const words = new Set(keys.filter((k): k is string => k !== null));
+  const lengths = [...new Set([...words].map((w) => w.length))];
+  const endsWithWord = (word: string): boolean => {
+    if (NON_ASCII.test(word)) return true;
+    const lower = word.toLowerCase();
+    return lengths.some((n) => n <= lower.length && words.has(lower.slice(lower.length - n)));
+  };
+  return {
+    test(text) {
+      let end = text.lastIndexOf('/');
+      while (end > 0 && isSpace(text, end - 1)) end--;
+      let start = end;
+      while (start > 0 && !isSpace(text, start - 1)) start--;
+      const last = text.slice(start, end);
+      if (endsWithWord(last)) return true;
+      if (!PHOTO_WORD.test(last) || start === 0) return false;
+      end = start;
+      while (end > 0 && isSpace(text, end - 1)) end--;
+      start = end;
+      while (start > 0 && !isSpace(text, start - 1)) start--;
+      return start < end && endsWithWord(text.slice(start, end));
+    },
+  };
+}
+
+/**
+ * What "the last `/`, optional white space, an alias" needs: the first word after the slash is an alias's first
+ * word (the alias match starts and ends with whole words there). Non-ASCII words always pass.
+ */
+function aliasAfterSlash(aliases: string[]): { test(text: string): boolean } {
+  const keys = aliases.map((a) => a.trim().split(/\s+/)[0] ?? '').map(asciiWordKey);
+  if (keys.some((k) => k === '')) return { test: () => true };
+  const words = new Set(keys.filter((k): k is string => k !== null));
+  return {
+    test(text) {
+      let start = text.lastIndexOf('/') + 1;
+      while (start < text.length && isSpace(text, start)) start++;
+      let end = start;
+      while (end < text.length && !isSpace(text, end)) end++;
+      const first = text.slice(start, end);
+      return NON_ASCII.test(first) || words.has(first.toLowerCase());
+    },
+  };
+}
+
+function both(a: { test(text: string): boolean }, b: { test(text: string): boolean }): { test(text: string): boolean } {
+  return { test: (text) => a.test(text) && b.test(text) };
+}
+
 // Credits printed after the caption's last sentence without brackets; each captures the credit as `credit`.
 function tailPatterns(rules: CompiledRules): TailPattern[] {
   const hit = tailCache.get(rules);
@@ -222,8 +294,10 @@ function tailPatterns(rules: CompiledRules): TailPattern[] {
   const longestAlias = Math.max(0, ...rules.aliases.map((a) => a.length));
   // "/ Name" (at most a space, then 2–60 code points: up to 120 UTF-16 units); "/ Alias via Getty Images" (a space,
   // the alias, " via " and 2–30 letters).
-  const agencySlash = slashTail(2, 1 + 120, true);
-  const nameSlash = rules.aliases.some((a) => a.includes('/')) ? SLASH : slashTail(1, 1 + longestAlias + 5 + 60, false);
+  const agencySlash = both(slashTail(2, 1 + 120, true), aliasBeforeSlash(rules.aliases));
+  const nameSlash = rules.aliases.some((a) => a.includes('/'))
+    ? SLASH
+    : both(slashTail(1, 1 + longestAlias + 5 + 60, false), aliasAfterSlash(rules.aliases));
   const patterns = [
     // "… 2021. THE CANADIAN PRESS/Nathan Denette", "… 2021.THE CANADIAN PRESS/Jeff McIntosh", "REUTERS/Name"
     alias ? { re: new RegExp(`${start}(?<credit>(?:${alias})(?:\\s+Photos?)?\\s*/\\s*[^/()]{2,60})$`, 'iu'), needs: agencySlash } : null,
