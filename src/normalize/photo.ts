@@ -39,6 +39,7 @@ export interface Picture {
   images: PictureImage[];
 }
 
+const CREDIT_WORD = /file|photo|image|picture|submitted|contributed|supplied|handout|courtesy|credit|\//i;
 const PAREN_TAIL = /\s*\(([^()]{2,140})\)[\s.]*$/;
 
 /**
@@ -78,7 +79,8 @@ export function creditOnly(text: string, rules: CompiledRules): PhotoCredit | nu
 export function parseCredit(raw: string, rules: CompiledRules, opts: { bracketed: boolean }): PhotoCredit | null {
   const text = cleanText(raw).replace(/[\s.]+$/, '');
   // A credit is one short phrase: brackets or a sentence break inside mean this is a caption, not a credit.
-  if (!text || text.length > 140 || /[()]/.test(text) || /[.!?]\s+\p{Lu}/u.test(text.replace(/\b\p{Lu}\.(?=\s)/gu, ''))) return null;
+  // Every form below needs one of these words or a slash.
+  if (!text || text.length > 140 || !CREDIT_WORD.test(text) || /[()]/.test(text) || /[.!?]\s+\p{Lu}/u.test(text.replace(/\b\p{Lu}\.(?=\s)/gu, ''))) return null;
   let body = text;
   let file = false;
   // AP marks archive pictures with a trailing ", File"; pool pictures with ", Pool".
@@ -195,7 +197,32 @@ interface TailPattern {
   re: RegExp;
   needs: { test(text: string): boolean };
 }
-const SLASH = { test: (text: string): boolean => text.includes('/') };
+const SLASH = { test: (text: string): boolean => lastSlash(text) >= 0 };
+
+// The tail patterns look at the same line one after the other: its last slash and whether it says "photo", once.
+let slashText = '';
+let slashAt = -1;
+function lastSlash(text: string): number {
+  if (text !== slashText) {
+    slashText = text;
+    slashAt = text.lastIndexOf('/');
+  }
+  return slashAt;
+}
+
+const PHOTO = /photo/iu;
+let photoText = '';
+let photoSaid = false;
+const SAYS_PHOTO = {
+  test(text: string): boolean {
+    if (text !== photoText) {
+      photoText = text;
+      photoSaid = PHOTO.test(text);
+    }
+    return photoSaid;
+  },
+};
+const FILE_PHOTO = /file\s+photo/iu;
 
 /**
  * The text has a last '/' followed by `min`–`max` characters (none of them a bracket, when `noBrackets`): what a
@@ -204,7 +231,7 @@ const SLASH = { test: (text: string): boolean => text.includes('/') };
 function slashTail(min: number, max: number, noBrackets: boolean): { test(text: string): boolean } {
   return {
     test(text) {
-      const k = text.lastIndexOf('/');
+      const k = lastSlash(text);
       if (k < 0) return false;
       const length = text.length - k - 1;
       if (length < min || length > max) return false;
@@ -245,7 +272,7 @@ function aliasBeforeSlash(aliases: string[]): { test(text: string): boolean } {
   };
   return {
     test(text) {
-      let end = text.lastIndexOf('/');
+      let end = lastSlash(text);
       while (end > 0 && isSpace(text, end - 1)) end--;
       let start = end;
       while (start > 0 && !isSpace(text, start - 1)) start--;
@@ -271,7 +298,7 @@ function aliasAfterSlash(aliases: string[]): { test(text: string): boolean } {
   const words = new Set(keys.filter((k): k is string => k !== null));
   return {
     test(text) {
-      let start = text.lastIndexOf('/') + 1;
+      let start = lastSlash(text) + 1;
       while (start < text.length && isSpace(text, start)) start++;
       let end = start;
       while (end < text.length && !isSpace(text, end)) end++;
@@ -304,9 +331,9 @@ function tailPatterns(rules: CompiledRules): TailPattern[] {
     // "… LUDOVIC MARIN / AFP", "… Jane Doe/AFP via Getty Images"
     alias ? { re: new RegExp(`${start}(?<credit>(?:${NAME_TOKEN}\\s+){0,3}${NAME_TOKEN}\\s*/\\s*(?:${alias})(?:\\s+via\\s+[\\p{L} ]{2,30})?)$`, 'u'), needs: nameSlash } : null,
     // "… Photo by Jane Doe/Gazette", "… photography by Name/Organisation"
-    { re: new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:Photos?|Photograph|Photography)\\s+(?:by|courtesy(?:\\s+of)?)\\s+[^()]{2,80})$`, 'iu'), needs: /photo/iu },
+    { re: new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:Photos?|Photograph|Photography)\\s+(?:by|courtesy(?:\\s+of)?)\\s+[^()]{2,80})$`, 'iu'), needs: SAYS_PHOTO },
     // "… in 2019. File photo", "… Advocate file photo"
-    { re: new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:[\\p{Lu}][\\p{L}]*\\s+)?file\\s+photo)[\\s.]*$`, 'iu'), needs: /file\s+photo/iu },
+    { re: new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:[\\p{Lu}][\\p{L}]*\\s+)?file\\s+photo)[\\s.]*$`, 'iu'), needs: { test: (text: string) => SAYS_PHOTO.test(text) && FILE_PHOTO.test(text) } },
   ].filter((p): p is TailPattern => p !== null);
   tailCache.set(rules, patterns);
   return patterns;
