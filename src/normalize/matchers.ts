@@ -252,22 +252,34 @@ function lineMatchers(patterns: string[]): (line: string) => boolean {
 }
 
 /**
- * A test a line passes when its phrase key may be one of `keys`: a line starting with an ASCII character other
- * than white space keeps it, lower case, at the start of its key (`fold` trims, composes and decomposes around
- * it, and turns only the backtick into another character), so it must be the first character of one of them.
+ * A test a line passes when its phrase key may be one of `keys`. A line starting with two ASCII characters keeps
+ * them at the start of its key: lower case, a white-space run as one space (`fold` trims, composes and
+ * decomposes around them, and turns only the backtick into another character), unless the key is its first
+ * character alone (the rest trimmed off). Lines starting otherwise always pass.
  */
 function phraseStarts(keys: Set<string>): (line: string) => boolean {
   if (keys.size === 0) return () => false;
   if (keys.has('')) return () => true;
-  const starts = new Uint8Array(128);
-  for (const k of keys) if (k.charCodeAt(0) < 0x80) starts[k.charCodeAt(0)] = 1;
+  const ones = new Set<string>();
+  const twos = new Set<string>();
+  for (const k of keys) (k.length === 1 ? ones : twos).add(k.slice(0, 2));
   return (line) => {
-    let c = line.charCodeAt(0);
-    if (!(c < 0x80) || c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
-    if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    else if (c === 0x60) c = 0x27;
-    return starts[c] === 1;
+    if (line.length < 2) return true;
+    const a = keyChar(line.charCodeAt(0));
+    const b = keyChar(line.charCodeAt(1));
+    if (a < 0 || a === 0x20 || b < 0) return true;
+    const first = String.fromCharCode(a);
+    return ones.has(first) || twos.has(first + String.fromCharCode(b));
   };
+}
+
+// What an ASCII character becomes in a phrase key (white space as a space); -1 for any other character.
+function keyChar(c: number): number {
+  if (c >= 0x80) return -1;
+  if (c >= 0x41 && c <= 0x5a) return c + 0x20;
+  if (c === 0x60) return 0x27;
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return 0x20;
+  return c;
 }
 
 // The six whole-line rule lists are matched one after the other on the same line: its key is kept.
