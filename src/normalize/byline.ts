@@ -91,6 +91,21 @@ export function parseByline(line: string, rules: CompiledRules): Byline | null {
  */
 export function bylineFromAuthor(author: string | null | undefined, rules: CompiledRules): Byline | null {
   if (!author) return null;
+  // A feed names the same few authors in every entry (and its own author for each of them).
+  let memo = authorCache.get(rules);
+  if (!memo) authorCache.set(rules, (memo = new Map()));
+  let hit = memo.get(author);
+  if (hit === undefined) {
+    if (memo.size >= 4096) memo.clear();
+    hit = readAuthor(author, rules);
+    memo.set(author, hit);
+  }
+  return hit && { ...hit };
+}
+
+const authorCache = new WeakMap<CompiledRules, Map<string, Byline | null>>();
+
+function readAuthor(author: string, rules: CompiledRules): Byline | null {
   let text = cleanText(author);
   // RSS <author> is "email (Name)".
   const rss = /^\S+@\S+\s*\(([^)]+)\)$/.exec(text);

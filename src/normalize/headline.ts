@@ -17,7 +17,11 @@ export function cleanHeadline(title: string | null | undefined, rules: CompiledR
 /** True when a block repeats the headline (compared folded, so quotes and case do not matter). */
 export function isHeadlineCopy(text: string, headline: string, rules: CompiledRules): boolean {
   if (!headline) return false;
-  return fold(cleanHeadline(text, rules)) === fold(headline);
+  const line = cleanHeadline(text, rules);
+  const folded = fold(headline);
+  // Most lines compared are paragraphs far longer than the headline: counted, they need not be folded.
+  if (asciiNonSpaceOver(line, asciiNonSpaceCount(folded))) return false;
+  return fold(line) === folded;
 }
 
 /** Blocks without the copies of the headline at their top (the seed's site repeats it twice). */
@@ -38,4 +42,25 @@ export function inferHeadline(blocks: TextBlock[], rules: CompiledRules): string
   const repeated = blocks[1] !== undefined && fold(blocks[1].text) === fold(first.text);
   const looksLikeOne = (first.heading || words(text).length <= 20) && !endsLikeSentence(text.replace(/[?!]$/, ''));
   return repeated || looksLikeOne ? text : null;
+}
+
+/**
+ * True when `text` holds more than `limit` ASCII characters other than white space. `fold` keeps each of them
+ * as one such character (it only lowers its case, or turns a backtick into a quote), so such a text cannot fold
+ * to a string with `limit` of them.
+ */
+function asciiNonSpaceOver(text: string, limit: number): boolean {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (isAsciiNonSpace(text.charCodeAt(i)) && ++n > limit) return true;
+  return false;
+}
+
+function asciiNonSpaceCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (isAsciiNonSpace(text.charCodeAt(i))) n++;
+  return n;
+}
+
+function isAsciiNonSpace(c: number): boolean {
+  return c < 0x80 && c !== 0x20 && (c < 0x09 || c > 0x0d);
 }

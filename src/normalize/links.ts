@@ -16,6 +16,11 @@ export function resolveHttpUrl(href: string | null | undefined, base?: string | 
   const value = href?.trim();
   if (!value) return null;
   // The same links (the entry's, the feed's, as base) are resolved many times per entry; parsing a URL is not cheap.
+  // An absolute http(s) address does not depend on the base (a base only counts for "http:path" without "//").
+  if (ABSOLUTE.test(value)) {
+    const hit = absoluteMemo.get(value);
+    return hit !== undefined ? hit : absoluteMemo.set(value, resolveUncached(value, null));
+  }
   let memo = resolvedMemo.get(base || '');
   if (!memo) {
     if (resolvedMemo.size >= 64) resolvedMemo.clear();
@@ -25,6 +30,9 @@ export function resolveHttpUrl(href: string | null | undefined, base?: string | 
   const hit = memo.get(value);
   return hit !== undefined ? hit : memo.set(value, resolveUncached(value, base));
 }
+
+const ABSOLUTE = /^https?:\/\//i;
+const absoluteMemo = new StringMemo<string | null>(1 << 20);
 
 // One memo per base (the feed's or the entry's link), a few bases at a time.
 const resolvedMemo = new Map<string, StringMemo<string | null>>();

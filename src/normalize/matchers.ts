@@ -4,6 +4,7 @@
  */
 import type { NormalizeRules } from './rules.ts';
 import { StringMemo } from '../util/string-memo.ts';
+import { byFirstChar, mayMatch, regexShape, type RegexShape } from './regex-shape.ts';
 import { fold, trimEndOf } from './text.ts';
 
 /** An organisation found by one of its aliases. */
@@ -62,13 +63,11 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   const readMore = readMoreMatcher(rules.readMore);
   const suffixes = rules.headlineSuffixes.map((p): Affix => {
     const literal = asRegex(p);
-    if (literal) return { re: literal, tail: null };
-    return { re: new RegExp(`\\s*[|\\-–—:·•]\\s*${flexible(p)}\\s*$`, 'iu'), tail: endsWith(p.trim().split(/\s+/).at(-1)!) };
+    if (literal) return affix(literal, null);
+    return affix(new RegExp(`\\s*[|\\-–—:·•]\\s*${flexible(p)}\\s*$`, 'iu'), endsWith(p.trim().split(/\s+/).at(-1)!));
   });
-  const prefixes = rules.headlinePrefixes.map(
-    (p): Affix => ({ re: asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\s*[:\\-–—]\\s+`, 'iu'), tail: null }),
-  );
-  const kills = rules.killMarkers.map((p) => asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\b`, 'iu'));
+  const prefixes = rules.headlinePrefixes.map((p) => affix(asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\s*[:\\-–—]\\s+`, 'iu'), null));
+  const kills = rules.killMarkers.map((p) => shaped(asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\b`, 'iu')));
   const affixes = [...suffixes, ...prefixes];
   const affixMemo = new StringMemo<string>();
   const killCategories = new Set(rules.killCategories.map((c) => fold(c)));
@@ -107,13 +106,13 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
       if (hit !== undefined) return hit;
       let t = title;
       for (let pass = 0; pass < 2; pass++) {
-        for (const { re, tail } of affixes) t = (tail === null || tail(t) ? t.replace(re, '') : t).trim();
+        for (const { re, shape, tail } of affixes) t = ((tail === null || tail(t)) && mayMatch(shape, t) ? t.replace(re, '') : t).trim();
       }
       return affixMemo.set(title, t || title);
     },
     killMarker(line) {
-      for (const re of kills) {
-        const m = re.exec(line);
+      for (const { re, shape } of kills) {
+        const m = mayMatch(shape, line) ? re.exec(line) : null;
         if (m) return m[0];
       }
       return null;
@@ -133,7 +132,16 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
 /** A headline affix, and for a suffix phrase the test its title must pass for the phrase to have a chance. */
 interface Affix {
   re: RegExp;
+  shape: RegexShape;
   tail: ((title: string) => boolean) | null;
+}
+
+function affix(re: RegExp, tail: Affix['tail']): Affix {
+  return { re, shape: regexShape(re), tail };
+}
+
+function shaped(re: RegExp): { re: RegExp; shape: RegexShape } {
+  return { re, shape: regexShape(re) };
 }
 
 /**
@@ -155,24 +163,31 @@ const WHITE_SPACE = /\s/;
 // What may follow a read-more phrase to the end of the line: `]`, ellipses, arrows and white space.
 const AFTER_READ_MORE = /[\s.\u2026»›→>\]]/u;
 
+/** `AFTER_READ_MORE.test(line[i])`, without the regex for ASCII. */
+function isAfterReadMore(line: string, i: number): boolean {
+  const c = line.charCodeAt(i);
+  if (c >= 0x80) return AFTER_READ_MORE.test(line[i]!);
+  return c === 0x2e || c === 0x5d || c === 0x3e || c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
 /**
  * The read-more markers as one test, in list order (the first that matches cuts). A phrase matches only
  * where the line, without the characters that may follow it, ends with the phrase's last word: one test of
  * all the last words on the line's tail rules out every phrase at once on nearly every line.
  */
 function readMoreMatcher(patterns: string[]): (line: string) => { text: string; cut: boolean } {
-  const all: RegExp[] = [];
-  const literals: RegExp[] = [];
+  const all: { re: RegExp; shape: RegexShape }[] = [];
+  const literals: { re: RegExp; shape: RegexShape }[] = [];
   const lastWords: string[] = [];
   let anyPhraseUnfiltered = false;
   for (const p of patterns) {
     const literal = asRegex(p);
     if (literal) {
-      all.push(literal);
-      literals.push(literal);
+      all.push(shaped(literal));
+      literals.push(shaped(literal));
       continue;
     }
-    all.push(new RegExp(`\\s*(?:\\u2026|\\.{3})?\\s*\\[?${flexible(p)}\\]?\\s*(?:\\u2026|\\.{2,3})?\\s*(?:»|›|→|>>)?\\s*$`, 'iu'));
+    all.push(shaped(new RegExp(`\\s*(?:\\u2026|\\.{3})?\\s*\\[?${flexible(p)}\\]?\\s*(?:\\u2026|\\.{2,3})?\\s*(?:»|›|→|>>)?\\s*$`, 'iu')));
     const core = [...p.trim()];
     while (core.length > 0 && AFTER_READ_MORE.test(core.at(-1)!)) core.pop();
     const last = core.join('').split(/\s+/).at(-1) ?? '';
@@ -181,19 +196,22 @@ function readMoreMatcher(patterns: string[]): (line: string) => { text: string; 
   }
   const tailLength = 2 * Math.max(0, ...lastWords.map((w) => w.length)) + 2;
   const tail = lastWords.length > 0 ? new RegExp(`(?:${lastWords.map(flexible).join('|')})$`, 'iu') : null;
-  const strip = (line: string, re: RegExp): { text: string; cut: boolean } | null => {
-    const m = re.exec(line);
+  const strip = (line: string, { re, shape }: { re: RegExp; shape: RegexShape }): { text: string; cut: boolean } | null => {
+    const m = mayMatch(shape, line) ? re.exec(line) : null;
     return m && m[0].length > 0 ? { text: (line.slice(0, m.index) + line.slice(m.index + m[0].length)).trim(), cut: true } : null;
   };
   const memo = new StringMemo<string | null>();
   return (line) => {
+    let end = line.length;
+    while (end > 0 && isAfterReadMore(line, end - 1)) end--;
+    const phrases = anyPhraseUnfiltered || (tail !== null && tail.test(line.slice(Math.max(0, end - tailLength), end)));
+    const candidates = phrases ? all : literals;
+    // Nearly every line ends so that no marker can: nothing to remember then.
+    if (!candidates.some(({ shape }) => mayMatch(shape, line))) return { text: line, cut: false };
     const hit = memo.get(line);
     if (hit !== undefined) return hit === null ? { text: line, cut: false } : { text: hit, cut: true };
-    let end = line.length;
-    while (end > 0 && AFTER_READ_MORE.test(line[end - 1]!)) end--;
-    const phrases = anyPhraseUnfiltered || (tail !== null && tail.test(line.slice(Math.max(0, end - tailLength), end)));
     let found: { text: string; cut: boolean } | null = null;
-    for (const re of phrases ? all : literals) {
+    for (const re of candidates) {
       found = strip(line, re);
       if (found) break;
     }
@@ -218,51 +236,63 @@ function orgKeyOf(name: string): string {
 
 function lineMatchers(patterns: string[]): (line: string) => boolean {
   const phrases = new Set<string>();
-  const regexes: { re: RegExp; maxLength: number }[] = [];
+  const regexes: { re: RegExp; shape: RegexShape }[] = [];
   for (const p of patterns) {
     const re = asRegex(p);
-    if (re) regexes.push({ re, maxLength: maxLineLength(re) });
+    if (re) regexes.push({ re, shape: regexShape(re) });
     else phrases.add(phraseKey(p));
   }
+  const candidates = byFirstChar(regexes);
+  const mayBePhrase = phraseStarts(phrases);
   return (line) => {
-    if (phrases.has(phraseKey(line))) return true;
-    for (const { re, maxLength } of regexes) if (line.length <= maxLength && re.test(line)) return true;
+    if (mayBePhrase(line) && phrases.has(phraseKey(line))) return true;
+    for (const { re, shape } of candidates(line)) if (mayMatch(shape, line) && re.test(line)) return true;
     return false;
   };
 }
 
-// A pattern that opens with `^(?=.{0,N}$)` only matches lines of at most N characters.
-const LENGTH_LOOKAHEAD = /^\^\(\?=\.\{0,(\d+)\}\$\)/;
-
 /**
- * The longest line a regex can match (UTF-16 units): bounded only when it opens with a length lookahead
- * and has no other top-level alternative.
+ * A test a line passes when its phrase key may be one of `keys`. A line starting with two ASCII characters keeps
+ * them at the start of its key: lower case, a white-space run as one space (`fold` trims, composes and
+ * decomposes around them, and turns only the backtick into another character), unless the key is its first
+ * character alone (the rest trimmed off). Lines starting otherwise always pass.
  */
-function maxLineLength(re: RegExp): number {
-  const m = re.flags.includes('m') ? null : LENGTH_LOOKAHEAD.exec(re.source);
-  if (!m || hasTopLevelAlternative(re.source)) return Infinity;
-  // With `u`, `.` is a code point: up to two units each.
-  return Number(m[1]) * (re.unicode ? 2 : 1);
+function phraseStarts(keys: Set<string>): (line: string) => boolean {
+  if (keys.size === 0) return () => false;
+  if (keys.has('')) return () => true;
+  const ones = new Set<string>();
+  const twos = new Set<string>();
+  for (const k of keys) (k.length === 1 ? ones : twos).add(k.slice(0, 2));
+  return (line) => {
+    if (line.length < 2) return true;
+    const a = keyChar(line.charCodeAt(0));
+    const b = keyChar(line.charCodeAt(1));
+    if (a < 0 || a === 0x20 || b < 0) return true;
+    const first = String.fromCharCode(a);
+    return ones.has(first) || twos.has(first + String.fromCharCode(b));
+  };
 }
 
-function hasTopLevelAlternative(source: string): boolean {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return true;
-  }
-  return false;
+// What an ASCII character becomes in a phrase key (white space as a space); -1 for any other character.
+function keyChar(c: number): number {
+  if (c >= 0x80) return -1;
+  if (c >= 0x41 && c <= 0x5a) return c + 0x20;
+  if (c === 0x60) return 0x27;
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return 0x20;
+  return c;
 }
+
+// The six whole-line rule lists are matched one after the other on the same line: its key is kept.
+let lastPhrase = '';
+let lastPhraseKey = '';
 
 // `fold` leaves no white space but single spaces, so trimming these characters is `.replace(/[\s.!:;,]+$/, '')`.
 function phraseKey(text: string): string {
-  return trimEndOf(fold(text), ' .!:;,');
+  if (text === lastPhrase) return lastPhraseKey;
+  const key = trimEndOf(fold(text), ' .!:;,');
+  lastPhrase = text;
+  lastPhraseKey = key;
+  return key;
 }
 
 function asRegex(pattern: string): RegExp | null {

@@ -39,6 +39,7 @@ export interface Picture {
   images: PictureImage[];
 }
 
+const CREDIT_WORD = /file|photo|image|picture|submitted|contributed|supplied|handout|courtesy|credit|\//i;
 const PAREN_TAIL = /\s*\(([^()]{2,140})\)[\s.]*$/;
 
 /**
@@ -78,7 +79,8 @@ export function creditOnly(text: string, rules: CompiledRules): PhotoCredit | nu
 export function parseCredit(raw: string, rules: CompiledRules, opts: { bracketed: boolean }): PhotoCredit | null {
   const text = cleanText(raw).replace(/[\s.]+$/, '');
   // A credit is one short phrase: brackets or a sentence break inside mean this is a caption, not a credit.
-  if (!text || text.length > 140 || /[()]/.test(text) || /[.!?]\s+\p{Lu}/u.test(text.replace(/\b\p{Lu}\.(?=\s)/gu, ''))) return null;
+  // Every form below needs one of these words or a slash.
+  if (!text || text.length > 140 || !CREDIT_WORD.test(text) || /[()]/.test(text) || /[.!?]\s+\p{Lu}/u.test(text.replace(/\b\p{Lu}\.(?=\s)/gu, ''))) return null;
   let body = text;
   let file = false;
   // AP marks archive pictures with a trailing ", File"; pool pictures with ", Pool".
@@ -195,7 +197,32 @@ interface TailPattern {
   re: RegExp;
   needs: { test(text: string): boolean };
 }
-const SLASH = { test: (text: string): boolean => text.includes('/') };
+const SLASH = { test: (text: string): boolean => lastSlash(text) >= 0 };
+
+// The tail patterns look at the same line one after the other: its last slash and whether it says "photo", once.
+let slashText = '';
+let slashAt = -1;
+function lastSlash(text: string): number {
+  if (text !== slashText) {
+    slashText = text;
+    slashAt = text.lastIndexOf('/');
+  }
+  return slashAt;
+}
+
+const PHOTO = /photo/iu;
+let photoText = '';
+let photoSaid = false;
+const SAYS_PHOTO = {
+  test(text: string): boolean {
+    if (text !== photoText) {
+      photoText = text;
+      photoSaid = PHOTO.test(text);
+    }
+    return photoSaid;
+  },
+};
+const FILE_PHOTO = /file\s+photo/iu;
 
 /**
  * The text has a last '/' followed by `min`–`max` characters (none of them a bracket, when `noBrackets`): what a
@@ -204,13 +231,85 @@ const SLASH = { test: (text: string): boolean => text.includes('/') };
 function slashTail(min: number, max: number, noBrackets: boolean): { test(text: string): boolean } {
   return {
     test(text) {
-      const k = text.lastIndexOf('/');
+      const k = lastSlash(text);
       if (k < 0) return false;
       const length = text.length - k - 1;
       if (length < min || length > max) return false;
       return !noBrackets || !/[()]/.test(text.slice(k + 1));
     },
   };
+}
+
+function isSpace(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c < 0x80 ? c === 0x20 || (c >= 0x09 && c <= 0x0d) : /\s/.test(text[i]!);
+}
+
+// An alias's word as compared with ASCII text: lower case, ſ and the Kelvin sign as the letters `iu` matches
+// them with; null for a word with other non-ASCII characters (which no ASCII text matches).
+function asciiWordKey(word: string): string | null {
+  const w = word.replace(/\u017f/g, 's').replace(/\u212a/g, 'k');
+  return /^[\x00-\x7f]*$/.test(w) ? w.toLowerCase() : null;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const PHOTO_WORD = /^photos?$/i;
+
+/**
+ * What "alias, optional `Photo`, optional white space, the last `/`" needs: the last word before the slash (or
+ * the one before a `Photo` there) ends with an alias's last word; an alias match ends where a word does, and
+ * starts where one does or after a sentence's punctuation. Non-ASCII words always pass.
+ */
+function aliasBeforeSlash(aliases: string[]): { test(text: string): boolean } {
+  const keys = aliases.map((a) => a.trim().split(/\s+/).at(-1) ?? '').map(asciiWordKey);
+  if (keys.some((k) => k === '')) return { test: () => true };
+  const words = new Set(keys.filter((k): k is string => k !== null));
+  const lengths = [...new Set([...words].map((w) => w.length))];
+  const endsWithWord = (word: string): boolean => {
+    if (NON_ASCII.test(word)) return true;
+    const lower = word.toLowerCase();
+    return lengths.some((n) => n <= lower.length && words.has(lower.slice(lower.length - n)));
+  };
+  return {
+    test(text) {
+      let end = lastSlash(text);
+      while (end > 0 && isSpace(text, end - 1)) end--;
+      let start = end;
+      while (start > 0 && !isSpace(text, start - 1)) start--;
+      const last = text.slice(start, end);
+      if (endsWithWord(last)) return true;
+      if (!PHOTO_WORD.test(last) || start === 0) return false;
+      end = start;
+      while (end > 0 && isSpace(text, end - 1)) end--;
+      start = end;
+      while (start > 0 && !isSpace(text, start - 1)) start--;
+      return start < end && endsWithWord(text.slice(start, end));
+    },
+  };
+}
+
+/**
+ * What "the last `/`, optional white space, an alias" needs: the first word after the slash is an alias's first
+ * word (the alias match starts and ends with whole words there). Non-ASCII words always pass.
+ */
+function aliasAfterSlash(aliases: string[]): { test(text: string): boolean } {
+  const keys = aliases.map((a) => a.trim().split(/\s+/)[0] ?? '').map(asciiWordKey);
+  if (keys.some((k) => k === '')) return { test: () => true };
+  const words = new Set(keys.filter((k): k is string => k !== null));
+  return {
+    test(text) {
+      let start = lastSlash(text) + 1;
+      while (start < text.length && isSpace(text, start)) start++;
+      let end = start;
+      while (end < text.length && !isSpace(text, end)) end++;
+      const first = text.slice(start, end);
+      return NON_ASCII.test(first) || words.has(first.toLowerCase());
+    },
+  };
+}
+
+function both(a: { test(text: string): boolean }, b: { test(text: string): boolean }): { test(text: string): boolean } {
+  return { test: (text) => a.test(text) && b.test(text) };
 }
 
 // Credits printed after the caption's last sentence without brackets; each captures the credit as `credit`.
@@ -222,17 +321,19 @@ function tailPatterns(rules: CompiledRules): TailPattern[] {
   const longestAlias = Math.max(0, ...rules.aliases.map((a) => a.length));
   // "/ Name" (at most a space, then 2–60 code points: up to 120 UTF-16 units); "/ Alias via Getty Images" (a space,
   // the alias, " via " and 2–30 letters).
-  const agencySlash = slashTail(2, 1 + 120, true);
-  const nameSlash = rules.aliases.some((a) => a.includes('/')) ? SLASH : slashTail(1, 1 + longestAlias + 5 + 60, false);
+  const agencySlash = both(slashTail(2, 1 + 120, true), aliasBeforeSlash(rules.aliases));
+  const nameSlash = rules.aliases.some((a) => a.includes('/'))
+    ? SLASH
+    : both(slashTail(1, 1 + longestAlias + 5 + 60, false), aliasAfterSlash(rules.aliases));
   const patterns = [
     // "… 2021. THE CANADIAN PRESS/Nathan Denette", "… 2021.THE CANADIAN PRESS/Jeff McIntosh", "REUTERS/Name"
     alias ? { re: new RegExp(`${start}(?<credit>(?:${alias})(?:\\s+Photos?)?\\s*/\\s*[^/()]{2,60})$`, 'iu'), needs: agencySlash } : null,
     // "… LUDOVIC MARIN / AFP", "… Jane Doe/AFP via Getty Images"
     alias ? { re: new RegExp(`${start}(?<credit>(?:${NAME_TOKEN}\\s+){0,3}${NAME_TOKEN}\\s*/\\s*(?:${alias})(?:\\s+via\\s+[\\p{L} ]{2,30})?)$`, 'u'), needs: nameSlash } : null,
     // "… Photo by Jane Doe/Gazette", "… photography by Name/Organisation"
-    { re: new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:Photos?|Photograph|Photography)\\s+(?:by|courtesy(?:\\s+of)?)\\s+[^()]{2,80})$`, 'iu'), needs: /photo/iu },
+    { re: new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:Photos?|Photograph|Photography)\\s+(?:by|courtesy(?:\\s+of)?)\\s+[^()]{2,80})$`, 'iu'), needs: SAYS_PHOTO },
     // "… in 2019. File photo", "… Advocate file photo"
-    { re: new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:[\\p{Lu}][\\p{L}]*\\s+)?file\\s+photo)[\\s.]*$`, 'iu'), needs: /file\s+photo/iu },
+    { re: new RegExp(`(?:^|(?<=[.!?"”’)\\]])\\s*)(?<credit>(?:[\\p{Lu}][\\p{L}]*\\s+)?file\\s+photo)[\\s.]*$`, 'iu'), needs: { test: (text: string) => SAYS_PHOTO.test(text) && FILE_PHOTO.test(text) } },
   ].filter((p): p is TailPattern => p !== null);
   tailCache.set(rules, patterns);
   return patterns;

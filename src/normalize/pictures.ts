@@ -4,6 +4,7 @@
  */
 import type { RawEntry } from '../model.ts';
 import { htmlToText } from '../util/html-text.ts';
+import { StringMemo } from '../util/string-memo.ts';
 import type { ImageRef, TextBlock } from './blocks.ts';
 import { resolveHttpUrl } from './links.ts';
 import type { CompiledRules } from './matchers.ts';
@@ -111,6 +112,14 @@ const SIZE_SUFFIX =
  * (`/api/image?url=…`) names the photo in its query, so there the query stays.
  */
 export function photoKey(href: string): string {
+  const hit = photoKeyMemo.get(href);
+  return hit !== undefined ? hit : photoKeyMemo.set(href, photoKeyOf(href));
+}
+
+// Pictures are compared pairwise by their images' keys, and the same images come back in the next poll.
+const photoKeyMemo = new StringMemo<string>(1 << 18);
+
+function photoKeyOf(href: string): string {
   try {
     const u = new URL(href);
     const path = decodeURIComponent(u.pathname).replace(SIZE_SUFFIX, '').replace(/\/+$/, '');
@@ -212,7 +221,14 @@ const IMAGE_TYPES: Record<string, string> = {
   jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif', svg: 'image/svg+xml',
 };
 
+const imageTypeMemo = new StringMemo<string | null>(1 << 18);
+
 function imageType(href: string): string | null {
+  const hit = imageTypeMemo.get(href);
+  return hit !== undefined ? hit : imageTypeMemo.set(href, imageTypeOf(href));
+}
+
+function imageTypeOf(href: string): string | null {
   const ext = /\.([a-z0-9]+)$/i.exec(new URL(href).pathname)?.[1]?.toLowerCase();
   return ext ? (IMAGE_TYPES[ext] ?? null) : null;
 }

@@ -28,8 +28,7 @@ export function subjectsFor(sources: SubjectSources, rules: CompiledRules): Ninj
     [
       ...sources.categories,
       ...sources.tags,
-      ...regionSubjects(sources.located, rules),
-      ...placeSubjects(sources.located, rules),
+      ...locatedSubjects(sources.located, rules),
       ...keywordSubjects(sources.texts, rules),
       ...sources.sourceCategories,
     ]
@@ -37,6 +36,21 @@ export function subjectsFor(sources: SubjectSources, rules: CompiledRules): Ninj
       .filter((n) => n.length > 0 && n.length <= 100),
   );
   return names.map((name) => ({ name }));
+}
+
+const locatedCache = new WeakMap<CompiledRules, Map<string, string[]>>();
+
+// The rules' and the gazetteer's subjects of a dateline place; a feed names the same few places again and again.
+function locatedSubjects(located: string | null, rules: CompiledRules): string[] {
+  if (!located) return [];
+  let memo = locatedCache.get(rules);
+  if (!memo) locatedCache.set(rules, (memo = new Map()));
+  const hit = memo.get(located);
+  if (hit) return hit;
+  if (memo.size >= 4096) memo.clear();
+  const subjects = [...regionSubjects(located, rules), ...placeSubjects(located, rules)];
+  memo.set(located, subjects);
+  return subjects;
 }
 
 /** Region subjects of a dateline place: a rule matches the whole place, its city or its region part. */
@@ -66,6 +80,10 @@ export function placeSubjects(located: string | null, rules: CompiledRules): str
 
 /** Keyword subjects: a rule matches when one of its words or phrases appears as a whole word in the text. */
 export function keywordSubjects(texts: string[], rules: CompiledRules): string[] {
+  const matchers = keywordMatchers(rules.rules.keywords);
+  // A rule's phrase matches only where each of its words does: most texts hold none of the words at all.
+  const anyWord = anyWordOf(rules.rules.keywords);
+  if (anyWord && !texts.some((t) => anyWord.test(t))) return [];
   const text = texts.join('\n');
   if (!text) return [];
   // Without the two characters that fold to ASCII letters (ſ, the Kelvin sign), a rule can only match where
@@ -74,7 +92,7 @@ export function keywordSubjects(texts: string[], rules: CompiledRules): string[]
   let lower: string | null = null;
   const mayMatch = (needles: string[] | null): boolean =>
     needles === null || foldsToAscii || needles.some((n) => (lower ??= text.toLowerCase()).includes(n));
-  return keywordMatchers(rules.rules.keywords)
+  return matchers
     .filter(({ re, needles }) => mayMatch(needles) && re.test(text))
     .flatMap(({ rule }) => rule.subjects);
 }
@@ -100,6 +118,28 @@ const matcherCache = new WeakMap<SubjectRule[], { rule: SubjectRule; re: RegExp;
 function needleOf(phrase: string): string | null {
   const first = phrase.trim().split(/[\s'’]/)[0] ?? '';
   return /^[\x00-\x7f]*$/.test(first) ? first.toLowerCase() : null;
+}
+
+const anyWordCache = new WeakMap<SubjectRule[], RegExp | null>();
+
+/**
+ * One pattern for "the text holds a word of a phrase": each phrase's longest word, matched as the phrase
+ * patterns match it (case-insensitively, `u`), so a text it does not match cannot match any phrase. Words hold
+ * no white space or quote, so a word cannot span two texts joined by a line break. Null when some phrase has
+ * no word.
+ */
+function anyWordOf(keywords: SubjectRule[]): RegExp | null {
+  const hit = anyWordCache.get(keywords);
+  if (hit !== undefined) return hit;
+  const longest = keywords.flatMap((rule) =>
+    rule.match.map((m) => m.trim().split(/[\s'’]+/).reduce((a, b) => (b.length > a.length ? b : a), '')),
+  );
+  const re =
+    longest.length > 0 && longest.every((w) => w.length > 0)
+      ? new RegExp(longest.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'iu')
+      : null;
+  anyWordCache.set(keywords, re);
+  return re;
 }
 
 function keywordMatchers(keywords: SubjectRule[]): { rule: SubjectRule; re: RegExp; needles: string[] | null }[] {

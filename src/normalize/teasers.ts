@@ -62,7 +62,7 @@ function toTeaser(photo: TextBlock[], lines: TextBlock[], rules: CompiledRules, 
   if (!headline) return null;
   const cut = rules.stripReadMore(more.map((b) => b.text).join(' '));
   const truncated = cut.cut || rules.stripReadMore(first.text).cut;
-  let lede: string | null = cut.text.replace(/\s*(?:\u2026|\.{3})\s*$/, '').trim() || null;
+  let lede: string | null = withoutEllipsis(cut.text).trim() || null;
   let located: string | null = null;
   if (lede) {
     const split = splitDateline(lede, rules);
@@ -73,4 +73,10 @@ function toTeaser(photo: TextBlock[], lines: TextBlock[], rules: CompiledRules, 
   const picture = pictures.find((p) => p.caption) ?? pictures[0] ?? null;
   const href = first.href ?? lines.find((b) => b.href)?.href ?? photo.find((b) => b.href)?.href ?? null;
   return { headline, lede, truncated, located, picture, link: resolveHttpUrl(href, base) };
+}
+
+// `text.replace(/\s*(?:\u2026|\.{3})\s*$/, '')`; the regex tries every white space of a lede that has no ellipsis.
+function withoutEllipsis(text: string): string {
+  const end = text.trimEnd();
+  return end.endsWith('\u2026') || end.endsWith('...') ? text.replace(/\s*(?:\u2026|\.{3})\s*$/, '') : text;
 }

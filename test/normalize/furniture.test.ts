@@ -54,6 +54,21 @@ describe('splitSections (default rules: the Red Deer Advocate’s furniture)', (
   });
 });
 
+describe('whole-line phrases', () => {
+  it.each(['Sign up here', 'SIGN UP HERE', 'Sign  up here!!', 'Sign\tup here.', 'sign up here :', '-30-', '-30-.', '`Sign up here'])(
+    'match whatever the case, spacing and closing punctuation: %j',
+    (line) => {
+      expect(rules.isDropLine(line)).toBe(line !== '`Sign up here');
+    },
+  );
+
+  it('match a one-character phrase with its punctuation trimmed, and a phrase a backtick opens', () => {
+    const r = compileRules(resolveRules({ dropLines: ['X', "'Tis the season"] }));
+    expect(['X', 'x.', 'X !', '`Tis the season', '’Tis the season'].map((l) => r.isDropLine(l))).toEqual([true, true, true, true, true]);
+    expect(['Xy', 'Tis the season'].map((l) => r.isDropLine(l))).toEqual([false, false]);
+  });
+});
+
 describe('stripReadMore', () => {
   it.each([
     ['More than 240 workers can begin booking… Continue reading', 'More than 240 workers can begin booking', true],

@@ -37,6 +37,22 @@ describe('dropHeadlineCopies', () => {
     const headline = content.includes('Mayor') ? 'Mayor’s “plan” passes' : 'Storm hits coast';
     expect(dropHeadlineCopies(textBlocks(content), headline, rules).map((b) => b.text)).toEqual(expected);
   });
+
+  it.each([
+    ['accents written apart', 'Cafe\u0301 opens downtown', 'Café opens downtown'],
+    ['a ligature', 'Oﬃce opens downtown', 'Office opens downtown'],
+    ['a backtick and other spacing', 'Mayor`s  plan   passes', 'MAYOR’S PLAN PASSES'],
+    ['the site suffix', 'Storm hits coast | Red Deer Advocate', 'Storm hits coast'],
+  ])('drops a copy spelled with %s', (_name, copy, headline) => {
+    expect(dropHeadlineCopies(textBlocks(`${copy}\nBody.`), headline, rules).map((b) => b.text)).toEqual(['Body.']);
+  });
+
+  it('keeps a longer line that starts like the headline', () => {
+    expect(dropHeadlineCopies(textBlocks('Storm hits coast again\nBody.'), 'Storm hits coast', rules).map((b) => b.text)).toEqual([
+      'Storm hits coast again',
+      'Body.',
+    ]);
+  });
 });
 
 describe('inferHeadline', () => {

@@ -28,7 +28,20 @@ describe('splitCaption', () => {
   });
 
   it.each([
+    ['Crowds in Bonn on Friday.REUTERS/Jo Shutter', 'Crowds in Bonn on Friday.', 'REUTERS/Jo Shutter', 'Reuters'],
+    ['Crowds in Bonn on Friday. AP Photos /Jo Shutter', 'Crowds in Bonn on Friday.', 'AP Photos /Jo Shutter', 'The Associated Press'],
+    ['Crowds in Bonn on Friday. ap photo/ Jo Shutter', 'Crowds in Bonn on Friday.', 'ap photo/ Jo Shutter', 'The Associated Press'],
+    ['Crowds in Bonn. Agência Brasil/Jo Shutter', 'Crowds in Bonn.', 'Agência Brasil/Jo Shutter', 'Agência Brasil'],
+    ['Crowds in Bonn. Jo Shutter/ČTK', 'Crowds in Bonn.', 'Jo Shutter/ČTK', 'ČTK'],
+    ['Crowds in Bonn.\u212aYODO/Jo Shutter', 'Crowds in Bonn.', 'KYODO/Jo Shutter', 'Kyodo News'],
+  ])('an agency credit by any spelling and spacing around the slash: %s', (text, caption, creditText, organisation) => {
+    expect(splitCaption(text, rules)).toEqual({ caption, credit: { text: creditText, photographer: 'Jo Shutter', organisation, file: false } });
+  });
+
+  it.each([
     ['no credit', 'The crowd cheered as the team arrived.'],
+    ['a word that is no agency before the slash', 'Crowds in Bonn. Photo/Jo Shutter'],
+    ['a word that is no agency after the slash', 'Crowds in Bonn. Jo Shutter/Bench Wire'],
     ['a bracketed aside', 'Coach Brent Example (middle).'],
     ['an agency name in brackets is no photo credit', 'The bank raised rates. (Reuters)'],
     ['a slash without a known agency', 'The rate was 5 km/h on the 24/7 road'],

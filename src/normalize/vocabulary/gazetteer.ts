@@ -47,6 +47,7 @@ function placeKeyOf(name: string): string {
     .trim();
 }
 
+// The build reads some 50,000 names once: they do not go through the memo, which keeps the names looked up.
 function build(): Index {
   const places = new Map<string, Place[]>();
   const add = (key: string, place: Place): void => {
@@ -55,29 +56,29 @@ function build(): Index {
     if (!list) places.set(key, [place]);
     else if (!list.some((p) => p.name === place.name && p.region === place.region && p.country === place.country && p.kind === place.kind && p.abbreviation === place.abbreviation)) list.push(place);
   };
-  for (const [code, country] of Object.entries(COUNTRIES)) add(placeKey(country), { name: country, region: '', country, kind: 'country' });
+  for (const [code, country] of Object.entries(COUNTRIES)) add(placeKeyOf(country), { name: country, region: '', country, kind: 'country' });
   for (const entry of REGIONS) {
     const [cc = '', region = ''] = entry.split('|');
     const country = COUNTRIES[cc] ?? cc;
-    if (region) add(placeKey(region), { name: region, region, country, kind: 'region' });
+    if (region) add(placeKeyOf(region), { name: region, region, country, kind: 'region' });
   }
   for (const a of REGION_ABBREVIATIONS) {
     const kind = a.region ? 'region' : 'country';
-    for (const abbr of a.abbreviations) add(placeKey(abbr), { name: a.region || a.country, region: a.region, country: a.country, kind, abbreviation: true });
+    for (const abbr of a.abbreviations) add(placeKeyOf(abbr), { name: a.region || a.country, region: a.region, country: a.country, kind, abbreviation: true });
   }
   for (const line of CITIES.split('\n')) {
     const [name = '', alt = '', ref = ''] = line.split('|');
     const [cc = '', region = ''] = (REGIONS[parseInt(ref, 36)] ?? '').split('|');
     const place: Place = { name, region, country: COUNTRIES[cc] ?? cc, kind: 'city' };
-    add(placeKey(name), place);
-    if (alt && alt !== '_') add(placeKey(alt), place);
+    add(placeKeyOf(name), place);
+    if (alt && alt !== '_') add(placeKeyOf(alt), place);
   }
   // Other languages' names for a city mean the most populous city of its English name.
   for (const [name, aliases] of Object.entries(PLACE_ALIASES)) {
-    const city = places.get(placeKey(name))?.find((p) => p.kind === 'city');
+    const city = places.get(placeKeyOf(name))?.find((p) => p.kind === 'city');
     if (!city) continue;
     // The alias means this city before any smaller namesake (PEKÍN is Beijing, not Pekin, Illinois).
-    for (const alias of aliases) places.set(placeKey(alias), [city, ...(places.get(placeKey(alias)) ?? []).filter((p) => p !== city)]);
+    for (const alias of aliases) places.set(placeKeyOf(alias), [city, ...(places.get(placeKeyOf(alias)) ?? []).filter((p) => p !== city)]);
   }
   return { places };
 }
