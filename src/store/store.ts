@@ -179,6 +179,9 @@ interface ItemRow {
   updated: number;
 }
 
+/** A source's posting history, read on every poll: from the covering index `items_source_arrivals` alone. */
+export const RECENT_ARRIVALS_SQL = 'SELECT first_seen FROM items WHERE source_id = ?1 AND partial = 0 ORDER BY first_seen DESC LIMIT ?2';
+
 /** Parsed items kept by a store (feeds re-list the same rows after every change of the data). */
 const PARSED_ITEMS = 5000;
 
@@ -318,7 +321,7 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
 
     async recentArrivals(sourceId, limit) {
       const { results } = await db
-        .prepare(`SELECT first_seen FROM items WHERE source_id = ?1 AND partial = 0 ORDER BY first_seen DESC LIMIT ?2`)
+        .prepare(RECENT_ARRIVALS_SQL)
         .bind(sourceId, limit)
         .all<{ first_seen: number }>();
       return results.map((row) => row.first_seen);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../src/model.ts';
 import { MIGRATIONS_DIR, openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
-import { createStore, itemQuerySql, type ItemQuery, type ItemWrite, type Store } from '../../src/store/store.ts';
+import { createStore, itemQuerySql, RECENT_ARRIVALS_SQL, type ItemQuery, type ItemWrite, type Store } from '../../src/store/store.ts';
 import { itemWrite, newsItem, text } from '../support/items.ts';
 
 const sources: SourceConfig[] = [
@@ -161,6 +161,13 @@ describe('store over SQLite', () => {
     const { sql, params } = itemQuerySql({ ...all, categoryGroups: [['alberta']] });
     const plan = (handle.raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(Object.fromEntries(params.map((v, i) => [i + 1, v]))) as { detail: string }[]).map((r) => r.detail).join('\n');
     expect(plan).toMatch(/SEARCH c USING PRIMARY KEY \(category=\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('reads a source\'s posting history from the covering index alone', () => {
+    const { handle } = open();
+    const plan = (handle.raw.prepare(`EXPLAIN QUERY PLAN ${RECENT_ARRIVALS_SQL}`).all({ 1: 'a', 2: 10 }) as { detail: string }[]).map((r) => r.detail).join('\n');
+    expect(plan).toMatch(/USING COVERING INDEX items_source_arrivals \(source_id=\? AND partial=\?\)/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 
