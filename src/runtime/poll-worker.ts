@@ -51,20 +51,23 @@ const CLOSE_TIMEOUT_MS = 10_000;
  */
 export function createPollWorker(options: PollWorkerOptions): PollWorker {
   const script = options.script ?? DEFAULT_SCRIPT;
-  const pending = new Map<number, { resolve(answer: PollAnswer): void; reject(err: Error): void }>();
-  let worker: Worker | null = null;
+  type Pending = Map<number, { resolve(answer: PollAnswer): void; reject(err: Error): void }>;
+  // The polls in flight, per thread: a thread's death fails its own polls only.
+  let worker: { thread: Worker; pending: Pending } | null = null;
   let exited: Promise<void> = Promise.resolve();
   let nextId = 1;
   let closed = false;
 
-  const start = (): Worker => {
+  const start = (): { thread: Worker; pending: Pending } => {
     const { script: _script, ...rest } = options;
     const boot: Boot = { ...rest, script: script.href };
     const isTypeScript = /\.[cm]?ts$/.test(script.pathname);
     const w = new Worker(isTypeScript ? BOOT : script, { workerData: boot });
+    const pending: Pending = new Map();
+    const self = { thread: w, pending };
     let failure: Error | null = null;
     const fail = (err: WorkerError): void => {
-      if (worker === w) worker = null;
+      if (worker === self) worker = null;
       for (const [id, job] of pending) {
         pending.delete(id);
         job.reject(err);
@@ -86,24 +89,23 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
         resolve();
       }),
     );
-    return w;
+    return self;
   };
 
   return {
     poll(source, state) {
       if (closed) return Promise.reject(new WorkerError('closed', 'the poll thread is closed'));
-      worker ??= start();
+      const w = (worker ??= start());
       const id = nextId++;
-      const w = worker;
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        w.postMessage({ id, source, state } satisfies PollRequest);
+        w.pending.set(id, { resolve, reject });
+        w.thread.postMessage({ id, source, state } satisfies PollRequest);
       });
     },
     threads: () => (worker ? 1 : 0),
     async close() {
       closed = true;
-      const w = worker;
+      const w = worker?.thread;
       if (!w) return;
       w.postMessage({ close: true } satisfies PollRequest);
       const timer = setTimeout(() => void w.terminate(), CLOSE_TIMEOUT_MS);
