@@ -33,6 +33,8 @@ export interface PollWorker {
 }
 
 type PollRequest = { id: number; source: SourceConfig; state: SourceState | null } | { close: true };
+// Messages go in batches (those of one turn of the event loop): a message costs more than a poll's answer weighs.
+type PollRequests = PollRequest[];
 type PollAnswer = { id: number; outcome: PollOutcome; durationMs: number };
 interface Boot extends Omit<PollWorkerOptions, 'script'> {
   script: string;
@@ -53,18 +55,22 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
   const script = options.script ?? DEFAULT_SCRIPT;
   type Pending = Map<number, { resolve(answer: PollAnswer): void; reject(err: Error): void }>;
   // The polls in flight, per thread: a thread's death fails its own polls only.
-  let worker: { thread: Worker; pending: Pending } | null = null;
+  let worker: { thread: Worker; pending: Pending; send(request: PollRequest): void } | null = null;
   let exited: Promise<void> = Promise.resolve();
   let nextId = 1;
   let closed = false;
 
-  const start = (): { thread: Worker; pending: Pending } => {
+  const start = (): { thread: Worker; pending: Pending; send(request: PollRequest): void } => {
     const { script: _script, ...rest } = options;
     const boot: Boot = { ...rest, script: script.href };
     const isTypeScript = /\.[cm]?ts$/.test(script.pathname);
     const w = new Worker(isTypeScript ? BOOT : script, { workerData: boot });
     const pending: Pending = new Map();
-    const self = { thread: w, pending };
+    const outbox: PollRequests = [];
+    const send = (request: PollRequest): void => {
+      if (outbox.push(request) === 1) queueMicrotask(() => w.postMessage(outbox.splice(0)));
+    };
+    const self = { thread: w, pending, send };
     let failure: Error | null = null;
     const fail = (err: WorkerError): void => {
       if (worker === self) worker = null;
@@ -73,11 +79,13 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
         job.reject(err);
       }
     };
-    w.on('message', (answer: PollAnswer) => {
-      const job = pending.get(answer.id);
-      if (!job) return;
-      pending.delete(answer.id);
-      job.resolve(answer);
+    w.on('message', (answers: PollAnswer[]) => {
+      for (const answer of answers) {
+        const job = pending.get(answer.id);
+        if (!job) continue;
+        pending.delete(answer.id);
+        job.resolve(answer);
+      }
     });
     w.on('error', (err) => {
       failure = err;
@@ -99,15 +107,15 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         w.pending.set(id, { resolve, reject });
-        w.thread.postMessage({ id, source, state } satisfies PollRequest);
+        w.send({ id, source, state });
       });
     },
     threads: () => (worker ? 1 : 0),
     async close() {
       closed = true;
-      const w = worker?.thread;
-      if (!w) return;
-      w.postMessage({ close: true } satisfies PollRequest);
+      if (!worker) return;
+      const w = worker.thread;
+      worker.send({ close: true });
       const timer = setTimeout(() => void w.terminate(), CLOSE_TIMEOUT_MS);
       await exited;
       clearTimeout(timer);
@@ -134,12 +142,20 @@ export function servePolls(): void {
     process: pool?.process,
   };
   const running = new Set<Promise<unknown>>();
-  port.on('message', (request: PollRequest) => {
+  const outbox: PollAnswer[] = [];
+  const answer = (a: PollAnswer): void => {
+    if (outbox.push(a) === 1) setImmediate(() => port.postMessage(outbox.splice(0)));
+  };
+  port.on('message', (requests: PollRequests) => {
+    for (const request of requests) serve(request);
+  });
+  const serve = (request: PollRequest): void => {
     if ('close' in request) {
       void Promise.allSettled(running)
         .then(() => pool?.close())
         .finally(() => {
           sqlite.close();
+          if (outbox.length > 0) port.postMessage(outbox.splice(0));
           // The fetcher's keep-alive sockets would keep the thread alive.
           process.exit(0);
         });
@@ -147,10 +163,8 @@ export function servePolls(): void {
     }
     const { id, source, state } = request;
     let durationMs = 0;
-    const poll = pollFeed({ ...deps, log: (_outcome, ms) => (durationMs = ms) }, source, state).then((outcome) =>
-      port.postMessage({ id, outcome, durationMs } satisfies PollAnswer),
-    );
+    const poll = pollFeed({ ...deps, log: (_outcome, ms) => (durationMs = ms) }, source, state).then((outcome) => answer({ id, outcome, durationMs }));
     running.add(poll);
     void poll.finally(() => running.delete(poll));
-  });
+  };
 }

@@ -5,8 +5,8 @@
 import { parentPort } from 'node:worker_threads';
 import { servePolls } from '../../../src/runtime/poll-worker.ts';
 
-parentPort!.on('message', (request: { source?: { id: string } }) => {
-  if (request.source?.id === 'crash') {
+parentPort!.on('message', (requests: { source?: { id: string } }[]) => {
+  if (requests.some((r) => r.source?.id === 'crash')) {
     setImmediate(() => {
       throw new Error('thrown outside the poll');
     });
