@@ -380,7 +380,10 @@ async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: It
     const row = itemRowWrite(write, stored.get(write.item.uri));
     if (row) rows.push(row);
   }
-  for (const chunk of chunkRows(rows)) statements.push(...itemRowStatements(db, sourceId, chunk, at));
+  // Rows with a publication time and rows without (which keep the stored one) are upserted apart.
+  for (const dated of [true, false]) {
+    for (const chunk of chunkRows(rows.filter((r) => (r[2] !== null) === dated))) statements.push(...itemRowStatements(db, sourceId, chunk, at, dated));
+  }
   // The teasers the stored stories replace (still teasers: a full item under such a uri stays).
   if (superseded.length > 0) {
     statements.push(
@@ -469,9 +472,10 @@ function chunkRows(rows: ItemRowWrite[]): ItemRowWrite[][] {
 
 /**
  * The statements that store a chunk of item rows: the category rows of the changed ones dropped, the upserts
- * by uri, and the category rows of what was stored. Each statement keeps the guards it had per item.
+ * by uri, and the category rows of what was stored. Each statement keeps the guards it had per item. Rows not
+ * `dated` (no publication time) keep the stored item's.
  */
-function itemRowStatements(db: SqlDatabase, sourceId: string, rows: ItemRowWrite[], now: number): SqlStatement[] {
+function itemRowStatements(db: SqlDatabase, sourceId: string, rows: ItemRowWrite[], now: number, dated: boolean): SqlStatement[] {
   const json = JSON.stringify(rows);
   // The category statements read the rows without their data (each row's JSON is parsed again per row).
   const keys = JSON.stringify(rows.map((r) => [r[0], null, null, r[3], null, null, r[6], null, r[8], r[9]]));
@@ -499,8 +503,7 @@ function itemRowStatements(db: SqlDatabase, sourceId: string, rows: ItemRowWrite
          FROM json_each(?1) j WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?2)
          ON CONFLICT (id) DO UPDATE SET
            source_id = excluded.source_id, link = excluded.link,
-           -- A write without a publication time keeps the stored one.
-           published = COALESCE((SELECT json_extract(w.value, '$[2]') FROM json_each(?1) w WHERE json_extract(w.value, '$[0]') = excluded.id), items.published),
+           published = ${dated ? 'excluded.published' : 'items.published'},
            updated = excluded.updated,
            version = items.version + 1, content_hash = excluded.content_hash, data = excluded.data,
            status = excluded.status, partial = excluded.partial, fingerprint = excluded.fingerprint

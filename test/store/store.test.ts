@@ -82,6 +82,19 @@ describe('store over SQLite', () => {
     expect(handle.raw.prepare('SELECT published FROM items').get()).toEqual({ published: 10_000 });
   });
 
+  it('a poll of dated and undated changes stores each by its own rule (one upsert of many rows each)', async () => {
+    const { store, handle } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [write('d', 'Dated', 1000, ['Politics']), write('u', 'Undated', null, ['Politics'])], state(10_000));
+    await store.savePoll('a', [write('u', 'Undated, edited', null, ['Sports']), write('d', 'Dated, edited', 2000, ['Sports'])], state(20_000));
+    expect(handle.raw.prepare('SELECT id, published, version FROM items ORDER BY id').all()).toEqual([
+      { id: 'urn:wirefeed:test:d', published: 2000, version: 2 },
+      { id: 'urn:wirefeed:test:u', published: 10_000, version: 2 },
+    ]);
+    expect(await store.listItems({ ...all, categoryGroups: [['politics']] })).toEqual([]);
+    expect(await store.listItems({ ...all, categoryGroups: [['sports']] })).toHaveLength(2);
+  });
+
   it('one poll is one transaction: a failing statement leaves nothing behind', async () => {
     const { store, handle } = open();
     await store.syncSources(sources);
