@@ -147,7 +147,7 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
   out('## Scale: one full cycle of N sources on one Node process');
   out();
   out(
-    `The real server (\`startNodeServer\`, ${o.concurrency} polls at once, one ingest worker thread) with N sources on a local upstream: ` +
+    `The real server (\`startNodeServer\`, ${o.concurrency} polls at once, in the poll thread and its one parse worker thread) with N sources on a local upstream: ` +
       `30 items a feed, half of the feeds changing 15 of their 30 entries per cycle, the other half answering 200 with the same ` +
       `entries and a new \`lastBuildDate\`. A cycle makes every source due and one tick drains the backlog (leased waves). ` +
       `${o.pollers} pollers read the cached \`/feeds/all.rss\` for ${o.idleSeconds} s idle, then during the full cycle. CPU is the ` +

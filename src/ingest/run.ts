@@ -43,6 +43,12 @@ export interface IngestDeps {
   /** Told how each page fetch ended. */
   logPage?: ((event: PageOutcome) => void) | undefined;
   // --- end full text ---
+  /**
+   * The feed part of a poll ({@link pollFeed}) run elsewhere, with deps of its own (Node: a worker thread with
+   * its own connection to the database), answering how it ended and how long it took; `log` is told here. A
+   * rejection (the thread died) is recorded as the poll's failure. {@link pollFeed} in this thread when absent.
+   */
+  pollElsewhere?: ((source: SourceConfig, state: SourceState | null) => Promise<{ outcome: PollOutcome; durationMs: number }>) | undefined;
 }
 
 /** How one poll of one source ended. */
@@ -58,7 +64,7 @@ export type PollOutcome =
  * recorded on the source, whose items are kept.
  */
 export async function pollSource(deps: IngestDeps, source: SourceConfig, state: SourceState | null): Promise<PollOutcome> {
-  const outcome = await pollFeed(deps, source, state);
+  const outcome = await pollOne(deps, source, state);
   await fetchPagesOf(deps, [source.id], 1, 1);
   return outcome;
 }
@@ -110,24 +116,44 @@ export async function pollFeed(deps: IngestDeps, source: SourceConfig, state: So
       outcome = { source: source.id, status: 'ok', items: carried ?? items.length };
     }
   } catch (err) {
-    const { kind, message } = describeError(err);
-    const errorCount = (state?.errorCount ?? 0) + 1;
-    const nextFetchAt = nextPollAfterFailure(source.interval, errorCount, startedAt, {
-      retryAfterSeconds: err instanceof FetchError ? err.retryAfter : null,
-      ...(deps.random ? { random: deps.random } : {}),
-    });
-    try {
-      await deps.store.saveFailure(source.id, { kind, message, at: startedAt }, nextFetchAt);
-    } catch (storeErr) {
-      const failure = describeError(storeErr);
-      outcome = { source: source.id, status: 'error', kind: failure.kind, message: `${message}; and recording it failed: ${failure.message}`, nextFetchAt };
-      deps.log?.(outcome, now() - startedAt);
-      return outcome;
-    }
-    outcome = { source: source.id, status: 'error', kind, message, nextFetchAt };
+    return pollFailed(deps, source, state, startedAt, err);
   }
   deps.log?.(outcome, now() - startedAt);
   return outcome;
+}
+
+/** Records a failed poll on the source (its next time by the backoff) and logs it; never throws. */
+async function pollFailed(deps: IngestDeps, source: SourceConfig, state: SourceState | null, startedAt: number, err: unknown): Promise<PollOutcome> {
+  const now = deps.now ?? Date.now;
+  const { kind, message } = describeError(err);
+  const errorCount = (state?.errorCount ?? 0) + 1;
+  const nextFetchAt = nextPollAfterFailure(source.interval, errorCount, startedAt, {
+    retryAfterSeconds: err instanceof FetchError ? err.retryAfter : null,
+    ...(deps.random ? { random: deps.random } : {}),
+  });
+  let outcome: PollOutcome;
+  try {
+    await deps.store.saveFailure(source.id, { kind, message, at: startedAt }, nextFetchAt);
+    outcome = { source: source.id, status: 'error', kind, message, nextFetchAt };
+  } catch (storeErr) {
+    const failure = describeError(storeErr);
+    outcome = { source: source.id, status: 'error', kind: failure.kind, message: `${message}; and recording it failed: ${failure.message}`, nextFetchAt };
+  }
+  deps.log?.(outcome, now() - startedAt);
+  return outcome;
+}
+
+/** The feed part of a poll: {@link pollFeed} here, or `deps.pollElsewhere`. Never throws. */
+export async function pollOne(deps: IngestDeps, source: SourceConfig, state: SourceState | null): Promise<PollOutcome> {
+  if (!deps.pollElsewhere) return pollFeed(deps, source, state);
+  const startedAt = (deps.now ?? Date.now)();
+  try {
+    const { outcome, durationMs } = await deps.pollElsewhere(source, state);
+    deps.log?.(outcome, durationMs);
+    return outcome;
+  } catch (err) {
+    return pollFailed(deps, source, state, startedAt, err);
+  }
 }
 
 /**
@@ -224,7 +250,7 @@ async function pollClaims(
       due.map((c) => c.state),
       { concurrency, perKey: perHostConcurrency, key: (state) => hostOf(byId.get(state.id)!.url) },
       async (state) => {
-        const outcome = await pollFeed(deps, byId.get(state.id)!, state);
+        const outcome = await pollOne(deps, byId.get(state.id)!, state);
         hold.done(state.id);
         return outcome;
       },
@@ -300,7 +326,7 @@ async function pollNowWave(
       targets.filter((s) => claims.has(s.id) || unknown.has(s.id)),
       { concurrency, perKey: perHostConcurrency, key: (source) => hostOf(source.url) },
       async (source) => {
-        const outcome = await pollFeed(deps, source, claims.get(source.id)?.state ?? null);
+        const outcome = await pollOne(deps, source, claims.get(source.id)?.state ?? null);
         hold.done(source.id);
         return outcome;
       },

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
 import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { serve, type ServerType } from '@hono/node-server';
@@ -16,7 +14,6 @@ import type { Metrics } from '../http/metrics.ts';
 import { SANE_REQUEST_ID } from '../http/request-log.ts';
 import { logServiceEvent } from '../ingest/log-event.ts';
 import { RateLimiter } from '../http/rate-limit.ts';
-import { createFetcher } from '../ingest/fetch.ts';
 import type { IngestDeps, PollOutcome } from '../ingest/run.ts';
 import { createRepresentations, type Compressor } from '../publish/representation.ts';
 import { openAccess } from '../licensing.ts';
@@ -28,7 +25,9 @@ import { createStore, type Store } from '../store/store.ts';
 import { createWebhookPoster } from '../ingest/webhook-post.ts';
 import { openPushDelivery, type PushDelivery } from '../push.ts';
 import { createGuardedFetch } from './guarded-fetch.ts';
+import { createNodeFetcher, resolveHostNode } from './node-fetcher.ts';
 import { createIngestPool } from './ingest-pool.ts';
+import { createPollWorker } from './poll-worker.ts';
 import { memoizeDataVersion } from '../store/version-memo.ts';
 import { openSqlite, type SqliteHandle } from './sqlite.ts';
 import type { Logger, LogLevel } from '../util/log.ts';
@@ -84,21 +83,14 @@ export async function openNodeService(
   // Entitlements by provider follow the service's snapshot of the stored sources (read at call time).
   const access = await openAccess(config, sqlite.db, { sources: () => service.sources() });
   const guarded = createGuardedFetch();
-  const fetchFeed = createFetcher({
-    timeoutMs: config.limits.fetchTimeoutMs,
-    maxBytes: config.limits.maxFeedBytes,
-    maxRedirects: config.limits.maxRedirects,
-    resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
-    publicFetch: guarded,
-    readFile: async (path) => new Uint8Array(await readFile(path)),
-  });
+  const fetchFeed = createNodeFetcher(config.limits, guarded);
   const push = openPushDelivery(config, {
     db: sqlite.db,
     store,
     logger,
     post: createWebhookPoster({
       publicFetch: guarded,
-      resolveHost: async (host) => (await lookup(host, { all: true })).map((a) => a.address),
+      resolveHost: resolveHostNode,
       timeoutMs: config.webhooks.timeoutMs,
     }),
   });
@@ -113,13 +105,25 @@ export async function openNodeService(
     },
     tickMode: 'backlog',
   });
-  // Decode, parse and normalize run in worker threads: the serving thread fetches, serves and writes the store.
-  const { workers, workerTimeoutMs, workerMemoryMb } = config.schedule;
+    const { workers, workerTimeoutMs, workerMemoryMb } = config.schedule;
   const pool = workers > 0 ? createIngestPool({ size: workers, rules: config.normalize, jobTimeoutMs: workerTimeoutMs, maxHeapMb: workerMemoryMb }) : null;
   if (pool) {
     service.deps.process = pool.process;
     service.deps.processPage = pool.processPage;
   }
+  // Whole polls (fetch, decode, parse, normalize, save) run in a poll thread with its own connection to the
+  // file, which starts its own parse/normalize workers: the serving thread only claims the due sources and is
+  // told how each poll ended. Article pages (full text) are still fetched here after the tick, through `pool`.
+  const polls = workers > 0 && dbPath !== ':memory:'
+    ? createPollWorker({
+        dbPath,
+        limits: config.limits,
+        rules: config.normalize,
+        retention: service.deps.retention,
+        pool: { size: workers, jobTimeoutMs: workerTimeoutMs, maxHeapMb: workerMemoryMb },
+      })
+    : null;
+  if (polls) service.deps.pollElsewhere = polls.poll;
   await service.refreshSources();
   // Polls of cached feeds skip the database: the data version is remembered for a second, and forgotten
   // as soon as an ingest of this process ends.
@@ -157,6 +161,7 @@ export async function openNodeService(
       await running;
       await pushing;
       await access.flush().catch(() => {});
+      await polls?.close();
       await pool?.close();
       sqlite.close();
     },

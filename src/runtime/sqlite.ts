@@ -104,8 +104,10 @@ export function wrapSqlite(raw: Database.Database): SqlDatabase {
   return {
     prepare: (sql) => statement(sql, []),
     async batch(statements) {
+      // BEGIN IMMEDIATE: the write lock is taken (or waited for, busy_timeout) before anything is read, so a
+      // batch never fails on a snapshot another connection to the file (the poll thread) made stale.
       const run = raw.transaction(() => statements.map((s) => (s as ReturnType<typeof statement>).exec()));
-      return run();
+      return run.immediate();
     },
   };
 }

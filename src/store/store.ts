@@ -179,6 +179,9 @@ interface ItemRow {
   updated: number;
 }
 
+/** A source's posting history, read on every poll: from the covering index `items_source_arrivals` alone. */
+export const RECENT_ARRIVALS_SQL = 'SELECT first_seen FROM items WHERE source_id = ?1 AND partial = 0 ORDER BY first_seen DESC LIMIT ?2';
+
 /** Parsed items kept by a store (feeds re-list the same rows after every change of the data). */
 const PARSED_ITEMS = 5000;
 
@@ -318,7 +321,7 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
 
     async recentArrivals(sourceId, limit) {
       const { results } = await db
-        .prepare(`SELECT first_seen FROM items WHERE source_id = ?1 AND partial = 0 ORDER BY first_seen DESC LIMIT ?2`)
+        .prepare(RECENT_ARRIVALS_SQL)
         .bind(sourceId, limit)
         .all<{ first_seen: number }>();
       return results.map((row) => row.first_seen);
@@ -356,10 +359,14 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
  * The statements that store items (deduplicated by uri), for a poll or an article page: each merged into a
  * syndicated copy stored from another source, else upserted. Reads first which incoming stories another
  * source already gave us in full, and what is stored under the incoming uris; the poll state is not touched.
+ * The upserts are a few multi-row statements, not a few per item: SQLite's FTS5 writes out what the search
+ * triggers gave it at every statement of the transaction, so statements per item made a segment per item.
  */
 async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: ItemWrite[], at: number): Promise<SqlStatement[]> {
   const [merges, stored] = await Promise.all([findSyndicatedCopies(db, sourceId, writes), storedVersions(db, writes)]);
   const statements: SqlStatement[] = [];
+  const rows: ItemRowWrite[] = [];
+  const superseded: string[] = [];
   for (const write of writes) {
     const copy = write.fingerprint ? merges.get(write.fingerprint) : undefined;
     if (copy) {
@@ -369,7 +376,19 @@ async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: It
       if (write.item.pubStatus === 'canceled') statements.push(killStatement(db, copy.id, at));
       continue;
     }
-    statements.push(...itemStatements(db, sourceId, write, at, stored.get(write.item.uri)));
+    for (const uri of write.supersedes ?? []) if (uri !== write.item.uri) superseded.push(uri);
+    const row = itemRowWrite(write, stored.get(write.item.uri));
+    if (row) rows.push(row);
+  }
+  // Rows with a publication time and rows without (which keep the stored one) are upserted apart.
+  for (const dated of [true, false]) {
+    for (const chunk of chunkRows(rows.filter((r) => (r[2] !== null) === dated))) statements.push(...itemRowStatements(db, sourceId, chunk, at, dated));
+  }
+  // The teasers the stored stories replace (still teasers: a full item under such a uri stays).
+  if (superseded.length > 0) {
+    statements.push(
+      db.prepare(`DELETE FROM items WHERE partial = 1 AND id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify([...new Set(superseded)])),
+    );
   }
   return statements;
 }
@@ -412,63 +431,95 @@ async function storedVersions(db: SqlDatabase, writes: ItemWrite[]): Promise<Map
   return new Map(results.map((row) => [row.id, { hash: row.content_hash, partial: row.partial === 1 }]));
 }
 
+/** One item's row as a multi-row upsert reads it (a JSON array, see {@link itemRowStatements}). */
+type ItemRowWrite = [uri: string, link: string | null, published: number | null, contentHash: string, data: string, status: string, partial: 0 | 1, fingerprint: string | null, categories: string[], replaces: 0 | 1];
+
 /**
- * The statements that store one item: upsert by uri, category rows, superseded teasers. Statements that
- * would change nothing given what is `stored` are left out; those that remain keep their own guards.
+ * One item's row to upsert, or null when the write would change nothing given what is `stored`: the same
+ * content, or a teaser that must not overwrite the full story.
  */
-function itemStatements(db: SqlDatabase, sourceId: string, write: ItemWrite, now: number, stored: StoredVersion | undefined): SqlStatement[] {
+function itemRowWrite(write: ItemWrite, stored: StoredVersion | undefined): ItemRowWrite | null {
   const { version: _v, firstCreated: _f, versionCreated: _c, altIds: _a, ...content } = write.item;
   const data = JSON.stringify(content);
   const contentHash = hash64(data);
-  const categories = JSON.stringify([...new Set(write.categories.map((c) => c.toLowerCase()))]);
   const partial = write.partial ? 1 : 0;
-  const uri = write.item.uri;
-  const statements: SqlStatement[] = [];
-  const supersede = (): SqlStatement[] => {
-    if (write.supersedes?.length) {
-      statements.push(
-        db
-          .prepare(`DELETE FROM items WHERE partial = 1 AND id <> ?1 AND id IN (SELECT value FROM json_each(?2))`)
-          .bind(uri, JSON.stringify(write.supersedes)),
-      );
+  if (stored && (stored.hash === contentHash || (partial === 1 && !stored.partial))) return null;
+  const categories = [...new Set(write.categories.map((c) => c.toLowerCase()))];
+  return [write.item.uri, write.link, write.published, contentHash, data, write.item.pubStatus ?? 'usable', partial, write.fingerprint ?? null, categories, stored ? 1 : 0];
+}
+
+/** Rows per upsert statement at most, and their JSON's length at most (D1 binds a value of up to 2 MB). */
+const ROWS_PER_STATEMENT = 100;
+const ROW_CHARS_PER_STATEMENT = 500_000;
+
+function chunkRows(rows: ItemRowWrite[]): ItemRowWrite[][] {
+  const chunks: ItemRowWrite[][] = [];
+  let chunk: ItemRowWrite[] = [];
+  let chars = 0;
+  for (const row of rows) {
+    const size = row[4].length + 200;
+    if (chunk.length > 0 && (chunk.length >= ROWS_PER_STATEMENT || chars + size > ROW_CHARS_PER_STATEMENT)) {
+      chunks.push(chunk);
+      chunk = [];
+      chars = 0;
     }
-    return statements;
-  };
-  // Unchanged, or a teaser that must not overwrite the full story: nothing to write but the teasers it replaces.
-  if (stored && (stored.hash === contentHash || (partial === 1 && !stored.partial))) return supersede();
-  if (stored) {
+    chunk.push(row);
+    chars += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/**
+ * The statements that store a chunk of item rows: the category rows of the changed ones dropped, the upserts
+ * by uri, and the category rows of what was stored. Each statement keeps the guards it had per item. Rows not
+ * `dated` (no publication time) keep the stored item's.
+ */
+function itemRowStatements(db: SqlDatabase, sourceId: string, rows: ItemRowWrite[], now: number, dated: boolean): SqlStatement[] {
+  const json = JSON.stringify(rows);
+  // The category statements read the rows without their data (each row's JSON is parsed again per row).
+  const keys = JSON.stringify(rows.map((r) => [r[0], null, null, r[3], null, null, r[6], null, r[8], r[9]]));
+  const statements: SqlStatement[] = [];
+  if (rows.some((r) => r[9] === 1)) {
     statements.push(
       // A changed item gets its category rows rebuilt; an unchanged one, or a full one a teaser would overwrite, is left alone.
       db
         .prepare(
-          `DELETE FROM item_categories WHERE item_id = ?1
-           AND NOT EXISTS (SELECT 1 FROM items WHERE id = ?1 AND (content_hash = ?2 OR (?3 = 1 AND partial = 0)))`,
+          `DELETE FROM item_categories WHERE item_id IN (
+             SELECT json_extract(j.value, '$[0]') FROM json_each(?1) j
+             WHERE json_extract(j.value, '$[9]') = 1 AND NOT EXISTS (
+               SELECT 1 FROM items WHERE id = json_extract(j.value, '$[0]')
+               AND (content_hash = json_extract(j.value, '$[3]') OR (json_extract(j.value, '$[6]') = 1 AND partial = 0))))`,
         )
-        .bind(uri, contentHash, partial),
+        .bind(keys),
     );
   }
   statements.push(
     db
       .prepare(
         `INSERT INTO items (id, source_id, link, published, first_seen, updated, version, content_hash, data, status, partial, fingerprint)
-         SELECT ?1, ?2, ?3, COALESCE(?4, ?5), ?5, ?5, 1, ?6, ?7, ?8, ?9, ?10 WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?2)
+         SELECT json_extract(j.value, '$[0]'), ?2, json_extract(j.value, '$[1]'), COALESCE(json_extract(j.value, '$[2]'), ?3), ?3, ?3, 1,
+           json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'), json_extract(j.value, '$[7]')
+         FROM json_each(?1) j WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?2)
          ON CONFLICT (id) DO UPDATE SET
            source_id = excluded.source_id, link = excluded.link,
-           published = COALESCE(?4, items.published), updated = excluded.updated,
+           published = ${dated ? 'excluded.published' : 'items.published'},
+           updated = excluded.updated,
            version = items.version + 1, content_hash = excluded.content_hash, data = excluded.data,
            status = excluded.status, partial = excluded.partial, fingerprint = excluded.fingerprint
          WHERE items.content_hash <> excluded.content_hash AND (excluded.partial = 0 OR items.partial = 1)`,
       )
-      .bind(uri, sourceId, write.link, write.published, now, contentHash, data, write.item.pubStatus ?? 'usable', partial, write.fingerprint ?? null),
+      .bind(json, sourceId, now),
     // Category rows follow the stored item only when it is this write's version.
     db
       .prepare(
         `INSERT OR IGNORE INTO item_categories (category, published, item_id)
-         SELECT j.value, i.published, i.id FROM items i, json_each(?2) j WHERE i.id = ?1 AND i.content_hash = ?3`,
+         SELECT c.value, i.published, i.id FROM json_each(?1) j, items i, json_each(j.value, '$[8]') c
+         WHERE i.id = json_extract(j.value, '$[0]') AND i.content_hash = json_extract(j.value, '$[3]')`,
       )
-      .bind(uri, categories, contentHash),
+      .bind(keys),
   );
-  return supersede();
+  return statements;
 }
 
 /** Marks a stored item killed (status and the ninjs `pubStatus` of its data), once. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../src/model.ts';
 import { MIGRATIONS_DIR, openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
-import { createStore, itemQuerySql, type ItemQuery, type ItemWrite, type Store } from '../../src/store/store.ts';
+import { createStore, itemQuerySql, RECENT_ARRIVALS_SQL, type ItemQuery, type ItemWrite, type Store } from '../../src/store/store.ts';
 import { itemWrite, newsItem, text } from '../support/items.ts';
 
 const sources: SourceConfig[] = [
@@ -80,6 +80,19 @@ describe('store over SQLite', () => {
     await store.savePoll('a', [write('n', 'Undated', null)], state(99_000));
     await store.savePoll('a', [write('n', 'Undated, edited', null)], state(120_000));
     expect(handle.raw.prepare('SELECT published FROM items').get()).toEqual({ published: 10_000 });
+  });
+
+  it('a poll of dated and undated changes stores each by its own rule (one upsert of many rows each)', async () => {
+    const { store, handle } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [write('d', 'Dated', 1000, ['Politics']), write('u', 'Undated', null, ['Politics'])], state(10_000));
+    await store.savePoll('a', [write('u', 'Undated, edited', null, ['Sports']), write('d', 'Dated, edited', 2000, ['Sports'])], state(20_000));
+    expect(handle.raw.prepare('SELECT id, published, version FROM items ORDER BY id').all()).toEqual([
+      { id: 'urn:wirefeed:test:d', published: 2000, version: 2 },
+      { id: 'urn:wirefeed:test:u', published: 10_000, version: 2 },
+    ]);
+    expect(await store.listItems({ ...all, categoryGroups: [['politics']] })).toEqual([]);
+    expect(await store.listItems({ ...all, categoryGroups: [['sports']] })).toHaveLength(2);
   });
 
   it('one poll is one transaction: a failing statement leaves nothing behind', async () => {
@@ -161,6 +174,13 @@ describe('store over SQLite', () => {
     const { sql, params } = itemQuerySql({ ...all, categoryGroups: [['alberta']] });
     const plan = (handle.raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(Object.fromEntries(params.map((v, i) => [i + 1, v]))) as { detail: string }[]).map((r) => r.detail).join('\n');
     expect(plan).toMatch(/SEARCH c USING PRIMARY KEY \(category=\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('reads a source\'s posting history from the covering index alone', () => {
+    const { handle } = open();
+    const plan = (handle.raw.prepare(`EXPLAIN QUERY PLAN ${RECENT_ARRIVALS_SQL}`).all({ 1: 'a', 2: 10 }) as { detail: string }[]).map((r) => r.detail).join('\n');
+    expect(plan).toMatch(/USING COVERING INDEX items_source_arrivals \(source_id=\? AND partial=\?\)/);
     expect(plan).not.toMatch(/TEMP B-TREE/);
   });
 

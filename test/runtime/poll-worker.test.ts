@@ -1,0 +1,96 @@
+/**
+ * The poll thread (src/runtime/poll-worker.ts): whole polls run in a worker thread over its own connection to
+ * the database file, with what the serving thread would store; a thread that dies fails only its polls, which
+ * are recorded on their sources, and the next poll runs on a new thread.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFetcher } from '../../src/ingest/fetch.ts';
+import { pollFeed, pollOne, type IngestDeps, type PollOutcome } from '../../src/ingest/run.ts';
+import type { SourceConfig } from '../../src/model.ts';
+import { createPollWorker, type PollWorker } from '../../src/runtime/poll-worker.ts';
+import { openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
+import { createStore, type Store } from '../../src/store/store.ts';
+
+const FEED = readFileSync(join(import.meta.dirname, '../fixtures/parse/rss20-full.xml'));
+const FAULTY = new URL('./support/faulty-poll-worker.ts', import.meta.url);
+const LIMITS = { fetchTimeoutMs: 10_000, maxFeedBytes: 5_000_000, maxRedirects: 3 };
+const RETENTION = { maxAgeMs: 30 * 86_400_000, maxItems: 2000 };
+
+let upstream: Server;
+let base = '';
+const handles: SqliteHandle[] = [];
+const workers: PollWorker[] = [];
+
+beforeAll(async () => {
+  upstream = createServer((_req, res) => void res.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end(FEED));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.close()));
+  for (const h of handles) h.close();
+  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+});
+
+const sourceOf = (id: string): SourceConfig => ({ id, url: `${base}/${id}.xml`, title: id, interval: 15, categories: ['Local'], allowPrivateNetwork: true });
+
+async function database(sources: SourceConfig[]): Promise<{ dbPath: string; store: Store }> {
+  const dbPath = join(mkdtempSync(join(tmpdir(), 'wirefeed-poll-worker-')), 'w.db');
+  const handle = openSqlite(dbPath);
+  handles.push(handle);
+  const store = createStore(handle.db);
+  await store.syncSources(sources);
+  return { dbPath, store };
+}
+
+const stored = async (store: Store) =>
+  (await store.listItems({ categoryGroups: [], excludeCategories: [], sources: [], limit: 100, status: null })).map((s) => ({ ...s.item, firstCreated: '', versionCreated: '' }));
+
+describe('poll thread', () => {
+  it('polls in its own thread and connection what a poll here would store', async () => {
+    const source = sourceOf('wire');
+    const there = await database([source]);
+    const worker = createPollWorker({ dbPath: there.dbPath, limits: LIMITS, retention: RETENTION, pool: { size: 1, jobTimeoutMs: 20_000 } });
+    workers.push(worker);
+    const logged: [PollOutcome, number][] = [];
+    const deps: IngestDeps = { store: there.store, fetchFeed: () => Promise.reject(new Error('not here')), sources: [source], retention: RETENTION, pollElsewhere: worker.poll, log: (o, ms) => logged.push([o, ms]) };
+    const outcome = await pollOne(deps, source, await there.store.getSource('wire'));
+    expect(outcome).toMatchObject({ source: 'wire', status: 'ok' });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]![0]).toEqual(outcome);
+    expect(worker.threads()).toBe(1);
+
+    const here = await database([source]);
+    const inThread = await pollFeed({ store: here.store, fetchFeed: createFetcher({ timeoutMs: 10_000 }), sources: [source], retention: RETENTION }, source, await here.store.getSource('wire'));
+    expect(outcome).toEqual(inThread);
+    const items = await stored(there.store);
+    expect(items.length).toBeGreaterThan(0);
+    expect(items).toEqual(await stored(here.store));
+    expect((await there.store.getSource('wire'))!.lastSuccessAt).not.toBeNull();
+    // The next poll of the same document is told from the entries the thread saved: nothing new.
+    expect(await pollOne(deps, source, await there.store.getSource('wire'))).toEqual(outcome);
+    expect(await stored(there.store)).toEqual(items);
+  });
+
+  it('fails only the polls of a thread that died, records them on their sources, and goes on on a new thread', async () => {
+    const good = sourceOf('good');
+    const crash = sourceOf('crash');
+    const { dbPath, store } = await database([good, crash]);
+    const worker = createPollWorker({ dbPath, limits: LIMITS, retention: RETENTION, pool: { size: 1, jobTimeoutMs: 20_000 }, script: FAULTY });
+    workers.push(worker);
+    const deps: IngestDeps = { store, fetchFeed: () => Promise.reject(new Error('not here')), sources: [good, crash], retention: RETENTION, pollElsewhere: worker.poll };
+    const failed = await pollOne(deps, crash, await store.getSource('crash'));
+    expect(failed).toMatchObject({ source: 'crash', status: 'error', kind: 'worker' });
+    const state = (await store.getSource('crash'))!;
+    expect(state.errorCount).toBe(1);
+    expect(state.lastError?.kind).toBe('worker');
+    expect(state.nextFetchAt).toBeGreaterThan(Date.now());
+    expect(await pollOne(deps, good, await store.getSource('good'))).toMatchObject({ source: 'good', status: 'ok' });
+    expect((await stored(store)).length).toBeGreaterThan(0);
+  });
+});
