@@ -105,7 +105,7 @@ export async function openNodeService(
     },
     tickMode: 'backlog',
   });
-    const { workers, workerTimeoutMs, workerMemoryMb } = config.schedule;
+  const { workers, workerTimeoutMs, workerMemoryMb } = config.schedule;
   const pool = workers > 0 ? createIngestPool({ size: workers, rules: config.normalize, jobTimeoutMs: workerTimeoutMs, maxHeapMb: workerMemoryMb }) : null;
   if (pool) {
     service.deps.process = pool.process;
