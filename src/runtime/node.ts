@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { promisify } from 'node:util';
@@ -17,7 +16,6 @@ import { RateLimiter } from '../http/rate-limit.ts';
 import type { IngestDeps, PollOutcome } from '../ingest/run.ts';
 import { createRepresentations, type Compressor } from '../publish/representation.ts';
 import { openAccess } from '../licensing.ts';
-import { looksLikeKey } from '../util/secret-keys.ts';
 import type { AccessControl } from '../http/auth.ts';
 import { createService, type Service } from '../service.ts';
 import { checkSourceNames } from '../store/sources.ts';
@@ -25,6 +23,7 @@ import { createStore, type Store } from '../store/store.ts';
 import { createWebhookPoster } from '../ingest/webhook-post.ts';
 import { openPushDelivery, type PushDelivery } from '../push.ts';
 import { createGuardedFetch } from './guarded-fetch.ts';
+import { createGrantResolver } from './key-credentials.ts';
 import { createNodeFetcher, resolveHostNode } from './node-fetcher.ts';
 import { createIngestPool } from './ingest-pool.ts';
 import { createPollWorker } from './poll-worker.ts';
@@ -209,7 +208,6 @@ export async function startNodeServer(options: {
         }
       : undefined,
   });
-  const keyHashes = new Map<string, { hash: string; inUrl: boolean }>();
   const serveCached = createFastPath<IncomingMessage, Buffer>({
     representations,
     limiter,
@@ -221,24 +219,9 @@ export async function startNodeServer(options: {
     hubUrl: service.appDeps.hubUrl,
     toBody: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     metrics,
-    // A keyed poll of a cached feed: the key's SHA-256 (node:crypto, synchronous) in the in-memory index,
-    // the hash remembered per credential (the header or the request target) so a repeated poll hashes nothing.
+    // A keyed poll of a cached feed: the key's SHA-256 in the in-memory index (runtime/key-credentials).
     access: service.access,
-    resolveGrant: (req) => {
-      const authorization = req.headers.authorization;
-      const credential = authorization ?? req.url ?? '';
-      let known = keyHashes.get(credential);
-      if (known === undefined) {
-        const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
-        const url = req.url ?? '';
-        const key = bearer || (url.includes('?') ? new URLSearchParams(url.slice(url.indexOf('?'))).get('key') : null);
-        if (!key || !looksLikeKey(key)) return null;
-        known = { hash: createHash('sha256').update(key).digest('hex'), inUrl: !bearer };
-        if (keyHashes.size >= 10_000) keyHashes.clear();
-        keyHashes.set(credential, known);
-      }
-      return service.access.peek(known.hash, known.inUrl);
-    },
+    resolveGrant: createGrantResolver((hash, inUrl) => service.access.peek(hash, inUrl)),
   });
   // Push delivery: after each ingest tick, and on its own short timer for retries and embargoes.
   const deliver = (): void => void service.push.run().catch((err: unknown) => logger.error({ event: 'webhook-run-failed', err }, 'wirefeed: push delivery failed'));
