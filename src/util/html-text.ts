@@ -149,72 +149,17 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
 }
 
-/** Reads the tag whose name starts at `start`: its name, attributes, whether it ends in `/>`, and where it ends. */
-const NO_ATTRIBUTES: Map<string, string> = new Map();
-
-function readTag(html: string, start: number, collect: boolean): { name: string; attrs: Map<string, string>; selfClosing: boolean; end: number } {
-  const n = html.length;
-  const attrs = collect ? new Map<string, string>() : NO_ATTRIBUTES;
+/** The attributes of the tag whose name starts at `start` (names lower-cased, the first of a name kept). */
+function readAttributes(html: string, start: number): Map<string, string> {
   let i = start;
-  while (i < n) {
+  while (i < html.length) {
     const c = html.charCodeAt(i);
     if (isSpace(c) || c === 0x2f || c === 0x3e) break;
     i++;
   }
-  const name = html.slice(start, i).toLowerCase();
-  let selfClosing = false;
-  while (i < n) {
-    const c = html.charCodeAt(i);
-    if (c === 0x3e) return { name, attrs, selfClosing, end: i + 1 };
-    if (isSpace(c)) {
-      i++;
-      continue;
-    }
-    if (c === 0x2f) {
-      i++;
-      selfClosing = html.charCodeAt(i) === 0x3e;
-      continue;
-    }
-    selfClosing = false;
-    const nameStart = i;
-    i++; // An attribute name may start with '=' (HTML keeps it as part of the name).
-    while (i < n) {
-      const d = html.charCodeAt(i);
-      if (isSpace(d) || d === 0x2f || d === 0x3e || d === 0x3d) break;
-      i++;
-    }
-    const nameEnd = i;
-    let j = i;
-    while (j < n && isSpace(html.charCodeAt(j))) j++;
-    let valueStart = j;
-    let valueEnd = j;
-    if (html.charCodeAt(j) === 0x3d) {
-      j++;
-      while (j < n && isSpace(html.charCodeAt(j))) j++;
-      const q = html[j];
-      if (q === '"' || q === "'") {
-        const close = html.indexOf(q, j + 1);
-        if (close === -1) return { name, attrs, selfClosing: false, end: n };
-        valueStart = j + 1;
-        valueEnd = close;
-        j = close + 1;
-      } else {
-        valueStart = j;
-        while (j < n) {
-          const d = html.charCodeAt(j); // An unquoted value (quotes allowed in it).
-          if (isSpace(d) || d === 0x3e) break;
-          j++;
-        }
-        valueEnd = j;
-      }
-      i = j;
-    }
-    if (collect) {
-      const attrName = html.slice(nameStart, nameEnd).toLowerCase();
-      if (!attrs.has(attrName)) attrs.set(attrName, decodeEntities(html.slice(valueStart, valueEnd), { attribute: true }));
-    }
-  }
-  return { name, attrs, selfClosing: false, end: n };
+  const attrs = new Map<string, string>();
+  skipTag(html, i, attrs);
+  return attrs;
 }
 
 /** Where the raw text of a `name` element ends: the index of its end tag, or the end of input. */
@@ -290,7 +235,7 @@ class StartTag {
   }
 
   get attrs(): Map<string, string> {
-    return (this.#attrs ??= readTag(this.raw, 1, true).attrs);
+    return (this.#attrs ??= readAttributes(this.raw, 1));
   }
 }
 
@@ -299,10 +244,10 @@ let tagEnd = 0;
 let tagSelfClosing = false;
 
 /**
- * Walks the tag whose name ends at `i` (attributes read as `readTag` reads them, none kept): sets `tagEnd` and
- * `tagSelfClosing`.
+ * Walks the tag whose name ends at `i`: sets `tagEnd` and `tagSelfClosing`, and puts its attributes in `attrs`
+ * when given (entities decoded; an unquoted value may hold quotes; a name may start with '=').
  */
-function skipTag(html: string, i: number): void {
+function skipTag(html: string, i: number, attrs?: Map<string, string>): void {
   const n = html.length;
   let selfClosing = false;
   while (i < n) {
@@ -322,14 +267,18 @@ function skipTag(html: string, i: number): void {
       continue;
     }
     selfClosing = false;
+    const nameStart = i;
     i++;
     while (i < n) {
       const d = html.charCodeAt(i);
       if (isSpace(d) || d === 0x2f || d === 0x3e || d === 0x3d) break;
       i++;
     }
+    const nameEnd = i;
     let j = i;
     while (j < n && isSpace(html.charCodeAt(j))) j++;
+    let valueStart = j;
+    let valueEnd = j;
     if (html.charCodeAt(j) === 0x3d) {
       j++;
       while (j < n && isSpace(html.charCodeAt(j))) j++;
@@ -337,15 +286,23 @@ function skipTag(html: string, i: number): void {
       if (q === 0x22 || q === 0x27) {
         const close = html.indexOf(q === 0x22 ? '"' : "'", j + 1);
         if (close === -1) break;
+        valueStart = j + 1;
+        valueEnd = close;
         j = close + 1;
       } else {
+        valueStart = j;
         while (j < n) {
           const d = html.charCodeAt(j);
           if (isSpace(d) || d === 0x3e) break;
           j++;
         }
+        valueEnd = j;
       }
       i = j;
+    }
+    if (attrs !== undefined) {
+      const attrName = html.slice(nameStart, nameEnd).toLowerCase();
+      if (!attrs.has(attrName)) attrs.set(attrName, decodeEntities(html.slice(valueStart, valueEnd), { attribute: true }));
     }
   }
   tagEnd = n;
