@@ -51,7 +51,7 @@ export interface AccessControl {
   record(grant: Grant, status: number, items: number): void;
   /** Writes the counted usage now. */
   flush(): Promise<void>;
-  /** Forgets the key index (after a change of subscribers or keys). */
+  /** Forgets the key index (after a change of subscribers or keys); lookups waiting on an earlier read wait for a new one. */
   invalidate(): void;
   /**
    * The grant of a key's SHA-256 from the in-memory index, without I/O, or null when the index is stale or
@@ -85,7 +85,8 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
   let loadedAt = 0;
   let refreshedAt = Number.NEGATIVE_INFINITY;
   let loading: Promise<Map<string, IndexEntry>> | null = null;
-  // Bumped by invalidate(): a read started before a change of keys is not installed after it.
+  // Bumped by invalidate(): a read started before a change of keys is not installed after it, and the calls
+  // waiting on it wait for a read started after the change instead.
   let generation = 0;
   const accessMemo = new Map<string, FeedAccess>();
   let memoSources: SourceConfig[] | null = null;
@@ -100,13 +101,13 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
     if (loading) return loading;
     const started = now();
     const startedIn = generation;
-    const read = deps.subscribers.liveKeys().then((rows) => {
+    const read = deps.subscribers.liveKeys().then((rows): Map<string, IndexEntry> | Promise<Map<string, IndexEntry>> => {
+      // Keys changed while this read ran (it may predate a revoke): its callers share the read after the change.
+      if (startedIn !== generation) return readIndex();
       const fresh = new Map<string, IndexEntry>(rows.map(({ subscriber, ...key }) => [key.hash, { key, subscriber }]));
-      if (startedIn === generation) {
-        index = fresh;
-        loadedAt = started;
-        accessMemo.clear();
-      }
+      index = fresh;
+      loadedAt = started;
+      accessMemo.clear();
       return fresh;
     });
     const current = read.finally(() => {

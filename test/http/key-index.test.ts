@@ -13,7 +13,7 @@ import { sha256Hex } from '../../src/util/secret-keys.ts';
 
 // The in-memory key index of the fast path (`peek`): read again in the background before it goes stale, so
 // a steady poller never leaves the fast path; a key revoked by another process stops working within the TTL;
-// a read started before a change made here is never installed after it.
+// a read started before a change made here is never installed after it, nor answers the calls waiting on it.
 
 const config = validateConfig({ sources: [{ id: 'local', url: 'https://local.example/feed', title: 'Local' }] });
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -74,9 +74,44 @@ describe('the key index of the fast path', () => {
     const revoked = subscribers.revokeKey('outlet', keyId, 3);
     access.invalidate();
     expect(await revoked).toBe(true);
-    await pending.catch(() => null);
+    await expect(pending).rejects.toMatchObject({ status: 401 });
     expect(access.peek(hash, false)).toBeNull();
     await expect(access.authenticate({ authorization: `Bearer ${key}`, keyParam: null, client: '10.0.0.1' })).rejects.toMatchObject({ status: 401 });
+    sqlite.close();
+  });
+
+  it('answers the calls waiting on a read that started before invalidate() from a read started after it', async () => {
+    const { sqlite, subscribers, key, keyId, tick, now } = await setup();
+    // A store whose key reads are taken at once but come back only when released (a slow round trip).
+    let reads = 0;
+    const gates: Array<() => void> = [];
+    const held = {
+      ...subscribers,
+      liveKeys: async () => {
+        reads++;
+        const rows = await subscribers.liveKeys();
+        await new Promise<void>((resolve) => gates.push(resolve));
+        return rows;
+      },
+    };
+    const access = createAccessControl({ subscribers: held, sources: config.sources, ttlMs: 5000, now });
+    const ask = () => access.authenticate({ authorization: `Bearer ${key}`, keyParam: null, client: '10.0.0.1' });
+    // Three requests wait on one read, which has taken the rows with the key still live…
+    const waiting = [ask(), ask(), ask()].map((p) => p.then((g) => g?.keyId ?? null, (err: { status?: number }) => err.status));
+    await settle();
+    expect(reads).toBe(1);
+    // …when the admin API revokes the key and invalidates the index.
+    expect(await subscribers.revokeKey('outlet', keyId, 3)).toBe(true);
+    access.invalidate();
+    gates.shift()!();
+    await settle();
+    // The old read's callers now wait on one new read (not one per request), which no longer has the key.
+    expect(reads).toBe(2);
+    gates.shift()!();
+    expect(await Promise.all(waiting)).toEqual([401, 401, 401]);
+    tick(1);
+    await expect(ask()).rejects.toMatchObject({ status: 401 });
+    expect(reads).toBe(2);
     sqlite.close();
   });
 
