@@ -122,8 +122,12 @@ export async function pollFeed(deps: IngestDeps, source: SourceConfig, state: So
   return outcome;
 }
 
-/** Records a failed poll on the source (its next time by the backoff) and logs it; never throws. */
-async function pollFailed(deps: IngestDeps, source: SourceConfig, state: SourceState | null, startedAt: number, err: unknown): Promise<PollOutcome> {
+/**
+ * Records a failed poll on the source (its next time by the backoff) and logs it; never throws. With `claim`,
+ * only while the claim still holds the source: a poll that saved (and so freed it) before it failed is left
+ * as it saved itself.
+ */
+async function pollFailed(deps: IngestDeps, source: SourceConfig, state: SourceState | null, startedAt: number, err: unknown, claim?: number): Promise<PollOutcome> {
   const now = deps.now ?? Date.now;
   const { kind, message } = describeError(err);
   const errorCount = (state?.errorCount ?? 0) + 1;
@@ -133,8 +137,12 @@ async function pollFailed(deps: IngestDeps, source: SourceConfig, state: SourceS
   });
   let outcome: PollOutcome;
   try {
-    await deps.store.saveFailure(source.id, { kind, message, at: startedAt }, nextFetchAt);
-    outcome = { source: source.id, status: 'error', kind, message, nextFetchAt };
+    if (await deps.store.saveFailure(source.id, { kind, message, at: startedAt }, nextFetchAt, claim)) {
+      outcome = { source: source.id, status: 'error', kind, message, nextFetchAt };
+    } else {
+      const saved = await deps.store.getSource(source.id);
+      outcome = { source: source.id, status: 'error', kind, message: `${message} (after its poll was saved: not recorded)`, nextFetchAt: saved?.nextFetchAt ?? nextFetchAt };
+    }
   } catch (storeErr) {
     const failure = describeError(storeErr);
     outcome = { source: source.id, status: 'error', kind: failure.kind, message: `${message}; and recording it failed: ${failure.message}`, nextFetchAt };
@@ -143,8 +151,12 @@ async function pollFailed(deps: IngestDeps, source: SourceConfig, state: SourceS
   return outcome;
 }
 
-/** The feed part of a poll: {@link pollFeed} here, or `deps.pollElsewhere`. Never throws. */
-export async function pollOne(deps: IngestDeps, source: SourceConfig, state: SourceState | null): Promise<PollOutcome> {
+/**
+ * The feed part of a poll: {@link pollFeed} here, or `deps.pollElsewhere`. Never throws. `claim` is the lease
+ * the caller holds on the source: when the poll elsewhere dies, its failure is recorded only while that claim
+ * still holds (the poll may have saved before it died).
+ */
+export async function pollOne(deps: IngestDeps, source: SourceConfig, state: SourceState | null, claim?: number): Promise<PollOutcome> {
   if (!deps.pollElsewhere) return pollFeed(deps, source, state);
   const startedAt = (deps.now ?? Date.now)();
   try {
@@ -152,7 +164,7 @@ export async function pollOne(deps: IngestDeps, source: SourceConfig, state: Sou
     deps.log?.(outcome, durationMs);
     return outcome;
   } catch (err) {
-    return pollFailed(deps, source, state, startedAt, err);
+    return pollFailed(deps, source, state, startedAt, err, claim);
   }
 }
 
@@ -247,10 +259,10 @@ async function pollClaims(
   const hold = holdClaims(deps.store, due.map((c) => ({ id: c.state.id, claim: c.claim })), leaseMs, deps.now);
   try {
     return await mapBoundedPerKey(
-      due.map((c) => c.state),
-      { concurrency, perKey: perHostConcurrency, key: (state) => hostOf(byId.get(state.id)!.url) },
-      async (state) => {
-        const outcome = await pollOne(deps, byId.get(state.id)!, state);
+      due,
+      { concurrency, perKey: perHostConcurrency, key: ({ state }) => hostOf(byId.get(state.id)!.url) },
+      async ({ state, claim }) => {
+        const outcome = await pollOne(deps, byId.get(state.id)!, state, claim);
         hold.done(state.id);
         return outcome;
       },
@@ -326,7 +338,8 @@ async function pollNowWave(
       targets.filter((s) => claims.has(s.id) || unknown.has(s.id)),
       { concurrency, perKey: perHostConcurrency, key: (source) => hostOf(source.url) },
       async (source) => {
-        const outcome = await pollOne(deps, source, claims.get(source.id)?.state ?? null);
+        const claimed = claims.get(source.id);
+        const outcome = await pollOne(deps, source, claimed?.state ?? null, claimed?.claim);
         hold.done(source.id);
         return outcome;
       },

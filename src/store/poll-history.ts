@@ -29,6 +29,8 @@ export interface PollRecord {
   /** When it was saved (epoch ms), by the store's clock. */
   savedAt: number;
   outcome: 'ok' | 'not-modified' | 'failure';
+  /** Counted only while this claim (`claim_seq`) still holds the source's lease (no save of the poll freed it). */
+  claim?: number | undefined;
 }
 
 /**
@@ -47,7 +49,7 @@ export function pollHistoryStatements(db: SqlDatabase, poll: PollRecord): SqlSta
         `INSERT INTO poll_history (source_id, hour, polls, not_modified, failures, new_items, timed_polls, total_ms, max_ms)
          SELECT ?1, ?2, 1, ?3, ?4,
            CASE WHEN ?5 THEN (SELECT count(*) FROM items WHERE source_id = ?1 AND first_seen = ?6) ELSE 0 END, ?7, ?8, ?8
-         WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?1)
+         WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?1${poll.claim === undefined ? '' : ' AND claim_seq = ?9 AND claimed_until <> 0'})
          ON CONFLICT (source_id, hour) DO UPDATE SET
            polls = polls + 1, not_modified = not_modified + excluded.not_modified, failures = failures + excluded.failures,
            new_items = new_items + excluded.new_items, timed_polls = timed_polls + excluded.timed_polls,
@@ -62,6 +64,7 @@ export function pollHistoryStatements(db: SqlDatabase, poll: PollRecord): SqlSta
         poll.startedAt,
         timed ? 1 : 0,
         ms,
+        ...(poll.claim === undefined ? [] : [poll.claim]),
       ),
     db.prepare(`DELETE FROM poll_history WHERE source_id = ?1 AND hour < ?2`).bind(poll.sourceId, hour - POLL_HISTORY_MS),
   ];

@@ -145,8 +145,12 @@ export interface Store extends SourceLeases {
   knownEntries(sourceId: string): Promise<Map<string, EntryYield>>;
   /** Saves a poll answered 304 Not Modified. */
   saveNotModified(sourceId: string, state: PollState): Promise<void>;
-  /** Records a failed poll; the source's items are kept. */
-  saveFailure(sourceId: string, error: SourceErrorRecord, nextFetchAt: number): Promise<void>;
+  /**
+   * Records a failed poll; the source's items are kept. With `claim`, only while that claim still holds the
+   * source's lease: a poll whose save (of any outcome) freed it, or a later claim, is left as it is, and the
+   * answer is false.
+   */
+  saveFailure(sourceId: string, error: SourceErrorRecord, nextFetchAt: number, claim?: number): Promise<boolean>;
   /** Stored items matching the query, newest first. */
   listItems(query: ItemQuery): Promise<StoredItem[]>;
   /** When the newest `limit` full items of a source first arrived (epoch ms, newest first): its posting history. */
@@ -289,17 +293,25 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
       ]);
     },
 
-    async saveFailure(sourceId, error, nextFetchAt) {
+    async saveFailure(sourceId, error, nextFetchAt, claim) {
+      if (claim !== undefined) {
+        const holds = await db.prepare('SELECT 1 AS held FROM sources WHERE id = ?1 AND claim_seq = ?2 AND claimed_until <> 0').bind(sourceId, claim).first();
+        if (!holds) return false;
+      }
+      // Both writes are conditioned on the lease too (a claim lost after the check writes nothing), the history
+      // first: the update frees the lease.
+      const held = claim === undefined ? '' : ' AND claim_seq = ?6 AND claimed_until <> 0';
       await db.batch([
+        ...pollHistoryStatements(db, { sourceId, startedAt: error.at, savedAt: now(), outcome: 'failure', claim }),
         db
           .prepare(
             `UPDATE sources SET last_fetch_at = ?2, next_fetch_at = ?3, error_count = error_count + 1,
                last_error_kind = ?4, last_error_message = ?5, last_error_at = ?2, claimed_until = 0
-             WHERE id = ?1`,
+             WHERE id = ?1${held}`,
           )
-          .bind(sourceId, error.at, nextFetchAt, error.kind, error.message),
-        ...pollHistoryStatements(db, { sourceId, startedAt: error.at, savedAt: now(), outcome: 'failure' }),
+          .bind(sourceId, error.at, nextFetchAt, error.kind, error.message, ...(claim === undefined ? [] : [claim])),
       ]);
+      return true;
     },
 
     async listItems(query) {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetcher } from '../../src/ingest/fetch.ts';
-import { pollFeed, pollOne, type IngestDeps, type PollOutcome } from '../../src/ingest/run.ts';
+import { ingestDue, ingestNow, pollFeed, pollOne, type IngestDeps, type PollOutcome } from '../../src/ingest/run.ts';
 import type { SourceConfig } from '../../src/model.ts';
 import { createPollWorker, type PollWorker } from '../../src/runtime/poll-worker.ts';
 import { openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
@@ -92,5 +92,43 @@ describe('poll thread', () => {
     expect(state.nextFetchAt).toBeGreaterThan(Date.now());
     expect(await pollOne(deps, good, await store.getSource('good'))).toMatchObject({ source: 'good', status: 'ok' });
     expect((await stored(store)).length).toBeGreaterThan(0);
+  });
+
+  it('records no failure on a source whose poll the thread saved before it died, and still one for a poll it never saved', async () => {
+    const due = sourceOf('saved-crash-due');
+    const now = sourceOf('saved-crash-now');
+    const crash = sourceOf('crash');
+    const { dbPath, store } = await database([due, now, crash]);
+    const worker = createPollWorker({ dbPath, limits: LIMITS, retention: RETENTION, pool: { size: 1, jobTimeoutMs: 20_000 }, script: FAULTY });
+    workers.push(worker);
+    const deps: IngestDeps = { store, fetchFeed: () => Promise.reject(new Error('not here')), sources: [due, now, crash], retention: RETENTION, pollElsewhere: worker.poll };
+    const since = Date.now() - 3_600_000;
+    // Through both ways a poll is claimed: a tick's due sources, and a poll now (admin refresh, `ingest --once`).
+    const outcomes = [...(await ingestDue({ ...deps, sources: [due] }, { batchSize: 1, concurrency: 1 })), ...(await ingestNow(deps, [now.id], 1))];
+    expect(outcomes.map((o) => [o.source, o.status, o.status === 'error' && o.kind])).toEqual([
+      [due.id, 'error', 'worker'],
+      [now.id, 'error', 'worker'],
+    ]);
+    for (const [i, source] of [due, now].entries()) {
+      const state = (await store.getSource(source.id))!;
+      // As the thread saved it: a success, no error counted, the next poll at the success's time.
+      expect(state.errorCount).toBe(0);
+      expect(state.lastError).toBeNull();
+      expect(state.lastSuccessAt).not.toBeNull();
+      expect(outcomes[i]!.status === 'error' && outcomes[i]!.nextFetchAt).toBe(state.nextFetchAt);
+      const items = await store.listItems({ categoryGroups: [], excludeCategories: [], sources: [source.id], limit: 100, status: null });
+      expect(items.length).toBeGreaterThan(0);
+    }
+    const history = await store.pollHistory(since, [due.id, now.id, crash.id]);
+    expect(history.map((h) => [h.sourceId, h.polls, h.failures]).sort()).toEqual([
+      [due.id, 1, 0],
+      [now.id, 1, 0],
+    ]);
+    // A thread that dies before the save: the failure is recorded on the claim, once.
+    expect(await ingestDue({ ...deps, sources: [crash] }, { batchSize: 1, concurrency: 1 })).toMatchObject([{ source: 'crash', status: 'error', kind: 'worker' }]);
+    const failed = (await store.getSource('crash'))!;
+    expect(failed.errorCount).toBe(1);
+    expect(failed.lastError?.kind).toBe('worker');
+    expect((await store.pollHistory(since, [crash.id])).map((h) => [h.polls, h.failures])).toEqual([[1, 1]]);
   });
 });

@@ -103,6 +103,36 @@ describe('source leases', () => {
     expect((await store.claimDue(['r', 't'], T0 + 1, 2, LEASE)).map((c) => c.state.id)).toEqual(['r']);
   });
 
+  it('records a failure on a claim only while that claim holds the lease: not after its poll saved, not over a later claim', async () => {
+    const path = openPath();
+    const { store } = open(path);
+    await store.syncSources([source('f'), source('g')]);
+    const failure = { kind: 'worker', message: 'the poll thread exited (code 1)', at: T0 + 5 };
+    const history = async (id: string) => (await store.pollHistory(T0 - 3_600_000, [id])).map((h) => [h.polls, h.failures]);
+    // Saved (the poll thread committed, then died): the failure of its claim is not recorded.
+    const [f] = await store.claimDue(['f'], T0, 1, LEASE);
+    await store.savePoll('f', [], { etag: null, lastModified: null, fetchedAt: T0 + 1, nextFetchAt: T0 + 900 });
+    expect(await store.saveFailure('f', failure, T0 + 99, f!.claim)).toBe(false);
+    expect(await store.getSource('f')).toMatchObject({ errorCount: 0, lastError: null, nextFetchAt: T0 + 900, lastSuccessAt: T0 + 1 });
+    expect(await history('f')).toEqual([[1, 0]]);
+    // A later claim holds it: the old claim's failure is not recorded over it.
+    const [again] = await store.claimSources(['f'], T0 + 2, LEASE);
+    expect(await store.saveFailure('f', failure, T0 + 99, f!.claim)).toBe(false);
+    // Still held: recorded once, with its history, and the lease freed.
+    expect(await store.saveFailure('f', failure, T0 + 99, again!.claim)).toBe(true);
+    expect(await store.getSource('f')).toMatchObject({ errorCount: 1, lastError: { kind: 'worker' }, nextFetchAt: T0 + 99 });
+    expect(await history('f')).toEqual([[2, 1]]);
+    expect(await store.saveFailure('f', failure, T0 + 99, again!.claim)).toBe(false);
+    expect(await store.claimSources(['f'], T0 + 6, LEASE)).toHaveLength(1);
+    // The writes are conditioned themselves: a claim lost after the check (here: a check that always says held) writes nothing.
+    const [g] = await store.claimDue(['g'], T0, 1, LEASE);
+    await store.saveNotModified('g', { etag: null, lastModified: null, fetchedAt: T0 + 1, nextFetchAt: T0 + 900 });
+    const racy = open(path, (db) => ({ ...db, prepare: (sql) => (sql.startsWith('SELECT 1 AS held') ? db.prepare('SELECT 1 AS held, ?1 AS id, ?2 AS claim') : db.prepare(sql)) })).store;
+    expect(await racy.saveFailure('g', failure, T0 + 99, g!.claim)).toBe(true);
+    expect(await store.getSource('g')).toMatchObject({ errorCount: 0, lastError: null, nextFetchAt: T0 + 900 });
+    expect(await history('g')).toEqual([[1, 0]]);
+  });
+
   it('selects due sources through the next-fetch index, whatever the number of sources', async () => {
     const { store, handle } = open(openPath());
     const all = ids(20_000);
