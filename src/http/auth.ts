@@ -47,6 +47,12 @@ export interface AccessControl {
   authenticate(input: { authorization: string | undefined; keyParam: string | null; client: string }): Promise<Grant | null>;
   /** What a grant may see of the feed `feedName`. */
   feedAccess(grant: Grant | null, feedName: string): FeedAccess;
+  /**
+   * A number that changes when what a grant may see can change under the same grant (a new snapshot of the
+   * sources: a provider edited, a source added, paused or removed). Whoever remembers {@link feedAccess}'s
+   * answers per grant forgets them then. Costs no I/O.
+   */
+  entitlementsVersion(): number;
   /** Counts one answered request of a grant. */
   record(grant: Grant, status: number, items: number): void;
   /** Writes the counted usage now. */
@@ -90,6 +96,16 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
   let generation = 0;
   const accessMemo = new Map<string, FeedAccess>();
   let memoSources: SourceConfig[] | null = null;
+  let sourcesVersion = 0;
+  const currentSources = (): SourceConfig[] => {
+    const sources = typeof deps.sources === 'function' ? deps.sources() : deps.sources;
+    if (sources !== memoSources) {
+      accessMemo.clear();
+      memoSources = sources;
+      sourcesVersion++;
+    }
+    return sources;
+  };
   // The usage row a grant counts into today, until the next flush (which starts new rows).
   let todayRows = new WeakMap<Grant, UsageRow>();
   let pending = new Map<string, UsageRow>();
@@ -148,11 +164,7 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
 
     feedAccess(grant, feedName) {
       if (!grant) return PUBLIC_ACCESS;
-      const sources = typeof deps.sources === 'function' ? deps.sources() : deps.sources;
-      if (sources !== memoSources) {
-        accessMemo.clear();
-        memoSources = sources;
-      }
+      const sources = currentSources();
       const memoKey = `${grant.subscriber.id}|${feedName}`;
       let found = accessMemo.get(memoKey);
       if (!found) {
@@ -161,6 +173,11 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
         accessMemo.set(memoKey, found);
       }
       return found;
+    },
+
+    entitlementsVersion() {
+      currentSources();
+      return sourcesVersion;
     },
 
     record(grant, status, items) {

@@ -47,7 +47,7 @@ export interface FastPathDeps<R extends FastRequest, B> {
   /** A keyed request's grant without I/O (its key's hash in the in-memory index), or null: the full route takes it. Absent: keyed requests always take the full route. */
   resolveGrant?: (request: R) => Grant | null;
   /** The entitlements and usage of keyed requests (with `resolveGrant`). */
-  access?: Pick<AccessControl, 'feedAccess' | 'record'>;
+  access?: Pick<AccessControl, 'feedAccess' | 'record' | 'entitlementsVersion'>;
 }
 
 /** What is remembered of one request target: its cache key, representation and prebuilt answers. */
@@ -94,9 +94,11 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
   const byHost = new Map<string, Map<string, Target<B>>>();
   let remembered = 0;
   // Keyed targets per grant (the access control hands out one grant object per key while its index stands, so a
-  // change of entitlements or keys starts afresh), then by host and request target.
+  // change of entitlements or keys starts afresh; a change of the sources, under the same grants, too), then by
+  // host and request target.
   let keyedTargets = new WeakMap<Grant, Map<string, Target<B>>>();
   let keyedRemembered = 0;
+  let keyedFor = -1;
   const accepts = new Map<string, AcceptedEncodings>();
 
   return function serveCached(request) {
@@ -133,6 +135,12 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     if (!resolveGrant || !access || !path.startsWith('/feeds/') || path.length > MAX_URL_LENGTH || path.includes('#')) return null;
     const grant = resolveGrant(request);
     if (grant === null) return null;
+    const entitlements = access.entitlementsVersion();
+    if (entitlements !== keyedFor) {
+      keyedTargets = new WeakMap();
+      keyedRemembered = 0;
+      keyedFor = entitlements;
+    }
     const host = fixedBase === null ? (headerOf(request, 'host') ?? defaultHost) : '';
     const memo = fixedBase === null ? `${host}\u0000${path}` : path;
     let mine = keyedTargets.get(grant);

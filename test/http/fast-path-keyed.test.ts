@@ -83,4 +83,51 @@ describe('the fast path with keys', () => {
     const usage = (await (await app.request(`${base}/admin/subscribers/s/usage`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { usage: Array<{ requests: number; ok: number; notModified: number }> };
     expect(usage.usage).toEqual([expect.objectContaining({ requests: 5, ok: 4, notModified: 1 })]);
   });
+
+  it('follows a change of the sources: a provider entitlement that no longer covers a source stops serving its items', async () => {
+    const sqlite = openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-fpk-')), 'p.db'));
+    const store = createStore(sqlite.db);
+    const licensed = validateConfig({
+      sources: [
+        { id: 'wire', url: 'https://wire.example/feed', title: 'Wire', provider: 'AP', license: 'restricted' },
+        { id: 'other', url: 'https://other.example/feed', title: 'Other', provider: 'Reuters', license: 'restricted' },
+      ],
+    });
+    await store.syncSources(licensed.sources);
+    // The service's snapshot of the stored sources: an admin edit of a source makes a new one.
+    let snapshot = licensed.sources;
+    const access = await openAccess(licensed, sqlite.db, { sources: () => snapshot });
+    for (const source of ['wire', 'other']) {
+      await store.savePoll(source, [itemWrite(newsItem(source, { headlines: [{ role: 'main', contentType: 'text/plain', value: `${source} story` }] }), { published: RECENT })], {
+        etag: null,
+        lastModified: null,
+        fetchedAt: RECENT,
+        nextFetchAt: 0,
+      });
+    }
+    const representations = createRepresentations();
+    const app = createApp({ store, feeds: [], baseUrl: base, access, representations, admin: { token: TOKEN, refresh: async () => null } });
+    const version = await store.dataVersion();
+    const serve = createFastPath<FastRequest>({
+      representations,
+      peekVersion: () => version,
+      baseUrl: base,
+      access,
+      resolveGrant: (req) => access.peek(createHash('sha256').update(String(req.headers.authorization).slice(7)).digest('hex'), false),
+    });
+    const body = JSON.stringify({ id: 'ap-only', name: 'AP only', entitlements: { providers: ['ap'] } });
+    const created = (await (await app.request(`${base}/admin/subscribers`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body })).json()) as { key: string };
+    const keyed = { authorization: `Bearer ${created.key}` };
+    const text = (body: Uint8Array | null | undefined) => new TextDecoder().decode(body ?? new Uint8Array());
+
+    expect(await (await app.request(`${base}/feeds/all.rss`, { headers: keyed })).text()).toContain('wire story');
+    expect(text(serve({ method: 'GET', url: '/feeds/all.rss', headers: keyed })?.body)).toContain('wire story');
+    // The wire source is now another provider's (its licence unchanged, so the data version stays).
+    snapshot = licensed.sources.map((s) => (s.id === 'wire' ? { ...s, provider: 'Reuters' } : s));
+    const full = await (await app.request(`${base}/feeds/all.rss`, { headers: keyed })).text();
+    expect(full).not.toContain('wire story');
+    const fast = serve({ method: 'GET', url: '/feeds/all.rss', headers: keyed });
+    expect(text(fast?.body)).not.toContain('wire story');
+    sqlite.close();
+  });
 });
