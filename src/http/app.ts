@@ -135,8 +135,10 @@ export function createApp(deps: AppDeps): Hono {
     // The cache keys by entitlement; a key sent in the URL is in the links, so that representation is the key's (by its id).
     const search = grant ? withoutKey(url.search) : url.search;
     const key = feedKey({ base, pathname: url.pathname, search }, now(), undefined, grant?.inUrl ? `${id}|${grant.keyId}` : id);
+    // A bearer key's representation is its entitlement's, shared: a `?key=` sent beside the header stays out of its links.
+    const rendered = grant && !grant.inUrl && search !== url.search ? new URL(`${url.origin}${url.pathname}${search}`) : url;
     const rep = await representations.obtain(key, version, () =>
-      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language }, { spec, format, url, base, access }),
+      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language }, { spec, format, url: rendered, base, access }),
     );
     const res = respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${url.search}`));
     if (grant) {

@@ -155,6 +155,23 @@ describe('subscribers and keys', () => {
     }
   });
 
+  it('never puts a ?key= beside a bearer key into the representation it shares with the entitlement', async () => {
+    const a = (await (await admin(f.app, 'POST', '/admin/subscribers', { id: 'a', name: 'A', entitlements: {} })).json()) as { key: string };
+    const b = (await (await admin(f.app, 'POST', '/admin/subscribers', { id: 'b', name: 'B', entitlements: {} })).json()) as { key: string };
+    // A client that sends its key both ways: the header decides, and the representation is the entitlement's.
+    const fromA = await f.app.request(`${base}/feeds/all.rss?limit=2&key=${a.key}`, { headers: { Authorization: `Bearer ${a.key}` } });
+    expect(fromA.status).toBe(200);
+    expect(await fromA.text()).not.toContain(a.key);
+    // B has the same entitlement and asks the same feed by header: the shared representation carries no key of A's.
+    const fromB = await f.app.request(`${base}/feeds/all.rss?limit=2`, { headers: { Authorization: `Bearer ${b.key}` } });
+    expect(fromB.status).toBe(200);
+    const bodyB = await fromB.text();
+    expect(bodyB).toMatch(/ap News story|cp News story|ap Sports story|cp Sports story/);
+    expect(bodyB).not.toContain(a.key);
+    expect(bodyB).not.toContain('key=');
+    expect(fromB.headers.get('Link') ?? '').not.toContain(a.key);
+  });
+
   it('answers 401 without echoing an unknown, revoked or expired key, and counts failures per client', async () => {
     const created = (await (await admin(f.app, 'POST', '/admin/subscribers', { id: 'c', name: 'C' })).json()) as { key: string; keyId: string };
     const unknown = `wf_${'A'.repeat(43)}`;
