@@ -151,23 +151,28 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
   const storyHeadline = fold(headline);
   const teasers = [sections.teasers, ...sections.lists].flatMap((list) => parseTeasers(list, rules, base));
   for (const teaser of teasers) {
-    const t = teaserItem(teaser, ctx, rules, now, language, provider);
+    const t = siblingUri(teaser, ctx);
     // Sites list the story itself among its siblings.
-    if (t.item.uri === uri || fold(teaser.headline) === storyHeadline) continue;
-    result.push(t);
+    if (t === uri || fold(teaser.headline) === storyHeadline) continue;
+    result.push(teaserItem(teaser, t, ctx, rules, now, language, provider));
   }
   return result;
 }
 
+/** The uri of a sibling story: by its link, else its headline. */
+function siblingUri(teaser: Teaser, ctx: NormalizeContext): string {
+  return itemUri(ctx.source.id, linkKey(teaser.link) ?? headlineKey(teaser.headline));
+}
+
 function teaserItem(
   teaser: Teaser,
+  uri: string,
   ctx: NormalizeContext,
   rules: CompiledRules,
   now: string,
   language: string | null,
   provider: string | null,
 ): NormalizedItem {
-  const uri = itemUri(ctx.source.id, linkKey(teaser.link) ?? headlineKey(teaser.headline));
   const summary = teaser.lede ? (teaser.truncated ? `${teaser.lede}…` : teaser.lede) : null;
   const subjects = subjectsFor(
     {
