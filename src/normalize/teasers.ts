@@ -30,51 +30,48 @@ export interface Teaser {
  */
 export function parseTeasers(blocks: TextBlock[], rules: CompiledRules, base: string | null): Teaser[] {
   const teasers: Teaser[] = [];
-  let photo: TextBlock[] = [];
-  let lines: TextBlock[] = [];
-  // Whether each line of `lines` ends with the read-more marker (read once per line).
-  let cuts: boolean[] = [];
+  let run = newRun();
   for (const block of blocks) {
     const kind = classifyBlock(block, rules).kind;
     if (kind !== 'text') {
-      if (lines.length > 0) {
-        pushTeaser(teasers, photo, lines, cuts, rules, base);
-        photo = [];
-        lines = [];
-        cuts = [];
-      }
-      photo.push(block);
+      if (run.lines.length > 0) run = endRun(run, teasers, rules, base);
+      run.photo.push(block);
       continue;
     }
     // A heading, or in a list of links each link to another page, is the next story.
-    if (lines.length > 0 && (block.heading || (block.linked && block.href && !hasHref(lines, block.href)))) {
-      pushTeaser(teasers, photo, lines, cuts, rules, base);
-      photo = [];
-      lines = [];
-      cuts = [];
+    if (run.lines.length > 0 && (block.heading || (block.linked && block.href && !hasHref(run.lines, block.href)))) {
+      run = endRun(run, teasers, rules, base);
     }
     const cut = rules.stripReadMore(block.text).cut;
-    lines.push(block);
-    cuts.push(cut);
-    if (cut) {
-      pushTeaser(teasers, photo, lines, cuts, rules, base);
-      photo = [];
-      lines = [];
-      cuts = [];
-    }
+    if (run.lines.length === 0) run.firstCut = cut;
+    run.lines.push(block);
+    if (cut) run = endRun(run, teasers, rules, base);
   }
-  if (lines.length > 0) pushTeaser(teasers, photo, lines, cuts, rules, base);
+  if (run.lines.length > 0) endRun(run, teasers, rules, base);
   return teasers;
+}
+
+/** The blocks of one teaser being read: its picture blocks, its lines, and whether the first line is cut off. */
+interface TeaserRun {
+  photo: TextBlock[];
+  lines: TextBlock[];
+  firstCut: boolean;
+}
+
+function newRun(): TeaserRun {
+  return { photo: [], lines: [], firstCut: false };
+}
+
+/** Ends a teaser's blocks (kept when they make one) and gives the run to go on with. */
+function endRun(run: TeaserRun, teasers: Teaser[], rules: CompiledRules, base: string | null): TeaserRun {
+  const teaser = toTeaser(run.photo, run.lines, run.firstCut, rules, base);
+  if (teaser) teasers.push(teaser);
+  return newRun();
 }
 
 function hasHref(lines: TextBlock[], href: string): boolean {
   for (const line of lines) if (line.href === href) return true;
   return false;
-}
-
-function pushTeaser(teasers: Teaser[], photo: TextBlock[], lines: TextBlock[], cuts: boolean[], rules: CompiledRules, base: string | null): void {
-  const teaser = toTeaser(photo, lines, cuts[0]!, rules, base);
-  if (teaser) teasers.push(teaser);
 }
 
 function toTeaser(photo: TextBlock[], lines: TextBlock[], firstCut: boolean, rules: CompiledRules, base: string | null): Teaser | null {
