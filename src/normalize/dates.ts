@@ -38,7 +38,12 @@ const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?Z
 function isoUtcMs(value: string): number | null {
   const m = ISO_UTC.exec(value);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
   // Whole seconds from year 100 on (Date.UTC reads years 0–99 as 1900–1999): the fields are the instant when each is in range.
   if (value.length === 20 && year >= 100) {
     const valid = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
@@ -62,11 +67,14 @@ function daysInMonth(year: number, month: number): number {
  */
 export function checkDate(value: string | null | undefined, now: Date, limits: DateLimits = DEFAULT_DATE_LIMITS): PublishedDate {
   if (!value || !value.trim()) return { iso: null, ms: null, flag: 'missing' };
-  const ms = isoUtcMs(value.trim());
+  const v = value.trim();
+  const ms = isoUtcMs(v);
   if (ms === null) return { iso: null, ms: null, flag: 'invalid' };
   if (ms > now.getTime() + limits.futureToleranceMs) return { iso: null, ms: null, flag: 'future' };
   if (ms < limits.earliestMs) return { iso: null, ms: null, flag: 'too-old' };
-  return { iso: new Date(ms).toISOString(), ms, flag: null };
+  // A whole-second time from year 1000 on is written back as it came, with milliseconds.
+  const iso = v.length === 20 && v.charCodeAt(0) !== 0x30 ? `${v.slice(0, 19)}.000Z` : new Date(ms).toISOString();
+  return { iso, ms, flag: null };
 }
 
 /** The publication time of an entry: `published` when usable, else `updated`, else null flagged by `published`'s fault. */

@@ -19,7 +19,7 @@ import { pubStatusOf } from './pub-status.ts';
 import { DEFAULT_RULES, type NormalizeRules } from './rules.ts';
 import { parseStory } from './story.ts';
 import { subjectsFor } from './subjects.ts';
-import { parseTeasers, type Teaser } from './teasers.ts';
+import { parseTeasers, withoutEllipsis, type Teaser } from './teasers.ts';
 import { cleanText, firstSentence, fold, words } from './text.ts';
 import { htmlToText } from '../util/html-text.ts';
 
@@ -151,23 +151,28 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
   const storyHeadline = fold(headline);
   const teasers = [sections.teasers, ...sections.lists].flatMap((list) => parseTeasers(list, rules, base));
   for (const teaser of teasers) {
-    const t = teaserItem(teaser, ctx, rules, now, language, provider);
+    const t = siblingUri(teaser, ctx);
     // Sites list the story itself among its siblings.
-    if (t.item.uri === uri || fold(teaser.headline) === storyHeadline) continue;
-    result.push(t);
+    if (t === uri || fold(teaser.headline) === storyHeadline) continue;
+    result.push(teaserItem(teaser, t, ctx, rules, now, language, provider));
   }
   return result;
 }
 
+/** The uri of a sibling story: by its link, else its headline. */
+function siblingUri(teaser: Teaser, ctx: NormalizeContext): string {
+  return itemUri(ctx.source.id, linkKey(teaser.link) ?? headlineKey(teaser.headline));
+}
+
 function teaserItem(
   teaser: Teaser,
+  uri: string,
   ctx: NormalizeContext,
   rules: CompiledRules,
   now: string,
   language: string | null,
   provider: string | null,
 ): NormalizedItem {
-  const uri = itemUri(ctx.source.id, linkKey(teaser.link) ?? headlineKey(teaser.headline));
   const summary = teaser.lede ? (teaser.truncated ? `${teaser.lede}…` : teaser.lede) : null;
   const subjects = subjectsFor(
     {
@@ -220,11 +225,18 @@ const SUMMARY_ONLY_MAX_WORDS = 80;
 export function representsStory(entry: RawEntry, paragraphs: string[], truncated: boolean): boolean {
   if (truncated) return false;
   // An entry without a title is only its text: the headline read from it, and the rest, are all there is.
-  if (!htmlToText(entry.title ?? '').trim()) return Boolean((entry.content ?? entry.summary)?.trim());
+  if (!hasText(entry.title)) return Boolean((entry.content ?? entry.summary)?.trim());
   if (paragraphs.every((p) => !p.trim())) return false;
   if (entry.content?.trim()) return true;
   const n = paragraphs.reduce((sum, p) => sum + words(p).length, 0);
   return paragraphs.length > 2 || n >= SUMMARY_ONLY_MAX_WORDS;
+}
+
+/** `htmlToText(html).trim() !== ''`; without markup or entities, whether any character is not white space or NUL. */
+function hasText(html: string | null): boolean {
+  if (!html) return false;
+  if (html.includes('<') || html.includes('&')) return htmlToText(html).trim() !== '';
+  return /[^\s\0]/.test(html);
 }
 
 /** A staff byline's outlet ("Gazette"), as the source's provider names it when that is the same paper ("Springfield Gazette"). */
@@ -248,7 +260,7 @@ function summaryOf(summary: string, headline: string, paragraphs: string[], rule
     .map((b) => b.text)
     .join(' ');
   const cut = rules.stripReadMore(text);
-  const clean = splitDateline(cut.text.replace(/\s*(?:\u2026|\.{3})\s*$/, ''), rules).text.trim();
+  const clean = splitDateline(withoutEllipsis(cut.text), rules).text.trim();
   if (!clean) return null;
   // Feeds that repeat the whole body as the summary add nothing.
   const folded = fold(clean);

@@ -40,6 +40,15 @@ export interface Picture {
 }
 
 const CREDIT_WORD = /file|photo|image|picture|submitted|contributed|supplied|handout|courtesy|credit|\//i;
+
+/**
+ * False when no credit can be read from a clean text or any part of it: every credit form needs one of the
+ * credit words or a slash (`cleanText` of a part of a clean text adds no ASCII letter), so most lines are
+ * settled by one scan.
+ */
+export function mayHoldCredit(clean: string): boolean {
+  return CREDIT_WORD.test(clean);
+}
 const PAREN_TAIL = /\s*\(([^()]{2,140})\)[\s.]*$/;
 
 /**
@@ -77,6 +86,28 @@ export function creditOnly(text: string, rules: CompiledRules): PhotoCredit | nu
  * unbracketed ones need a form that cannot be ordinary text. Null when the text is no credit.
  */
 export function parseCredit(raw: string, rules: CompiledRules, opts: { bracketed: boolean }): PhotoCredit | null {
+  if (raw.length > CREDIT_MEMO_MAX_CHARS) return readCredit(raw, rules, opts.bracketed);
+  let memos = creditMemos.get(rules);
+  if (!memos) {
+    memos = [new Map(), new Map()];
+    creditMemos.set(rules, memos);
+  }
+  const memo = memos[opts.bracketed ? 1 : 0];
+  const hit = memo.get(raw);
+  if (hit !== undefined) return hit;
+  if (memo.size >= CREDIT_MEMO_SIZE) memo.clear();
+  const credit = readCredit(raw, rules, opts.bracketed);
+  memo.set(raw, credit && Object.freeze(credit));
+  return credit;
+}
+
+// The same photographers and agencies sign many pictures, and each poll brings them again: credits read are
+// remembered per rules (unbracketed, bracketed), a bounded number of them, shared frozen.
+const creditMemos = new WeakMap<CompiledRules, [Map<string, PhotoCredit | null>, Map<string, PhotoCredit | null>]>();
+const CREDIT_MEMO_SIZE = 4096;
+const CREDIT_MEMO_MAX_CHARS = 256;
+
+function readCredit(raw: string, rules: CompiledRules, bracketed: boolean): PhotoCredit | null {
   const text = cleanText(raw).replace(/[\s.]+$/, '');
   // A credit is one short phrase: brackets or a sentence break inside mean this is a caption, not a credit.
   // Every form below needs one of these words or a slash.
@@ -89,34 +120,28 @@ export function parseCredit(raw: string, rules: CompiledRules, opts: { bracketed
     file = /file/i.test(tail[1]!);
     body = body.slice(0, tail.index).trim();
   }
-  const make = (photographer: string | null, organisation: string | null, isFile = file): PhotoCredit => ({
-    text,
-    photographer: photographer ? naturalCase(photographer) : null,
-    organisation: organisation ? organisationName(organisation, rules) : null,
-    file: isFile,
-  });
 
   // "File photo", "Advocate file photo", "File photo/Name"
   const filePhoto = /^(?:(.{1,40}?)\s+)?file\s+(?:photo|image|picture)(?:\s*\/\s*(.+))?$/i.exec(body);
-  if (filePhoto) return make(filePhoto[2] ?? null, filePhoto[1] ?? null, true);
-  if (/^file$/i.test(body)) return make(null, null, true);
+  if (filePhoto) return credit(text, filePhoto[2] ?? null, filePhoto[1] ?? null, true, rules);
+  if (/^file$/i.test(body)) return credit(text, null, null, true, rules);
 
   // "Submitted photo", "Contributed", "Handout"
-  if (/^(?:submitted|contributed|supplied|handout)(?:\s+(?:photo|image|picture))?$/i.test(body)) return make(null, null);
+  if (/^(?:submitted|contributed|supplied|handout)(?:\s+(?:photo|image|picture))?$/i.test(body)) return credit(text, null, null, file, rules);
 
   // "AP Photo/Name", "Reuters Photo/Name", "AP Photo"
   const agencyPhoto = /^(.{1,40}?)\s+Photos?(?:\s*\/\s*(.+))?$/i.exec(body);
-  if (agencyPhoto && (opts.bracketed || knownOrganisation(agencyPhoto[1]!, rules))) {
-    return make(agencyPhoto[2] ?? null, agencyPhoto[1]!);
+  if (agencyPhoto && (bracketed || knownOrganisation(agencyPhoto[1]!, rules))) {
+    return credit(text, agencyPhoto[2] ?? null, agencyPhoto[1]!, file, rules);
   }
 
   // "Photo by NAME/Outlet Staff", "photography by Name/Organisation", "Photo courtesy of X"
   const photoBy = /^(?:photo|photos|photograph|photography|image|picture)\s+(by|courtesy(?:\s+of)?)\s+(.+)$/i.exec(body);
   if (photoBy) {
     const [who, org] = splitSlash(photoBy[2]!);
-    if (org) return make(who, org);
+    if (org) return credit(text, who, org, file, rules);
     // "Photo courtesy of X" credits whoever supplied it: an organisation as far as we can tell.
-    return /^by$/i.test(photoBy[1]!) && namesOf(who) ? make(who, null) : make(null, who);
+    return /^by$/i.test(photoBy[1]!) && namesOf(who) ? credit(text, who, null, file, rules) : credit(text, null, who, file, rules);
   }
 
   // "Photo: Name/Outlet"
@@ -125,19 +150,28 @@ export function parseCredit(raw: string, rules: CompiledRules, opts: { bracketed
 
   // "Courtesy of X", "Handout by X"
   const courtesy = /^(?:courtesy(?:\s+of)?|handout(?:\s+by)?)\s+(.+)$/i.exec(body);
-  if (courtesy) return make(null, courtesy[1]!);
+  if (courtesy) return credit(text, null, courtesy[1]!, file, rules);
 
   // "THE CANADIAN PRESS/Name", "REUTERS/Name", "NAME / AFP", "Name/AFP via Getty Images"
   const [left, right] = splitSlash(body);
   if (right) {
     const leftOrg = knownOrganisation(left, rules);
     const rightOrg = knownOrganisation(right.replace(/\s+via\s+.+$/i, ''), rules);
-    const short = (side: string): boolean => words(side).length <= 5;
-    if (leftOrg && short(right)) return make(right, left);
-    if (rightOrg && short(left)) return make(left, right.replace(/\s+via\s+.+$/i, ''));
-    if (opts.bracketed) return namesOf(left) ? make(left, right) : make(namesOf(right) ? right : null, left);
+    if (leftOrg && words(right).length <= 5) return credit(text, right, left, file, rules);
+    if (rightOrg && words(left).length <= 5) return credit(text, left, right.replace(/\s+via\s+.+$/i, ''), file, rules);
+    if (bracketed) return namesOf(left) ? credit(text, left, right, file, rules) : credit(text, namesOf(right) ? right : null, left, file, rules);
   }
   return null;
+}
+
+/** A credit read: the photographer in natural case, the organisation by its canonical name. */
+function credit(text: string, photographer: string | null, organisation: string | null, file: boolean, rules: CompiledRules): PhotoCredit {
+  return {
+    text,
+    photographer: photographer ? naturalCase(photographer) : null,
+    organisation: organisation ? organisationName(organisation, rules) : null,
+    file,
+  };
 }
 
 /** Two credits printed for one picture (a bare "File photo" line beside a caption's own credit) as one. */

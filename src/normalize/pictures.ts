@@ -8,9 +8,9 @@ import { StringMemo } from '../util/string-memo.ts';
 import type { ImageRef, TextBlock } from './blocks.ts';
 import { resolveHttpUrl } from './links.ts';
 import type { CompiledRules } from './matchers.ts';
-import { creditOnly, mergeCredits, parseCredit, splitCaption, type PhotoCredit, type Picture, type PictureImage } from './photo.ts';
+import { creditOnly, mayHoldCredit, mergeCredits, parseCredit, splitCaption, type PhotoCredit, type Picture, type PictureImage } from './photo.ts';
 import { namesOf } from './byline.ts';
-import { fold } from './text.ts';
+import { cleanText, fold } from './text.ts';
 
 /** What a block is, for picture gathering. */
 export type BlockKind =
@@ -19,14 +19,19 @@ export type BlockKind =
   | { kind: 'caption'; caption: string; credit: PhotoCredit | null }
   | { kind: 'text' };
 
+const IMAGE: BlockKind = Object.freeze({ kind: 'image' });
+const TEXT: BlockKind = Object.freeze({ kind: 'text' });
+
 /** Classifies a block: an image, a bare credit line, a caption (credit at its end, or a figcaption), or text. */
 export function classifyBlock(block: TextBlock, rules: CompiledRules): BlockKind {
-  if (!block.text) return { kind: 'image' };
+  if (!block.text) return IMAGE;
+  // Most blocks are paragraphs with no word a credit needs: neither a credit line nor a caption then.
+  if (!block.figcaption && !mayHoldCredit(cleanText(block.text))) return TEXT;
   const credit = creditOnly(block.text, rules);
   if (credit) return { kind: 'credit', credit };
   const split = splitCaption(block.text, rules);
   if (split.credit || block.figcaption) return { kind: 'caption', caption: split.caption, credit: split.credit };
-  return { kind: 'text' };
+  return TEXT;
 }
 
 /** A picture in the making while its blocks are read. */
@@ -45,6 +50,13 @@ class PictureBuilder {
   }
 }
 
+/** Ends the picture in the making (kept when it has anything) and gives the builder to go on with. */
+function flushPicture(current: PictureBuilder, pictures: Picture[]): PictureBuilder {
+  if (current.empty) return current.hasCaption ? new PictureBuilder() : current;
+  pictures.push(current.build());
+  return new PictureBuilder();
+}
+
 /**
  * Splits blocks into pictures and the other blocks. Within a run of picture blocks, an image, bare credits
  * and one caption form a picture; a new image or caption after a caption starts the next one.
@@ -57,37 +69,33 @@ export function collectPictures(
   const pictures: Picture[] = [];
   const rest: TextBlock[] = [];
   let current = new PictureBuilder();
-  const flush = (): void => {
-    if (!current.empty) pictures.push(current.build());
-    current = new PictureBuilder();
-  };
   for (const block of blocks) {
     const tracker = block.image !== null && isTrackingImage(block.image, rules, base);
     // A tracking pixel is no picture: alone it is dropped, beside a caption the caption stays.
     if (tracker && !block.text) continue;
     const what = classifyBlock(block, rules);
-    const image = block.image && !tracker ? imageOf(block.image, base) : null;
     if (what.kind === 'text') {
-      flush();
+      current = flushPicture(current, pictures);
       rest.push(block);
       continue;
     }
+    const image = block.image && !tracker ? imageOf(block.image, base) : null;
     if (what.kind === 'image') {
-      if (current.hasCaption || current.images.length > 0) flush();
+      if (current.hasCaption || current.images.length > 0) current = flushPicture(current, pictures);
     } else if (what.kind === 'credit') {
       // A credit after a captioned picture that already has one starts the next picture ("File photo" above its caption).
-      if (current.hasCaption && current.credit) flush();
+      if (current.hasCaption && current.credit) current = flushPicture(current, pictures);
       current.credit = mergeCredits(current.credit, what.credit);
     } else {
-      if (current.hasCaption) flush();
+      if (current.hasCaption) current = flushPicture(current, pictures);
       current.hasCaption = true;
       current.caption = what.caption;
       current.credit = mergeCredits(current.credit, what.credit);
     }
     if (image && !current.images.some((i) => i.href === image.href)) current.images.push(image);
   }
-  flush();
-  return { pictures: dedupePictures(pictures), rest };
+  flushPicture(current, pictures);
+  return { pictures: pictures.length > 0 ? dedupePictures(pictures) : pictures, rest };
 }
 
 /**

@@ -30,38 +30,57 @@ export interface Teaser {
  */
 export function parseTeasers(blocks: TextBlock[], rules: CompiledRules, base: string | null): Teaser[] {
   const teasers: Teaser[] = [];
-  let photo: TextBlock[] = [];
-  let lines: TextBlock[] = [];
-  const flush = (): void => {
-    const teaser = lines.length > 0 ? toTeaser(photo, lines, rules, base) : null;
-    if (teaser) teasers.push(teaser);
-    photo = [];
-    lines = [];
-  };
+  let run = newRun();
   for (const block of blocks) {
     const kind = classifyBlock(block, rules).kind;
     if (kind !== 'text') {
-      if (lines.length > 0) flush();
-      photo.push(block);
+      if (run.lines.length > 0) run = endRun(run, teasers, rules, base);
+      run.photo.push(block);
       continue;
     }
-    if (block.heading && lines.length > 0) flush();
-    // In a list of links, each link to another page is the next story.
-    else if (block.linked && block.href && lines.length > 0 && !lines.some((l) => l.href === block.href)) flush();
-    lines.push(block);
-    if (rules.stripReadMore(block.text).cut) flush();
+    // A heading, or in a list of links each link to another page, is the next story.
+    if (run.lines.length > 0 && (block.heading || (block.linked && block.href && !hasHref(run.lines, block.href)))) {
+      run = endRun(run, teasers, rules, base);
+    }
+    const cut = rules.stripReadMore(block.text).cut;
+    if (run.lines.length === 0) run.firstCut = cut;
+    run.lines.push(block);
+    if (cut) run = endRun(run, teasers, rules, base);
   }
-  flush();
+  if (run.lines.length > 0) endRun(run, teasers, rules, base);
   return teasers;
 }
 
-function toTeaser(photo: TextBlock[], lines: TextBlock[], rules: CompiledRules, base: string | null): Teaser | null {
-  const [first, ...more] = lines;
+/** The blocks of one teaser being read: its picture blocks, its lines, and whether the first line is cut off. */
+interface TeaserRun {
+  photo: TextBlock[];
+  lines: TextBlock[];
+  firstCut: boolean;
+}
+
+function newRun(): TeaserRun {
+  return { photo: [], lines: [], firstCut: false };
+}
+
+/** Ends a teaser's blocks (kept when they make one) and gives the run to go on with. */
+function endRun(run: TeaserRun, teasers: Teaser[], rules: CompiledRules, base: string | null): TeaserRun {
+  const teaser = toTeaser(run.photo, run.lines, run.firstCut, rules, base);
+  if (teaser) teasers.push(teaser);
+  return newRun();
+}
+
+function hasHref(lines: TextBlock[], href: string): boolean {
+  for (const line of lines) if (line.href === href) return true;
+  return false;
+}
+
+function toTeaser(photo: TextBlock[], lines: TextBlock[], firstCut: boolean, rules: CompiledRules, base: string | null): Teaser | null {
+  const first = lines[0];
   if (!first) return null;
-  const headline = cleanHeadline(rules.stripReadMore(first.text).text, rules);
+  const headline = cleanHeadline(firstCut ? rules.stripReadMore(first.text).text : first.text, rules);
   if (!headline) return null;
-  const cut = rules.stripReadMore(more.map((b) => b.text).join(' '));
-  const truncated = cut.cut || rules.stripReadMore(first.text).cut;
+  const cut = lines.length > 1 ? rules.stripReadMore(lines.slice(1).map((b) => b.text).join(' ')) : NOTHING_MORE;
+  const truncated = cut.cut || firstCut;
   let lede: string | null = withoutEllipsis(cut.text).trim() || null;
   let located: string | null = null;
   if (lede) {
@@ -75,8 +94,10 @@ function toTeaser(photo: TextBlock[], lines: TextBlock[], rules: CompiledRules, 
   return { headline, lede, truncated, located, picture, link: resolveHttpUrl(href, base) };
 }
 
-// `text.replace(/\s*(?:\u2026|\.{3})\s*$/, '')`; the regex tries every white space of a lede that has no ellipsis.
-function withoutEllipsis(text: string): string {
+const NOTHING_MORE = Object.freeze({ text: '', cut: false });
+
+/** The text without a final ellipsis (`text.replace(/\s*(?:\u2026|\.{3})\s*$/, '')`, which tries every white space of a text that has none). */
+export function withoutEllipsis(text: string): string {
   const end = text.trimEnd();
   return end.endsWith('\u2026') || end.endsWith('...') ? text.replace(/\s*(?:\u2026|\.{3})\s*$/, '') : text;
 }

@@ -33,5 +33,13 @@ function finish(h1: number, h2: number): string {
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
   h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+  return hex32(h2) + hex32(h1);
+}
+
+// Two hex digits per byte value: `Number#toString(16)` of a value past 2^31 takes V8's slow double-to-radix path.
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** The 32 bits of `h` as 8 hex digits. */
+function hex32(h: number): string {
+  return HEX_BYTE[h >>> 24]! + HEX_BYTE[(h >>> 16) & 0xff]! + HEX_BYTE[(h >>> 8) & 0xff]! + HEX_BYTE[h & 0xff]!;
 }

@@ -7,6 +7,7 @@ describe('checkDate', () => {
   it.each([
     ['2021-03-16T21:40:00Z', '2021-03-16T21:40:00.000Z', null],
     ['2021-03-16T21:40:00.250Z', '2021-03-16T21:40:00.250Z', null],
+    [' 2021-03-16T21:40:00Z\n', '2021-03-16T21:40:00.000Z', null],
     // RawEntry dates are ISO-8601 UTC: anything else never came from the parser and is not re-read here.
     ['2021-03-16T15:40:00-06:00', null, 'invalid'],
     ['Tue, 16 Mar 2021 21:40:00 GMT', null, 'invalid'],

@@ -227,4 +227,18 @@ describe('full only when the body is the story', () => {
   it('representsStory: an entry with no title is all its text', () => {
     expect(representsStory(entryOf(null, { title: null, summary: '<a href="/x">Bridge plan stalls</a>' }), [], false)).toBe(true);
   });
+
+  it.each([
+    [' \u00a0\t ', false],
+    ['\0', false],
+    ['<b> </b>', false],
+    ['&nbsp;', false],
+    ['&#32;\u3000', false],
+    ['Bridge plan stalls', true],
+    ['<b>Bridge</b>', true],
+    ['&amp;', true],
+  ])('representsStory: the title %j has text: %s', (title, hasTitle) => {
+    // With a title, no paragraph means no story; without one, the text is all there is.
+    expect(representsStory(entryOf(null, { title, summary: 'Bridge plan stalls' }), [], false)).toBe(!hasTitle);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules } from '../../src/normalize/matchers.ts';
-import { creditOnly, mergeCredits, parseCredit, pictureAssociation, splitCaption } from '../../src/normalize/photo.ts';
+import { creditOnly, mayHoldCredit, mergeCredits, parseCredit, pictureAssociation, splitCaption } from '../../src/normalize/photo.ts';
 import { DEFAULT_RULES } from '../../src/normalize/rules.ts';
 import { ninjsErrors } from './support/ninjs-schema.ts';
 
@@ -76,6 +76,40 @@ describe('parseCredit and mergeCredits', () => {
     });
     expect(mergeCredits(null, own)).toBe(own);
     expect(mergeCredits(own, null)).toBe(own);
+  });
+});
+
+describe('parseCredit, read again', () => {
+  it('gives the same credit each time, per rules and bracketing, and one that cannot be changed', () => {
+    const first = parseCredit('Jane Doe/Gazette', rules, { bracketed: true });
+    expect(parseCredit('Jane Doe/Gazette', rules, { bracketed: true })).toEqual(first);
+    expect(first).toEqual({ text: 'Jane Doe/Gazette', photographer: 'Jane Doe', organisation: 'Gazette', file: false });
+    // Unbracketed, an unknown organisation after a slash is no credit.
+    expect(parseCredit('Jane Doe/Gazette', rules, { bracketed: false })).toBeNull();
+    expect(Object.isFrozen(first)).toBe(true);
+    const strict = compileRules({ ...DEFAULT_RULES, agencies: [] });
+    expect(parseCredit('REUTERS/Jo Shutter', rules, { bracketed: false })?.organisation).toBe('Reuters');
+    expect(parseCredit('REUTERS/Jo Shutter', strict, { bracketed: false })?.organisation ?? null).not.toBe('Reuters');
+  });
+});
+
+describe('mayHoldCredit', () => {
+  it.each([
+    ['Crews clear snow. Photo by Jane Doe/Gazette', true],
+    ['A nurse at work. THE CANADIAN PRESS/Pat Lensman', true],
+    ['(Advocate FILE photo)', true],
+    ['Supplied', true],
+    ['The council met on Tuesday and voted to extend the bus routes.', false],
+    ['Opponents have collected more than 900 signatures.', false],
+  ])('%s', (text, expected) => {
+    expect(mayHoldCredit(text)).toBe(expected);
+  });
+
+  it('is true for every text a credit is read from', () => {
+    for (const text of ['File photo', 'Jane Doe/Gazette', 'Photo courtesy of Springfield Fire Department', 'Handout', 'Credit: Jo Doe/Gazette']) {
+      expect(parseCredit(text, rules, { bracketed: true })).not.toBeNull();
+      expect(mayHoldCredit(text)).toBe(true);
+    }
   });
 });
 

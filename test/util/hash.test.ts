@@ -29,3 +29,20 @@ describe('hash64Bytes', () => {
     expect(hash64Bytes(bytes, start, bytes.length - start)).toBe(expected);
   });
 });
+
+describe('hash64', () => {
+  // Item and picture uris are built with it and stored: these values must never change (lanes with leading
+  // zero digits and with the top bit set included).
+  it.each([
+    ['', '488bdcb81aee8d83'],
+    ['a', '501c2ba782c97901'],
+    ['link:https://news.example/story-1', '7daca5ca54a66337'],
+    ['headline:bridge plan stalls', '51ab8228fb12c864'],
+    ['k181', '057815340d414c4f'],
+    ['k233', '08560a630aaace6e'],
+    ['k371', '0d4aa6fa0e80c5b9'],
+    ['f157', 'fff9f83bb90daddc'],
+  ])('keeps the value for %j', (text, expected) => {
+    expect(hash64(text)).toBe(expected);
+  });
+});
