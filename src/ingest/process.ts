@@ -78,6 +78,7 @@ async function processDocument(job: ProcessJob, docKey: string): Promise<Process
   const superseded = new Set<string>();
   const seen = new Set<string>();
   const pages: PageRequest[] = [];
+  const siblings = new Map<string, NormalizedItem>();
   for (const entry of feed.entries) {
     const hash = entryHash(context, entry, job.now);
     if (settled && lastDate(entry) > job.now) settled = false;
@@ -90,7 +91,7 @@ async function processDocument(job: ProcessJob, docKey: string): Promise<Process
       entries.push({ hash, gave: null });
       continue;
     }
-    const items = normalizeEntry(entry, { source: job.source, now: new Date(job.now), rules: job.rules, feed });
+    const items = normalizeEntry(entry, { source: job.source, now: new Date(job.now), rules: job.rules, feed, siblings });
     const gave = { uris: [...new Set(items.map((i) => i.item.uri))], supersedes: [...new Set(items.flatMap((i) => i.supersedes))] };
     entries.push({ hash, gave });
     fresh.push(...items);

@@ -36,6 +36,12 @@ export interface NormalizeOptions {
 /** What normalization knows besides the entry: its source, its feed, the poll time and the rules. */
 export interface NormalizeContext extends NormalizeOptions {
   feed: RawFeed;
+  /**
+   * The sibling (teaser) items already built from the feed's other entries, by uri: a site lists the same
+   * siblings under every story, and only the first of each uri survives {@link dedupe}, so a later entry takes
+   * that item as it is instead of building it again. Absent: every entry builds its own.
+   */
+  siblings?: Map<string, NormalizedItem> | undefined;
 }
 
 /** A normalized item with the facts the store indexes beside it (a superset of the store's `ItemWrite`). */
@@ -62,7 +68,8 @@ export interface NormalizedItem {
  * teaser with the same uri, and a teaser a full item supersedes is left out.
  */
 export function normalizeFeed(feed: RawFeed, options: NormalizeOptions): NormalizedItem[] {
-  const all = feed.entries.flatMap((entry) => normalizeEntry(entry, { ...options, feed }));
+  const context: NormalizeContext = { ...options, feed, siblings: new Map() };
+  const all = feed.entries.flatMap((entry) => normalizeEntry(entry, context));
   return dedupe(all);
 }
 
@@ -154,7 +161,12 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
     const t = siblingUri(teaser, ctx);
     // Sites list the story itself among its siblings.
     if (t === uri || fold(teaser.headline) === storyHeadline) continue;
-    result.push(teaserItem(teaser, t, ctx, rules, now, language, provider));
+    let sibling = ctx.siblings?.get(t);
+    if (sibling === undefined) {
+      sibling = teaserItem(teaser, t, ctx, rules, now, language, provider);
+      ctx.siblings?.set(t, sibling);
+    }
+    result.push(sibling);
   }
   return result;
 }
