@@ -17,6 +17,8 @@ const ASCII_SPACES = /\s+/g;
 
 /** One line of text as we keep it: NFC, zero-width characters and soft hyphens dropped, spaces collapsed. */
 export function cleanText(text: string): string {
+  // Most lines are already clean; one regex pass says so, cheaper than looking a long line up.
+  if (!NOT_CLEAN.test(text)) return text;
   const hit = cleanMemo.get(text);
   if (hit !== undefined) return hit;
   return cleanMemo.set(text, cleanSimple(text) ?? cleanUnicode(text));
@@ -43,25 +45,21 @@ function charClass(c: number): 0 | 1 | 2 | 3 {
   return 3;
 }
 
+// What keeps a text from being its own `cleanText`: a character `charClass` does not keep (white space other than
+// the space, zero-width characters, what NFC may change), or a space at either end or after another.
+const NOT_CLEAN = /[\t-\r\u00a0\u00ad\u0300-\u200f\u2028-\u202f\u205f-\u209f\u20c1-\uffff]|^ | $| {2}/;
+
 /**
  * `cleanText` in one pass for text without characters NFC could change: white-space runs become one space,
  * zero-width characters go, the ends are trimmed; the text itself when nothing changes. Null for other text.
  */
 function cleanSimple(text: string): string | null {
   const n = text.length;
-  // Most lines are already clean: printable ASCII, single spaces inside, and characters kept as they are.
-  let i = 0;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x20 && c < 0x7f) continue;
-    if (c === 0x20 ? i === 0 || i === n - 1 || text.charCodeAt(i - 1) === 0x20 : charClass(c) !== 0) break;
-  }
-  if (i === n) return text;
   let out = '';
   let segment = -1; // start of the run of kept text being read, or -1
   let space = false; // white space seen since the last kept text
   let started = false;
-  for (i = 0; i < n; i++) {
+  for (let i = 0; i < n; i++) {
     const k = charClass(text.charCodeAt(i));
     if (k === 0) {
       if (segment < 0) {
