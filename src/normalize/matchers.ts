@@ -45,6 +45,8 @@ export interface CompiledRules {
 }
 
 const REGEX_LITERAL = /^\/(.+)\/([a-z]*)$/s;
+// Longer texts given as titles are paragraphs compared with the headline: not remembered.
+const MEMO_TITLE_LENGTH = 200;
 // Names and lines are matched again by each rule that reads them; memos keep the work per text once.
 const orgKeyMemo = new StringMemo<string>();
 const cache = new WeakMap<NormalizeRules, CompiledRules>();
@@ -70,6 +72,13 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   const kills = rules.killMarkers.map((p) => shaped(asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\b`, 'iu')));
   const affixes = [...suffixes, ...prefixes];
   const affixMemo = new StringMemo<string>();
+  const stripAffixes = (title: string): string => {
+    let t = title;
+    for (let pass = 0; pass < 2; pass++) {
+      for (const { re, shape, tail } of affixes) t = ((tail === null || tail(t)) && mayMatch(shape, t) ? t.replace(re, '') : t).trim();
+    }
+    return t || title;
+  };
   const killCategories = new Set(rules.killCategories.map((c) => fold(c)));
 
   const orgs = new Map<string, KnownOrganisation>();
@@ -102,13 +111,12 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     isTrackingImage: (href) => trackers.some((re) => re.test(href)),
     stripReadMore: readMore,
     stripHeadlineAffixes(title) {
+      // Titles repeat (a feed's items, their copies in the body); the paragraphs compared with them do not, and
+      // looking one up costs more than ruling the affixes out on it.
+      if (title.length > MEMO_TITLE_LENGTH) return stripAffixes(title);
       const hit = affixMemo.get(title);
       if (hit !== undefined) return hit;
-      let t = title;
-      for (let pass = 0; pass < 2; pass++) {
-        for (const { re, shape, tail } of affixes) t = ((tail === null || tail(t)) && mayMatch(shape, t) ? t.replace(re, '') : t).trim();
-      }
-      return affixMemo.set(title, t || title);
+      return affixMemo.set(title, stripAffixes(title));
     },
     killMarker(line) {
       for (const { re, shape } of kills) {

@@ -203,6 +203,13 @@ export function trimEndOf(text: string, chars: string): string {
   return end === text.length ? text : text.slice(0, end);
 }
 
+/** The text without any run of the characters of `chars` at its start (`trimStartOf(t, ' -')` is `t.replace(/^[ -]+/, '')`). */
+export function trimStartOf(text: string, chars: string): string {
+  let start = 0;
+  while (start < text.length && chars.includes(text[start]!)) start++;
+  return start === 0 ? text : text.slice(start);
+}
+
 // Scripts written without spaces between words: each character counts as a word.
 const UNSPACED = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/u;
 const UNSPACED_ALL = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/gu;
