@@ -244,15 +244,38 @@ const ABBREVIATIONS = new Set(
   ],
 );
 
+const SENTENCE_BOUNDARY = /([.!?])(["'”’)\]]*)\s+(?=["'“‘(\[]?\p{Lu})/gu;
+const LETTER = /^\p{L}$/u;
+
+/**
+ * Where the run of letters and full stops that ends at `end` starts (what `/[\p{L}.]+$/u` finds in the text
+ * before `end`), read backwards; a surrogate pair is one character.
+ */
+function wordStart(text: string, end: number): number {
+  let s = end;
+  while (s > 0) {
+    const c = text.charCodeAt(s - 1);
+    if (c === 0x2e || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) {
+      s--;
+      continue;
+    }
+    if (c < 0x80) break;
+    const pair = c >= 0xdc00 && c <= 0xdfff && s >= 2 && text.charCodeAt(s - 2) >= 0xd800 && text.charCodeAt(s - 2) <= 0xdbff;
+    if (!LETTER.test(text.slice(pair ? s - 2 : s - 1, s))) break;
+    s -= pair ? 2 : 1;
+  }
+  return s;
+}
+
 /** The first sentence of a paragraph (the whole paragraph when no sentence end is found). */
 export function firstSentence(paragraph: string): string {
   const text = paragraph.trim();
-  const boundary = /([.!?])(["'”’)\]]*)\s+(?=["'“‘(\[]?\p{Lu})/gu;
+  const boundary = SENTENCE_BOUNDARY;
+  boundary.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = boundary.exec(text)) !== null) {
     if (m[1] === '.') {
-      const before = text.slice(0, m.index);
-      const token = /([\p{L}.]+)$/u.exec(before)?.[1] ?? '';
+      const token = text.slice(wordStart(text, m.index), m.index);
       // "U.S." / "N.D." / initials ("J.") and known abbreviations do not end a sentence.
       if (/^(?:\p{L}\.)*\p{L}$/u.test(token) || ABBREVIATIONS.has(token.toLowerCase())) continue;
     }
