@@ -268,16 +268,25 @@ function lineMatchers(patterns: string[]): (line: string) => boolean {
 function phraseStarts(keys: Set<string>): (line: string) => boolean {
   if (keys.size === 0) return () => false;
   if (keys.has('')) return () => true;
-  const ones = new Set<string>();
-  const twos = new Set<string>();
-  for (const k of keys) (k.length === 1 ? ones : twos).add(k.slice(0, 2));
+  // Keys by their first character (`ones`, for keys of one character) and first two (`twos`, indexed a * 128 + b);
+  // a key starting beyond ASCII is never reached: such lines always pass.
+  const ones = new Uint8Array(128);
+  const twos = new Uint8Array(128 * 128);
+  for (const k of keys) {
+    const a = k.charCodeAt(0);
+    if (k.length === 1) {
+      if (a < 128) ones[a] = 1;
+    } else {
+      const b = k.charCodeAt(1);
+      if (a < 128 && b < 128) twos[a * 128 + b] = 1;
+    }
+  }
   return (line) => {
     if (line.length < 2) return true;
     const a = keyChar(line.charCodeAt(0));
     const b = keyChar(line.charCodeAt(1));
     if (a < 0 || a === 0x20 || b < 0) return true;
-    const first = String.fromCharCode(a);
-    return ones.has(first) || twos.has(first + String.fromCharCode(b));
+    return ones[a] === 1 || twos[a * 128 + b] === 1;
   };
 }
 
