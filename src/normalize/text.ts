@@ -17,12 +17,18 @@ const ASCII_SPACES = /\s+/g;
 
 /** One line of text as we keep it: NFC, zero-width characters and soft hyphens dropped, spaces collapsed. */
 export function cleanText(text: string): string {
+  // Rules that read a block one after the other clean the same string: the last one is compared by reference.
+  if (text === lastInput) return lastCleaned;
   // Most lines are already clean; saying so is cheaper than looking a long line up.
-  if (isClean(text)) return text;
-  const hit = cleanMemo.get(text);
-  if (hit !== undefined) return hit;
-  return cleanMemo.set(text, cleanSimple(text) ?? cleanUnicode(text));
+  let cleaned = text;
+  if (!isClean(text)) cleaned = cleanMemo.get(text) ?? cleanMemo.set(text, cleanSimple(text) ?? cleanUnicode(text));
+  lastInput = text;
+  lastCleaned = cleaned;
+  return cleaned;
 }
+
+let lastInput = '';
+let lastCleaned = '';
 
 function cleanUnicode(text: string): string {
   // ASCII is its own NFC and holds no zero-width or odd space characters.
