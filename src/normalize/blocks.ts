@@ -16,6 +16,7 @@ export interface ImageRef {
 
 /** One paragraph or line of upstream content. `text` is '' only for an image without text. */
 export interface TextBlock {
+  /** The block's text, already `cleanText`ed: the rules that read it need not clean it again. */
   text: string;
   /** Inside a `<figcaption>` (HTML only). */
   figcaption: boolean;

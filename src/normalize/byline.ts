@@ -5,7 +5,7 @@
  */
 import { knownOrganisation, organisationName } from './agency.ts';
 import type { CompiledRules } from './matchers.ts';
-import { cleanText, isAllCaps, words } from './text.ts';
+import { cleanText, isAllCaps, trimEndOf, trimStartOf, words } from './text.ts';
 import { DESK_WORDS, MAC_NAMES, TITLE_HEADS, TITLE_MODIFIERS } from './vocabulary/byline-words.ts';
 
 /** What a byline says: who wrote the story and for which agency or outlet. */
@@ -24,9 +24,8 @@ const TITLES =
 
 /** Reads one line as a byline; null when it is not one. */
 export function parseByline(line: string, rules: CompiledRules): Byline | null {
-  let text = cleanText(line)
-    .replace(/^[\s—–-]+/, '')
-    .replace(/[\s.]+$/, '');
+  // A cleaned line's only white space is the single space: trimming these is `/^[\s—–-]+/` and `/[\s.]+$/`.
+  let text = trimEndOf(trimStartOf(cleanText(line), ' —–-'), ' .');
   if (!text || text.length > 120 || words(text).length > 16) return null;
 
   // Reuters closes its copy with "(Reporting by Jane Doe in London; Editing by John Roe)".

@@ -104,6 +104,7 @@ export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSe
 const CSS_RULE = /[\w#.\-\]>*:()"'=[]\s*\{\s*[\w-]+\s*:[^{}]*(?:\}|;)/;
 const CSS_AT_RULE = /(?:^|[\s{};>])@(?:font-face|media|import|keyframes|charset|supports)\b/;
 const DECLARATIONS = /^(?:[\w-]+\s*:\s*[^;{}]{1,200};\s*){2,}\}?$/;
+const CODE_MARK = /[@;{]/;
 const SCRIPT = /^(?:(?:var|let|const)\s+[\w$]+\s*=|function\s*[\w$]*\s*\(|\(function\s*\(|document\.write\(|window\.[\w$.]+\s*=|googletag\.|_gaq\.push\(|dataLayer\.push\()/;
 
 /**
@@ -112,9 +113,10 @@ const SCRIPT = /^(?:(?:var|let|const)\s+[\w$]+\s*=|function\s*[\w$]*\s*\(|\(func
  */
 export function isCodeText(text: string): boolean {
   const t = text.trim();
-  if (t.startsWith('<!--') || t.endsWith('-->')) return true;
-  // Each pattern needs one character ('@', ';', '{'): most paragraphs are ruled out without running it.
-  if ((t.includes('@') && CSS_AT_RULE.test(t)) || (t.includes(';') && DECLARATIONS.test(t)) || SCRIPT.test(t)) return true;
+  if (t.startsWith('<!--') || t.endsWith('-->') || SCRIPT.test(t)) return true;
+  // The other patterns each need one character ('@', ';', '{'): one scan rules most paragraphs out.
+  if (!CODE_MARK.test(t)) return false;
+  if ((t.includes('@') && CSS_AT_RULE.test(t)) || (t.includes(';') && DECLARATIONS.test(t))) return true;
   if (!t.includes('{') || !CSS_RULE.test(t)) return false;
   // Prose may hold one brace; code is dense with braces, colons and semicolons.
   const marks = (t.match(/[{};:]/g) ?? []).length;

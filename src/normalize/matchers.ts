@@ -45,6 +45,8 @@ export interface CompiledRules {
 }
 
 const REGEX_LITERAL = /^\/(.+)\/([a-z]*)$/s;
+// Longer texts given as titles are paragraphs compared with the headline: not remembered.
+const MEMO_TITLE_LENGTH = 200;
 // Names and lines are matched again by each rule that reads them; memos keep the work per text once.
 const orgKeyMemo = new StringMemo<string>();
 const cache = new WeakMap<NormalizeRules, CompiledRules>();
@@ -70,6 +72,13 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   const kills = rules.killMarkers.map((p) => shaped(asRegex(p) ?? new RegExp(`^\\s*${flexible(p)}\\b`, 'iu')));
   const affixes = [...suffixes, ...prefixes];
   const affixMemo = new StringMemo<string>();
+  const stripAffixes = (title: string): string => {
+    let t = title;
+    for (let pass = 0; pass < 2; pass++) {
+      for (const { re, shape, tail } of affixes) t = ((tail === null || tail(t)) && mayMatch(shape, t) ? t.replace(re, '') : t).trim();
+    }
+    return t || title;
+  };
   const killCategories = new Set(rules.killCategories.map((c) => fold(c)));
 
   const orgs = new Map<string, KnownOrganisation>();
@@ -102,13 +111,12 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     isTrackingImage: (href) => trackers.some((re) => re.test(href)),
     stripReadMore: readMore,
     stripHeadlineAffixes(title) {
+      // Titles repeat (a feed's items, their copies in the body); the paragraphs compared with them do not, and
+      // looking one up costs more than ruling the affixes out on it.
+      if (title.length > MEMO_TITLE_LENGTH) return stripAffixes(title);
       const hit = affixMemo.get(title);
       if (hit !== undefined) return hit;
-      let t = title;
-      for (let pass = 0; pass < 2; pass++) {
-        for (const { re, shape, tail } of affixes) t = ((tail === null || tail(t)) && mayMatch(shape, t) ? t.replace(re, '') : t).trim();
-      }
-      return affixMemo.set(title, t || title);
+      return affixMemo.set(title, stripAffixes(title));
     },
     killMarker(line) {
       for (const { re, shape } of kills) {
@@ -260,16 +268,25 @@ function lineMatchers(patterns: string[]): (line: string) => boolean {
 function phraseStarts(keys: Set<string>): (line: string) => boolean {
   if (keys.size === 0) return () => false;
   if (keys.has('')) return () => true;
-  const ones = new Set<string>();
-  const twos = new Set<string>();
-  for (const k of keys) (k.length === 1 ? ones : twos).add(k.slice(0, 2));
+  // Keys by their first character (`ones`, for keys of one character) and first two (`twos`, indexed a * 128 + b);
+  // a key starting beyond ASCII is never reached: such lines always pass.
+  const ones = new Uint8Array(128);
+  const twos = new Uint8Array(128 * 128);
+  for (const k of keys) {
+    const a = k.charCodeAt(0);
+    if (k.length === 1) {
+      if (a < 128) ones[a] = 1;
+    } else {
+      const b = k.charCodeAt(1);
+      if (a < 128 && b < 128) twos[a * 128 + b] = 1;
+    }
+  }
   return (line) => {
     if (line.length < 2) return true;
     const a = keyChar(line.charCodeAt(0));
     const b = keyChar(line.charCodeAt(1));
     if (a < 0 || a === 0x20 || b < 0) return true;
-    const first = String.fromCharCode(a);
-    return ones.has(first) || twos.has(first + String.fromCharCode(b));
+    return ones[a] === 1 || twos[a * 128 + b] === 1;
   };
 }
 

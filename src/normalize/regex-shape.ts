@@ -316,14 +316,17 @@ class Parser {
     return this.one(cp);
   }
 
-  // One character; under `i` a non-ASCII one may fold to an ASCII letter (ſ, the Kelvin sign): any letter then.
+  // One character; under `i` a non-ASCII one may match ASCII letters (see `asciiFolds`).
   private one(cp: number): Uint8Array {
     const s = single(cp);
-    if (cp >= 128 && this.ignoreCase) {
-      range(s, 0x41, 0x5a);
-      range(s, 0x61, 0x7a);
-    }
+    if (cp >= 128) this.addFolds(s, cp, cp);
     return s;
+  }
+
+  // The ASCII letters characters from `from` to `to` match under this pattern's flags, added to `set`.
+  private addFolds(set: Uint8Array, from: number, to: number): void {
+    if (!this.ignoreCase || !this.unicode) return;
+    for (const [cp, letter] of ASCII_FOLDS) if (from <= cp && cp <= to) set[letter] = set[letter ^ 0x20] = 1;
   }
 
   /** An escape (at `\`); inside a class `\b` is a backspace. Returns the characters it matches. */
@@ -396,7 +399,7 @@ class Parser {
     const negated = this.src[this.i] === '^';
     if (negated) this.i++;
     const set = new Uint8Array(128);
-    let wide = false;
+    const fold = (cp: number): void => this.addFolds(set, cp, cp);
     // Returns the one character an item stands for, or -1 for a class escape (which cannot end a range).
     const item = (): number => {
       const c = this.src[this.i];
@@ -406,8 +409,8 @@ class Parser {
         const chars = this.escape(true);
         const escaped = this.src[at + 1]!;
         if (/[dwsDWSpP]/.test(escaped)) {
+          // \D, \W, \S, \p{…} and \P{…} already match every ASCII character.
           union(set, chars);
-          if (escaped !== 'd' && escaped !== 'w' && escaped !== 's') wide = true;
           return -1;
         }
         return codeOf(chars, this.src, at);
@@ -431,23 +434,18 @@ class Parser {
         }
         if (to < from) throw new Unknown();
         range(set, from, to);
-        if (to > 127) wide = true;
+        if (to > 127) this.addFolds(set, from, to);
         continue;
       }
       if (from >= 0) add(from);
     }
     this.i++;
     if (negated) return all();
-    // Non-ASCII characters that fold to ASCII letters under `i` (ſ, the Kelvin sign): any letter may be meant.
-    if (wide && this.ignoreCase) {
-      range(set, 0x41, 0x5a);
-      range(set, 0x61, 0x7a);
-    }
     return set;
 
     function add(cp: number): void {
       if (cp < 128) set[cp] = 1;
-      else wide = true;
+      else fold(cp);
     }
   }
 
@@ -460,6 +458,15 @@ class Parser {
     return set;
   }
 }
+
+/**
+ * The non-ASCII characters that match an ASCII letter under `i`, with that letter: only with `u` (simple case
+ * folding: ſ is s, the Kelvin sign is k); without it `i` never matches a character beyond ASCII with one in it.
+ */
+const ASCII_FOLDS: readonly (readonly [number, number])[] = [
+  [0x17f, 0x73],
+  [0x212a, 0x6b],
+];
 
 // A set of one ASCII character; empty for any other (`caseClosed` widens it under `i`).
 function single(cp: number): Uint8Array {

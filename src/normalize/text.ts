@@ -17,10 +17,18 @@ const ASCII_SPACES = /\s+/g;
 
 /** One line of text as we keep it: NFC, zero-width characters and soft hyphens dropped, spaces collapsed. */
 export function cleanText(text: string): string {
-  const hit = cleanMemo.get(text);
-  if (hit !== undefined) return hit;
-  return cleanMemo.set(text, cleanSimple(text) ?? cleanUnicode(text));
+  // Rules that read a block one after the other clean the same string: the last one is compared by reference.
+  if (text === lastInput) return lastCleaned;
+  // Most lines are already clean; saying so is cheaper than looking a long line up.
+  let cleaned = text;
+  if (!isClean(text)) cleaned = cleanMemo.get(text) ?? cleanMemo.set(text, cleanSimple(text) ?? cleanUnicode(text));
+  lastInput = text;
+  lastCleaned = cleaned;
+  return cleaned;
 }
+
+let lastInput = '';
+let lastCleaned = '';
 
 function cleanUnicode(text: string): string {
   // ASCII is its own NFC and holds no zero-width or odd space characters.
@@ -43,25 +51,28 @@ function charClass(c: number): 0 | 1 | 2 | 3 {
   return 3;
 }
 
+// The characters `charClass` does not keep as they are: white space other than the space, zero-width characters,
+// what NFC may change.
+const NOT_KEPT = /[\t-\r\u00a0\u00ad\u0300-\u200f\u2028-\u202f\u205f-\u209f\u20c1-\uffff]/;
+const DOUBLE_SPACE = / {2}/;
+
+/** True when a text is its own `cleanText`: only characters kept as they are, single spaces, none at either end. */
+function isClean(text: string): boolean {
+  // Two simple regexes scan faster than one with alternatives.
+  return !NOT_KEPT.test(text) && text.charCodeAt(0) !== 0x20 && text.charCodeAt(text.length - 1) !== 0x20 && !DOUBLE_SPACE.test(text);
+}
+
 /**
  * `cleanText` in one pass for text without characters NFC could change: white-space runs become one space,
  * zero-width characters go, the ends are trimmed; the text itself when nothing changes. Null for other text.
  */
 function cleanSimple(text: string): string | null {
   const n = text.length;
-  // Most lines are already clean: printable ASCII, single spaces inside, and characters kept as they are.
-  let i = 0;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x20 && c < 0x7f) continue;
-    if (c === 0x20 ? i === 0 || i === n - 1 || text.charCodeAt(i - 1) === 0x20 : charClass(c) !== 0) break;
-  }
-  if (i === n) return text;
   let out = '';
   let segment = -1; // start of the run of kept text being read, or -1
   let space = false; // white space seen since the last kept text
   let started = false;
-  for (i = 0; i < n; i++) {
+  for (let i = 0; i < n; i++) {
     const k = charClass(text.charCodeAt(i));
     if (k === 0) {
       if (segment < 0) {
@@ -198,6 +209,13 @@ export function trimEndOf(text: string, chars: string): string {
   return end === text.length ? text : text.slice(0, end);
 }
 
+/** The text without any run of the characters of `chars` at its start (`trimStartOf(t, ' -')` is `t.replace(/^[ -]+/, '')`). */
+export function trimStartOf(text: string, chars: string): string {
+  let start = 0;
+  while (start < text.length && chars.includes(text[start]!)) start++;
+  return start === 0 ? text : text.slice(start);
+}
+
 // Scripts written without spaces between words: each character counts as a word.
 const UNSPACED = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/u;
 const UNSPACED_ALL = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/gu;
@@ -232,15 +250,38 @@ const ABBREVIATIONS = new Set(
   ],
 );
 
+const SENTENCE_BOUNDARY = /([.!?])(["'”’)\]]*)\s+(?=["'“‘(\[]?\p{Lu})/gu;
+const LETTER = /^\p{L}$/u;
+
+/**
+ * Where the run of letters and full stops that ends at `end` starts (what `/[\p{L}.]+$/u` finds in the text
+ * before `end`), read backwards; a surrogate pair is one character.
+ */
+function wordStart(text: string, end: number): number {
+  let s = end;
+  while (s > 0) {
+    const c = text.charCodeAt(s - 1);
+    if (c === 0x2e || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) {
+      s--;
+      continue;
+    }
+    if (c < 0x80) break;
+    const pair = c >= 0xdc00 && c <= 0xdfff && s >= 2 && text.charCodeAt(s - 2) >= 0xd800 && text.charCodeAt(s - 2) <= 0xdbff;
+    if (!LETTER.test(text.slice(pair ? s - 2 : s - 1, s))) break;
+    s -= pair ? 2 : 1;
+  }
+  return s;
+}
+
 /** The first sentence of a paragraph (the whole paragraph when no sentence end is found). */
 export function firstSentence(paragraph: string): string {
   const text = paragraph.trim();
-  const boundary = /([.!?])(["'”’)\]]*)\s+(?=["'“‘(\[]?\p{Lu})/gu;
+  const boundary = SENTENCE_BOUNDARY;
+  boundary.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = boundary.exec(text)) !== null) {
     if (m[1] === '.') {
-      const before = text.slice(0, m.index);
-      const token = /([\p{L}.]+)$/u.exec(before)?.[1] ?? '';
+      const token = text.slice(wordStart(text, m.index), m.index);
       // "U.S." / "N.D." / initials ("J.") and known abbreviations do not end a sentence.
       if (/^(?:\p{L}\.)*\p{L}$/u.test(token) || ABBREVIATIONS.has(token.toLowerCase())) continue;
     }

@@ -31,3 +31,32 @@ describe('fold', () => {
     expect(answered).toBeGreaterThan(50_000);
   });
 });
+
+describe('cleanText', () => {
+  // The definition: NFC, zero-width characters and soft hyphens dropped, white-space runs as one space, trimmed.
+  const definition = (text: string): string =>
+    text
+      .normalize('NFC')
+      .replace(/[\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
+      .replace(/[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g, ' ')
+      .trim();
+
+  // The already-clean test and the one-pass cleaner must agree with the definition: every UTF-16 unit, in context.
+  it('cleans each character as the whole-text definition does', () => {
+    const mismatches: string[] = [];
+    for (let c = 0; c < 0x10000; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const ch = String.fromCharCode(c);
+      for (const text of [ch, `A${ch}b`, ` ${ch}  x`, `e${ch}\u0301 `, `x ${ch}`]) {
+        if (cleanText(text) !== definition(text)) mismatches.push(c.toString(16));
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('returns a clean text itself and collapses what is not', () => {
+    const clean = 'Already “clean” — text, 2026.';
+    expect(cleanText(clean)).toBe(clean);
+    expect(cleanText('  two\u00a0 spaces\n\there\u200b ')).toBe('two spaces here');
+  });
+});

@@ -77,10 +77,43 @@ describe('regexShape', () => {
     expect(regexShape(/^(?=.{0,200}$)(?:Download|Get) (?:the|our) .{0,40}\bapp\b/is).maxLength).toBe(200);
   });
 
-  it('lets a non-ASCII character that folds to an ASCII letter count as any letter', () => {
+  it('lets a non-ASCII character that folds to an ASCII letter count as that letter', () => {
     const shape = regexShape(/^\u017fay/iu);
     expect(mayMatch(shape, 'Say')).toBe(true);
+    expect(mayMatch(shape, 'say')).toBe(true);
+    expect(mayMatch(shape, 'Tay')).toBe(false);
     expect(mayMatch(shape, '1ay')).toBe(false);
+    expect(mayMatch(regexShape(/^[\u2100-\u2200]/iu), 'key')).toBe(true);
+  });
+
+  it('does not let other non-ASCII characters stand for ASCII letters under i', () => {
+    const shape = regexShape(/^(?:Étiquettes|Schlagwörter|Tags)\s*:/i);
+    expect(mayMatch(shape, 'Tags: a')).toBe(true);
+    expect(mayMatch(shape, 'Étiquettes : a')).toBe(true);
+    expect(mayMatch(shape, 'Do something')).toBe(false);
+    expect(mayMatch(regexShape(/^[À-ÿ]x/iu), 'ax')).toBe(false);
+  });
+
+  // Whatever the engine's case folding does, the shape must allow it: every character beyond ASCII, in a class
+  // as single items and as ranges, under `i` and `iu`, against every ASCII line of one character.
+  it('never rules out an ASCII character a non-ASCII one matches under i', () => {
+    const missed: string[] = [];
+    const hex = (cp: number): string => `\\u${cp.toString(16).padStart(4, '0')}`;
+    for (const flags of ['i', 'iu']) {
+      for (let from = 0x80; from < 0x10000; from += 256) {
+        const to = Math.min(from + 255, 0xffff);
+        const items: string[] = [];
+        for (let cp = from; cp <= to; cp++) items.push(hex(cp));
+        for (const re of [new RegExp(`^[${items.join('')}]$`, flags), new RegExp(`^[${hex(from)}-${hex(to)}]$`, flags)]) {
+          const shape = regexShape(re);
+          for (let c = 0; c < 128; c++) {
+            const line = String.fromCharCode(c);
+            if (re.test(line) && !mayMatch(shape, line)) missed.push(`${re.source.slice(0, 12)} /${flags} ${line}`);
+          }
+        }
+      }
+    }
+    expect(missed).toEqual([]);
   });
 
   it('gives up on what it does not read: the pattern then runs on every line', () => {
