@@ -11,7 +11,7 @@
  *    the changed half only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
@@ -41,6 +41,8 @@ export interface ScaleRun {
   /** The server's event-loop delay while the pollers ran idle, then during the cycle. */
   idleLoop: LoopDelay;
   duringLoop: LoopDelay;
+  /** CPU the local upstream (a stand-in for the newsroom's remote feeds) used during the cycle, ms. */
+  upstreamCpuMs: number;
 }
 
 /** A poller's latencies, in ms. */
@@ -116,8 +118,10 @@ async function runOne(sources: number, options: ScaleOptions, onLog: (line: stri
     await upstream.request({ type: 'advance' } as never);
     let release: () => void = () => {};
     const stop = new Promise<void>((resolve) => (release = resolve));
+    const upstreamCpu0 = await upstream.cpuMicros();
     const pollers = poll(origin, path, options.pollers, stop);
     const cycle = await server.request<CycleResult>({ type: 'cycle', parity: null } as never, 30 * 60_000);
+    const upstreamCpuMs = ((await upstream.cpuMicros()) - upstreamCpu0) / 1000;
     release();
     const during = summary(await pollers);
     const duringLoop = await server.request<LoopDelay>({ type: 'loopDelay' });
@@ -126,7 +130,7 @@ async function runOne(sources: number, options: ScaleOptions, onLog: (line: stri
     const changedParity = await upstream.request<number>({ type: 'advance' } as never);
     const unchanged = await server.request<CycleResult>({ type: 'cycle', parity: 1 - changedParity } as never, 30 * 60_000);
     const changed = await server.request<CycleResult>({ type: 'cycle', parity: changedParity } as never, 30 * 60_000);
-    return { sources, fill, cycle, unchanged, changed, idle, during, idleLoop, duringLoop };
+    return { sources, fill, cycle, unchanged, changed, idle, during, idleLoop, duringLoop, upstreamCpuMs };
   } finally {
     for (const child of children.reverse()) await child.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -198,7 +202,8 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
     );
     out(
       `  - cached feed p50 / p99 / max: ${f(r.idle.p50, 2)} / ${f(r.idle.p99, 2)} / ${f(r.idle.max, 1)} ms idle, ${f(r.during.p50, 2)} / ${f(r.during.p99, 2)} / ${f(r.during.max, 1)} ms during the cycle; ` +
-        `server event-loop delay p50 / p99 / max: ${f(r.idleLoop.p50, 2)} / ${f(r.idleLoop.p99, 2)} / ${f(r.idleLoop.max, 1)} ms idle, ${f(r.duringLoop.p50, 2)} / ${f(r.duringLoop.p99, 2)} / ${f(r.duringLoop.max, 1)} ms during the cycle`,
+        `server event-loop delay p50 / p99 / max: ${f(r.idleLoop.p50, 2)} / ${f(r.idleLoop.p99, 2)} / ${f(r.idleLoop.max, 1)} ms idle, ${f(r.duringLoop.p50, 2)} / ${f(r.duringLoop.p99, 2)} / ${f(r.duringLoop.max, 1)} ms during the cycle; ` +
+        `CPU during the cycle: server ${f(r.cycle.cpuMs / 1000, 1)} s, local upstream ${f(r.upstreamCpuMs / 1000, 1)} s (of ${f((availableParallelism() * r.cycle.wallMs) / 1000, 1)} core-seconds on ${availableParallelism()} cores)`,
     );
   }
   out();
