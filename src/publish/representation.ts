@@ -30,8 +30,9 @@ export type Compressor = (body: Uint8Array) => Promise<{ gzip?: Uint8Array; br?:
 
 /**
  * Rendered representations, by key, each with the store's data version it was rendered from (current while
- * that version is). Bounded by entry count, least recently used out first. A hit only stamps its entry (polls are many, renders few): the eviction scan
- * happens when a new representation is stored.
+ * that version is; the previous one until its key is rendered again). Bounded by entry count, least recently
+ * used out first. A hit only stamps its entry (polls are many, renders few): the eviction scan happens when a
+ * new representation is stored.
  */
 export class RepresentationCache {
   readonly #entries = new Map<string, { rep: Representation; used: number }>();
@@ -141,9 +142,7 @@ export function createRepresentations(
           const bytes = encoder.encode(body);
           const compressed = compress ? await compress(bytes) : {};
           const rep: Representation = { body: bytes, ...compressed, contentType, etag: `"${hash64(body)}"`, lastModified, lastModifiedHttp: lastModified.toUTCString(), version, ...(itemCount === undefined ? {} : { itemCount }) };
-          // A slower render of an older version never replaces a newer one.
-          const kept = cache.latest(key);
-          if (kept === undefined || kept.version <= version) cache.set(key, rep);
+          cache.set(key, rep);
           return rep;
         })().finally(() => inFlight.delete(fk));
         flight = { promise, started: now() };

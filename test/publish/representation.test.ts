@@ -126,17 +126,6 @@ describe('stale while revalidating', () => {
     gate.release();
     expect(await two).toBe(await one);
   });
-
-  it('a newer representation is never replaced by the slower render of an older version', async () => {
-    const reps = createRepresentations();
-    const slow = gated('v1');
-    const older = reps.obtain('k', 1, slow.render);
-    const newer = await reps.obtain('k', 2, () => rendered('v2'));
-    slow.release();
-    expect(text(await older)).toBe('v1');
-    expect(reps.peek('k', 2)).toBe(newer);
-    expect(reps.cache.latest('k')).toBe(newer);
-  });
 });
 
 describe('the representation cache', () => {
