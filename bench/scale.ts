@@ -38,6 +38,8 @@ export interface ScaleRun {
   changed: CycleResult;
   idle: LatencySummary;
   during: LatencySummary;
+  /** Idle again, right after the cycle: a second look at the idle figure (other load on the machine moves it). */
+  idleAfter: LatencySummary;
   /** The server's event-loop delay while the pollers ran idle, then during the cycle. */
   idleLoop: LoopDelay;
   duringLoop: LoopDelay;
@@ -125,12 +127,13 @@ async function runOne(sources: number, options: ScaleOptions, onLog: (line: stri
     release();
     const during = summary(await pollers);
     const duringLoop = await server.request<LoopDelay>({ type: 'loopDelay' });
+    const idleAfter = summary(await poll(origin, path, options.pollers, sleep(options.idleSeconds * 1000)));
 
     // The upstream's next advance changes one parity; the other half answers with the same entries.
     const changedParity = await upstream.request<number>({ type: 'advance' } as never);
     const unchanged = await server.request<CycleResult>({ type: 'cycle', parity: 1 - changedParity } as never, 30 * 60_000);
     const changed = await server.request<CycleResult>({ type: 'cycle', parity: changedParity } as never, 30 * 60_000);
-    return { sources, fill, cycle, unchanged, changed, idle, during, idleLoop, duringLoop, upstreamCpuMs };
+    return { sources, fill, cycle, unchanged, changed, idle, during, idleAfter, idleLoop, duringLoop, upstreamCpuMs };
   } finally {
     for (const child of children.reverse()) await child.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -183,7 +186,7 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
     );
   }
   out();
-  out('Targets:');
+  out('Targets (the idle p99 is the one before the cycle; the one after it, in the notes below, shows how much other load moved it):');
   for (const r of report.runs) {
     const u = r.unchanged.cpuMs / r.unchanged.polls;
     const c = r.changed.cpuMs / r.changed.polls;
@@ -201,7 +204,8 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
         `cached-feed requests ${r.idle.requests} idle, ${r.during.requests} during the cycle`,
     );
     out(
-      `  - cached feed p50 / p99 / max: ${f(r.idle.p50, 2)} / ${f(r.idle.p99, 2)} / ${f(r.idle.max, 1)} ms idle, ${f(r.during.p50, 2)} / ${f(r.during.p99, 2)} / ${f(r.during.max, 1)} ms during the cycle; ` +
+      `  - cached feed p50 / p99 / max: ${f(r.idle.p50, 2)} / ${f(r.idle.p99, 2)} / ${f(r.idle.max, 1)} ms idle, ${f(r.during.p50, 2)} / ${f(r.during.p99, 2)} / ${f(r.during.max, 1)} ms during the cycle, ` +
+        `${f(r.idleAfter.p50, 2)} / ${f(r.idleAfter.p99, 2)} / ${f(r.idleAfter.max, 1)} ms idle again after it; ` +
         `server event-loop delay p50 / p99 / max: ${f(r.idleLoop.p50, 2)} / ${f(r.idleLoop.p99, 2)} / ${f(r.idleLoop.max, 1)} ms idle, ${f(r.duringLoop.p50, 2)} / ${f(r.duringLoop.p99, 2)} / ${f(r.duringLoop.max, 1)} ms during the cycle; ` +
         `CPU during the cycle: server ${f(r.cycle.cpuMs / 1000, 1)} s, local upstream ${f(r.upstreamCpuMs / 1000, 1)} s (of ${f((availableParallelism() * r.cycle.wallMs) / 1000, 1)} core-seconds on ${availableParallelism()} cores)`,
     );
