@@ -172,7 +172,7 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
     `The real server (\`startNodeServer\`, ${o.concurrency} polls at once, in the poll thread and its one parse worker thread) with N sources on a local upstream: ` +
       `30 items a feed, half of the feeds changing 15 of their 30 entries per cycle, the other half answering 200 with the same ` +
       `entries and a new \`lastBuildDate\`. A cycle makes every source due and one tick drains the backlog (leased waves). ` +
-      `${o.pollers} pollers read the cached \`/feeds/all.rss\` for ${o.idleSeconds} s idle, then during the full cycle. CPU is the ` +
+      `${o.pollers} pollers read the cached \`/feeds/all.rss\` for ${o.idleSeconds} s idle, then during the full cycle, then idle again. CPU is the ` +
       `server process's (all threads), per poll; each kind of poll is measured on its own tick, without pollers.`,
   );
   out();
