@@ -11,12 +11,12 @@
  *    the changed half only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
 import { validateConfig } from '../src/config.ts';
-import { forkServer, type ChildServer } from './child.ts';
+import { forkServer, type ChildServer, type LoopDelay } from './child.ts';
 import type { CycleResult } from './servers/scale-server.ts';
 import { percentile } from './stats.ts';
 
@@ -36,8 +36,23 @@ export interface ScaleRun {
   cycle: CycleResult;
   unchanged: CycleResult;
   changed: CycleResult;
-  idle: { requests: number; p50: number; p99: number };
-  during: { requests: number; p50: number; p99: number };
+  idle: LatencySummary;
+  during: LatencySummary;
+  /** Idle again, right after the cycle: a second look at the idle figure (other load on the machine moves it). */
+  idleAfter: LatencySummary;
+  /** The server's event-loop delay while the pollers ran idle, then during the cycle. */
+  idleLoop: LoopDelay;
+  duringLoop: LoopDelay;
+  /** CPU the local upstream (a stand-in for the newsroom's remote feeds) used during the cycle, ms. */
+  upstreamCpuMs: number;
+}
+
+/** A poller's latencies, in ms. */
+export interface LatencySummary {
+  requests: number;
+  p50: number;
+  p99: number;
+  max: number;
 }
 
 export interface ScaleReport {
@@ -73,9 +88,9 @@ async function poll(origin: string, path: string, pollers: number, stop: Promise
   return latencies;
 }
 
-const summary = (latencies: number[]): { requests: number; p50: number; p99: number } => {
+const summary = (latencies: number[]): LatencySummary => {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { requests: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  return { requests: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? NaN };
 };
 
 async function runOne(sources: number, options: ScaleOptions, onLog: (line: string) => void): Promise<ScaleRun> {
@@ -98,20 +113,27 @@ async function runOne(sources: number, options: ScaleOptions, onLog: (line: stri
     const fill = { polls: filled, ms: performance.now() - t0 };
 
     const path = '/feeds/all.rss';
+    // The first ask starts the server's histogram; each later one answers since the one before.
+    await server.request<LoopDelay>({ type: 'loopDelay' });
     const idle = summary(await poll(origin, path, options.pollers, sleep(options.idleSeconds * 1000)));
+    const idleLoop = await server.request<LoopDelay>({ type: 'loopDelay' });
     await upstream.request({ type: 'advance' } as never);
     let release: () => void = () => {};
     const stop = new Promise<void>((resolve) => (release = resolve));
+    const upstreamCpu0 = await upstream.cpuMicros();
     const pollers = poll(origin, path, options.pollers, stop);
     const cycle = await server.request<CycleResult>({ type: 'cycle', parity: null } as never, 30 * 60_000);
+    const upstreamCpuMs = ((await upstream.cpuMicros()) - upstreamCpu0) / 1000;
     release();
     const during = summary(await pollers);
+    const duringLoop = await server.request<LoopDelay>({ type: 'loopDelay' });
+    const idleAfter = summary(await poll(origin, path, options.pollers, sleep(options.idleSeconds * 1000)));
 
     // The upstream's next advance changes one parity; the other half answers with the same entries.
     const changedParity = await upstream.request<number>({ type: 'advance' } as never);
     const unchanged = await server.request<CycleResult>({ type: 'cycle', parity: 1 - changedParity } as never, 30 * 60_000);
     const changed = await server.request<CycleResult>({ type: 'cycle', parity: changedParity } as never, 30 * 60_000);
-    return { sources, fill, cycle, unchanged, changed, idle, during };
+    return { sources, fill, cycle, unchanged, changed, idle, during, idleAfter, idleLoop, duringLoop, upstreamCpuMs };
   } finally {
     for (const child of children.reverse()) await child.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -150,7 +172,7 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
     `The real server (\`startNodeServer\`, ${o.concurrency} polls at once, in the poll thread and its one parse worker thread) with N sources on a local upstream: ` +
       `30 items a feed, half of the feeds changing 15 of their 30 entries per cycle, the other half answering 200 with the same ` +
       `entries and a new \`lastBuildDate\`. A cycle makes every source due and one tick drains the backlog (leased waves). ` +
-      `${o.pollers} pollers read the cached \`/feeds/all.rss\` for ${o.idleSeconds} s idle, then during the full cycle. CPU is the ` +
+      `${o.pollers} pollers read the cached \`/feeds/all.rss\` for ${o.idleSeconds} s idle, then during the full cycle, then idle again. CPU is the ` +
       `server process's (all threads), per poll; each kind of poll is measured on its own tick, without pollers.`,
   );
   out();
@@ -164,7 +186,7 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
     );
   }
   out();
-  out('Targets:');
+  out('Targets (the idle p99 is the one before the cycle; the one after it, in the notes below, shows how much other load moved it):');
   for (const r of report.runs) {
     const u = r.unchanged.cpuMs / r.unchanged.polls;
     const c = r.changed.cpuMs / r.changed.polls;
@@ -180,6 +202,12 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
       `  - polls: first fill ${r.fill.polls} in ${f(r.fill.ms / 1000)} s; full cycle ${r.cycle.polls} (${r.cycle.ok} ok, ${r.cycle.errors} failed); ` +
         `unchanged ${r.unchanged.polls}, changed ${r.changed.polls}; ${failures} failed in all${failures > 0 ? ` (first: ${r.cycle.firstError ?? r.unchanged.firstError ?? r.changed.firstError})` : ''}; ` +
         `cached-feed requests ${r.idle.requests} idle, ${r.during.requests} during the cycle`,
+    );
+    out(
+      `  - cached feed p50 / p99 / max: ${f(r.idle.p50, 2)} / ${f(r.idle.p99, 2)} / ${f(r.idle.max, 1)} ms idle, ${f(r.during.p50, 2)} / ${f(r.during.p99, 2)} / ${f(r.during.max, 1)} ms during the cycle, ` +
+        `${f(r.idleAfter.p50, 2)} / ${f(r.idleAfter.p99, 2)} / ${f(r.idleAfter.max, 1)} ms idle again after it; ` +
+        `server event-loop delay p50 / p99 / max: ${f(r.idleLoop.p50, 2)} / ${f(r.idleLoop.p99, 2)} / ${f(r.idleLoop.max, 1)} ms idle, ${f(r.duringLoop.p50, 2)} / ${f(r.duringLoop.p99, 2)} / ${f(r.duringLoop.max, 1)} ms during the cycle; ` +
+        `CPU during the cycle: server ${f(r.cycle.cpuMs / 1000, 1)} s, local upstream ${f(r.upstreamCpuMs / 1000, 1)} s (of ${f((availableParallelism() * r.cycle.wallMs) / 1000, 1)} core-seconds on ${availableParallelism()} cores)`,
     );
   }
   out();

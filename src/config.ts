@@ -129,6 +129,8 @@ const configSchema = z
         workerTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
         /** Node: the V8 heap (old generation) a worker may use, MiB; a worker past it is stopped and replaced. */
         workerMemoryMb: z.number().int().min(16).max(16_384).default(1024),
+        /** Node on Linux: how much the ingest threads lower their own CPU priority (nice value), so the serving thread comes first; 0 = off. */
+        ingestNice: z.number({ error: 'must be a nice increment from 0 to 19' }).int().min(0).max(19).default(10),
       })
       .strict()
       .default({
@@ -139,6 +141,7 @@ const configSchema = z
         workers: 1,
         workerTimeoutMs: 30_000,
         workerMemoryMb: 1024,
+        ingestNice: 10,
       }),
     normalize: normalizeRulesSchema.prefault({}),
     retention: z

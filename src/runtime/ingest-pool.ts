@@ -17,6 +17,8 @@ export interface IngestPoolOptions {
   jobTimeoutMs: number;
   /** The old-generation heap a worker may use, MiB; past it the worker is stopped and its job fails. */
   maxHeapMb?: number | undefined;
+  /** The nice value each worker lowers itself to (`lowerThreadPriority`); absent: the starting thread's. */
+  nice?: number | null | undefined;
   /**
    * The worker's module: a TypeScript (run through tsx) or JavaScript module that calls
    * {@link serveIngestJobs}. Default: `ingest-worker.ts` beside this file. Tests pass a faulty one.
@@ -40,6 +42,7 @@ export interface IngestPool {
 interface WorkerBoot {
   script: string;
   rules: NormalizeRules | undefined;
+  nice?: number | null | undefined;
 }
 
 /** One job, as posted to a worker; its bytes are transferred. A page job (full text) says so. */
@@ -98,7 +101,7 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
   let closed = false;
 
   const spawn = (): Slot => {
-    const boot: WorkerBoot = { script: script.href, rules: options.rules };
+    const boot: WorkerBoot = { script: script.href, rules: options.rules, nice: options.nice };
     const isTypeScript = /\.[cm]?ts$/.test(script.pathname);
     const worker = new Worker(isTypeScript ? BOOT : script, {
       workerData: boot,

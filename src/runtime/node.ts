@@ -29,6 +29,7 @@ import { createIngestPool } from './ingest-pool.ts';
 import { createPollWorker } from './poll-worker.ts';
 import { memoizeDataVersion } from '../store/version-memo.ts';
 import { openSqlite, type SqliteHandle } from './sqlite.ts';
+import { ingestThreadNice } from './thread-priority.ts';
 import type { Logger, LogLevel } from '../util/log.ts';
 import { createNodeLogger } from './node-log.ts';
 import { createPromMetrics } from './prom-metrics.ts';
@@ -105,7 +106,9 @@ export async function openNodeService(
     tickMode: 'backlog',
   });
   const { workers, workerTimeoutMs, workerMemoryMb } = config.schedule;
-  const pool = workers > 0 ? createIngestPool({ size: workers, rules: config.normalize, jobTimeoutMs: workerTimeoutMs, maxHeapMb: workerMemoryMb }) : null;
+  // The ingest threads run at a lower CPU priority than this (serving) thread: on 2 busy cores a poll waits, a reader does not.
+  const nice = ingestThreadNice(config.schedule.ingestNice);
+  const pool = workers > 0 ? createIngestPool({ size: workers, rules: config.normalize, jobTimeoutMs: workerTimeoutMs, maxHeapMb: workerMemoryMb, nice }) : null;
   if (pool) {
     service.deps.process = pool.process;
     service.deps.processPage = pool.processPage;
@@ -120,6 +123,7 @@ export async function openNodeService(
         rules: config.normalize,
         retention: service.deps.retention,
         pool: { size: workers, jobTimeoutMs: workerTimeoutMs, maxHeapMb: workerMemoryMb },
+        nice,
       })
     : null;
   if (polls) service.deps.pollElsewhere = polls.poll;

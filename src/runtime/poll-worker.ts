@@ -18,6 +18,8 @@ export interface PollWorkerOptions {
   retention?: Retention | undefined;
   /** The decode/parse/normalize worker threads the poll thread starts for itself (`schedule.workers` and its caps). */
   pool: { size: number; jobTimeoutMs: number; maxHeapMb?: number | undefined };
+  /** The nice value the thread lowers itself to (its parse workers inherit it); absent: the serving thread's. */
+  nice?: number | null | undefined;
   /** The thread's module (default `poll-worker-thread.ts` beside this file); tests pass a faulty one. */
   script?: URL | undefined;
 }

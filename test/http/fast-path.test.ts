@@ -109,3 +109,53 @@ describe('the fast path for cached feeds', () => {
     expect((await limited.app.request(`${base}/feeds/all.atom`)).status).toBe(429);
   });
 });
+
+describe('the fast path while a feed re-renders after a change of the data', () => {
+  it('answers the previous bytes, with their own validators, at once; the request that started the render gets the new ones', async () => {
+    const raw = createStore(openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-fast-swr-')), 'w.db')).db);
+    await raw.syncSources([{ id: 's', url: 'https://s.example/f', title: 'S', interval: 15, categories: [], allowPrivateNetwork: false }]);
+    await raw.savePoll('s', [itemWrite(newsItem(1), { published: 1000 })], { etag: null, lastModified: null, fetchedAt: 5000, nextFetchAt: 0 });
+    const memo = memoizeDataVersion(raw, 60_000);
+    // Compression is the render's last step: holding it holds the render in flight.
+    let hold: Promise<void> | null = null;
+    const compress: Compressor = async (bytes) => {
+      await hold;
+      return compressNode(bytes);
+    };
+    const representations = createRepresentations({ compress });
+    const app = createApp({ store: memo.store, feeds: [], representations });
+    const serveCached = createFastPath<FastRequest, Uint8Array>({ representations, peekVersion: memo.peek });
+    const get = { method: 'GET', url: '/feeds/all.rss', headers: { host: new URL(base).host } };
+    const before = await app.request(`${base}/feeds/all.rss`);
+    const oldBody = await before.text();
+    const oldAnswer = serveCached(get)!;
+    expect(oldAnswer.status).toBe(200);
+
+    await raw.savePoll('s', [itemWrite(newsItem(2), { published: 2000 })], { etag: null, lastModified: null, fetchedAt: 6000, nextFetchAt: 0 });
+    memo.invalidate();
+    let release: () => void = () => {};
+    hold = new Promise((resolve) => (release = resolve));
+    let done = false;
+    const first = Promise.resolve(app.request(`${base}/feeds/all.rss`)).then((res) => {
+      done = true;
+      return res;
+    });
+    // Until the new version is known the fast path steps aside; once it is, the render is in flight.
+    await new Promise((r) => setImmediate(r));
+    expect(memo.peek()).not.toBeNull();
+    expect(done).toBe(false);
+    expect(serveCached(get)).toBe(oldAnswer);
+    const during = await app.request(`${base}/feeds/all.rss`);
+    expect(await during.text()).toBe(oldBody);
+    expect(during.headers.get('etag')).toBe(before.headers.get('etag'));
+    expect(done).toBe(false);
+
+    release();
+    const fresh = await first;
+    const freshBody = await fresh.text();
+    expect(freshBody).not.toBe(oldBody);
+    expect(freshBody).toContain("Story 2");
+    const after = serveCached(get)!;
+    expect(new TextDecoder().decode(after.body!)).toBe(freshBody);
+  });
+});

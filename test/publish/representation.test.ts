@@ -42,6 +42,92 @@ describe('the representation pipeline', () => {
   });
 });
 
+/** A render that finishes when `release` is called, and says how often it ran. */
+function gated(body: string): { render: () => Promise<Rendered>; release: () => void; runs: () => number } {
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let runs = 0;
+  return {
+    render: async () => {
+      runs++;
+      await gate;
+      return rendered(body);
+    },
+    release: () => open(),
+    runs: () => runs,
+  };
+}
+/** Whether `promise` has settled once the pending callbacks have run (no timer: a settled one has by then). */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(() => (done = true), () => (done = true));
+  await new Promise((r) => setImmediate(r));
+  return done;
+}
+const text = (rep: { body: Uint8Array }): string => new TextDecoder().decode(rep.body);
+
+describe('stale while revalidating', () => {
+  it('while a new version renders, other requests get the previous bytes at once; the one that started it waits for the new', async () => {
+    const reps = createRepresentations();
+    const old = await reps.obtain('k', 1, () => rendered('old'));
+    const next = gated('new');
+    const first = reps.obtain('k', 2, next.render);
+    expect(await settled(first)).toBe(false);
+    const during = gated('never');
+    const second = reps.obtain('k', 2, during.render);
+    expect(await settled(second)).toBe(true);
+    expect(await second).toBe(old);
+    // The answer is the old bytes with their own validators: a cache that keeps them stays right.
+    expect((await second).etag).toBe(old.etag);
+    expect(reps.peek('k', 2)).toBe(old);
+    expect(during.runs()).toBe(0);
+    next.release();
+    const fresh = await first;
+    expect(text(fresh)).toBe('new');
+    expect(fresh.version).toBe(2);
+    expect(reps.peek('k', 2)).toBe(fresh);
+    expect(await reps.obtain('k', 2, during.render)).toBe(fresh);
+    expect(next.runs() + during.runs()).toBe(1);
+  });
+
+  it('only for the same key: another key (another filter, another entitlement) never gets those bytes', async () => {
+    const reps = createRepresentations();
+    await reps.obtain('feed|e:A', 1, () => rendered('A only'));
+    const a = gated('A again');
+    const pendingA = reps.obtain('feed|e:A', 2, a.render);
+    const b = reps.obtain('feed|e:B', 2, () => rendered('B'));
+    expect(text(await b)).toBe('B');
+    expect(reps.peek('feed|e:B', 1)).toBeUndefined();
+    a.release();
+    await pendingA;
+  });
+
+  it('is bounded: past `staleForMs` of a render in flight, requests wait for it; 0 turns it off', async () => {
+    let clock = 0;
+    const reps = createRepresentations({ staleForMs: 100, now: () => clock });
+    const old = await reps.obtain('k', 1, () => rendered('old'));
+    const slow = gated('new');
+    const first = reps.obtain('k', 2, slow.render);
+    clock = 99;
+    expect(await reps.obtain('k', 2, slow.render)).toBe(old);
+    clock = 100;
+    expect(reps.peek('k', 2)).toBeUndefined();
+    const late = reps.obtain('k', 2, slow.render);
+    expect(await settled(late)).toBe(false);
+    slow.release();
+    expect(await late).toBe(await first);
+
+    const strict = createRepresentations({ staleForMs: 0 });
+    await strict.obtain('k', 1, () => rendered('old'));
+    const gate = gated('new');
+    const one = strict.obtain('k', 2, gate.render);
+    const two = strict.obtain('k', 2, gate.render);
+    expect(await settled(two)).toBe(false);
+    gate.release();
+    expect(await two).toBe(await one);
+  });
+});
+
 describe('the representation cache', () => {
   it('evicts the least recently used beyond its bound; a hit counts as a use', async () => {
     const cache = new RepresentationCache(2);
