@@ -377,7 +377,7 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
 async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: ItemWrite[], at: number): Promise<SqlStatement[]> {
   const [merges, stored] = await Promise.all([findSyndicatedCopies(db, sourceId, writes), storedVersions(db, writes)]);
   const statements: SqlStatement[] = [];
-  const rows: ItemRowWrite[] = [];
+  const rows: EncodedRow[] = [];
   const superseded: string[] = [];
   for (const write of writes) {
     const copy = write.fingerprint ? merges.get(write.fingerprint) : undefined;
@@ -390,11 +390,13 @@ async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: It
     }
     for (const uri of write.supersedes ?? []) if (uri !== write.item.uri) superseded.push(uri);
     const row = itemRowWrite(write, stored.get(write.item.uri));
-    if (row) rows.push(row);
+    if (!row) continue;
+    const encoded = encodeRow(row);
+    if (encoded.bytes <= MAX_ROW_BYTES) rows.push(encoded);
   }
   // Rows with a publication time and rows without (which keep the stored one) are upserted apart.
   for (const dated of [true, false]) {
-    for (const chunk of chunkRows(rows.filter((r) => (r[2] !== null) === dated))) statements.push(...itemRowStatements(db, sourceId, chunk, at, dated));
+    for (const chunk of chunkRows(rows.filter((r) => (r.row[2] !== null) === dated))) statements.push(...itemRowStatements(db, sourceId, chunk, at, dated));
   }
   // The teasers the stored stories replace (still teasers: a full item under such a uri stays).
   if (superseded.length > 0) {
@@ -460,23 +462,57 @@ function itemRowWrite(write: ItemWrite, stored: StoredVersion | undefined): Item
   return [write.item.uri, write.link, write.published, contentHash, data, write.item.pubStatus ?? 'usable', partial, write.fingerprint ?? null, categories, stored ? 1 : 0];
 }
 
-/** Rows per upsert statement at most, and their JSON's length at most (D1 binds a value of up to 2 MB). */
+/**
+ * Rows per upsert statement at most, and the UTF-8 bytes of their bound JSON at most: D1 binds a value of up to
+ * 2,000,000 bytes (and stores a row of up to as much), so a chunk stays well under it.
+ */
 const ROWS_PER_STATEMENT = 100;
-const ROW_CHARS_PER_STATEMENT = 500_000;
+export const ROW_BYTES_PER_STATEMENT = 1_000_000;
+/**
+ * An item whose row alone binds more than this (D1's limit on a bound value and on a stored row) cannot be stored
+ * there: it is left out of the poll's writes, on both runtimes, so that its source's save does not fail on every
+ * poll; the poll's other items are stored.
+ */
+export const MAX_ROW_BYTES = 2_000_000;
 
-function chunkRows(rows: ItemRowWrite[]): ItemRowWrite[][] {
-  const chunks: ItemRowWrite[][] = [];
-  let chunk: ItemRowWrite[] = [];
-  let chars = 0;
+/** A row to upsert with its JSON (as the statement binds it) and that JSON's UTF-8 length. */
+interface EncodedRow {
+  row: ItemRowWrite;
+  json: string;
+  bytes: number;
+}
+
+/** The UTF-8 length of `text`: one byte per ASCII character, two or three for others (a surrogate pair: four). */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    // 0x80–0x7ff: two bytes; a surrogate half: two of a pair's four; the rest of the BMP: three.
+    bytes += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return bytes;
+}
+
+function encodeRow(row: ItemRowWrite): EncodedRow {
+  const json = JSON.stringify(row);
+  return { row, json, bytes: utf8Length(json) };
+}
+
+/** Chunks of rows, each under {@link ROWS_PER_STATEMENT} and {@link ROW_BYTES_PER_STATEMENT} (a larger row alone). */
+function chunkRows(rows: EncodedRow[]): EncodedRow[][] {
+  const chunks: EncodedRow[][] = [];
+  let chunk: EncodedRow[] = [];
+  let bytes = 0;
   for (const row of rows) {
-    const size = row[4].length + 200;
-    if (chunk.length > 0 && (chunk.length >= ROWS_PER_STATEMENT || chars + size > ROW_CHARS_PER_STATEMENT)) {
+    const size = row.bytes + 1; // and the comma between rows
+    if (chunk.length > 0 && (chunk.length >= ROWS_PER_STATEMENT || bytes + size > ROW_BYTES_PER_STATEMENT)) {
       chunks.push(chunk);
       chunk = [];
-      chars = 0;
+      bytes = 0;
     }
     chunk.push(row);
-    chars += size;
+    bytes += size;
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
@@ -487,8 +523,9 @@ function chunkRows(rows: ItemRowWrite[]): ItemRowWrite[][] {
  * by uri, and the category rows of what was stored. Each statement keeps the guards it had per item. Rows not
  * `dated` (no publication time) keep the stored item's.
  */
-function itemRowStatements(db: SqlDatabase, sourceId: string, rows: ItemRowWrite[], now: number, dated: boolean): SqlStatement[] {
-  const json = JSON.stringify(rows);
+function itemRowStatements(db: SqlDatabase, sourceId: string, encoded: EncodedRow[], now: number, dated: boolean): SqlStatement[] {
+  const json = `[${encoded.map((e) => e.json).join(',')}]`;
+  const rows = encoded.map((e) => e.row);
   // The category statements read the rows without their data (each row's JSON is parsed again per row).
   const keys = JSON.stringify(rows.map((r) => [r[0], null, null, r[3], null, null, r[6], null, r[8], r[9]]));
   const statements: SqlStatement[] = [];

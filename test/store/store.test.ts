@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../src/model.ts';
 import { MIGRATIONS_DIR, openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
-import { createStore, itemQuerySql, RECENT_ARRIVALS_SQL, type ItemQuery, type ItemWrite, type Store } from '../../src/store/store.ts';
+import type { SqlDatabase, SqlValue } from '../../src/store/sql.ts';
+import { createStore, itemQuerySql, MAX_ROW_BYTES, RECENT_ARRIVALS_SQL, ROW_BYTES_PER_STATEMENT, utf8Length, type ItemQuery, type ItemWrite, type Store } from '../../src/store/store.ts';
 import { itemWrite, newsItem, text } from '../support/items.ts';
 
 const sources: SourceConfig[] = [
@@ -268,5 +269,57 @@ describe('store over SQLite', () => {
     expect((await store.listItems({ ...all, sources: ['a'] }))).toHaveLength(4);
     // Other sources are untouched.
     expect((await store.listItems({ ...all, sources: ['b'] })).map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:b-old']);
+  });
+  describe('multi-row upserts stay under the bound-value limit in bytes', () => {
+    /** The store over `handle`, every bound value of every statement recorded. */
+    const spied = (handle: SqliteHandle): { store: Store; bound: SqlValue[] } => {
+      const bound: SqlValue[] = [];
+      const db: SqlDatabase = {
+        ...handle.db,
+        prepare: (sql) => {
+          const statement = handle.db.prepare(sql);
+          return { ...statement, bind: (...values: SqlValue[]) => (bound.push(...values), statement.bind(...values)) };
+        },
+      };
+      return { store: createStore(db), bound };
+    };
+    const bytes = (value: SqlValue): number => (typeof value === 'string' ? new TextEncoder().encode(value).length : 0);
+    const bodied = (id: string, body: string): ItemWrite =>
+      itemWrite(newsItem(id, { bodies: [text(body)] }), { published: 1000 });
+
+    // Lone surrogates never reach it: JSON.stringify writes them as escapes.
+    it('counts UTF-8 bytes as an encoder does', () => {
+      for (const sample of ['', 'plain', 'é', '漢字', '😀 emoji', 'mixed é 漢 😀 \u0001 "quoted"']) {
+        expect(utf8Length(sample)).toBe(new TextEncoder().encode(sample).length);
+      }
+    });
+
+    it('splits rows whose characters fit but whose bytes do not', async () => {
+      const { handle } = open();
+      const { store, bound } = spied(handle);
+      await store.syncSources(sources);
+      // 200,000 three-byte characters each: 400,000 UTF-16 characters together, 1.2 MB of UTF-8.
+      const body = '漢'.repeat(200_000);
+      await store.savePoll('a', [bodied('cjk-1', body), bodied('cjk-2', body)], state(10_000));
+      expect(Math.max(...bound.map(bytes))).toBeLessThanOrEqual(ROW_BYTES_PER_STATEMENT);
+      const stored = await store.listItems(all);
+      expect(stored.map((s) => s.item.uri).sort()).toEqual(['urn:wirefeed:test:cjk-1', 'urn:wirefeed:test:cjk-2']);
+      expect(stored.every((s) => s.item.bodies?.[0]?.value === body)).toBe(true);
+    });
+
+    it('binds a row larger than a chunk alone, and leaves out one larger than a stored row may be', async () => {
+      const { handle } = open();
+      const { store, bound } = spied(handle);
+      await store.syncSources(sources);
+      const large = bodied('large', '漢'.repeat(400_000)); // 1.2 MB: its own statement
+      const huge = bodied('huge', '漢'.repeat(700_000)); // 2.1 MB: over D1's limit on a row
+      await store.savePoll('a', [bodied('small', 'short'), large, huge], state(10_000));
+      expect(Math.max(...bound.map(bytes))).toBeLessThanOrEqual(MAX_ROW_BYTES);
+      expect((await store.listItems(all)).map((s) => s.item.uri).sort()).toEqual(['urn:wirefeed:test:large', 'urn:wirefeed:test:small']);
+      // The poll was saved: the next one of the same items changes nothing and fails nothing.
+      const version = await store.dataVersion();
+      await store.savePoll('a', [bodied('small', 'short'), large, huge], state(20_000));
+      expect(await store.dataVersion()).toBe(version);
+    });
   });
 });
