@@ -75,7 +75,7 @@ export async function renderPublishedFeed(
     },
     items,
     format,
-    deps.prepared?.prepare,
+    deps.prepared,
   );
   return { ...rendered, lastModified, itemCount: items.length };
 }

@@ -11,6 +11,12 @@ import { parseDate, prepareItem, publishedTime, type PreparedItem } from './feed
 export type PrepareItem = (item: NewsItem, feedUpdated: Date) => PreparedItem;
 
 /**
+ * An item's rendered part of a document in one format (e.g. its RSS `<item>`), by prepared item: `render`
+ * runs once per prepared item and format when the cache may keep it.
+ */
+export type ItemFragments = (item: PreparedItem, format: string, render: () => string) => string;
+
+/**
  * Prepared items by item object. Bounded by what holds the items: entries are weak, so they last as long as
  * the store's memo (or a listing) keeps the item. Only frozen items are kept (an item that can change is
  * prepared afresh every time). Nothing in a prepared item depends on the request: the feed's date, which
@@ -18,6 +24,7 @@ export type PrepareItem = (item: NewsItem, feedUpdated: Date) => PreparedItem;
  */
 export class PreparedItems {
   readonly #byItem = new WeakMap<NewsItem, { feedTime: number | undefined; prepared: PreparedItem }>();
+  readonly #fragments = new WeakMap<PreparedItem, Map<string, string>>();
   #hits = 0;
   #misses = 0;
 
@@ -34,6 +41,19 @@ export class PreparedItems {
     const prepared = freeze(prepareItem(item, feedUpdated));
     this.#byItem.set(item, { feedTime, prepared });
     return prepared;
+  };
+
+  /**
+   * A prepared item's fragment in `format`, rendered once per prepared item this cache made (whatever the
+   * feed: a fragment must depend on the prepared item alone); others are rendered every time.
+   */
+  readonly fragment: ItemFragments = (item, format, render) => {
+    if (!Object.isFrozen(item)) return render();
+    let byFormat = this.#fragments.get(item);
+    if (byFormat === undefined) this.#fragments.set(item, (byFormat = new Map()));
+    let text = byFormat.get(format);
+    if (text === undefined) byFormat.set(format, (text = render()));
+    return text;
   };
 
   /** Preparations answered from the cache, and done. */

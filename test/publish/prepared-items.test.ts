@@ -26,7 +26,16 @@ function story(n: number, over: Partial<NewsItem> = {}): ItemWrite {
 }
 
 function meta(updated: Date, name = 'all'): FeedMeta {
-  return { id: `https://wirefeed.test/feeds/${name}`, title: name, siteUrl: 'https://wirefeed.test/', selfUrl: `https://wirefeed.test/feeds/${name}.rss`, updated, hubUrl: 'https://hub.example/' };
+  const paged = updated.getUTCDate() % 2 === 0;
+  return {
+    id: `https://wirefeed.test/feeds/${name}`,
+    title: `${name} & <co> ]]>`,
+    siteUrl: 'https://wirefeed.test/',
+    selfUrl: `https://wirefeed.test/feeds/${name}.rss`,
+    updated,
+    hubUrl: 'https://hub.example/',
+    ...(paged ? { nextUrl: 'https://wirefeed.test/feeds/all.rss?before=x&y=$&', language: 'en-CA' } : {}),
+  };
 }
 
 async function storedItems(): Promise<NewsItem[]> {
@@ -35,6 +44,8 @@ async function storedItems(): Promise<NewsItem[]> {
   const writes = [1, 2, 3, 4, 5, 6].map((n) => story(n));
   // A kill notice with no dates of its own but the store's, and an item the store dates by its first sight.
   writes.push(story(7, { pubStatus: 'canceled' }), story(8, { contentCreated: undefined }));
+  // Items without a body: a feed of only these has no `content:encoded`, and declares its namespaces otherwise.
+  writes.push(story(9, { bodies: undefined, by: undefined }), story(10, { bodies: undefined, descriptions: [text('Only a summary <i>here</i>', 'summary', 'text/html')] }));
   await store.savePoll('wire', writes, { etag: null, lastModified: null, fetchedAt: Date.UTC(2026, 10, 20), nextFetchAt: 0 });
   const rows = await store.listItems({ categoryGroups: [], excludeCategories: [], sources: [], limit: 20, status: ['usable', 'canceled'] });
   return rows.map((r) => r.item);
@@ -43,19 +54,20 @@ async function storedItems(): Promise<NewsItem[]> {
 describe('PreparedItems', () => {
   it('renders every format byte for byte as without the cache, first and later renders alike', async () => {
     const items = await storedItems();
-    expect(items.length).toBe(8);
+    expect(items.length).toBe(10);
     const cache = new PreparedItems();
     for (const updated of [new Date(Date.UTC(2026, 10, 21)), new Date(Date.UTC(2026, 10, 22))]) {
       for (const format of FORMATS) {
-        for (const subset of [items, items.slice(2), items.filter((_, i) => i % 2 === 0)]) {
+        for (const subset of [items, items.slice(2), items.filter((_, i) => i % 2 === 0), items.filter((i) => !i.bodies), items.slice(0, 1), []]) {
           const plain = renderFeed(meta(updated), subset, format).body;
-          expect(renderFeed(meta(updated), subset, format, cache.prepare).body).toBe(plain);
-          expect(renderFeed(meta(updated), subset, format, cache.prepare).body).toBe(plain);
+          expect(renderFeed(meta(updated), subset, format, cache).body).toBe(plain);
+          expect(renderFeed(meta(updated), subset, format, cache).body).toBe(plain);
         }
       }
     }
     expect(cache.stats.misses).toBe(items.length);
     expect(cache.stats.hits).toBeGreaterThan(100);
+    expect(renderFeed(meta(new Date(Date.UTC(2026, 10, 22))), items.filter((i) => !i.bodies), 'rss', cache).body).not.toContain('content:encoded>');
   });
 
   it('prepares a stored item once for every feed that lists it again', async () => {
