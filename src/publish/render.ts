@@ -17,7 +17,7 @@ export { webPage } from './feed-item.ts';
  * whatever the items hold: every text is stripped of characters XML forbids, HTML is sanitized, only
  * absolute http(s) links are kept, unusable dates fall back to a valid one, and the same input always
  * gives the same bytes. With a `cache` (the app's `PreparedItems`), each item version is prepared once, and its
- * RSS `<item>` and JSON Feed item written once, whatever the feeds that carry it. Throws a `TypeError` when `meta.siteUrl` or `meta.selfUrl` is not an absolute
+ * RSS `<item>`, Atom `<entry>` and JSON Feed item written once, whatever the feeds that carry it. Throws a `TypeError` when `meta.siteUrl` or `meta.selfUrl` is not an absolute
  * http(s) URL.
  */
 export function renderFeed(
@@ -27,6 +27,6 @@ export function renderFeed(
   cache?: { prepare: PrepareItem; fragment: ItemFragments },
 ): { body: string; contentType: string } {
   const feed = prepareFeed(meta, items, cache?.prepare);
-  const body = format === 'rss' ? renderRss(feed, cache?.fragment) : format === 'atom' ? renderAtom(feed) : renderJsonFeed(feed, cache?.fragment);
+  const body = format === 'rss' ? renderRss(feed, cache?.fragment) : format === 'atom' ? renderAtom(feed, cache?.fragment) : renderJsonFeed(feed, cache?.fragment);
   return { body, contentType: CONTENT_TYPES[format] };
 }

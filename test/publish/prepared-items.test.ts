@@ -46,6 +46,9 @@ async function storedItems(): Promise<NewsItem[]> {
   writes.push(story(7, { pubStatus: 'canceled' }), story(8, { contentCreated: undefined }));
   // Items without a body: a feed of only these has no `content:encoded`, and declares its namespaces otherwise.
   writes.push(story(9, { bodies: undefined, by: undefined }), story(10, { bodies: undefined, descriptions: [text('Only a summary <i>here</i>', 'summary', 'text/html')] }));
+  // An item with no web page (Atom links the site, the request's, instead) and one whose picture is story 3's.
+  writes.push(story(11, { renditions: [] }));
+  writes.push(story(12, { associations: [{ name: 'picture1', uri: 'urn:test:pic:12', type: 'picture', renditions: [{ name: 'original', href: 'https://img.example/3.jpg', contentType: 'image/png', width: 10, height: 10 }] }] }));
   await store.savePoll('wire', writes, { etag: null, lastModified: null, fetchedAt: Date.UTC(2026, 10, 20), nextFetchAt: 0 });
   const rows = await store.listItems({ categoryGroups: [], excludeCategories: [], sources: [], limit: 20, status: ['usable', 'canceled'] });
   return rows.map((r) => r.item);
@@ -54,14 +57,17 @@ async function storedItems(): Promise<NewsItem[]> {
 describe('PreparedItems', () => {
   it('renders every format byte for byte as without the cache, first and later renders alike', async () => {
     const items = await storedItems();
-    expect(items.length).toBe(10);
+    expect(items.length).toBe(12);
     const cache = new PreparedItems();
     for (const updated of [new Date(Date.UTC(2026, 10, 21)), new Date(Date.UTC(2026, 10, 22))]) {
       for (const format of FORMATS) {
-        for (const subset of [items, items.slice(2), items.filter((_, i) => i % 2 === 0), items.filter((i) => !i.bodies), items.slice(0, 1), []]) {
+        for (const subset of [items, items.slice(2), items.filter((_, i) => i % 2 === 0), items.filter((i) => !i.bodies), items.slice(0, 1), items.filter((i) => !/:(3|12)$/.test(i.uri)), []]) {
           const plain = renderFeed(meta(updated), subset, format).body;
           expect(renderFeed(meta(updated), subset, format, cache).body).toBe(plain);
           expect(renderFeed(meta(updated), subset, format, cache).body).toBe(plain);
+          // The same items under another site: nothing of the request is kept in an item.
+          const other = { ...meta(updated), siteUrl: 'https://other.test/' };
+          expect(renderFeed(other, subset, format, cache).body).toBe(renderFeed(other, subset, format).body);
         }
       }
     }
