@@ -107,4 +107,23 @@ describe('PreparedItems', () => {
     expect(cache.prepare(item, at).title).toBe('After');
     expect(cache.stats.hits).toBe(0);
   });
+
+  it('stays within its bounds, least recently used out first', async () => {
+    const items = await storedItems();
+    const at = new Date(Date.UTC(2026, 10, 21));
+    const cache = new PreparedItems(3);
+    for (const item of items.slice(0, 4)) cache.prepare(item, at);
+    expect(cache.size.entries).toBe(3);
+    const misses = cache.stats.misses;
+    cache.prepare(items[0]!, at); // the oldest was dropped
+    expect(cache.stats.misses).toBe(misses + 1);
+    const small = new PreparedItems(100, 2000);
+    for (const item of items) {
+      const p = small.prepare(item, at);
+      small.fragment(p, 'rss', () => 'x'.repeat(300));
+      expect(small.size.chars).toBeLessThanOrEqual(2000);
+    }
+    expect(small.size.entries).toBeGreaterThan(0);
+    expect(small.size.entries).toBeLessThan(items.length);
+  });
 });
