@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { FeedSpec } from '../model.ts';
 import { createRepresentations, type Compressor, type Representation, type RepresentationCache, type Representations } from '../publish/representation.ts';
+import { PreparedItems } from '../publish/prepared-items.ts';
 import type { DeliveryStats } from '../store/outbox.ts';
 import type { Store } from '../store/store.ts';
 import { webhookStatus } from '../publish/webhooks.ts';
@@ -59,6 +60,8 @@ export interface AppDeps {
   peerAddress?: ((c: Context) => string | undefined) | undefined;
   /** Where request failures (and, at debug, every request) are logged, with the request id. */
   logger?: Logger | undefined;
+  /** Items prepared for rendering, kept per item version and shared by every feed; a fresh cache when absent. */
+  preparedItems?: PreparedItems | undefined;
   /** Subscribers' keys and entitlements; without it a feed request with a key is refused (401). */
   access?: AccessControl | undefined;
   /** Push delivery's per-subscriber state: counts in `/status`, each subscriber's in its admin usage. */
@@ -76,6 +79,7 @@ export function createApp(deps: AppDeps): Hono {
   const metrics = deps.metrics ?? NO_METRICS;
   const logger = deps.logger ?? createJsonLogger((line) => console.error(line));
   const representations = countingRepresentations(deps.representations ?? createRepresentations({ cache: deps.cache, compress: deps.compress }), metrics);
+  const prepared = deps.preparedItems ?? new PreparedItems();
   const maxAge = deps.maxAge ?? DEFAULT_MAX_AGE;
   const title = deps.title ?? 'wirefeed';
   const now = deps.now ?? Date.now;
@@ -138,7 +142,7 @@ export function createApp(deps: AppDeps): Hono {
     // A bearer key's representation is its entitlement's, shared: a `?key=` sent beside the header stays out of its links.
     const rendered = grant && !grant.inUrl && search !== url.search ? new URL(`${url.origin}${url.pathname}${search}`) : url;
     const rep = await representations.obtain(key, version, () =>
-      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language }, { spec, format, url: rendered, base, access }),
+      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language, prepared }, { spec, format, url: rendered, base, access }),
     );
     const res = respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${url.search}`));
     if (grant) {

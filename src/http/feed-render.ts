@@ -6,6 +6,7 @@ import { FilterError, parseFeedRequest, type FeedRequest } from '../publish/filt
 import { renderNinjs } from '../publish/ninjs.ts';
 import { OPML_CONTENT_TYPE, renderOpml } from '../publish/opml.ts';
 import { renderFeed } from '../publish/render.ts';
+import type { PreparedItems } from '../publish/prepared-items.ts';
 import type { Rendered } from '../publish/representation.ts';
 import type { Store } from '../store/store.ts';
 import type { ItemAccess } from '../store/subscribers.ts';
@@ -38,11 +39,12 @@ export function resolveFeed(file: string, formatParam: string | null, byName: Ma
 /**
  * Renders one page of a published feed: the request's filters over the store, in `format`, with self, next,
  * and hub links under `base`. A filtered request is a feed of its own: its id, title and JSON Feed
- * home page name its canonical filter (the same whatever the parameter order). @throws HTTPException 400 for
+ * home page name its canonical filter (the same whatever the parameter order). Items are prepared by
+ * `deps.prepared` when given (the app's cache, shared by all its feeds). @throws HTTPException 400 for
  * a filter the request cannot have.
  */
 export async function renderPublishedFeed(
-  deps: { store: Store; title: string; hubUrl: string | undefined; now: number; language?: string | undefined },
+  deps: { store: Store; title: string; hubUrl: string | undefined; now: number; language?: string | undefined; prepared?: PreparedItems | undefined },
   request: { spec: FeedSpec; format: PublishedFormat; url: URL; base: string; access?: ItemAccess | null },
 ): Promise<Rendered> {
   const { spec, format, url, base } = request;
@@ -73,6 +75,7 @@ export async function renderPublishedFeed(
     },
     items,
     format,
+    deps.prepared,
   );
   return { ...rendered, lastModified, itemCount: items.length };
 }

@@ -1,6 +1,7 @@
 /** Atom 1.0 (RFC 4287), written with the `feed` package. */
 import { Feed, type FeedOptions, type Item } from 'feed';
 import type { PreparedItem } from './feed-item.ts';
+import type { ItemFragments } from './prepared-items.ts';
 import { GENERATOR, type PreparedFeed } from './feed-meta.ts';
 import { addXmlLinks, markAttr, markCdata, markCdataAsText, markText, unmark } from './feed-xml.ts';
 
@@ -11,8 +12,19 @@ const ATOM_NS = 'http://www.w3.org/2005/Atom';
 const TEXT_TITLE = '\u0000T\u0000';
 const HTML_TITLE_OPEN = `<title type="html"><![CDATA[${TEXT_TITLE}`;
 
-/** Renders a prepared feed as an Atom 1.0 document. */
-export function renderAtom(feed: PreparedFeed): string {
+/**
+ * Renders a prepared feed as an Atom 1.0 document. With `fragments`, each `<entry>` that depends on its prepared
+ * item alone is written by `feed` once and kept there, and the document is the feed (written by `feed` around
+ * one stand-in entry) with the entries in its place: the same bytes as writing every entry each time.
+ */
+export function renderAtom(feed: PreparedFeed, fragments?: ItemFragments): string {
+  if (fragments && feed.items.length > 0 && !sharesPictures(feed.items)) return assembleAtom(feed, fragments);
+  const out = new Feed(feedOptions(feed));
+  for (const p of feed.items) out.addItem(atomEntry(p, feed.siteUrl));
+  return finish(out.atom1(), feed, feed.items);
+}
+
+function feedOptions(feed: PreparedFeed): FeedOptions {
   const options: FeedOptions = {
     id: markText(feed.id),
     title: markText(feed.title),
@@ -24,13 +36,47 @@ export function renderAtom(feed: PreparedFeed): string {
   if (feed.description) options.description = markText(feed.description);
   // Atom wants an author on the feed when an entry has none.
   if (feed.items.some((p) => p.author === undefined)) options.author = { name: markText(feed.title) };
-  const out = new Feed(options);
-  for (const p of feed.items) out.addItem(atomEntry(p, feed.siteUrl));
+  return options;
+}
 
-  const xml = unmark(out.atom1().split(HTML_TITLE_OPEN).join('<title type="text"><![CDATA['));
-  const atom = fixEnclosureTypes(addLanguage(xml, feed.language), feed.items);
+function finish(written: string, feed: PreparedFeed, items: PreparedItem[]): string {
+  const xml = unmark(written.split(HTML_TITLE_OPEN).join('<title type="text"><![CDATA['));
+  const atom = fixEnclosureTypes(addLanguage(xml, feed.language), items);
   const open = atom.indexOf('<feed');
   return addXmlLinks(atom, atom.slice(open, atom.indexOf('>', open) + 1), 'link', feed.links);
+}
+
+function assembleAtom(feed: PreparedFeed, fragments: ItemFragments): string {
+  const out = new Feed(feedOptions(feed));
+  out.addItem({ title: '', id: 'urn:x', link: feed.siteUrl, date: new Date(0) });
+  const doc = finish(out.atom1(), feed, []);
+  const start = doc.lastIndexOf('<entry>');
+  const end = doc.lastIndexOf('</entry>') + '</entry>'.length;
+  const indent = doc.slice(doc.lastIndexOf('\n', start), start);
+  // An entry without a link of its own links the site, which is the request's: such an entry is not kept.
+  const entries = feed.items.map((p) => (p.link === undefined ? entryFragment(p, feed.siteUrl) : fragments(p, 'atom', () => entryFragment(p, feed.siteUrl))));
+  return doc.slice(0, start) + entries.join(indent) + doc.slice(end);
+}
+
+// One entry as `feed` writes it in a feed: the feed here has no other, so the only `<entry>` is this one.
+function entryFragment(p: PreparedItem, siteUrl: string): string {
+  const out = new Feed({ id: '', title: '', copyright: '' });
+  out.addItem(atomEntry(p, siteUrl));
+  const xml = out.atom1();
+  const entry = xml.slice(xml.indexOf('<entry>'), xml.lastIndexOf('</entry>') + '</entry>'.length);
+  return fixEnclosureTypes(unmark(entry.split(HTML_TITLE_OPEN).join('<title type="text"><![CDATA[')), [p]);
+}
+
+// Enclosure types are fixed by picture URL, the first item's type for all: items sharing a picture URL are
+// written together.
+function sharesPictures(items: PreparedItem[]): boolean {
+  const urls = new Set<string>();
+  for (const p of items) {
+    if (!p.picture?.type) continue;
+    if (urls.has(p.picture.url)) return true;
+    urls.add(p.picture.url);
+  }
+  return false;
 }
 
 function atomEntry(p: PreparedItem, siteUrl: string): Item {

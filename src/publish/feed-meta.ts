@@ -4,6 +4,7 @@
  */
 import type { NewsItem } from '../model.ts';
 import { httpUrl, MIN_TIME, oneLine, parseDate, prepareItem, publishedTime, validDate, type PreparedItem } from './feed-item.ts';
+import type { PrepareItem } from './prepared-items.ts';
 import { xmlSafe } from '../util/xml-safe.ts';
 
 /** The syntaxes wirefeed publishes. */
@@ -64,9 +65,9 @@ export interface PreparedFeed {
 
 /**
  * Prepares a feed for rendering. Its date is `meta.updated` when valid, else the latest item date, else
- * 1970. Throws a `TypeError` when `meta.siteUrl` or `meta.selfUrl` is not an absolute http(s) URL.
+ * 1970. `prepare` prepares each item (`prepareItem`, or a `PreparedItems` cache's). Throws a `TypeError` when `meta.siteUrl` or `meta.selfUrl` is not an absolute http(s) URL.
  */
-export function prepareFeed(meta: FeedMeta, items: NewsItem[]): PreparedFeed {
+export function prepareFeed(meta: FeedMeta, items: NewsItem[], prepare: PrepareItem = prepareItem): PreparedFeed {
   const siteUrl = httpUrl(meta.siteUrl);
   const selfUrl = httpUrl(meta.selfUrl);
   if (siteUrl === undefined) throw new TypeError(`FeedMeta.siteUrl is not an absolute http(s) URL: ${meta.siteUrl}`);
@@ -82,7 +83,7 @@ export function prepareFeed(meta: FeedMeta, items: NewsItem[]): PreparedFeed {
     updated,
     language: languageTag(meta.language),
     links: { next: httpUrl(meta.nextUrl), hub: httpUrl(meta.hubUrl), stylesheet: httpUrl(meta.stylesheetUrl) },
-    items: items.map((item) => prepareItem(item, updated)),
+    items: items.map((item) => prepare(item, updated)),
   };
 }
 

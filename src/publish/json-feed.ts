@@ -1,9 +1,14 @@
 /** JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), written directly. */
 import type { PreparedItem } from './feed-item.ts';
 import type { PreparedFeed } from './feed-meta.ts';
+import type { ItemFragments } from './prepared-items.ts';
 
-/** Renders a prepared feed as a JSON Feed 1.1 document, indented by two spaces. */
-export function renderJsonFeed(feed: PreparedFeed): string {
+/**
+ * Renders a prepared feed as a JSON Feed 1.1 document, indented by two spaces. With `fragments`, each item's
+ * JSON is written once per prepared item and kept there, then put in the document's `items` as
+ * `JSON.stringify` would have: the same bytes.
+ */
+export function renderJsonFeed(feed: PreparedFeed, fragments?: ItemFragments): string {
   const doc: Record<string, unknown> = {
     version: 'https://jsonfeed.org/version/1.1',
     title: feed.title,
@@ -14,9 +19,22 @@ export function renderJsonFeed(feed: PreparedFeed): string {
   if (feed.language !== undefined) doc.language = feed.language;
   if (feed.links.next) doc.next_url = feed.links.next;
   if (feed.links.hub) doc.hubs = [{ type: 'WebSub', url: feed.links.hub }];
-  doc.items = feed.items.map(jsonItem);
-  return JSON.stringify(doc, null, 2);
+  if (!fragments || feed.items.length === 0) {
+    doc.items = feed.items.map(jsonItem);
+    return JSON.stringify(doc, null, 2);
+  }
+  // `items` is the document's last member: a stand-in array of one number marks where the items go.
+  doc.items = [0];
+  const head = JSON.stringify(doc, null, 2);
+  const at = head.lastIndexOf(STAND_IN);
+  const items = feed.items.map((p) => fragments(p, 'json', () => JSON.stringify(jsonItem(p), null, 2).replace(/\n/g, ITEM_LINE)));
+  return `${head.slice(0, at + ITEM_LINE.length)}${items.join(`,${ITEM_LINE}`)}${head.slice(at + STAND_IN.length - ARRAY_END.length)}`;
 }
+
+// An item in `items` is indented by four spaces (the document's members by two); JSON text has no raw line breaks.
+const ITEM_LINE = '\n    ';
+const ARRAY_END = '\n  ]';
+const STAND_IN = `${ITEM_LINE}0${ARRAY_END}`;
 
 function jsonItem(p: PreparedItem): Record<string, unknown> {
   const html = p.contentHtml ?? p.summaryHtml;

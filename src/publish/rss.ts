@@ -1,6 +1,7 @@
 /** RSS 2.0, written with the `feed` package, with Dublin Core authors and Media RSS pictures. */
 import { Feed, type Extension, type FeedOptions, type Item } from 'feed';
 import type { PreparedItem } from './feed-item.ts';
+import type { ItemFragments } from './prepared-items.ts';
 import { GENERATOR, type PreparedFeed } from './feed-meta.ts';
 import { addXmlLinks, markAttr, markCdata, markCdataAsText, markText, unmark } from './feed-xml.ts';
 
@@ -11,8 +12,46 @@ const NS = {
   media: 'http://search.yahoo.com/mrss/',
 };
 
-/** Renders a prepared feed as an RSS 2.0 document. */
-export function renderRss(feed: PreparedFeed): string {
+/**
+ * Renders a prepared feed as an RSS 2.0 document. With `fragments`, each `<item>` is written by `feed` once per
+ * prepared item and kept there, and the document is the channel (written by `feed` around one stand-in item)
+ * with the items' kept fragments in its place: the same bytes as writing every item each time.
+ */
+export function renderRss(feed: PreparedFeed, fragments?: ItemFragments): string {
+  if (fragments && feed.items.length > 0) return assembleRss(feed, fragments);
+  const out = new Feed(channelOptions(feed));
+  for (const p of feed.items) out.addItem(rssItem(p));
+  return addXmlLinks(declareNamespaces(unmark(out.rss2())), '<channel>', 'atom:link', feed.links);
+}
+
+// The channel is written around one stand-in item, which says `content:encoded` when a real item does (that
+// is what makes `feed` declare its namespaces, and where), and is then replaced by the items' fragments.
+function assembleRss(feed: PreparedFeed, fragments: ItemFragments): string {
+  const withContent = feed.items.some((p) => p.contentHtml !== undefined);
+  const standIn: Item = { title: '', link: '', date: new Date(0), ...(withContent ? { content: '-' } : {}) };
+  const channel = renderChannel(feed, standIn);
+  const start = channel.lastIndexOf('<item>');
+  const end = channel.lastIndexOf('</item>') + '</item>'.length;
+  const indent = channel.slice(channel.lastIndexOf('\n', start), start);
+  const items = feed.items.map((p) => fragments(p, 'rss', () => itemFragment(p)));
+  return channel.slice(0, start) + items.join(indent) + channel.slice(end);
+}
+
+function renderChannel(feed: PreparedFeed, standIn: Item): string {
+  const out = new Feed(channelOptions(feed));
+  out.addItem(standIn);
+  return addXmlLinks(declareNamespaces(unmark(out.rss2())), '<channel>', 'atom:link', feed.links);
+}
+
+// One item as `feed` writes it in a channel: the channel here is empty, so the only `<item>` is this one.
+function itemFragment(p: PreparedItem): string {
+  const out = new Feed({ id: '', title: '', copyright: '' });
+  out.addItem(rssItem(p));
+  const xml = out.rss2();
+  return unmark(xml.slice(xml.indexOf('<item>'), xml.lastIndexOf('</item>') + '</item>'.length));
+}
+
+function channelOptions(feed: PreparedFeed): FeedOptions {
   const options: FeedOptions = {
     id: markText(feed.id),
     title: markText(feed.title),
@@ -24,9 +63,7 @@ export function renderRss(feed: PreparedFeed): string {
     description: markText(feed.description || feed.title),
   };
   if (feed.language !== undefined) options.language = feed.language;
-  const out = new Feed(options);
-  for (const p of feed.items) out.addItem(rssItem(p));
-  return addXmlLinks(declareNamespaces(unmark(out.rss2())), '<channel>', 'atom:link', feed.links);
+  return options;
 }
 
 function rssItem(p: PreparedItem): Item {

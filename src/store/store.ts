@@ -703,24 +703,25 @@ function lowerUnique(values: string[]): string[] {
 type StoredContent = Omit<NewsItem, 'version' | 'firstCreated' | 'versionCreated'>;
 
 /**
- * The decoded `data` of stored rows, by uri and the row's version and times (a row removed and stored again
- * has new times), least recently used out first. Entries are deeply frozen: every listing shares them.
+ * The stored rows as items, by uri and the row's version, times and alternate ids (a row removed and stored
+ * again has new times), least recently used out first. Items are deeply frozen: every listing shares them, so
+ * the same row state is the same object (publishing keeps what it derives from an item by that identity).
  */
 class ParsedItems {
-  readonly #entries = new Map<string, StoredContent>();
+  readonly #entries = new Map<string, NewsItem>();
   constructor(readonly max: number) {}
 
-  get(row: ItemRow): StoredContent {
-    const key = `${row.id}\u0000${row.version}\u0000${row.first_seen}\u0000${row.updated}\u0000${row.data.length}`;
-    let content = this.#entries.get(key);
-    if (content !== undefined) {
+  get(row: ItemRow): NewsItem {
+    const key = `${row.id}\u0000${row.version}\u0000${row.first_seen}\u0000${row.updated}\u0000${row.data.length}\u0000${row.alt_ids ?? ''}`;
+    let item = this.#entries.get(key);
+    if (item !== undefined) {
       this.#entries.delete(key);
     } else {
-      content = deepFreeze(JSON.parse(row.data) as StoredContent);
+      item = deepFreeze(itemOf(row, JSON.parse(row.data) as StoredContent));
       if (this.#entries.size >= this.max) this.#entries.delete(this.#entries.keys().next().value!);
     }
-    this.#entries.set(key, content);
-    return content;
+    this.#entries.set(key, item);
+    return item;
   }
 }
 
@@ -733,7 +734,10 @@ function deepFreeze<T>(value: T): T {
 }
 
 function toNewsItem(row: ItemRow, parsed: ParsedItems): NewsItem {
-  const content = parsed.get(row);
+  return parsed.get(row);
+}
+
+function itemOf(row: ItemRow, content: StoredContent): NewsItem {
   const altIds = row.alt_ids ? (JSON.parse(row.alt_ids) as string[]).map((value) => ({ role: 'link', value })) : undefined;
   return {
     ...content,
