@@ -82,16 +82,16 @@ export function placeSubjects(located: string | null, rules: CompiledRules): str
 export function keywordSubjects(texts: string[], rules: CompiledRules): string[] {
   const matchers = keywordMatchers(rules.rules.keywords);
   // A rule's phrase matches only where each of its words does: most texts hold none of the words at all.
+  const anyWord = anyWordOf(rules.rules.keywords);
+  if (anyWord && !texts.some((t) => anyWord.test(t))) return [];
   const text = texts.join('\n');
   if (!text) return [];
   // Without the two characters that fold to ASCII letters (ſ, the Kelvin sign), a rule can only match where
   // the lower-case text holds the first ASCII word of one of its phrases.
   const foldsToAscii = /[\u017f\u212a]/.test(text);
   let lower: string | null = null;
-  const holds = (needle: string): boolean => (lower ??= text.toLowerCase()).includes(needle);
-  const anyWord = anyWordOf(rules.rules.keywords);
-  if (anyWord && !(anyWord.ascii && !foldsToAscii ? anyWord.ascii.some(holds) : anyWord.re.test(text))) return [];
-  const mayMatch = (needles: string[] | null): boolean => needles === null || foldsToAscii || needles.some(holds);
+  const mayMatch = (needles: string[] | null): boolean =>
+    needles === null || foldsToAscii || needles.some((n) => (lower ??= text.toLowerCase()).includes(n));
   return matchers
     .filter(({ re, needles }) => mayMatch(needles) && re.test(text))
     .flatMap(({ rule }) => rule.subjects);
@@ -120,14 +120,7 @@ function needleOf(phrase: string): string | null {
   return /^[\x00-\x7f]*$/.test(first) ? first.toLowerCase() : null;
 }
 
-/** What a text must hold for a keyword rule to match (see {@link anyWordOf}). */
-interface AnyWord {
-  re: RegExp;
-  /** The words in lower case when all are ASCII: without ſ and the Kelvin sign, the lower-case text holds one of them wherever `re` matches. */
-  ascii: string[] | null;
-}
-
-const anyWordCache = new WeakMap<SubjectRule[], AnyWord | null>();
+const anyWordCache = new WeakMap<SubjectRule[], RegExp | null>();
 
 /**
  * One pattern for "the text holds a word of a phrase": each phrase's longest word, matched as the phrase
@@ -135,7 +128,7 @@ const anyWordCache = new WeakMap<SubjectRule[], AnyWord | null>();
  * no white space or quote, so a word cannot span two texts joined by a line break. Null when some phrase has
  * no word.
  */
-function anyWordOf(keywords: SubjectRule[]): AnyWord | null {
+function anyWordOf(keywords: SubjectRule[]): RegExp | null {
   const hit = anyWordCache.get(keywords);
   if (hit !== undefined) return hit;
   const longest = keywords.flatMap((rule) =>
@@ -145,10 +138,8 @@ function anyWordOf(keywords: SubjectRule[]): AnyWord | null {
     longest.length > 0 && longest.every((w) => w.length > 0)
       ? new RegExp(longest.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'iu')
       : null;
-  const ascii = longest.every((w) => /^[\x00-\x7f]*$/.test(w)) ? [...new Set(longest.map((w) => w.toLowerCase()))] : null;
-  const any = re ? { re, ascii } : null;
-  anyWordCache.set(keywords, any);
-  return any;
+  anyWordCache.set(keywords, re);
+  return re;
 }
 
 function keywordMatchers(keywords: SubjectRule[]): { rule: SubjectRule; re: RegExp; needles: string[] | null }[] {
