@@ -49,6 +49,20 @@ const CREDIT_WORD = /file|photo|image|picture|submitted|contributed|supplied|han
 export function mayHoldCredit(clean: string): boolean {
   return CREDIT_WORD.test(clean);
 }
+
+// The longest credit `readCredit` reads, and the brackets around it.
+const CREDIT_TAIL_CHARS = 140 + 2;
+
+/**
+ * False when neither {@link cleanCreditOnly} nor {@link splitCleanCaption} can read a credit from a clean text:
+ * the credit either reads ends the text (but for spaces and dots after it, and a closing bracket), is at most
+ * 140 characters long and holds a credit word, so only the text's last characters need a scan (a paragraph is
+ * mostly longer).
+ */
+export function mayEndWithCredit(clean: string): boolean {
+  const t = trimEndOf(clean, ' .');
+  return CREDIT_WORD.test(t.length > CREDIT_TAIL_CHARS ? t.slice(t.length - CREDIT_TAIL_CHARS) : t);
+}
 const PAREN_TAIL = /\s*\(([^()]{2,140})\)[\s.]*$/;
 
 /**

@@ -8,7 +8,7 @@ import { StringMemo } from '../util/string-memo.ts';
 import type { ImageRef, TextBlock } from './blocks.ts';
 import { resolveHttpUrl } from './links.ts';
 import type { CompiledRules } from './matchers.ts';
-import { cleanCreditOnly, mayHoldCredit, mergeCredits, parseCredit, splitCaption, splitCleanCaption, type PhotoCredit, type Picture, type PictureImage } from './photo.ts';
+import { cleanCreditOnly, mayEndWithCredit, mergeCredits, parseCredit, splitCaption, splitCleanCaption, type PhotoCredit, type Picture, type PictureImage } from './photo.ts';
 import { namesOf } from './byline.ts';
 import { fold } from './text.ts';
 
@@ -25,9 +25,9 @@ const TEXT: BlockKind = Object.freeze({ kind: 'text' });
 /** Classifies a block: an image, a bare credit line, a caption (credit at its end, or a figcaption), or text. */
 export function classifyBlock(block: TextBlock, rules: CompiledRules): BlockKind {
   if (!block.text) return IMAGE;
-  // A block's text is already clean. Most blocks are paragraphs with no word a credit needs: neither a
-  // credit line nor a caption then.
-  if (!block.figcaption && !mayHoldCredit(block.text)) return TEXT;
+  // A block's text is already clean. Most blocks are paragraphs with no word a credit needs at their end:
+  // neither a credit line nor a caption then.
+  if (!block.figcaption && !mayEndWithCredit(block.text)) return TEXT;
   const credit = cleanCreditOnly(block.text, rules);
   if (credit) return { kind: 'credit', credit };
   const split = splitCleanCaption(block.text, rules);
