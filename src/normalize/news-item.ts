@@ -68,5 +68,13 @@ export function buildNewsItem(f: ItemFacts): NewsItem {
 
 /** Body paragraphs as clean HTML: one `<p>` each, text escaped. */
 export function bodyHtml(paragraphs: string[]): string {
-  return paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
+  if (paragraphs.length === 0) return '';
+  return `<p>${paragraphs.map(escapeText).join('</p>\n<p>')}</p>`;
+}
+
+const NEEDS_ESCAPE = /[&<>"]/;
+
+// `escapeHtml` replaces each character in a pass of its own: most paragraphs have none of them, found in one pass.
+function escapeText(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? escapeHtml(text) : text;
 }
