@@ -275,9 +275,18 @@ function summaryOf(summary: string, headline: string, paragraphs: string[], rule
   const clean = splitDateline(withoutEllipsis(cut.text), rules).text.trim();
   if (!clean) return null;
   // Feeds that repeat the whole body as the summary add nothing.
-  const folded = fold(clean);
-  if (!hasMoreAsciiAlnum(paragraphs, folded.length) && folded === fold(paragraphs.join(' '))) return null;
+  // An ASCII text folds to at most as many characters: a body with more letters and digits than that is no copy.
+  const isCopy = NON_ASCII.test(clean) || !hasMoreAsciiAlnum(paragraphs, clean.length) ? isBodyCopy(clean, paragraphs) : false;
+  if (isCopy) return null;
   return cut.cut ? `${clean}…` : clean;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** True when a summary (clean) folds to the body's paragraphs joined. */
+function isBodyCopy(clean: string, paragraphs: string[]): boolean {
+  const folded = fold(clean);
+  return !hasMoreAsciiAlnum(paragraphs, folded.length) && folded === fold(paragraphs.join(' '));
 }
 
 /**
