@@ -76,10 +76,7 @@ export function fingerprint(headline: string, firstParagraph: string | null, tru
 
 /** The text before its `n`th space (U+0020); the text itself when it has fewer. */
 function beforeSpace(text: string, n: number): string {
-  let at = -1;
-  for (let k = 0; k < n; k++) {
-    at = text.indexOf(' ', at + 1);
-    if (at < 0) return text;
-  }
-  return text.slice(0, at);
+  let k = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0x20 && ++k === n) return text.slice(0, i);
+  return text;
 }
