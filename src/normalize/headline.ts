@@ -20,10 +20,15 @@ export function isHeadlineCopy(text: string, headline: string, rules: CompiledRu
   return isCopy(cleanHeadline(text, rules), headline, rules);
 }
 
-/** {@link isHeadlineCopy} of a block's text, which is already clean (only markup or entities in it need work). */
+/** {@link cleanHeadline} of a block's text, which is already clean (only markup or entities in it need work). */
+export function cleanBlockHeadline(text: string, rules: CompiledRules): string {
+  return rules.stripHeadlineAffixes(/[<&]/.test(text) ? cleanText(htmlToText(text)) : text);
+}
+
+/** {@link isHeadlineCopy} of a block's text. */
 function isBlockHeadlineCopy(text: string, headline: string, rules: CompiledRules): boolean {
   if (!headline) return false;
-  return isCopy(rules.stripHeadlineAffixes(/[<&]/.test(text) ? cleanText(htmlToText(text)) : text), headline, rules);
+  return isCopy(cleanBlockHeadline(text, rules), headline, rules);
 }
 
 function isCopy(line: string, headline: string, rules: CompiledRules): boolean {
