@@ -24,8 +24,13 @@ const TITLES =
 
 /** Reads one line as a byline; null when it is not one. */
 export function parseByline(line: string, rules: CompiledRules): Byline | null {
+  return parseCleanByline(cleanText(line), rules);
+}
+
+/** {@link parseByline} of a line already `cleanText`ed (a block's: a story's lines are read for bylines without cleaning them again). */
+export function parseCleanByline(clean: string, rules: CompiledRules): Byline | null {
   // A cleaned line's only white space is the single space: trimming these is `/^[\s—–-]+/` and `/[\s.]+$/`.
-  let text = trimEndOf(trimStartOf(cleanText(line), ' —–-'), ' .');
+  let text = trimEndOf(trimStartOf(clean, ' —–-'), ' .');
   if (!text || text.length > 120 || words(text).length > 16) return null;
 
   // Reuters closes its copy with "(Reporting by Jane Doe in London; Editing by John Roe)".

@@ -17,7 +17,22 @@ export function cleanHeadline(title: string | null | undefined, rules: CompiledR
 /** True when a block repeats the headline (compared folded, so quotes and case do not matter). */
 export function isHeadlineCopy(text: string, headline: string, rules: CompiledRules): boolean {
   if (!headline) return false;
-  const line = cleanHeadline(text, rules);
+  return isCopy(cleanHeadline(text, rules), headline, rules);
+}
+
+/** {@link cleanHeadline} of a block's text, which is already clean (only markup or entities in it need work). */
+export function cleanBlockHeadline(text: string, rules: CompiledRules): string {
+  return rules.stripHeadlineAffixes(/[<&]/.test(text) ? cleanText(htmlToText(text)) : text);
+}
+
+/** {@link isHeadlineCopy} of a block's text. */
+function isBlockHeadlineCopy(text: string, headline: string, rules: CompiledRules): boolean {
+  if (!headline) return false;
+  return isCopy(cleanBlockHeadline(text, rules), headline, rules);
+}
+
+function isCopy(line: string, headline: string, rules: CompiledRules): boolean {
+  if (!headline) return false;
   const folded = fold(headline);
   // Most lines compared are paragraphs far longer than the headline: counted, they need not be folded.
   if (asciiNonSpaceOver(line, asciiNonSpaceCount(folded))) return false;
@@ -27,7 +42,7 @@ export function isHeadlineCopy(text: string, headline: string, rules: CompiledRu
 /** Blocks without the copies of the headline at their top (the seed's site repeats it twice). */
 export function dropHeadlineCopies(blocks: TextBlock[], headline: string, rules: CompiledRules): TextBlock[] {
   let i = 0;
-  while (i < blocks.length && isHeadlineCopy(blocks[i]!.text, headline, rules)) i++;
+  while (i < blocks.length && isBlockHeadlineCopy(blocks[i]!.text, headline, rules)) i++;
   return i === 0 ? blocks : blocks.slice(i);
 }
 

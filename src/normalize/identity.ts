@@ -60,11 +60,23 @@ export function fingerprint(headline: string, firstParagraph: string | null, tru
   const head = foldWords(headline);
   if (!head || !firstParagraph) return null;
   const sentence = firstSentence(firstParagraph);
-  let ws = words(foldWords(sentence));
-  if (truncated && sentence.length >= firstParagraph.trim().length - 1) {
+  const cutOff = truncated && sentence.length >= firstParagraph.trim().length - 1;
+  let ws: string[] = [];
+  // Only the first words count: folded up to a space, a sentence's start gives its first folded words.
+  const lead = cutOff ? sentence : beforeSpace(sentence, FINGERPRINT_WORDS);
+  if (lead !== sentence) ws = words(foldWords(lead));
+  if (ws.length < FINGERPRINT_WORDS) ws = words(foldWords(sentence));
+  if (cutOff) {
     ws = ws.slice(0, -1);
     if (ws.length < FINGERPRINT_WORDS) return null;
   }
   if (ws.length === 0) return null;
   return `fp1:${hash64(`${head}\n${ws.slice(0, FINGERPRINT_WORDS).join(' ')}`)}`;
+}
+
+/** The text before its `n`th space (U+0020); the text itself when it has fewer. */
+function beforeSpace(text: string, n: number): string {
+  let k = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0x20 && ++k === n) return text.slice(0, i);
+  return text;
 }

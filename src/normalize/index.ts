@@ -81,7 +81,7 @@ export function normalizeFeed(feed: RawFeed, options: NormalizeOptions): Normali
 export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): NormalizedItem[] {
   const rules = compileRules(ctx.rules ?? DEFAULT_RULES);
   const base = resolveHttpUrl(entry.link, ctx.feed.link) ?? resolveHttpUrl(ctx.feed.link);
-  const now = ctx.now.toISOString();
+  const now = isoString(ctx.now);
   const language = languageTag(entry.language ?? ctx.feed.language ?? null);
   const provider = ctx.source.provider?.trim() || null;
 
@@ -275,9 +275,18 @@ function summaryOf(summary: string, headline: string, paragraphs: string[], rule
   const clean = splitDateline(withoutEllipsis(cut.text), rules).text.trim();
   if (!clean) return null;
   // Feeds that repeat the whole body as the summary add nothing.
-  const folded = fold(clean);
-  if (!hasMoreAsciiAlnum(paragraphs, folded.length) && folded === fold(paragraphs.join(' '))) return null;
+  // An ASCII text folds to at most as many characters: a body with more letters and digits than that is no copy.
+  const isCopy = NON_ASCII.test(clean) || !hasMoreAsciiAlnum(paragraphs, clean.length) ? isBodyCopy(clean, paragraphs) : false;
+  if (isCopy) return null;
   return cut.cut ? `${clean}…` : clean;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** True when a summary (clean) folds to the body's paragraphs joined. */
+function isBodyCopy(clean: string, paragraphs: string[]): boolean {
+  const folded = fold(clean);
+  return !hasMoreAsciiAlnum(paragraphs, folded.length) && folded === fold(paragraphs.join(' '));
 }
 
 /**
@@ -302,6 +311,20 @@ function fallbackHeadline(text: string): string {
   const sentence = cleanText(firstSentence(text));
   if (!sentence) return 'Untitled';
   return sentence.length > 120 ? `${sentence.slice(0, 119).replace(/\s+\S*$/, '')}…` : sentence;
+}
+
+// Every entry of a feed, and every feed of a poll, has the same poll time: its ISO string is made once.
+let isoMs = NaN;
+let iso = '';
+
+/** `date.toISOString()`, remembered for the last time value (an invalid date throws each time, as it does). */
+function isoString(date: Date): string {
+  const ms = date.getTime();
+  if (ms !== isoMs) {
+    iso = date.toISOString();
+    isoMs = ms;
+  }
+  return iso;
 }
 
 /** A BCP 47 tag in its usual case ("en-us" → "en-US"), or null when the value is not one. */

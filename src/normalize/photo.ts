@@ -49,6 +49,20 @@ const CREDIT_WORD = /file|photo|image|picture|submitted|contributed|supplied|han
 export function mayHoldCredit(clean: string): boolean {
   return CREDIT_WORD.test(clean);
 }
+
+// The longest credit `readCredit` reads, and the brackets around it.
+const CREDIT_TAIL_CHARS = 140 + 2;
+
+/**
+ * False when neither {@link cleanCreditOnly} nor {@link splitCleanCaption} can read a credit from a clean text:
+ * the credit either reads ends the text (but for spaces and dots after it, and a closing bracket), is at most
+ * 140 characters long and holds a credit word, so only the text's last characters need a scan (a paragraph is
+ * mostly longer).
+ */
+export function mayEndWithCredit(clean: string): boolean {
+  const t = trimEndOf(clean, ' .');
+  return CREDIT_WORD.test(t.length > CREDIT_TAIL_CHARS ? t.slice(t.length - CREDIT_TAIL_CHARS) : t);
+}
 const PAREN_TAIL = /\s*\(([^()]{2,140})\)[\s.]*$/;
 
 /**
@@ -56,7 +70,11 @@ const PAREN_TAIL = /\s*\(([^()]{2,140})\)[\s.]*$/;
  * when there is none).
  */
 export function splitCaption(text: string, rules: CompiledRules): { caption: string; credit: PhotoCredit | null } {
-  const t = cleanText(text);
+  return splitCleanCaption(cleanText(text), rules);
+}
+
+/** {@link splitCaption} of a text already `cleanText`ed (a block's). */
+export function splitCleanCaption(t: string, rules: CompiledRules): { caption: string; credit: PhotoCredit | null } {
   // The bracketed credit ends the caption: most lines cannot have one, and the regex would try every space.
   const paren = trimEndOf(t, ' .').endsWith(')') ? PAREN_TAIL.exec(t) : null;
   if (paren) {
@@ -75,7 +93,12 @@ export function splitCaption(text: string, rules: CompiledRules): { caption: str
 
 /** A line that is nothing but a credit ("File photo", "(Advocate file photo)", "THE CANADIAN PRESS/Name"). */
 export function creditOnly(text: string, rules: CompiledRules): PhotoCredit | null {
-  const t = trimEndOf(cleanText(text), ' .');
+  return cleanCreditOnly(cleanText(text), rules);
+}
+
+/** {@link creditOnly} of a text already `cleanText`ed (a block's). */
+export function cleanCreditOnly(clean: string, rules: CompiledRules): PhotoCredit | null {
+  const t = trimEndOf(clean, ' .');
   if (!t || hasMoreWords(t, 12)) return null;
   const bracketed = /^\((.+)\)$/.exec(t);
   return parseCredit(bracketed ? bracketed[1]! : t, rules, { bracketed: Boolean(bracketed) });
@@ -108,7 +131,8 @@ const CREDIT_MEMO_SIZE = 4096;
 const CREDIT_MEMO_MAX_CHARS = 256;
 
 function readCredit(raw: string, rules: CompiledRules, bracketed: boolean): PhotoCredit | null {
-  const text = cleanText(raw).replace(/[\s.]+$/, '');
+  // `cleanText` leaves no white space but single spaces: `trimEndOf` is the `/[\s.]+$/` strip.
+  const text = trimEndOf(cleanText(raw), ' .');
   // A credit is one short phrase: brackets or a sentence break inside mean this is a caption, not a credit.
   // Every form below needs one of these words or a slash.
   if (!text || text.length > 140 || !CREDIT_WORD.test(text) || /[()]/.test(text) || /[.!?]\s+\p{Lu}/u.test(text.replace(/\b\p{Lu}\.(?=\s)/gu, ''))) return null;

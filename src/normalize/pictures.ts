@@ -8,9 +8,9 @@ import { StringMemo } from '../util/string-memo.ts';
 import type { ImageRef, TextBlock } from './blocks.ts';
 import { resolveHttpUrl } from './links.ts';
 import type { CompiledRules } from './matchers.ts';
-import { creditOnly, mayHoldCredit, mergeCredits, parseCredit, splitCaption, type PhotoCredit, type Picture, type PictureImage } from './photo.ts';
+import { cleanCreditOnly, mayEndWithCredit, mergeCredits, parseCredit, splitCaption, splitCleanCaption, type PhotoCredit, type Picture, type PictureImage } from './photo.ts';
 import { namesOf } from './byline.ts';
-import { cleanText, fold } from './text.ts';
+import { fold } from './text.ts';
 
 /** What a block is, for picture gathering. */
 export type BlockKind =
@@ -25,11 +25,12 @@ const TEXT: BlockKind = Object.freeze({ kind: 'text' });
 /** Classifies a block: an image, a bare credit line, a caption (credit at its end, or a figcaption), or text. */
 export function classifyBlock(block: TextBlock, rules: CompiledRules): BlockKind {
   if (!block.text) return IMAGE;
-  // Most blocks are paragraphs with no word a credit needs: neither a credit line nor a caption then.
-  if (!block.figcaption && !mayHoldCredit(cleanText(block.text))) return TEXT;
-  const credit = creditOnly(block.text, rules);
+  // A block's text is already clean. Most blocks are paragraphs with no word a credit needs at their end:
+  // neither a credit line nor a caption then.
+  if (!block.figcaption && !mayEndWithCredit(block.text)) return TEXT;
+  const credit = cleanCreditOnly(block.text, rules);
   if (credit) return { kind: 'credit', credit };
-  const split = splitCaption(block.text, rules);
+  const split = splitCleanCaption(block.text, rules);
   if (split.credit || block.figcaption) return { kind: 'caption', caption: split.caption, credit: split.credit };
   return TEXT;
 }

@@ -3,7 +3,7 @@
  * byline at the top or bottom, the site's tag lines at the end, the dateline, and the body paragraphs.
  */
 import type { TextBlock } from './blocks.ts';
-import { parseByline, type Byline } from './byline.ts';
+import { parseCleanByline, type Byline } from './byline.ts';
 import { splitDateline, type Dateline } from './dateline.ts';
 import { cleanHeadline, dropHeadlineCopies, inferHeadline } from './headline.ts';
 import type { CompiledRules } from './matchers.ts';
@@ -47,7 +47,7 @@ export function parseStory(blocks: TextBlock[], title: string | null, rules: Com
   let byline: Byline | null = null;
   // A byline at the top: one of the first two lines ("By JANE DOE Gazette Staff").
   for (let i = 0; i < Math.min(2, rest.length); i++) {
-    const found = parseByline(rest[i]!.text, rules);
+    const found = parseCleanByline(rest[i]!.text, rules);
     if (found) {
       byline = found;
       rest = [...rest.slice(0, i), ...rest.slice(i + 1)];
@@ -60,7 +60,7 @@ export function parseStory(blocks: TextBlock[], title: string | null, rules: Com
   let tagLines = 0;
   while (rest.length > 1) {
     const last = rest.at(-1)!.text;
-    const found = parseByline(last, rules);
+    const found = parseCleanByline(last, rules);
     if (found) {
       byline = mergeBylines(byline, found);
     } else if (

@@ -4,7 +4,7 @@
  */
 import type { TextBlock } from './blocks.ts';
 import { datelineLocated, splitDateline } from './dateline.ts';
-import { cleanHeadline } from './headline.ts';
+import { cleanBlockHeadline, cleanHeadline } from './headline.ts';
 import { resolveHttpUrl } from './links.ts';
 import type { CompiledRules } from './matchers.ts';
 import type { Picture } from './photo.ts';
@@ -77,7 +77,8 @@ function hasHref(lines: TextBlock[], href: string): boolean {
 function toTeaser(photo: TextBlock[], lines: TextBlock[], firstCut: boolean, rules: CompiledRules, base: string | null): Teaser | null {
   const first = lines[0];
   if (!first) return null;
-  const headline = cleanHeadline(firstCut ? rules.stripReadMore(first.text).text : first.text, rules);
+  // A cut line is no block text any more: it is cleaned again.
+  const headline = firstCut ? cleanHeadline(rules.stripReadMore(first.text).text, rules) : cleanBlockHeadline(first.text, rules);
   if (!headline) return null;
   const cut = lines.length > 1 ? rules.stripReadMore(lines.slice(1).map((b) => b.text).join(' ')) : NOTHING_MORE;
   const truncated = cut.cut || firstCut;

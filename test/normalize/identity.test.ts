@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { hash64 } from '../../src/util/hash.ts';
+import { firstSentence, foldWords, words } from '../../src/normalize/text.ts';
 import { fingerprint, guidKey, headlineKey, itemUri, linkKey, pictureUri, storyKey } from '../../src/normalize/identity.ts';
 
 describe('storyKey', () => {
@@ -37,6 +39,20 @@ describe('itemUri', () => {
 });
 
 describe('fingerprint', () => {
+  // The definition: the headline's words and the first 12 folded words of the whole first sentence.
+  const byDefinition = (headline: string, paragraph: string): string =>
+    `fp1:${hash64(`${foldWords(headline)}\n${words(foldWords(firstSentence(paragraph))).slice(0, 12).join(' ')}`)}`;
+
+  it.each([
+    'The U.S. Senate — after a long night — voted 51-49 on Tuesday to pass the bill that would fund roads and schools. More follows.',
+    'ΟΙ ΒΟΥΛΕΥΤΈΣ ΤΗΣ ΠΌΛΗΣ ΨΉΦΙΣΑΝ ΣΉΜΕΡΑ ΤΟΝ ΝΈΟ ΝΌΜΟ ΓΙΑ ΤΑ ΣΧΟΛΕΊΑ ΚΑΙ ΤΟΥΣ ΔΡΌΜΟΥΣ ΤΗΣ ΠΕΡΙΟΧΉΣ ΜΑΣ.',
+    '« — » — « — » — « Les élus ont voté mardi soir un budget de crise pour la ville et ses écoles. » Ensuite.',
+    'Short one. Then the second sentence is much longer than the first one and goes on and on.',
+    '“Quote” — says one — - - - - - - - - - - - - word after the dashes, and then some more words to read.',
+  ])('takes the first words of the whole first sentence: %s', (paragraph) => {
+    expect(fingerprint('Council votes', paragraph)).toBe(byDefinition('Council votes', paragraph));
+  });
+
   const headline = 'Late frost threatens apple harvest';
   const first = 'A late frost swept across orchards this week, and growers say a third of the crop could be lost. More follows.';
 

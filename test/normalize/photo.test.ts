@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRules } from '../../src/normalize/matchers.ts';
-import { creditOnly, mayHoldCredit, mergeCredits, parseCredit, pictureAssociation, splitCaption } from '../../src/normalize/photo.ts';
+import { creditOnly, mayEndWithCredit, mayHoldCredit, mergeCredits, parseCredit, pictureAssociation, splitCaption } from '../../src/normalize/photo.ts';
 import { DEFAULT_RULES } from '../../src/normalize/rules.ts';
 import { ninjsErrors } from './support/ninjs-schema.ts';
 
@@ -110,6 +110,28 @@ describe('mayHoldCredit', () => {
       expect(parseCredit(text, rules, { bracketed: true })).not.toBeNull();
       expect(mayHoldCredit(text)).toBe(true);
     }
+  });
+});
+
+describe('mayEndWithCredit', () => {
+  const filler = 'The council met on Tuesday and voted to extend the bus routes to the new subdivisions. '.repeat(3);
+
+  it('is false for a long paragraph whose credit words are all far from its end', () => {
+    expect(mayEndWithCredit(`A file photo shows the old bridge. ${filler}Work starts in May.`)).toBe(false);
+    expect(creditOnly(`A file photo shows the old bridge. ${filler}Work starts in May.`, rules)).toBeNull();
+    expect(splitCaption(`A file photo shows the old bridge. ${filler}Work starts in May.`, rules).credit).toBeNull();
+  });
+
+  it.each([
+    `${filler}Crews clear snow. (AP Photo/Jo Example, File)`,
+    `${filler}Crews clear snow. (AP Photo/Jo Example, File) ...`,
+    `${filler}A nurse at work. THE CANADIAN PRESS/Pat Lensman`,
+    `${filler}An MLA signs a letter. Advocate file photo.`,
+    `${filler}Visitors queue in Paris. CAMILLE EXEMPLE / AFP`,
+    `${filler}The premier speaks. (photography by Kim Lens/Government of Alberta)`,
+  ])('is true for a long caption with its credit at the end: %s', (text) => {
+    expect(splitCaption(text, rules).credit).not.toBeNull();
+    expect(mayEndWithCredit(text)).toBe(true);
   });
 });
 
