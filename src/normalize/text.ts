@@ -15,7 +15,7 @@ const wordsMemo = new StringMemo<string>();
 const NON_ASCII = /[^\x00-\x7f]/;
 const ASCII_SPACES = /\s+/g;
 
-/** One line of text as we keep it: NFC, zero-width characters and soft hyphens dropped, spaces collapsed. */
+/** One line of text as we keep it: zero-width characters and soft hyphens dropped, NFC, spaces collapsed; cleaning it again changes nothing. */
 export function cleanText(text: string): string {
   // Rules that read a block one after the other clean the same string: the last one is compared by reference.
   if (text === lastInput) return lastCleaned;
@@ -33,7 +33,8 @@ let lastCleaned = '';
 function cleanUnicode(text: string): string {
   // ASCII is its own NFC and holds no zero-width or odd space characters.
   return NON_ASCII.test(text)
-    ? text.normalize('NFC').replace(ZERO_WIDTH, '').replace(ODD_SPACES, ' ').trim()
+    ? // Zero-width characters go before NFC, so that what they separated composes and cleaning twice changes nothing.
+      text.replace(ZERO_WIDTH, '').normalize('NFC').replace(ODD_SPACES, ' ').trim()
     : text.replace(ASCII_SPACES, ' ').trim();
 }
 
