@@ -388,11 +388,12 @@ async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: It
       if (write.item.pubStatus === 'canceled') statements.push(killStatement(db, copy.id, at));
       continue;
     }
-    for (const uri of write.supersedes ?? []) if (uri !== write.item.uri) superseded.push(uri);
     const row = itemRowWrite(write, stored.get(write.item.uri));
-    if (!row) continue;
-    const encoded = encodeRow(row);
-    if (encoded.bytes <= MAX_ROW_BYTES) rows.push(encoded);
+    const encoded = row ? encodeRow(row) : null;
+    // A story too large to store replaces nothing: its teasers stay (else the story would vanish from the feeds).
+    if (encoded !== null && encoded.bytes + 2 > MAX_ROW_BYTES) continue;
+    for (const uri of write.supersedes ?? []) if (uri !== write.item.uri) superseded.push(uri);
+    if (encoded !== null) rows.push(encoded);
   }
   // Rows with a publication time and rows without (which keep the stored one) are upserted apart.
   for (const dated of [true, false]) {

@@ -321,5 +321,15 @@ describe('store over SQLite', () => {
       await store.savePoll('a', [bodied('small', 'short'), large, huge], state(20_000));
       expect(await store.dataVersion()).toBe(version);
     });
+
+    it('keeps the teaser a story too large to store would have replaced', async () => {
+      const { handle } = open();
+      const { store } = spied(handle);
+      await store.syncSources(sources);
+      await store.savePoll('a', [itemWrite(newsItem('teaser', { bodies: [] }), { partial: true })], state(10_000));
+      const huge = { ...bodied('story', '漢'.repeat(700_000)), supersedes: ['urn:wirefeed:test:teaser'] };
+      await store.savePoll('a', [huge], state(20_000));
+      expect((await store.listItems(all)).map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:teaser']);
+    });
   });
 });
