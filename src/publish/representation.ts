@@ -105,6 +105,18 @@ export interface Representations {
 export const DEFAULT_STALE_FOR_MS = 2000;
 
 /**
+ * The store's data version counts policy epochs in its multiples of this (migration 0012): the epoch moves when
+ * what a feed may show is taken back (a licence changed, an item killed or withdrawn), and a previous
+ * representation of another epoch is never served stale.
+ */
+export const POLICY_EPOCH = 2 ** 32;
+
+/** True when two data versions are of one policy epoch (see {@link POLICY_EPOCH}). */
+export function sameEpoch(a: number, b: number): boolean {
+  return Math.floor(a / POLICY_EPOCH) === Math.floor(b / POLICY_EPOCH);
+}
+
+/**
  * Builds the pipeline over a cache (a fresh one of 500 entries by default) and an optional compressor.
  * `staleForMs` bounds stale-while-revalidate (0: every request waits for the render of its version).
  */
@@ -117,6 +129,10 @@ export function createRepresentations(
   const now = options.now ?? Date.now;
   const encoder = new TextEncoder();
   const inFlight = new Map<string, { promise: Promise<Representation>; started: number }>();
+  // When each cached representation's render started (in start order): a slow render of an older version that
+  // ends after a newer one must not put the older bytes back.
+  const startOf = new WeakMap<Representation, number>();
+  let starts = 0;
   const flightKey = (key: string, version: number): string => `${version}|${key}`;
   // The key's previous representation while the render of `version` is in flight and young enough, else undefined.
   const previous = (key: string, version: number): Representation | undefined => {
@@ -124,7 +140,7 @@ export function createRepresentations(
     const flight = inFlight.get(flightKey(key, version));
     if (flight === undefined || now() - flight.started >= staleForMs) return undefined;
     const rep = cache.latest(key);
-    return rep !== undefined && rep.version < version ? rep : undefined;
+    return rep !== undefined && rep.version < version && sameEpoch(rep.version, version) ? rep : undefined;
   };
   return {
     cache,
@@ -137,12 +153,17 @@ export function createRepresentations(
       const fk = flightKey(key, version);
       let flight = inFlight.get(fk);
       if (!flight) {
+        const start = ++starts;
         const promise = (async () => {
           const { body, contentType, lastModified, itemCount } = await render();
           const bytes = encoder.encode(body);
           const compressed = compress ? await compress(bytes) : {};
           const rep: Representation = { body: bytes, ...compressed, contentType, etag: `"${hash64(body)}"`, lastModified, lastModifiedHttp: lastModified.toUTCString(), version, ...(itemCount === undefined ? {} : { itemCount }) };
-          cache.set(key, rep);
+          const current = cache.latest(key);
+          if (current === undefined || (startOf.get(current) ?? 0) < start) {
+            startOf.set(rep, start);
+            cache.set(key, rep);
+          }
           return rep;
         })().finally(() => inFlight.delete(fk));
         flight = { promise, started: now() };

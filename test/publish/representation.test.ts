@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRepresentations, RepresentationCache, type Rendered } from '../../src/publish/representation.ts';
+import { createRepresentations, POLICY_EPOCH, RepresentationCache, type Rendered } from '../../src/publish/representation.ts';
 
 const rendered = (body: string): Rendered => ({ body, contentType: 'text/plain', lastModified: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)) });
 
@@ -100,6 +100,37 @@ describe('stale while revalidating', () => {
     expect(reps.peek('feed|e:B', 1)).toBeUndefined();
     a.release();
     await pendingA;
+  });
+
+  it('never across a policy epoch: after a licence change or a kill, everyone waits for the new render', async () => {
+    const reps = createRepresentations();
+    await reps.obtain('k', 7, () => rendered('with the restricted story'));
+    const next = gated('without it');
+    const first = reps.obtain('k', POLICY_EPOCH, next.render);
+    expect(reps.peek('k', POLICY_EPOCH)).toBeUndefined();
+    const second = reps.obtain('k', POLICY_EPOCH, next.render);
+    expect(await settled(second)).toBe(false);
+    next.release();
+    expect(text(await second)).toBe('without it');
+    expect(await first).toBe(await second);
+    // Within the new epoch the previous bytes are served while a render is in flight, as before.
+    const again = gated('later');
+    const third = reps.obtain('k', POLICY_EPOCH + 1, again.render);
+    expect(text(await reps.obtain('k', POLICY_EPOCH + 1, again.render))).toBe('without it');
+    again.release();
+    await third;
+  });
+
+  it('a slow render of an older version that ends last does not put its bytes back', async () => {
+    const reps = createRepresentations();
+    await reps.obtain('k', 1, () => rendered('v1'));
+    const slow = gated('v2');
+    const older = reps.obtain('k', 2, slow.render);
+    const newer = await reps.obtain('k', 3, () => rendered('v3'));
+    slow.release();
+    expect(text(await older)).toBe('v2');
+    expect(reps.cache.latest('k')).toBe(newer);
+    expect(reps.peek('k', 3)).toBe(newer);
   });
 
   it('is bounded: past `staleForMs` of a render in flight, requests wait for it; 0 turns it off', async () => {

@@ -1,3 +1,4 @@
+import { sameEpoch } from '../../src/publish/representation.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +69,11 @@ describe('the source catalogue (real SQLite on disk)', () => {
     await store.sources.add(source('local'));
     const licenses = await createSubscriberStore(sqlite.db).licenses();
     expect(Object.fromEntries(licenses)).toEqual({ wire: 'restricted', local: 'public' });
+    const before = await store.dataVersion();
     await store.sources.update('wire', source('wire', { provider: 'The Associated Press', license: 'public' }), false);
     expect((await createSubscriberStore(sqlite.db).licenses()).get('wire')).toBe('public');
+    // What a feed may show changed: a new policy epoch, so no cached representation of before is served stale.
+    expect(sameEpoch(await store.dataVersion(), before)).toBe(false);
   });
 
   it('removes a source with its items, entry hashes and poll history', async () => {

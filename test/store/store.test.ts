@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../src/model.ts';
 import { MIGRATIONS_DIR, openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
 import type { SqlDatabase, SqlValue } from '../../src/store/sql.ts';
+import { sameEpoch } from '../../src/publish/representation.ts';
 import { createStore, itemQuerySql, MAX_ROW_BYTES, RECENT_ARRIVALS_SQL, ROW_BYTES_PER_STATEMENT, utf8Length, type ItemQuery, type ItemWrite, type Store } from '../../src/store/store.ts';
 import { itemWrite, newsItem, text } from '../support/items.ts';
 
@@ -234,6 +235,23 @@ describe('store over SQLite', () => {
     expect(await store.listItems(all)).toEqual([]);
     expect((await store.listItems({ ...all, status: ['canceled'] })).map((s) => s.item.uri)).toEqual(['urn:wirefeed:test:k']);
     expect((await store.listSources())[0]!.itemCount).toBe(1);
+  });
+
+  it('a kill moves the data version to a new policy epoch; a new story or version only adds one', async () => {
+    const { store } = open();
+    await store.syncSources(sources);
+    await store.savePoll('a', [write('k', 'Story', 1000)], state(10_000));
+    const before = await store.dataVersion();
+    await store.savePoll('a', [write('k', 'Story, updated', 1000)], state(15_000));
+    const updated = await store.dataVersion();
+    expect(sameEpoch(updated, before)).toBe(true);
+    expect(updated).toBeGreaterThan(before);
+    const killed = write('k', 'KILLED: Story', 1000);
+    killed.item.pubStatus = 'canceled';
+    await store.savePoll('a', [killed], state(20_000));
+    const after = await store.dataVersion();
+    expect(sameEpoch(after, updated)).toBe(false);
+    expect(after).toBeGreaterThan(updated);
   });
 
   it('pages with a cursor on (published, uri), and lists in ingest order on request', async () => {
