@@ -9,7 +9,7 @@ import { createFastPath, type FastRequest } from '../../src/http/fast-path.ts';
 import { openAccess } from '../../src/licensing.ts';
 import { createRepresentations } from '../../src/publish/representation.ts';
 import { openSqlite } from '../../src/runtime/sqlite.ts';
-import { createStore } from '../../src/store/store.ts';
+import { createStore, type Store } from '../../src/store/store.ts';
 import { itemWrite, newsItem } from '../support/items.ts';
 
 // The fast path and keys: an anonymous poll never gets an entitled representation, a keyed poll gets
@@ -32,14 +32,7 @@ describe('the fast path with keys', () => {
     const store = createStore(sqlite.db);
     await store.syncSources(config.sources);
     const access = await openAccess(config, sqlite.db);
-    for (const source of ['local', 'wire']) {
-      await store.savePoll(source, [itemWrite(newsItem(source, { headlines: [{ role: 'main', contentType: 'text/plain', value: `${source} story` }] }), { published: RECENT })], {
-        etag: null,
-        lastModified: null,
-        fetchedAt: RECENT,
-        nextFetchAt: 0,
-      });
-    }
+    await saveStories(store, ['local', 'wire']);
     const representations = createRepresentations();
     const app = createApp({ store, feeds: [], baseUrl: base, access, representations, admin: { token: TOKEN, refresh: async () => null } });
     const version = await store.dataVersion();
@@ -97,14 +90,7 @@ describe('the fast path with keys', () => {
     // The service's snapshot of the stored sources: an admin edit of a source makes a new one.
     let snapshot = licensed.sources;
     const access = await openAccess(licensed, sqlite.db, { sources: () => snapshot });
-    for (const source of ['wire', 'other']) {
-      await store.savePoll(source, [itemWrite(newsItem(source, { headlines: [{ role: 'main', contentType: 'text/plain', value: `${source} story` }] }), { published: RECENT })], {
-        etag: null,
-        lastModified: null,
-        fetchedAt: RECENT,
-        nextFetchAt: 0,
-      });
-    }
+    await saveStories(store, ['wire', 'other']);
     const representations = createRepresentations();
     const app = createApp({ store, feeds: [], baseUrl: base, access, representations, admin: { token: TOKEN, refresh: async () => null } });
     const version = await store.dataVersion();
@@ -131,3 +117,11 @@ describe('the fast path with keys', () => {
     sqlite.close();
   });
 });
+
+/** One recent story per source ("<source> story"), saved as a poll of that source. */
+async function saveStories(store: Store, sources: string[]): Promise<void> {
+  for (const source of sources) {
+    const story = newsItem(source, { headlines: [{ role: 'main', contentType: 'text/plain', value: `${source} story` }] });
+    await store.savePoll(source, [itemWrite(story, { published: RECENT })], { etag: null, lastModified: null, fetchedAt: RECENT, nextFetchAt: 0 });
+  }
+}
