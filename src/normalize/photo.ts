@@ -60,7 +60,9 @@ const CREDIT_TAIL_CHARS = 140 + 2;
  * mostly longer).
  */
 export function mayEndWithCredit(clean: string): boolean {
-  const t = trimEndOf(clean, ' .');
+  let t = trimEndOf(clean, ' .');
+  // A bracketed credit is read without the spaces and dots before its closing bracket.
+  if (t.endsWith(')')) t = trimEndOf(t.slice(0, -1), ' .');
   return CREDIT_WORD.test(t.length > CREDIT_TAIL_CHARS ? t.slice(t.length - CREDIT_TAIL_CHARS) : t);
 }
 const PAREN_TAIL = /\s*\(([^()]{2,140})\)[\s.]*$/;

@@ -133,6 +133,12 @@ describe('mayEndWithCredit', () => {
     expect(splitCaption(text, rules).credit).not.toBeNull();
     expect(mayEndWithCredit(text)).toBe(true);
   });
+
+  it('does not count the spaces and dots before a closing bracket toward the credit', () => {
+    const text = `(Photo by Jane Doe${'.'.repeat(130)})`;
+    expect(creditOnly(text, rules)).not.toBeNull();
+    expect(mayEndWithCredit(text)).toBe(true);
+  });
 });
 
 describe('pictureAssociation', () => {
