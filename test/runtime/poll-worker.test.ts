@@ -4,11 +4,10 @@
  * are recorded on their sources, and the next poll runs on a new thread.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFeedUpstream } from '../support/feed-upstream.ts';
 import { createFetcher } from '../../src/ingest/fetch.ts';
 import { ingestDue, ingestNow, pollFeed, pollOne, type IngestDeps, type PollOutcome } from '../../src/ingest/run.ts';
 import type { SourceConfig } from '../../src/model.ts';
@@ -21,20 +20,19 @@ const FAULTY = new URL('./support/faulty-poll-worker.ts', import.meta.url);
 const LIMITS = { fetchTimeoutMs: 10_000, maxFeedBytes: 5_000_000, maxRedirects: 3 };
 const RETENTION = { maxAgeMs: 30 * 86_400_000, maxItems: 2000 };
 
-let upstream: Server;
+let upstream: Awaited<ReturnType<typeof startFeedUpstream>>;
 let base = '';
 const handles: SqliteHandle[] = [];
 const workers: PollWorker[] = [];
 
 beforeAll(async () => {
-  upstream = createServer((_req, res) => void res.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end(FEED));
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  upstream = await startFeedUpstream(FEED);
+  base = upstream.base;
 });
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.close()));
   for (const h of handles) h.close();
-  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  await upstream.close();
 });
 
 const sourceOf = (id: string): SourceConfig => ({ id, url: `${base}/${id}.xml`, title: id, interval: 15, categories: ['Local'], allowPrivateNetwork: true });

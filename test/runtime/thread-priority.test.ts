@@ -4,11 +4,10 @@
  * nice value is read back from /proc/self/task/<tid>/stat.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFeedUpstream } from '../support/feed-upstream.ts';
 import { validateConfig } from '../../src/config.ts';
 import { pollOne, type IngestDeps } from '../../src/ingest/run.ts';
 import type { SourceConfig } from '../../src/model.ts';
@@ -40,20 +39,19 @@ function threadNices(): Map<string, number> {
 }
 const threadsAt = (nice: number): number => [...threadNices().values()].filter((n) => n === nice).length;
 
-let upstream: Server;
+let upstream: Awaited<ReturnType<typeof startFeedUpstream>>;
 let base = '';
 const handles: SqliteHandle[] = [];
 const pools: IngestPool[] = [];
 const workers: PollWorker[] = [];
 beforeAll(async () => {
-  upstream = createServer((_req, res) => void res.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end(FEED));
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  upstream = await startFeedUpstream(FEED);
+  base = upstream.base;
 });
 afterAll(async () => {
   await Promise.all([...workers.map((w) => w.close()), ...pools.map((p) => p.close())]);
   for (const h of handles) h.close();
-  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  await upstream.close();
 });
 
 describe('ingest thread priority', () => {
