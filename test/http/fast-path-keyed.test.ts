@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/app.ts';
+import type { AccessControl } from '../../src/http/auth.ts';
 import { createFastPath, type FastRequest } from '../../src/http/fast-path.ts';
 import { openAccess } from '../../src/licensing.ts';
 import { createRepresentations } from '../../src/publish/representation.ts';
@@ -33,21 +34,7 @@ describe('the fast path with keys', () => {
     await store.syncSources(config.sources);
     const access = await openAccess(config, sqlite.db);
     await saveStories(store, ['local', 'wire']);
-    const representations = createRepresentations();
-    const app = createApp({ store, feeds: [], baseUrl: base, access, representations, admin: { token: TOKEN, refresh: async () => null } });
-    const version = await store.dataVersion();
-    const serve = createFastPath<FastRequest>({
-      representations,
-      peekVersion: () => version,
-      baseUrl: base,
-      access,
-      resolveGrant: (req) => {
-        const auth = req.headers.authorization;
-        const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
-        const key = bearer ?? new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get('key');
-        return key ? access.peek(createHash('sha256').update(key).digest('hex'), !bearer) : null;
-      },
-    });
+    const { app, serve } = await appAndFastPath(store, access);
     const created = (await (await app.request(`${base}/admin/subscribers`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ id: 's', name: 'S' }) })).json()) as { key: string; keyId: string };
     const text = (body: Uint8Array | null) => new TextDecoder().decode(body ?? new Uint8Array());
 
@@ -91,16 +78,7 @@ describe('the fast path with keys', () => {
     let snapshot = licensed.sources;
     const access = await openAccess(licensed, sqlite.db, { sources: () => snapshot });
     await saveStories(store, ['wire', 'other']);
-    const representations = createRepresentations();
-    const app = createApp({ store, feeds: [], baseUrl: base, access, representations, admin: { token: TOKEN, refresh: async () => null } });
-    const version = await store.dataVersion();
-    const serve = createFastPath<FastRequest>({
-      representations,
-      peekVersion: () => version,
-      baseUrl: base,
-      access,
-      resolveGrant: (req) => access.peek(createHash('sha256').update(String(req.headers.authorization).slice(7)).digest('hex'), false),
-    });
+    const { app, serve } = await appAndFastPath(store, access);
     const body = JSON.stringify({ id: 'ap-only', name: 'AP only', entitlements: { providers: ['ap'] } });
     const created = (await (await app.request(`${base}/admin/subscribers`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body })).json()) as { key: string };
     const keyed = { authorization: `Bearer ${created.key}` };
@@ -124,4 +102,24 @@ async function saveStories(store: Store, sources: string[]): Promise<void> {
     const story = newsItem(source, { headlines: [{ role: 'main', contentType: 'text/plain', value: `${source} story` }] });
     await store.savePoll(source, [itemWrite(story, { published: RECENT })], { etag: null, lastModified: null, fetchedAt: RECENT, nextFetchAt: 0 });
   }
+}
+
+/** The Hono app and the fast path over one representation cache, the fast path reading keys as Bearer or `?key=`. */
+async function appAndFastPath(store: Store, access: AccessControl) {
+  const representations = createRepresentations();
+  const app = createApp({ store, feeds: [], baseUrl: base, access, representations, admin: { token: TOKEN, refresh: async () => null } });
+  const version = await store.dataVersion();
+  const serve = createFastPath<FastRequest>({
+    representations,
+    peekVersion: () => version,
+    baseUrl: base,
+    access,
+    resolveGrant: (req) => {
+      const auth = req.headers.authorization;
+      const bearer = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
+      const key = bearer ?? new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get('key');
+      return key ? access.peek(createHash('sha256').update(key).digest('hex'), !bearer) : null;
+    },
+  });
+  return { app, serve };
 }
