@@ -6,6 +6,7 @@ import type { NewsItem, NinjsName, NinjsSubject, PubStatus } from '../model.ts';
 import type { Picture } from './photo.ts';
 import { pictureAssociation } from './photo.ts';
 import { pictureUri } from './identity.ts';
+import { escapeHtml } from '../util/html-text.ts';
 
 /** What an item is made of. */
 export interface ItemFacts {
@@ -68,14 +69,6 @@ export function buildNewsItem(f: ItemFacts): NewsItem {
 /** Body paragraphs as clean HTML: one `<p>` each, text escaped. */
 export function bodyHtml(paragraphs: string[]): string {
   if (paragraphs.length === 0) return '';
-  return `<p>${paragraphs.map(escapeText).join('</p>\n<p>')}</p>`;
+  return `<p>${paragraphs.map(escapeHtml).join('</p>\n<p>')}</p>`;
 }
 
-const NEEDS_ESCAPE = /[&<>"]/;
-const ESCAPED = /[&<>"]/g;
-const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-
-// `escapeHtml` in one pass (it replaces each character in a pass of its own); most paragraphs need none.
-function escapeText(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (ch) => ENTITY[ch]!) : text;
-}

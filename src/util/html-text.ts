@@ -125,8 +125,13 @@ function isHexDigit(c: number): boolean {
 
 /** Escapes text for HTML element content or a double-quoted attribute value (`&`, `<`, `>`, `"`). */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  // One pass, and none for the text most calls get (nothing to escape).
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (ch) => ENTITY[ch]!) : text;
 }
+
+const NEEDS_ESCAPE = /[&<>"]/;
+const ESCAPED = /[&<>"]/g;
+const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
 /**
  * Collapses runs of ASCII white space to one space, as HTML does; U+00A0 is kept between words (it binds them:
