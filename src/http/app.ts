@@ -144,7 +144,7 @@ export function createApp(deps: AppDeps): Hono {
     const rep = await representations.obtain(key, version, () =>
       renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language, prepared }, { spec, format, url: rendered, base, access }),
     );
-    const res = respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${url.search}`));
+    const res = respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${rendered.search}`));
     if (grant) {
       res.headers.set('Cache-Control', (res.headers.get('Cache-Control') ?? 'no-cache').replace('public', 'private'));
       deps.access!.record(grant, res.status, rep.itemCount ?? 0);

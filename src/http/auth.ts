@@ -250,9 +250,19 @@ export function createAccessControl(deps: AccessDeps): AccessControl {
   return control;
 }
 
+/**
+ * Whether a request target's query may hold a `key` parameter: its name as written or with any of its letters
+ * percent-encoded (`%6Bey=`), as URLSearchParams reads it. A cheap test for the paths that skip the parse.
+ */
+export function mayHoldKey(target: string): boolean {
+  return target.includes('key=') || (target.includes('%') && KEY_NAME.test(target));
+}
+
+const KEY_NAME = /(?:^|[?&])(?:k|%6[bB])(?:e|%65)(?:y|%79)=/;
+
 /** The query of a request target without its `key` parameter (with its `?`, or empty). */
 export function withoutKey(search: string): string {
-  if (!/(?:^|[?&])key=/.test(search)) return search;
+  if (!KEY_NAME.test(search)) return search;
   const params = new URLSearchParams(search);
   params.delete('key');
   const rest = params.toString();

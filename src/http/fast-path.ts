@@ -3,7 +3,7 @@ import { MAX_URL_LENGTH, refundConditional } from './admission.ts';
 import { acceptedEncodings, answerHeaders, chooseEncoding, DEFAULT_MAX_AGE, isNotModified, type AcceptedEncodings, type Encoding } from './conditional.ts';
 import { feedKey, feedLinks, isTimed, trimBase } from './feed-key.ts';
 import { formatLabel, NO_METRICS, type Metrics } from './metrics.ts';
-import { withoutKey, type AccessControl, type Grant } from './auth.ts';
+import { mayHoldKey, withoutKey, type AccessControl, type Grant } from './auth.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /** A request as a runtime's own server parses it (a Node `IncomingMessage` is one): header names in lower case. */
@@ -110,7 +110,7 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
     const path = request.url;
     if (path === undefined) return null;
     // A subscriber's request: its own representation (by entitlement), never an anonymous target's.
-    if (request.headers.authorization !== undefined || path.includes('key=')) return serveKeyed(request, path, version, head);
+    if (request.headers.authorization !== undefined || mayHoldKey(path)) return serveKeyed(request, path, version, head);
     const known = fixedBase === null ? byHost.get(headerOf(request, 'host') ?? defaultHost) : targets;
     let target = known?.get(path);
     if (target === undefined || target.timed || representations.peek(target.key, version) !== target.rep) {
@@ -159,7 +159,7 @@ export function createFastPath<R extends FastRequest, B = Uint8Array>(deps: Fast
       const key = feedKey({ base, pathname, search: unkeyed }, now(), timed, entitlement);
       const rep = representations.peek(key, version);
       if (rep === undefined) return null;
-      target = { key, rep, timed, links: feedLinks(hubUrl, `${base}${pathname}${search}`), format: formatLabel(pathname, search), answers: [], counts: [], keyed: true };
+      target = { key, rep, timed, links: feedLinks(hubUrl, `${base}${pathname}${grant.inUrl ? search : unkeyed}`), format: formatLabel(pathname, search), answers: [], counts: [], keyed: true };
       if (!timed) {
         if (keyedRemembered >= maxTargets) {
           keyedTargets = new WeakMap();

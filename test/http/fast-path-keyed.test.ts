@@ -64,6 +64,28 @@ describe('the fast path with keys', () => {
     expect(usage.usage).toEqual([expect.objectContaining({ requests: 5, ok: 4, notModified: 1 })]);
   });
 
+  it('reads a percent-encoded key parameter as a key: a bearer answer beside one carries it nowhere, in body or Link', async () => {
+    const sqlite = openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-fpk-')), 'w.db'));
+    const store = createStore(sqlite.db);
+    await store.syncSources(config.sources);
+    const access = await openAccess(config, sqlite.db);
+    await saveStories(store, ['local', 'wire']);
+    const { app, serve } = await appAndFastPath(store, access);
+    const created = (await (await app.request(`${base}/admin/subscribers`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ id: 's', name: 'S' }) })).json()) as { key: string };
+    const target = `/feeds/all.rss?%6Bey=${created.key}`;
+    const full = await app.request(`${base}${target}`, { headers: { Authorization: `Bearer ${created.key}` } });
+    expect(full.status).toBe(200);
+    expect(await full.text()).not.toContain(created.key);
+    expect(full.headers.get('Link') ?? '').not.toContain(created.key);
+    const fast = serve({ method: 'GET', url: target, headers: { authorization: `Bearer ${created.key}` } })!;
+    expect(fast.status).toBe(200);
+    expect(new TextDecoder().decode(fast.body ?? new Uint8Array())).toContain('wire story');
+    expect(new TextDecoder().decode(fast.body ?? new Uint8Array())).not.toContain(created.key);
+    expect(fast.headers.join('\n')).not.toContain(created.key);
+    // Without the header the encoded key is the request's key: never an anonymous answer.
+    expect(serve({ method: 'GET', url: `/feeds/all.rss?%6Bey=wf_${'N'.repeat(43)}`, headers: {} })).toBeNull();
+  });
+
   it('follows a change of the sources: a provider entitlement that no longer covers a source stops serving its items', async () => {
     const sqlite = openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-fpk-')), 'p.db'));
     const store = createStore(sqlite.db);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/app.ts';
-import type { AccessControl } from '../../src/http/auth.ts';
+import { withoutKey, type AccessControl } from '../../src/http/auth.ts';
 import { openAccess } from '../../src/licensing.ts';
 import { createRepresentations, RepresentationCache, type Representation } from '../../src/publish/representation.ts';
 import { openSqlite } from '../../src/runtime/sqlite.ts';
@@ -170,6 +170,20 @@ describe('subscribers and keys', () => {
     expect(bodyB).not.toContain(a.key);
     expect(bodyB).not.toContain('key=');
     expect(fromB.headers.get('Link') ?? '').not.toContain(a.key);
+  });
+
+  it('keeps a key out of the links whatever way its parameter name is percent-encoded (%6Bey=, k%65y=, ke%79=)', async () => {
+    const a = (await (await admin(f.app, 'POST', '/admin/subscribers', { id: 'a', name: 'A', entitlements: {} })).json()) as { key: string };
+    for (const name of ['%6Bey', '%6bey', 'k%65y', 'ke%79', '%6B%65%79']) {
+      // URLSearchParams reads every one of these as `key`: the key beside the header, or the key itself.
+      const beside = await f.app.request(`${base}/feeds/all.rss?limit=2&${name}=${a.key}`, { headers: { Authorization: `Bearer ${a.key}` } });
+      expect(beside.status, name).toBe(200);
+      expect(await beside.text(), name).not.toContain(a.key);
+      expect(beside.headers.get('Link') ?? '', name).not.toContain(a.key);
+    }
+    expect(withoutKey(`?${'%6Bey'}=s3cret&limit=2`)).toBe('?limit=2');
+    expect(withoutKey('?k%65y=s3cret')).toBe('');
+    expect(withoutKey('?monkey=1&key2=3')).toBe('?monkey=1&key2=3');
   });
 
   it('answers 401 without echoing an unknown, revoked or expired key, and counts failures per client', async () => {
