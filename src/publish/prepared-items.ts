@@ -26,7 +26,8 @@ interface Entry {
 
 /**
  * Prepared items by item object, with their rendered fragments, least recently used out first, bounded by
- * entries and by the characters they hold. Only frozen items are kept (an item that can change is prepared
+ * entries and by the characters they hold (the item's own, which the entry keeps alive, included). Only frozen
+ * items are kept (an item that can change is prepared
  * afresh every time). Nothing in a prepared item depends on the request: the feed's date, which stands in for
  * an item's missing dates, is part of the entry when the item needs it.
  */
@@ -52,7 +53,7 @@ export class PreparedItems {
     this.#misses++;
     if (hit !== undefined) this.#drop(hit);
     const prepared = freeze(prepareItem(item, feedUpdated));
-    const entry: Entry = { item, feedTime, prepared, fragments: new Map(), chars: charsOf(prepared) };
+    const entry: Entry = { item, feedTime, prepared, fragments: new Map(), chars: charsOf(prepared) + textIn(item) };
     this.#entries.set(item, entry);
     this.#byPrepared.set(prepared, entry);
     this.#chars += entry.chars;
@@ -98,6 +99,15 @@ export class PreparedItems {
       this.#drop(entry);
     }
   }
+}
+
+/** The characters of every string in an item (the entry keeps the item alive, whatever of it a format renders). */
+function textIn(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (typeof value !== 'object' || value === null) return 0;
+  let n = 0;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) n += textIn(v);
+  return n;
 }
 
 function charsOf(p: PreparedItem): number {

@@ -126,4 +126,21 @@ describe('PreparedItems', () => {
     expect(small.size.entries).toBeGreaterThan(0);
     expect(small.size.entries).toBeLessThan(items.length);
   });
+
+  it('counts the items it keeps alive, not only what it made of them: fields no format renders weigh too', () => {
+    const at = new Date(Date.UTC(2026, 10, 21));
+    // Items whose prepared form is small but which carry a large field the feeds leave out.
+    const heavy = [1, 2, 3, 4, 5].map((n) =>
+      Object.freeze(newsItem(n, { headlines: [text(`Story ${n}`)], subjects: Array.from({ length: 200 }, (_, k) => ({ name: `Subject ${n}-${k} ${'x'.repeat(40)}`, uri: `urn:test:subject:${n}:${k}` })) })),
+    );
+    const cache = new PreparedItems(100, 30_000);
+    for (const item of heavy) {
+      const prepared = cache.prepare(item, at);
+      expect(prepared.title).toMatch(/^Story \d$/);
+      expect(cache.size.chars).toBeLessThanOrEqual(30_000);
+    }
+    // Each item holds ~14,000 characters of subjects: no more than two stay.
+    expect(cache.size.entries).toBeLessThanOrEqual(2);
+    expect(cache.size.entries).toBeGreaterThan(0);
+  });
 });
