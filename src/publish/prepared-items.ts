@@ -27,9 +27,9 @@ interface Entry {
 /**
  * Prepared items by item object, with their rendered fragments, least recently used out first, bounded by
  * entries and by the characters they hold (the item's own, which the entry keeps alive, included). Only frozen
- * items are kept (an item that can change is prepared
- * afresh every time). Nothing in a prepared item depends on the request: the feed's date, which stands in for
- * an item's missing dates, is part of the entry when the item needs it.
+ * items are kept (an item that can change is prepared afresh every time). Nothing in a prepared item depends on
+ * the request: the feed's date, which stands in for an item's missing dates, is part of the entry when the item
+ * needs it.
  */
 export class PreparedItems {
   readonly #entries = new Map<NewsItem, Entry>();
