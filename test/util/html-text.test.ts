@@ -92,6 +92,13 @@ describe('collapse', () => {
   it('collapses ASCII white space only and trims nbsp at the ends', () => {
     expect(collapse(`\t${NBSP} a \n\n b${NBSP}c ${NBSP}`)).toBe(`a b${NBSP}c`);
   });
+
+  it('collapses every run as replacing each run by one space does', () => {
+    const pieces = ['a', ' ', '  ', '\t', '\n', '\r', '\f', NBSP, '\u2003'];
+    const texts = pieces.flatMap((a) => pieces.flatMap((b) => pieces.flatMap((c) => [a + b + c, `x${a}y${b}z${c}w`])));
+    const definition = (text: string): string => text.replace(/[ \t\n\r\f]+/g, ' ').replace(/^[ \u00a0]+|[ \u00a0]+$/g, '');
+    expect(texts.filter((text) => collapse(text) !== definition(text))).toEqual([]);
+  });
 });
 
 describe('htmlTokens', () => {
