@@ -55,16 +55,26 @@ export function textBlocks(content: string | null | undefined): TextBlock[] {
 }
 
 function plainBlocks(text: string): TextBlock[] {
-  return text
-    .split(/\r\n|\r|\n|\u2028|\u2029/)
+  // Most plain texts (summaries) are one line: no split.
+  const lines = LINE_BREAK.test(text) ? text.split(LINE_BREAKS) : [text];
+  const out: TextBlock[] = [];
+  for (const line of lines) {
     // Plain-text upstreams still write characters as entities ("Bj&ouml;rn").
-    .map((line) => cleanText(decodeEntities(line)))
-    .filter((line) => line.length > 0)
-    .map((line) => block(line));
+    const clean = cleanText(decodeEntities(line));
+    if (clean.length > 0) out.push(textBlock(clean));
+  }
+  return out;
 }
 
-function block(text: string, extra: Partial<TextBlock> = {}): TextBlock {
-  return { text, figcaption: false, heading: false, image: null, href: null, linked: false, ...extra };
+const LINE_BREAK = /[\r\n\u2028\u2029]/;
+const LINE_BREAKS = /\r\n|\r|\n|\u2028|\u2029/;
+
+function textBlock(text: string): TextBlock {
+  return { text, figcaption: false, heading: false, image: null, href: null, linked: false };
+}
+
+function imageBlock(image: ImageRef): TextBlock {
+  return { text: '', figcaption: false, heading: false, image, href: null, linked: false };
 }
 
 function htmlBlocks(html: string): TextBlock[] {
@@ -164,7 +174,7 @@ class BlockBuilder {
         this.figureImageUsed = false;
       } else {
         this.flush();
-        this.out.push(block('', { image }));
+        this.out.push(imageBlock(image));
       }
       return;
     }
@@ -182,7 +192,7 @@ class BlockBuilder {
           // Text in a figure without <figcaption> (a credit <span>, a <p>) is its caption; else the picture stands alone.
           const inFigure = this.out.slice(this.figureStart).find((b) => b.text && !b.image);
           if (inFigure) Object.assign(inFigure, { image: this.figureImage, figcaption: true });
-          else this.out.push(block('', { image: this.figureImage }));
+          else this.out.push(imageBlock(this.figureImage));
         }
         if (this.figureDepth === 0) this.figureImage = null;
       } else {
@@ -203,7 +213,7 @@ class BlockBuilder {
   /** The blocks, once every token is read. */
   finish(): TextBlock[] {
     this.flush();
-    if (this.figureImage && !this.figureImageUsed) this.out.push(block('', { image: this.figureImage }));
+    if (this.figureImage && !this.figureImageUsed) this.out.push(imageBlock(this.figureImage));
     return this.out;
   }
 }
