@@ -47,6 +47,8 @@ const ESCAPABLE_RAW_TEXT = new Set(['textarea', 'title']);
 const LEGACY_NAMES = new Set(
   [...HTML_ENTITIES].filter(([name, cp]) => (cp >= 0xa0 && cp <= 0xff) || ['amp', 'lt', 'gt', 'quot'].includes(name)).map(([name]) => name),
 );
+// Each name's character, made once.
+const ENTITY_CHARS = new Map([...HTML_ENTITIES].map(([name, cp]) => [name, String.fromCodePoint(cp)]));
 const LONGEST_LEGACY = Math.max(...[...LEGACY_NAMES].map((name) => name.length));
 
 /** The longest legacy name `name` starts with, or undefined. */
@@ -92,16 +94,16 @@ export function decodeEntities(text: string, options: DecodeOptions = {}): strin
       let j = i + 1;
       while (j < n && (isLetterAt(text, j) || isDigit(text.charCodeAt(j)))) j++;
       const name = text.slice(i, j);
-      const full = text.charCodeAt(j) === 0x3b ? HTML_ENTITIES.get(name) : undefined;
+      const full = text.charCodeAt(j) === 0x3b ? ENTITY_CHARS.get(name) : undefined;
       if (full !== undefined) {
-        replacement = String.fromCodePoint(full);
+        replacement = full;
         end = j + 1;
       } else {
         const legacy = legacyPrefix(name);
         const after = i + (legacy?.length ?? 0);
         const next = text.charCodeAt(after);
         if (legacy !== undefined && !(options.attribute && (isLetterAt(text, after) || isDigit(next) || next === 0x3d))) {
-          replacement = String.fromCodePoint(HTML_ENTITIES.get(legacy)!);
+          replacement = ENTITY_CHARS.get(legacy)!;
           end = after;
         }
       }
