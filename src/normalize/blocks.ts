@@ -3,7 +3,7 @@
  * (`content:encoded`, `description`, Atom content) or plain text with line breaks. HTML adds what plain
  * text cannot carry: which block is a figure caption or a heading, its image and its first link.
  */
-import { BLOCK_ELEMENTS, decodeEntities, eachHtmlToken } from '../util/html-text.ts';
+import { BLOCK_ELEMENTS, decodeEntities, HTML_COMMENT, HTML_START, HTML_TEXT, HtmlReader } from '../util/html-text.ts';
 import { cleanText } from './text.ts';
 
 /** An image an upstream block shows (`<img>`), with the size it declares. */
@@ -40,12 +40,12 @@ const HTML_HINT = new Set([
 /** True when the content is HTML rather than plain text with line breaks. */
 export function looksLikeHtml(content: string): boolean {
   if (!content.includes('<')) return false;
-  let hint = false;
-  eachHtmlToken(content, {}, (token) => {
-    if (token.kind !== 'text' && token.kind !== 'comment') hint = HTML_HINT.has(token.name) && token.raw.endsWith('>');
-    return hint ? false : undefined;
-  });
-  return hint;
+  const reader = new HtmlReader(content);
+  while (reader.next()) {
+    if (reader.kind === HTML_TEXT || reader.kind === HTML_COMMENT) continue;
+    if (HTML_HINT.has(reader.name) && content.charCodeAt(reader.end - 1) === 0x3e) return true;
+  }
+  return false;
 }
 
 /** Splits upstream content (HTML or plain text) into text blocks, empty lines dropped. */
@@ -55,56 +55,96 @@ export function textBlocks(content: string | null | undefined): TextBlock[] {
 }
 
 function plainBlocks(text: string): TextBlock[] {
-  return text
-    .split(/\r\n|\r|\n|\u2028|\u2029/)
+  // Most plain texts (summaries) are one line: no split.
+  const lines = LINE_BREAK.test(text) ? text.split(LINE_BREAKS) : [text];
+  const out: TextBlock[] = [];
+  for (const line of lines) {
     // Plain-text upstreams still write characters as entities ("Bj&ouml;rn").
-    .map((line) => cleanText(decodeEntities(line)))
-    .filter((line) => line.length > 0)
-    .map((line) => block(line));
+    const clean = cleanText(decodeEntities(line));
+    if (clean.length > 0) out.push(textBlock(clean));
+  }
+  return out;
 }
 
-function block(text: string, extra: Partial<TextBlock> = {}): TextBlock {
-  return { text, figcaption: false, heading: false, image: null, href: null, linked: false, ...extra };
+const LINE_BREAK = /[\r\n\u2028\u2029]/;
+const LINE_BREAKS = /\r\n|\r|\n|\u2028|\u2029/;
+
+function textBlock(text: string): TextBlock {
+  return { text, figcaption: false, heading: false, image: null, href: null, linked: false };
+}
+
+function imageBlock(image: ImageRef): TextBlock {
+  return { text: '', figcaption: false, heading: false, image, href: null, linked: false };
 }
 
 function htmlBlocks(html: string): TextBlock[] {
-  const out: TextBlock[] = [];
-  let buf = '';
-  let bufFigcaption = false;
-  let bufHeading = false;
-  let bufHref: string | null = null;
-  let bufUnlinked = false;
-  let figureDepth = 0;
-  let figcaptionDepth = 0;
-  let headingDepth = 0;
-  let figureImage: ImageRef | null = null;
-  let figureImageUsed = false;
-  let figureStart = 0;
-  const anchors: (string | null)[] = [];
+  const builder = new BlockBuilder();
+  const reader = new HtmlReader(html, { dropNonText: true });
+  while (reader.next()) {
+    const kind = reader.kind;
+    if (kind === HTML_TEXT) builder.text(reader);
+    else if (kind !== HTML_COMMENT) builder.tag(reader);
+  }
+  return builder.finish();
+}
 
-  const flush = (): void => {
-    if (buf === '') return;
-    const text = cleanText(buf);
+/** The blocks of one HTML fragment, built token by token (state in fields: no closures per fragment). */
+class BlockBuilder {
+  readonly out: TextBlock[] = [];
+  // The text of the block being read, and what is known of it.
+  buf = '';
+  bufFigcaption = false;
+  bufHeading = false;
+  bufHref: string | null = null;
+  bufUnlinked = false;
+  figureDepth = 0;
+  figcaptionDepth = 0;
+  headingDepth = 0;
+  figureImage: ImageRef | null = null;
+  figureImageUsed = false;
+  figureStart = 0;
+  readonly anchors: (string | null)[] = [];
+
+  flush(): void {
+    if (this.buf === '') return;
+    const text = cleanText(this.buf);
     if (text) {
-      const b: TextBlock = { text, figcaption: bufFigcaption, heading: bufHeading, image: null, href: bufHref, linked: bufHref !== null && !bufUnlinked };
-      if (figureDepth > 0 && figureImage && !figureImageUsed && bufFigcaption) {
-        b.image = figureImage;
-        figureImageUsed = true;
+      const b: TextBlock = { text, figcaption: this.bufFigcaption, heading: this.bufHeading, image: null, href: this.bufHref, linked: this.bufHref !== null && !this.bufUnlinked };
+      if (this.figureDepth > 0 && this.figureImage && !this.figureImageUsed && this.bufFigcaption) {
+        b.image = this.figureImage;
+        this.figureImageUsed = true;
       }
-      out.push(b);
+      this.out.push(b);
     }
-    buf = '';
-    bufFigcaption = false;
-    bufHeading = false;
-    bufHref = null;
-    bufUnlinked = false;
-  };
+    this.buf = '';
+    this.bufFigcaption = false;
+    this.bufHeading = false;
+    this.bufHref = null;
+    this.bufUnlinked = false;
+  }
 
-  const appendText = (raw: string): void => {
-    if (!raw) return;
-    if (hasNonSpace(raw)) {
-      if (figcaptionDepth > 0) bufFigcaption = true;
-      if (headingDepth > 0) bufHeading = true;
+  /** Adds the reader's text token to the block being read. */
+  text(reader: HtmlReader): void {
+    let text: string;
+    let start: number;
+    let end: number;
+    if (reader.textIsRaw()) {
+      // Read the source in place: most text runs have no reference to decode.
+      text = reader.html;
+      start = reader.textStart;
+      end = reader.textEnd;
+      // White space before a block's text is trimmed by `cleanText`: the line breaks between paragraphs add nothing.
+      if (this.buf === '' && isAsciiSpaceOnly(text, start, end)) return;
+    } else {
+      text = reader.text();
+      start = 0;
+      end = text.length;
+    }
+    if (start === end) return;
+    if (hasNonSpace(text, start, end)) {
+      if (this.figcaptionDepth > 0) this.bufFigcaption = true;
+      if (this.headingDepth > 0) this.bufHeading = true;
+      const anchors = this.anchors;
       let href: string | null = null;
       for (let k = anchors.length - 1; k >= 0; k--) {
         if (anchors[k] !== null) {
@@ -112,75 +152,84 @@ function htmlBlocks(html: string): TextBlock[] {
           break;
         }
       }
-      if (href && !bufHref) bufHref = href;
+      if (href && !this.bufHref) this.bufHref = href;
       // Punctuation between links ("·", "|") does not make the text unlinked.
-      if (!href && !bufUnlinked && hasLetterOrDigit(raw)) bufUnlinked = true;
+      if (!href && !this.bufUnlinked && hasLetterOrDigit(text, start, end)) this.bufUnlinked = true;
     }
-    buf += raw;
-  };
+    this.buf += start === 0 && end === text.length ? text : text.slice(start, end);
+  }
 
-  eachHtmlToken(html, { dropNonText: true }, (token) => {
-    if (token.kind === 'text') {
-      appendText(token.text);
-      return;
-    }
-    if (token.kind === 'comment') return;
-    const name = token.name;
-    const closing = token.kind === 'end';
+  /** Takes the reader's start or end tag into account. */
+  tag(reader: HtmlReader): void {
+    const name = reader.name;
+    const closing = reader.kind !== HTML_START;
     if (name === 'img') {
       if (closing) return;
-      const a = token.attrs;
+      const a = reader.attrs();
       const src = attr(a, 'src') ?? attr(a, 'data-src') ?? firstSrcset(attr(a, 'srcset'));
       if (!src) return;
       const image: ImageRef = { src, width: intAttr(attr(a, 'width')), height: intAttr(attr(a, 'height')), alt: attr(a, 'alt') ?? null };
-      if (figureDepth > 0 && !figureImage) {
-        figureImage = image;
-        figureImageUsed = false;
+      if (this.figureDepth > 0 && !this.figureImage) {
+        this.figureImage = image;
+        this.figureImageUsed = false;
       } else {
-        flush();
-        out.push(block('', { image }));
+        this.flush();
+        this.out.push(imageBlock(image));
       }
       return;
     }
     if (name === 'a') {
-      if (closing) anchors.pop();
-      else anchors.push(attr(token.attrs, 'href') ?? null);
+      if (closing) this.anchors.pop();
+      else this.anchors.push(reader.attr('href')?.trim() ?? null);
       return;
     }
     if (!BLOCK_ELEMENTS.has(name)) return;
-    flush();
+    this.flush();
     if (name === 'figure') {
       if (closing) {
-        figureDepth = Math.max(0, figureDepth - 1);
-        if (figureDepth === 0 && figureImage && !figureImageUsed) {
+        this.figureDepth = Math.max(0, this.figureDepth - 1);
+        if (this.figureDepth === 0 && this.figureImage && !this.figureImageUsed) {
           // Text in a figure without <figcaption> (a credit <span>, a <p>) is its caption; else the picture stands alone.
-          const inFigure = out.slice(figureStart).find((b) => b.text && !b.image);
-          if (inFigure) Object.assign(inFigure, { image: figureImage, figcaption: true });
-          else out.push(block('', { image: figureImage }));
+          const inFigure = this.out.slice(this.figureStart).find((b) => b.text && !b.image);
+          if (inFigure) Object.assign(inFigure, { image: this.figureImage, figcaption: true });
+          else this.out.push(imageBlock(this.figureImage));
         }
-        if (figureDepth === 0) figureImage = null;
+        if (this.figureDepth === 0) this.figureImage = null;
       } else {
-        figureDepth++;
-        if (figureDepth === 1) {
-          figureImage = null;
-          figureImageUsed = false;
-          figureStart = out.length;
+        this.figureDepth++;
+        if (this.figureDepth === 1) {
+          this.figureImage = null;
+          this.figureImageUsed = false;
+          this.figureStart = this.out.length;
         }
       }
     } else if (name === 'figcaption') {
-      figcaptionDepth = Math.max(0, figcaptionDepth + (closing ? -1 : 1));
+      this.figcaptionDepth = Math.max(0, this.figcaptionDepth + (closing ? -1 : 1));
     } else if (name.length === 2 && name.charCodeAt(0) === 0x68 && name.charCodeAt(1) >= 0x31 && name.charCodeAt(1) <= 0x36) {
-      headingDepth = Math.max(0, headingDepth + (closing ? -1 : 1));
+      this.headingDepth = Math.max(0, this.headingDepth + (closing ? -1 : 1));
     }
-  });
-  flush();
-  if (figureImage && !figureImageUsed) out.push(block('', { image: figureImage }));
-  return out;
+  }
+
+  /** The blocks, once every token is read. */
+  finish(): TextBlock[] {
+    this.flush();
+    if (this.figureImage && !this.figureImageUsed) this.out.push(imageBlock(this.figureImage));
+    return this.out;
+  }
 }
 
-/** True when the text has a character other than white space (what `/\S/` finds). */
-function hasNonSpace(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
+/** True when `text` from `start` to `end` is only ASCII white space (HTML's). */
+function isAsciiSpaceOnly(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (!(c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c)) return false;
+  }
+  return true;
+}
+
+/** True when `text` from `start` to `end` has a character other than white space (what `/\S/` finds). */
+function hasNonSpace(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c > 0x20 && c < 0x7f) return true;
     if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) continue;
@@ -192,12 +241,12 @@ function hasNonSpace(text: string): boolean {
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
-/** True when the text has a letter or a digit (any script). */
-function hasLetterOrDigit(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
+/** True when `text` from `start` to `end` has a letter or a digit (any script). */
+function hasLetterOrDigit(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)) return true;
-    if (c >= 0x80) return LETTER_OR_DIGIT.test(text);
+    if (c >= 0x80) return LETTER_OR_DIGIT.test(text.slice(i, end));
   }
   return false;
 }

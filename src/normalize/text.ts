@@ -5,7 +5,9 @@
 import { StringMemo } from '../util/string-memo.ts';
 
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u00ad]/g;
-const ODD_SPACES = /[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
+// Runs of white space (JavaScript's \s holds U+00A0, U+1680, U+2000–U+200A, U+2028/9, U+202F, U+205F, U+3000)
+// other than a single space: replacing only these gives what replacing every run does, without a match per word.
+const SPACE_RUNS = /[^\S ]\s*| \s+/g;
 
 // These helpers run on every line many times over (each rule folds what it compares), so their results are
 // memoized (bounded: see StringMemo).
@@ -13,7 +15,6 @@ const cleanMemo = new StringMemo<string>();
 const foldMemo = new StringMemo<string>();
 const wordsMemo = new StringMemo<string>();
 const NON_ASCII = /[^\x00-\x7f]/;
-const ASCII_SPACES = /\s+/g;
 
 /** One line of text as we keep it: zero-width characters and soft hyphens dropped, NFC, spaces collapsed; cleaning it again changes nothing. */
 export function cleanText(text: string): string {
@@ -34,8 +35,8 @@ function cleanUnicode(text: string): string {
   // ASCII is its own NFC and holds no zero-width or odd space characters.
   return NON_ASCII.test(text)
     ? // Zero-width characters go before NFC, so that what they separated composes and cleaning twice changes nothing.
-      text.replace(ZERO_WIDTH, '').normalize('NFC').replace(ODD_SPACES, ' ').trim()
-    : text.replace(ASCII_SPACES, ' ').trim();
+      text.replace(ZERO_WIDTH, '').normalize('NFC').replace(SPACE_RUNS, ' ').trim()
+    : text.replace(SPACE_RUNS, ' ').trim();
 }
 
 // What `cleanText` does to each character: 0 keeps it, 1 is white space (a run becomes one space), 2 is dropped
@@ -124,7 +125,7 @@ export function foldUnicodeText(clean: string): string {
     .replace(/[\u201c\u201d\u201e\u201f\u2033«»]/g, '"')
     .replace(/[\u2010-\u2015\u2212]/g, '-')
     .replace(/\u2026/g, '...')
-    .replace(/\s+/g, ' ')
+    .replace(SPACE_RUNS, ' ')
     .trim();
 }
 
@@ -180,16 +181,17 @@ export function foldByCharacter(clean: string): string | null {
   }
   out = (out + clean.slice(last)).toLowerCase();
   if (out.includes('`')) out = out.replace(/`/g, "'");
-  return respace ? out.replace(/\s+/g, ' ').trim() : out;
+  return respace ? out.replace(SPACE_RUNS, ' ').trim() : out;
 }
+
+// Runs of characters other than letters and digits, but for a single space (already what a run becomes).
+const NON_WORD_RUNS = /[^\p{L}\p{N} ][^\p{L}\p{N}]*| [^\p{L}\p{N}]+/gu;
 
 /** Text folded down to its words: `fold` without punctuation, for keys and fingerprints. */
 export function foldWords(text: string): string {
   const hit = wordsMemo.get(text);
   if (hit !== undefined) return hit;
-  const folded = fold(text)
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  const folded = fold(text).replace(NON_WORD_RUNS, ' ').trim();
   return wordsMemo.set(text, folded);
 }
 

@@ -47,6 +47,8 @@ const ESCAPABLE_RAW_TEXT = new Set(['textarea', 'title']);
 const LEGACY_NAMES = new Set(
   [...HTML_ENTITIES].filter(([name, cp]) => (cp >= 0xa0 && cp <= 0xff) || ['amp', 'lt', 'gt', 'quot'].includes(name)).map(([name]) => name),
 );
+// Each name's character, made once.
+const ENTITY_CHARS = new Map([...HTML_ENTITIES].map(([name, cp]) => [name, String.fromCodePoint(cp)]));
 const LONGEST_LEGACY = Math.max(...[...LEGACY_NAMES].map((name) => name.length));
 
 /** The longest legacy name `name` starts with, or undefined. */
@@ -92,16 +94,16 @@ export function decodeEntities(text: string, options: DecodeOptions = {}): strin
       let j = i + 1;
       while (j < n && (isLetterAt(text, j) || isDigit(text.charCodeAt(j)))) j++;
       const name = text.slice(i, j);
-      const full = text.charCodeAt(j) === 0x3b ? HTML_ENTITIES.get(name) : undefined;
+      const full = text.charCodeAt(j) === 0x3b ? ENTITY_CHARS.get(name) : undefined;
       if (full !== undefined) {
-        replacement = String.fromCodePoint(full);
+        replacement = full;
         end = j + 1;
       } else {
         const legacy = legacyPrefix(name);
         const after = i + (legacy?.length ?? 0);
         const next = text.charCodeAt(after);
         if (legacy !== undefined && !(options.attribute && (isLetterAt(text, after) || isDigit(next) || next === 0x3d))) {
-          replacement = String.fromCodePoint(HTML_ENTITIES.get(legacy)!);
+          replacement = ENTITY_CHARS.get(legacy)!;
           end = after;
         }
       }
@@ -125,26 +127,35 @@ function isHexDigit(c: number): boolean {
 
 /** Escapes text for HTML element content or a double-quoted attribute value (`&`, `<`, `>`, `"`). */
 export function escapeHtml(text: string): string {
-  // One pass, and none for the text most calls get (nothing to escape).
-  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (ch) => ENTITY[ch]!) : text;
+  // None for the text most calls get (nothing to escape); else one native pass per character present, '&' first
+  // (a replacement callback per match costs more than the four passes).
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  let out = text;
+  if (out.includes('&')) out = out.replace(/&/g, '&amp;');
+  if (out.includes('<')) out = out.replace(/</g, '&lt;');
+  if (out.includes('>')) out = out.replace(/>/g, '&gt;');
+  if (out.includes('"')) out = out.replace(/"/g, '&quot;');
+  return out;
 }
 
 const NEEDS_ESCAPE = /[&<>"]/;
-const ESCAPED = /[&<>"]/g;
-const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
 /**
  * Collapses runs of ASCII white space to one space, as HTML does; U+00A0 is kept between words (it binds them:
  * `10&nbsp;km`) and trimmed with the spaces at either end.
  */
 export function collapse(text: string): string {
-  const s = text.replace(/[ \t\n\r\f]+/g, ' ');
+  // Only the runs that are not already one space: a match per word costs more than the scan.
+  const s = text.replace(WHITE_SPACE_RUNS, ' ');
   let start = 0;
   let end = s.length;
   while (start < end && isEdgeSpace(s.charCodeAt(start))) start++;
   while (end > start && isEdgeSpace(s.charCodeAt(end - 1))) end--;
   return start === 0 && end === s.length ? s : s.slice(start, end);
 }
+
+// Runs of ASCII white space other than a single space.
+const WHITE_SPACE_RUNS = /[\t\n\r\f][ \t\n\r\f]*| [ \t\n\r\f]+/g;
 
 function isEdgeSpace(c: number): boolean {
   return c === 0x20 || c === 0xa0;
@@ -180,13 +191,273 @@ export interface HtmlTokenOptions {
   dropNonText?: boolean;
 }
 
+/** `HtmlReader.kind` of a text run (CDATA and raw-text contents included). */
+export const HTML_TEXT = 1;
+/** `HtmlReader.kind` of a start tag. */
+export const HTML_START = 2;
+/** `HtmlReader.kind` of an end tag. */
+export const HTML_END = 3;
+/** `HtmlReader.kind` of a comment, `<!…>` or `<?…>` declaration. */
+export const HTML_COMMENT = 4;
+
+/**
+ * Reads an HTML fragment token by token in one linear pass, without an object per token: `next()` moves to the
+ * next token and its fields describe it (`kind`, its source `start`–`end`, a tag's lower-cased `name` and
+ * `selfClosing`). A text token's decoded text is `text()` (CDATA and script/style contents literally); a start
+ * tag's attributes are read only when asked for (`attr`, `attrs`: first of a name wins, values decoded).
+ */
+export class HtmlReader {
+  readonly html: string;
+  /** The current token's kind (`HTML_TEXT` …), 0 before the first and after the last. */
+  kind = 0;
+  /** Where the current token's source starts in `html`. */
+  start = 0;
+  /** Where the current token's source ends in `html`. */
+  end = 0;
+  /** A tag's lower-cased name ('' for other tokens). */
+  name = '';
+  /** A start tag written `<… />`. */
+  selfClosing = false;
+  // A text token's contents (CDATA without its markers) and whether references in them are decoded.
+  #textStart = 0;
+  #textEnd = 0;
+  #decode = true;
+  // Where a start tag's attributes begin.
+  #nameEnd = 0;
+  readonly #dropNonText: boolean;
+  // Where reading resumes, and where the text not yet given starts.
+  #pos = 0;
+  #textFrom = 0;
+  // The first '&' at or after the last text run asked about (2^32 - 1 when there is none).
+  #nextAmp = -1;
+  // The raw-text element just opened, whose contents come after its start tag.
+  #rawName: string | null = null;
+  // A tag found after a run of text: given by the next call.
+  #pendingKind = 0;
+  #pendingStart = 0;
+  #pendingEnd = 0;
+  #pendingName = '';
+  #pendingSelfClosing = false;
+  #pendingNameEnd = 0;
+  #pendingTextStart = 0;
+  #pendingTextEnd = 0;
+
+  constructor(html: string, options: HtmlTokenOptions = {}) {
+    this.html = html;
+    this.#dropNonText = options.dropNonText === true;
+  }
+
+  /** Moves to the next token (without `NON_TEXT_ELEMENTS` and their contents with `dropNonText`); false at the end. */
+  next(): boolean {
+    if (!this.#dropNonText) return this.#advance();
+    while (this.#advance()) {
+      const kind = this.kind;
+      if (kind === HTML_START && NON_TEXT_ELEMENTS.has(this.name)) {
+        if (!this.selfClosing) this.#skipElement(this.name);
+        continue;
+      }
+      if (kind === HTML_END && NON_TEXT_ELEMENTS.has(this.name)) continue;
+      return true;
+    }
+    return false;
+  }
+
+  /** Skips everything up to the end tag that closes the `name` element just opened. */
+  #skipElement(name: string): void {
+    let depth = 1;
+    while (this.#advance()) {
+      if (this.name !== name) continue;
+      if (this.kind === HTML_START && !this.selfClosing) depth++;
+      else if (this.kind === HTML_END && --depth === 0) return;
+    }
+  }
+
+  /** The current text token's text, references decoded (CDATA and raw text as written). */
+  text(): string {
+    const text = this.html.slice(this.#textStart, this.#textEnd);
+    return this.#decode ? decodeEntities(text) : text;
+  }
+
+  /** The current token as written. */
+  raw(): string {
+    return this.html.slice(this.start, this.end);
+  }
+
+  /** True when the current text token's text is its source as written (no reference to decode). */
+  textIsRaw(): boolean {
+    if (!this.#decode) return true;
+    // The next '&' is looked for again only once passed: one scan of the input, however many text runs.
+    if (this.#nextAmp < this.#textStart) this.#nextAmp = this.html.indexOf('&', this.#textStart) >>> 0;
+    return this.#nextAmp >= this.#textEnd;
+  }
+
+  /** Where the current text token's text starts in `html` (see `textIsRaw`). */
+  get textStart(): number {
+    return this.#textStart;
+  }
+
+  /** Where the current text token's text ends in `html`. */
+  get textEnd(): number {
+    return this.#textEnd;
+  }
+
+  /** The value of the current start tag's attribute `name` (lower case), decoded; undefined when absent. */
+  attr(name: string): string | undefined {
+    if (this.kind !== HTML_START) return undefined;
+    wantedAttr = name;
+    wantedValue = undefined;
+    skipTag(this.html, this.#nameEnd, undefined, this.end);
+    wantedAttr = null;
+    return wantedValue;
+  }
+
+  /** The current start tag's attributes (names lower-cased, the first of a name kept, values decoded). */
+  attrs(): Map<string, string> {
+    const attrs = new Map<string, string>();
+    if (this.kind === HTML_START) skipTag(this.html, this.#nameEnd, attrs, this.end);
+    return attrs;
+  }
+
+  #setText(start: number, end: number, textStart: number, textEnd: number, decode: boolean): void {
+    this.kind = HTML_TEXT;
+    this.start = start;
+    this.end = end;
+    this.name = '';
+    this.selfClosing = false;
+    this.#textStart = textStart;
+    this.#textEnd = textEnd;
+    this.#decode = decode;
+  }
+
+  #advance(): boolean {
+    if (this.#pendingKind !== 0) {
+      this.kind = this.#pendingKind;
+      this.start = this.#pendingStart;
+      this.end = this.#pendingEnd;
+      this.name = this.#pendingName;
+      this.selfClosing = this.#pendingSelfClosing;
+      this.#nameEnd = this.#pendingNameEnd;
+      this.#textStart = this.#pendingTextStart;
+      this.#textEnd = this.#pendingTextEnd;
+      this.#decode = false;
+      this.#pendingKind = 0;
+      return true;
+    }
+    const html = this.html;
+    const n = html.length;
+    if (this.#rawName !== null) {
+      const name = this.#rawName;
+      this.#rawName = null;
+      const from = this.#pos;
+      const close = rawTextEnd(html, from, name);
+      this.#pos = this.#textFrom = close;
+      if (close > from) {
+        this.#setText(from, close, from, close, ESCAPABLE_RAW_TEXT.has(name));
+        return true;
+      }
+    }
+    let i = this.#pos;
+    while (i < n) {
+      const lt = html.indexOf('<', i);
+      if (lt === -1) break;
+      const next = html.charCodeAt(lt + 1);
+      let kind: number;
+      let end: number;
+      let name = '';
+      let selfClosing = false;
+      let nameEnd = 0;
+      let textStart = 0;
+      let textEnd = 0;
+      if (next === 0x21) {
+        kind = HTML_COMMENT;
+        if (html.startsWith('<!--', lt)) {
+          if (html.startsWith('<!-->', lt)) end = lt + 5;
+          else if (html.startsWith('<!--->', lt)) end = lt + 6;
+          else {
+            const close = html.indexOf('-->', lt + 4);
+            end = close === -1 ? n : close + 3;
+          }
+        } else if (html.startsWith('<![CDATA[', lt)) {
+          const close = html.indexOf(']]>', lt + 9);
+          end = close === -1 ? n : close + 3;
+          kind = HTML_TEXT;
+          textStart = lt + 9;
+          textEnd = close === -1 ? n : close;
+        } else {
+          const close = html.indexOf('>', lt + 2);
+          end = close === -1 ? n : close + 1;
+        }
+      } else if (next === 0x3f) {
+        kind = HTML_COMMENT;
+        const close = html.indexOf('>', lt + 2);
+        end = close === -1 ? n : close + 1;
+      } else if (next === 0x2f && isLetterAt(html, lt + 2)) {
+        kind = HTML_END;
+        nameEnd = tagNameEnd(html, lt + 2);
+        skipTag(html, nameEnd);
+        end = tagEnd;
+        name = tagName(html, lt + 2, nameEnd);
+      } else if (isLetterAt(html, lt + 1)) {
+        kind = HTML_START;
+        nameEnd = tagNameEnd(html, lt + 1);
+        skipTag(html, nameEnd);
+        end = tagEnd;
+        selfClosing = tagSelfClosing;
+        name = tagName(html, lt + 1, nameEnd);
+        // XHTML in feeds writes `<iframe … />`: a self-closed raw-text element has no contents.
+        if (!selfClosing && end < n && RAW_TEXT.has(name)) this.#rawName = name;
+      } else {
+        i = lt + 1; // A '<' that starts no tag is text.
+        continue;
+      }
+      const textFrom = this.#textFrom;
+      this.#pos = this.#textFrom = end;
+      if (lt > textFrom) {
+        this.#pendingKind = kind;
+        this.#pendingStart = lt;
+        this.#pendingEnd = end;
+        this.#pendingName = name;
+        this.#pendingSelfClosing = selfClosing;
+        this.#pendingNameEnd = nameEnd;
+        this.#pendingTextStart = textStart;
+        this.#pendingTextEnd = textEnd;
+        this.#setText(textFrom, lt, textFrom, lt, true);
+        return true;
+      }
+      this.kind = kind;
+      this.start = lt;
+      this.end = end;
+      this.name = name;
+      this.selfClosing = selfClosing;
+      this.#nameEnd = nameEnd;
+      this.#textStart = textStart;
+      this.#textEnd = textEnd;
+      this.#decode = false;
+      return true;
+    }
+    this.#pos = n;
+    if (n > this.#textFrom) {
+      const from = this.#textFrom;
+      this.#textFrom = n;
+      this.#setText(from, n, from, n, true);
+      return true;
+    }
+    this.kind = 0;
+    this.name = '';
+    return false;
+  }
+}
+
 /**
  * Hands the tokens of an HTML fragment to `visit`, in order, read in one linear pass. Text tokens carry their
  * decoded text (CDATA and script/style contents literally). Start tags carry lower-cased names and attributes
  * (first one wins, values decoded, read when first asked for). `visit` returning `false` ends the pass.
  */
 export function eachHtmlToken(html: string, options: HtmlTokenOptions, visit: (token: HtmlToken) => void | false): void {
-  scan(html, options.dropNonText ? textOnly(visit) : visit);
+  const reader = new HtmlReader(html, options);
+  while (reader.next()) {
+    if (visit(tokenOf(reader)) === false) return;
+  }
 }
 
 /** The tokens of an HTML fragment, as `eachHtmlToken` gives them. */
@@ -198,26 +469,19 @@ export function htmlTokens(html: string, options: HtmlTokenOptions = {}): HtmlTo
   return out;
 }
 
-/** A visitor that passes on everything but `NON_TEXT_ELEMENTS` and their contents. */
-function textOnly(visit: (token: HtmlToken) => void | false): (token: HtmlToken) => void | false {
-  let skipName: string | null = null;
-  let skipDepth = 0;
-  return (token) => {
-    if (skipName !== null) {
-      if (token.kind === 'start' && token.name === skipName && !token.selfClosing) skipDepth++;
-      else if (token.kind === 'end' && token.name === skipName && --skipDepth === 0) skipName = null;
-      return;
-    }
-    if (token.kind === 'start' && NON_TEXT_ELEMENTS.has(token.name)) {
-      if (!token.selfClosing) {
-        skipName = token.name;
-        skipDepth = 1;
-      }
-      return;
-    }
-    if (token.kind === 'end' && NON_TEXT_ELEMENTS.has(token.name)) return;
-    return visit(token);
-  };
+/** The reader's current token as an object. */
+function tokenOf(reader: HtmlReader): HtmlToken {
+  const raw = reader.raw();
+  switch (reader.kind) {
+    case HTML_TEXT:
+      return { kind: 'text', raw, text: reader.text() };
+    case HTML_START:
+      return new StartTag(raw, reader.name, reader.selfClosing);
+    case HTML_END:
+      return { kind: 'end', raw, name: reader.name };
+    default:
+      return { kind: 'comment', raw };
+  }
 }
 
 function isLetterAt(html: string, i: number): boolean {
@@ -247,13 +511,16 @@ class StartTag {
 // Where the tag `skipTag` read ends, and whether it ends in `/>` (out values, to allocate nothing per tag).
 let tagEnd = 0;
 let tagSelfClosing = false;
+// The one attribute `skipTag` looks for (lower case), and its value once found.
+let wantedAttr: string | null = null;
+let wantedValue: string | undefined;
 
 /**
- * Walks the tag whose name ends at `i`: sets `tagEnd` and `tagSelfClosing`, and puts its attributes in `attrs`
- * when given (entities decoded; an unquoted value may hold quotes; a name may start with '=').
+ * Walks the tag whose name ends at `i` (up to `n`): sets `tagEnd` and `tagSelfClosing`, and puts its attributes
+ * in `attrs` when given, or finds the value of `wantedAttr` when set (entities decoded; an unquoted value may hold
+ * quotes; a name may start with '=').
  */
-function skipTag(html: string, i: number, attrs?: Map<string, string>): void {
-  const n = html.length;
+function skipTag(html: string, i: number, attrs?: Map<string, string>, n = html.length): void {
   let selfClosing = false;
   while (i < n) {
     const c = html.charCodeAt(i);
@@ -290,7 +557,7 @@ function skipTag(html: string, i: number, attrs?: Map<string, string>): void {
       const q = html.charCodeAt(j);
       if (q === 0x22 || q === 0x27) {
         const close = html.indexOf(q === 0x22 ? '"' : "'", j + 1);
-        if (close === -1) break;
+        if (close === -1 || close >= n) break;
         valueStart = j + 1;
         valueEnd = close;
         j = close + 1;
@@ -305,7 +572,12 @@ function skipTag(html: string, i: number, attrs?: Map<string, string>): void {
       }
       i = j;
     }
-    if (attrs !== undefined) {
+    if (wantedAttr !== null) {
+      if (nameEnd - nameStart === wantedAttr.length && html.slice(nameStart, nameEnd).toLowerCase() === wantedAttr) {
+        wantedValue = decodeEntities(html.slice(valueStart, valueEnd), { attribute: true });
+        return;
+      }
+    } else if (attrs !== undefined) {
       const attrName = html.slice(nameStart, nameEnd).toLowerCase();
       if (!attrs.has(attrName)) attrs.set(attrName, decodeEntities(html.slice(valueStart, valueEnd), { attribute: true }));
     }
@@ -337,88 +609,17 @@ function tagNameEnd(html: string, start: number): number {
   return i;
 }
 
-/** Reads `html` token by token into `visit`. */
-function scan(html: string, visit: (token: HtmlToken) => void | false): void {
-  const n = html.length;
-  let i = 0;
-  let textStart = 0;
-  while (i < n) {
-    const lt = html.indexOf('<', i);
-    if (lt === -1) break;
-    const next = html.charCodeAt(lt + 1);
-    let token: HtmlToken;
-    let end: number;
-    let rawText: string | null = null; // the name of a raw-text element just opened
-    if (next === 0x21) {
-      if (html.startsWith('<!--', lt)) {
-        if (html.startsWith('<!-->', lt)) end = lt + 5;
-        else if (html.startsWith('<!--->', lt)) end = lt + 6;
-        else {
-          const close = html.indexOf('-->', lt + 4);
-          end = close === -1 ? n : close + 3;
-        }
-        token = { kind: 'comment', raw: html.slice(lt, end) };
-      } else if (html.startsWith('<![CDATA[', lt)) {
-        const close = html.indexOf(']]>', lt + 9);
-        end = close === -1 ? n : close + 3;
-        token = { kind: 'text', raw: html.slice(lt, end), text: html.slice(lt + 9, close === -1 ? n : close) };
-      } else {
-        const close = html.indexOf('>', lt + 2);
-        end = close === -1 ? n : close + 1;
-        token = { kind: 'comment', raw: html.slice(lt, end) };
-      }
-    } else if (next === 0x3f) {
-      const close = html.indexOf('>', lt + 2);
-      end = close === -1 ? n : close + 1;
-      token = { kind: 'comment', raw: html.slice(lt, end) };
-    } else if (next === 0x2f && isLetterAt(html, lt + 2)) {
-      const nameEnd = tagNameEnd(html, lt + 2);
-      skipTag(html, nameEnd);
-      end = tagEnd;
-      token = { kind: 'end', raw: html.slice(lt, end), name: tagName(html, lt + 2, nameEnd) };
-    } else if (isLetterAt(html, lt + 1)) {
-      const nameEnd = tagNameEnd(html, lt + 1);
-      skipTag(html, nameEnd);
-      end = tagEnd;
-      const name = tagName(html, lt + 1, nameEnd);
-      token = new StartTag(html.slice(lt, end), name, tagSelfClosing);
-      // XHTML in feeds writes `<iframe … />`: a self-closed raw-text element has no contents.
-      if (!tagSelfClosing && end < n && RAW_TEXT.has(name)) rawText = name;
-    } else {
-      i = lt + 1; // A '<' that starts no tag is text.
-      continue;
-    }
-    if (lt > textStart) {
-      const raw = html.slice(textStart, lt);
-      if (visit({ kind: 'text', raw, text: decodeEntities(raw) }) === false) return;
-    }
-    if (visit(token) === false) return;
-    i = textStart = end;
-    if (rawText !== null) {
-      const close = rawTextEnd(html, end, rawText);
-      if (close > end) {
-        const raw = html.slice(end, close);
-        if (visit({ kind: 'text', raw, text: ESCAPABLE_RAW_TEXT.has(rawText) ? decodeEntities(raw) : raw }) === false) return;
-      }
-      i = textStart = close;
-    }
-  }
-  if (n > textStart) {
-    const raw = html.slice(textStart, n);
-    visit({ kind: 'text', raw, text: decodeEntities(raw) });
-  }
-}
-
 /**
  * Rewrites the markup of an HTML fragment: `onTag` gets each tag, comment or declaration as written and
  * returns its replacement (`isTag` for start and end tags); text is passed through as written.
  */
 export function mapMarkup(html: string, onTag: (token: string, isTag: boolean) => string): string {
-  const out: string[] = [];
-  scan(html, (token) => {
-    out.push(token.kind === 'text' ? token.raw : onTag(token.raw, token.kind !== 'comment'));
-  });
-  return out.join('');
+  let out = '';
+  const reader = new HtmlReader(html);
+  while (reader.next()) {
+    out += reader.kind === HTML_TEXT ? reader.raw() : onTag(reader.raw(), reader.kind !== HTML_COMMENT);
+  }
+  return out;
 }
 
 /** Options of `htmlToText`. */
@@ -432,16 +633,28 @@ export interface HtmlToTextOptions {
  * collapsed. Block boundaries give a space, or with `{ lines: true }` a line break (empty lines dropped).
  */
 export function htmlToText(html: string, options: HtmlToTextOptions = {}): string {
-  // Text with NUL (dropped, as HTML drops it from text) standing for each block boundary.
-  const parts: string[] = [];
-  scan(html, textOnly((token) => {
-    if (token.kind === 'text') parts.push(token.text.includes('\0') ? token.text.replace(/\0/g, '') : token.text);
-    else if (token.kind !== 'comment' && BLOCK_ELEMENTS.has(token.name)) parts.push('\0');
-  }));
-  return parts
-    .join('')
-    .split('\0')
-    .map(collapse)
-    .filter((line) => line !== '')
-    .join(options.lines ? '\n' : ' ');
+  const separator = options.lines ? '\n' : ' ';
+  let out = '';
+  let line = '';
+  const reader = new HtmlReader(html, { dropNonText: true });
+  while (reader.next()) {
+    const kind = reader.kind;
+    if (kind === HTML_TEXT) {
+      const text = reader.text();
+      // HTML drops NUL from text.
+      line += text.includes('\0') ? text.replace(/\0/g, '') : text;
+    } else if (kind !== HTML_COMMENT && BLOCK_ELEMENTS.has(reader.name)) {
+      out = addLine(out, line, separator);
+      line = '';
+    }
+  }
+  return addLine(out, line, separator);
+}
+
+/** `out` with the collapsed `line` added after `separator`, unless the line is empty. */
+function addLine(out: string, line: string, separator: string): string {
+  if (line === '') return out;
+  const collapsed = collapse(line);
+  if (collapsed === '') return out;
+  return out === '' ? collapsed : out + separator + collapsed;
 }

@@ -45,6 +45,13 @@ describe('textBlocks', () => {
     expect(blocks.filter((b) => b.image).map((b) => b.image!.src)).toEqual(['b.jpg']);
   });
 
+  it('reads a block whose text starts after white space and markup as linked, with its link', () => {
+    expect(textBlocks('<ul>\n <li>\n  <a href="/one">One &amp; only</a>\n </li>\n <li> <b>Two</b> <a href="/two">more</a></li></ul>')).toEqual([
+      { text: 'One & only', figcaption: false, heading: false, image: null, href: '/one', linked: true },
+      { text: 'Two more', figcaption: false, heading: false, image: null, href: '/two', linked: false },
+    ]);
+  });
+
   it('takes lazy-loaded and srcset images', () => {
     expect(textBlocks('<img data-src="lazy.jpg">')[0]!.image!.src).toBe('lazy.jpg');
     expect(textBlocks('<img srcset="small.jpg 320w, big.jpg 1024w">')[0]!.image!.src).toBe('small.jpg');

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, fold, foldByCharacter, foldUnicodeText } from '../../src/normalize/text.ts';
+import { cleanText, fold, foldByCharacter, foldUnicodeText, foldWords } from '../../src/normalize/text.ts';
+
+// Every text of up to three of these pieces: the runs of spaces, other white space and punctuation that the
+// one-pass helpers replace only when they are not already one space.
+const PIECES = ['a', 'É', ' ', '  ', '\t', '\n', '\u00a0', '\u3000', '-', '“', '.', '\u{1F600}'];
+const SHORT_TEXTS = PIECES.flatMap((a) => PIECES.flatMap((b) => PIECES.flatMap((c) => [a + b + c, `x${a}y${b}z${c}`])));
 
 describe('fold', () => {
   it.each([
@@ -32,6 +37,14 @@ describe('fold', () => {
   });
 });
 
+describe('foldWords', () => {
+  it('gives the words of the fold, separated by one space, as replacing every other run does', () => {
+    const definition = (text: string): string => fold(text).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    expect(SHORT_TEXTS.filter((text) => foldWords(text) !== definition(text))).toEqual([]);
+    expect(foldWords('“It’s” — a  test…')).toBe('it s a test');
+  });
+});
+
 describe('cleanText', () => {
   // The definition: zero-width characters and soft hyphens dropped, NFC, white-space runs as one space, trimmed.
   const definition = (text: string): string =>
@@ -52,6 +65,7 @@ describe('cleanText', () => {
       }
     }
     expect(mismatches).toEqual([]);
+    expect(SHORT_TEXTS.filter((text) => cleanText(text) !== definition(text))).toEqual([]);
   });
 
   // Rules read block text as already clean (they do not clean it again), so cleaning must be idempotent.

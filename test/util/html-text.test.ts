@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { collapse, decodeEntities, escapeHtml, htmlTokens, htmlToText, mapMarkup } from '../../src/util/html-text.ts';
+import {
+  collapse, decodeEntities, escapeHtml, HTML_COMMENT, HTML_END, HTML_START, HTML_TEXT, HtmlReader, htmlTokens, htmlToText, mapMarkup,
+} from '../../src/util/html-text.ts';
 
 const NBSP = '\u00a0';
 
@@ -90,6 +92,13 @@ describe('collapse', () => {
   it('collapses ASCII white space only and trims nbsp at the ends', () => {
     expect(collapse(`\t${NBSP} a \n\n b${NBSP}c ${NBSP}`)).toBe(`a b${NBSP}c`);
   });
+
+  it('collapses every run as replacing each run by one space does', () => {
+    const pieces = ['a', ' ', '  ', '\t', '\n', '\r', '\f', NBSP, '\u2003'];
+    const texts = pieces.flatMap((a) => pieces.flatMap((b) => pieces.flatMap((c) => [a + b + c, `x${a}y${b}z${c}w`])));
+    const definition = (text: string): string => text.replace(/[ \t\n\r\f]+/g, ' ').replace(/^[ \u00a0]+|[ \u00a0]+$/g, '');
+    expect(texts.filter((text) => collapse(text) !== definition(text))).toEqual([]);
+  });
 });
 
 describe('htmlTokens', () => {
@@ -124,6 +133,52 @@ describe('htmlTokens', () => {
   it('leaves out non-text elements when asked', () => {
     const kinds = [...htmlTokens('<p>a<script>x</script><noscript><b>y</b></noscript>b</p>', { dropNonText: true })];
     expect(kinds.map((t) => (t.kind === 'text' ? t.text : `${t.kind}:${'name' in t ? t.name : ''}`))).toEqual(['start:p', 'a', 'b', 'end:p']);
+  });
+});
+
+describe('HtmlReader', () => {
+  /** Every token the reader gives, as `kind:name:source` (text tokens with their text). */
+  const read = (html: string, dropNonText = false): string[] => {
+    const reader = new HtmlReader(html, { dropNonText });
+    const out: string[] = [];
+    while (reader.next()) out.push(`${reader.kind}:${reader.name}:${reader.raw()}${reader.kind === HTML_TEXT ? `=${reader.text()}` : ''}`);
+    return out;
+  };
+
+  it('gives the tokens htmlTokens gives, in place', () => {
+    const html = 'a<P class="x>y">b &amp; c<!-- d --><![CDATA[<e>]]><title>t&amp;</title><script>1<2</script><br/>&copy</p>z';
+    const tokens = htmlTokens(html);
+    const kinds = { text: HTML_TEXT, start: HTML_START, end: HTML_END, comment: HTML_COMMENT };
+    expect(read(html)).toEqual(
+      tokens.map((t) => `${kinds[t.kind]}:${'name' in t ? t.name : ''}:${t.raw}${t.kind === 'text' ? `=${t.text}` : ''}`),
+    );
+    expect(read(html)).toContain(`${HTML_TEXT}::t&amp;=t&`);
+    expect(read(html)).toContain(`${HTML_TEXT}::1<2=1<2`);
+  });
+
+  it('skips non-text elements and what is inside them when asked', () => {
+    expect(read('<p>a<svg><svg/><svg>x</svg>y</svg>b</p>', true)).toEqual([`${HTML_START}:p:<p>`, `${HTML_TEXT}::a=a`, `${HTML_TEXT}::b=b`, `${HTML_END}:p:</p>`]);
+  });
+
+  it('reads one attribute or all of them, first of a name kept, only for start tags', () => {
+    const reader = new HtmlReader(`<A HREF='/x?a=1&amp;b=2' href="/second" title=t>x</a>`);
+    reader.next();
+    expect(reader.attr('href')).toBe('/x?a=1&b=2');
+    expect(reader.attr('title')).toBe('t');
+    expect(reader.attr('alt')).toBeUndefined();
+    expect(Object.fromEntries(reader.attrs())).toEqual({ href: '/x?a=1&b=2', title: 't' });
+    reader.next();
+    expect(reader.attr('href')).toBeUndefined();
+    reader.next();
+    expect(reader.kind).toBe(HTML_END);
+    expect(reader.attrs().size).toBe(0);
+  });
+
+  it('says which text runs are their source as written', () => {
+    const reader = new HtmlReader('plain<b>a &amp; b</b>again<i>x</i>&lt;');
+    const raw: [string, boolean][] = [];
+    while (reader.next()) if (reader.kind === HTML_TEXT) raw.push([reader.text(), reader.textIsRaw()]);
+    expect(raw).toEqual([['plain', true], ['a & b', false], ['again', true], ['x', true], ['<', false]]);
   });
 });
 
