@@ -1,7 +1,7 @@
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { describeError, ParseError, WirefeedError, WorkerError } from '../errors.ts';
 import type { PageJob, PageResult, PageStep } from '../ingest/full-text.ts';
-import { knownDocument, type ProcessJob, type ProcessResult, type ProcessStep } from '../ingest/process.ts';
+import { documentKey, knownDocument, type ProcessJob, type ProcessResult, type ProcessStep } from '../ingest/process.ts';
 import type { NormalizeRules } from '../normalize/index.ts';
 
 /** How an ingest pool runs its threads. */
@@ -213,9 +213,12 @@ export function createIngestPool(options: IngestPoolOptions): IngestPool {
 
   return {
     // A document the source's last poll recorded is answered here: posting it would cost more than the answer.
+    // The key it was asked by goes with the job, so that the worker does not work it out again.
     process: (job) => {
-      const known = closed ? null : knownDocument(job);
-      return known ? Promise.resolve(known) : (submit({ feed: job }) as Promise<ProcessResult>);
+      if (closed || !job.knownEntries || job.knownEntries.size === 0) return submit({ feed: job }) as Promise<ProcessResult>;
+      const keyed = { ...job, documentKey: job.documentKey ?? documentKey(job) };
+      const known = knownDocument(keyed);
+      return known ? Promise.resolve(known) : (submit({ feed: keyed }) as Promise<ProcessResult>);
     },
     processPage: (job) => submit({ page: job }) as Promise<PageResult>,
     threads: () => slots.size,
