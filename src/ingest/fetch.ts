@@ -119,8 +119,12 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
       timedOut = true;
       controller.abort(new FetchError('timeout', `Timed out after ${timeoutMs} ms fetching ${req.url}`));
     }, timeoutMs);
+    // A body read to its end has released its connection: aborting then would only make an AbortError for nobody.
+    let drained = false;
     try {
-      return await run(req, signal);
+      const result = await run(req, signal);
+      drained = result.status === 'ok';
+      return result;
     } catch (err) {
       if (timedOut) throw new FetchError('timeout', `Timed out after ${timeoutMs} ms fetching ${req.url}`);
       if (err instanceof FetchError) throw err;
@@ -128,7 +132,7 @@ export function createFetcher(options: FetcherOptions = {}): (req: FetchRequest)
     } finally {
       clearTimeout(timer);
       // Releases the connection of any body left unread (too large, error status, redirect).
-      if (!signal.aborted) controller.abort();
+      if (!signal.aborted && !drained) controller.abort();
     }
   };
 

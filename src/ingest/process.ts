@@ -24,6 +24,8 @@ export interface ProcessJob {
    * those entries are not normalized again. None known when absent.
    */
   knownEntries?: ReadonlyMap<string, EntryYield> | undefined;
+  /** The document's {@link documentKey}, when the caller has it already (a worker pool asks it before it posts). */
+  documentKey?: string | undefined;
 }
 
 /** The items of one document, and how often the feed itself says it changes (RSS `<ttl>`, `sy:update*`). */
@@ -42,8 +44,11 @@ export interface ProcessResult {
 /** A step that turns fetched bytes into items: {@link processFeed} in this thread, or a worker pool. */
 export type ProcessStep = (job: ProcessJob) => Promise<ProcessResult>;
 
-/** Bump when normalization changes what it makes of an unchanged entry, so every known entry is redone once. */
-const ENTRY_HASH_SCHEME = 2;
+/**
+ * Bump when normalization changes what it makes of an unchanged entry, or when what the hashes read changes,
+ * so every known entry is redone once. 3: an entry is hashed by its JSON as the mapper built it (not sorted).
+ */
+const ENTRY_HASH_SCHEME = 3;
 
 /**
  * Decodes, parses and normalizes one fetched feed document; pure, no I/O. The same function runs in the
@@ -51,7 +56,7 @@ const ENTRY_HASH_SCHEME = 2;
  * @throws ParseError when the document cannot be read as a feed.
  */
 export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
-  const docKey = documentKey(job);
+  const docKey = job.documentKey ?? documentKey(job);
   const again = job.knownEntries?.has(docKey) ? fromKnownEntries(job.knownEntries) : null;
   if (again) return again;
   return processDocument(job, docKey);
@@ -63,7 +68,7 @@ export async function processFeed(job: ProcessJob): Promise<ProcessResult> {
  */
 export function knownDocument(job: ProcessJob): ProcessResult | null {
   if (!job.knownEntries || job.knownEntries.size === 0) return null;
-  return job.knownEntries.has(documentKey(job)) ? fromKnownEntries(job.knownEntries) : null;
+  return job.knownEntries.has(job.documentKey ?? documentKey(job)) ? fromKnownEntries(job.knownEntries) : null;
 }
 
 async function processDocument(job: ProcessJob, docKey: string): Promise<ProcessResult> {
@@ -80,8 +85,9 @@ async function processDocument(job: ProcessJob, docKey: string): Promise<Process
   const pages: PageRequest[] = [];
   const siblings = new Map<string, NormalizedItem>();
   for (const entry of feed.entries) {
-    const hash = entryHash(context, entry, job.now);
-    if (settled && lastDate(entry) > job.now) settled = false;
+    const last = lastDate(entry);
+    const hash = entryHash(context, entry, last, job.now);
+    if (settled && last > job.now) settled = false;
     if (seen.has(hash)) continue;
     seen.add(hash);
     const known = job.knownEntries?.get(hash);
@@ -187,18 +193,22 @@ function contextKey(feed: RawFeed, source: SourceConfig, rules: NormalizeRules |
  * page is keyed by it). It never depends on the poll time itself: an entry dated after `now` whose date
  * normalization cannot use yet (flagged `future`) is hashed with that reading, the same on every poll until
  * the date comes near, when the hash becomes the one of the entry as it then stays (normalized again once).
+ * The entry is read as its plain JSON: the mappers build every entry with the same keys in the same order, so
+ * equal entries give equal text (and unequal ones unequal text) without sorting the keys (`stableJson`).
  */
-function entryHash(context: string, entry: RawEntry, now: number): string {
-  const last = lastDate(entry);
+function entryHash(context: string, entry: RawEntry, last: number, now: number): string {
   let reading = '';
   if (last > now) {
     reading = stableJson(publishedDate(entry, new Date(now)));
     if (reading === stableJson(publishedDate(entry, new Date(last)))) reading = '';
   }
-  return hash64(`${context}\n${reading}\n${stableJson(entry)}`);
+  return hash64(`${context}\n${reading}\n${JSON.stringify(entry)}`);
 }
 
 /** The later of the entry's dates, epoch ms (-Infinity when it has none). */
 function lastDate(entry: RawEntry): number {
-  return Math.max(...[entry.published, entry.updated].map((d) => (d === null ? NaN : Date.parse(d))).filter(Number.isFinite));
+  const published = entry.published === null ? NaN : Date.parse(entry.published);
+  const updated = entry.updated === null ? NaN : Date.parse(entry.updated);
+  if (Number.isFinite(published)) return Number.isFinite(updated) && updated > published ? updated : published;
+  return Number.isFinite(updated) ? updated : -Infinity;
 }

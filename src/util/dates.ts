@@ -90,13 +90,16 @@ function twoDigitYear(y: number): number {
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Validates the parts and formats them as ISO-8601 UTC, second precision. */
 function finish(p: Parts): string | null {
   const { year, month, day, hour, minute, second, offset } = p;
-  if (![year, month, day, hour, minute, second, offset].every(Number.isInteger)) return null;
+  const integers =
+    Number.isInteger(year) && Number.isInteger(month) && Number.isInteger(day) && Number.isInteger(hour) &&
+    Number.isInteger(minute) && Number.isInteger(second) && Number.isInteger(offset);
+  if (!integers) return null;
   if (year < 1 || year > 9999 || month < 1 || month > 12) return null;
   if (day < 1 || day > daysInMonth(year, month)) return null;
   // Second 60 is a leap second: allowed, it rolls over into the next minute.
@@ -106,7 +109,8 @@ function finish(p: Parts): string | null {
   d.setUTCHours(hour, minute - offset, second, 0);
   const y = d.getUTCFullYear();
   if (y < 1 || y > 9999) return null;
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Years 1–9999 print as `YYYY-MM-DDTHH:MM:SS.000Z`: the milliseconds go.
+  return `${d.toISOString().slice(0, 19)}Z`;
 }
 
 /** Parses `+hh:mm`, `-hhmm`, `+hh` into minutes east of UTC. */
@@ -260,6 +264,21 @@ function parseTokens(s: string): string | null {
   });
 }
 
+/**
+ * The RFC 1123 form most feeds write (`Thu, 01 Jan 2004 19:48:21 GMT`, English names as written, a zone name
+ * or a numeric offset), read directly: what {@link parseTokens} makes of it, without its token bag.
+ */
+const RFC1123 = /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC?|Z|[+-]\d{4})$/;
+
+/** {@link RFC1123}'s reading of `s`, or undefined when `s` is not in that form (the general readers decide). */
+function parseRfc1123(s: string): string | null | undefined {
+  const m = RFC1123.exec(s);
+  if (!m) return undefined;
+  const offset = parseZoneToken(m[7]!);
+  if (offset === null) return null;
+  return finish({ year: Number(m[3]), month: MONTHS[m[2]!.toLowerCase()]!, day: Number(m[1]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6]), offset });
+}
+
 /** Korean forms: `2004-05-25 오후 11:23:17` and `2004년 05월 28일  01:31:15`, both in KST (+09:00). */
 function parseKorean(s: string): string | null {
   let m = /^(\d{4})-(\d{1,2})-(\d{1,2})\s+(오전|오후)\s+(\d{1,2}):(\d{2}):(\d{2})$/.exec(s);
@@ -290,6 +309,8 @@ export function parseDate(input: string | null | undefined): string | null {
   if (typeof input !== 'string') return null;
   let s = input.trim().replace(/\s+/g, ' ');
   if (s === '' || s.length > 100) return null;
+  const common = parseRfc1123(s);
+  if (common !== undefined) return common;
   if (/[년오]/.test(s)) return parseKorean(s);
   // Hungarian writes the month name inside an ISO date: 2004-július-13T9:15-05:00.
   s = s.replace(/^(\d{4})-(\p{L}+)-/u, (whole, y: string, name: string) => {

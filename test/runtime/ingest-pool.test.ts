@@ -103,6 +103,18 @@ describe('ingest pool: a worker that fails fails only its job', () => {
     expect(p.threads()).toBe(1);
   });
 
+  it('a result comes back exactly as the worker made it, whether JSON could carry it or not', async () => {
+    const p = pool({ script: FAULTY });
+    const odd = await p.process(jobFor('rss20-full.xml', 'odd'));
+    // eslint-disable-next-line no-sparse-arrays
+    expect(odd.items).toStrictEqual([{ odd: [NaN, -0, undefined, , new Date(0)], missing: undefined, big: 1e300 }]);
+    expect(Object.is((odd.items[0] as unknown as { odd: number[] }).odd[1], -0)).toBe(true);
+    expect(1 in (odd.items[0] as unknown as { odd: number[] }).odd).toBe(true);
+    expect(3 in (odd.items[0] as unknown as { odd: number[] }).odd).toBe(false);
+    const plain = await p.process(jobFor('rss20-full.xml', 'plain'));
+    expect(plain).toStrictEqual({ items: [{ text: 'a\ud800b "quoted" \u2028', n: 1.5, list: [null, true, { deep: [] }] }], refreshMinutes: 30, entries: [{ hash: 'h', gave: null }], carried: 1, pages: undefined });
+  });
+
   it('a worker that cannot even start fails each job it was given, and the pool still closes', async () => {
     const p = pool({ script: BROKEN, size: 2 });
     const results = await Promise.allSettled([p.process(jobFor('rss20-full.xml')), p.process(jobFor('atom10.xml')), p.process(jobFor('jsonfeed11.json'))]);

@@ -125,3 +125,28 @@ describe('parseDate', () => {
     });
   });
 });
+
+describe('the RFC 1123 form most feeds write', () => {
+  // The canonical spelling is read by a direct pattern; its lower-case spelling goes through the token reader.
+  it('reads as the general token reader reads it, valid or not', () => {
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const pad = (n: number): string => String(n).padStart(2, '0');
+    const days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const zones = ['GMT', 'UT', 'UTC', 'Z', '+0000', '-0500', '+0530', '+2359', '+2400', '-0060', '+1299'];
+    let valid = 0;
+    for (let i = 0; i < 3000; i++) {
+      const day = next(3) === 0 ? String(next(33)) : pad(next(33));
+      const s =
+        `${next(4) === 0 ? '' : `${days[next(7)]}, `}${day} ${months[next(12)]} ${String(next(3) === 0 ? next(10_000) : 1990 + next(60)).padStart(4, '0')} ` +
+        `${pad(next(26))}:${pad(next(62))}:${pad(next(62))} ${zones[next(zones.length)]}`;
+      const direct = parseDate(s);
+      expect(parseDate(s.toLowerCase()), s).toBe(direct);
+      if (direct !== null) valid++;
+    }
+    expect(valid).toBeGreaterThan(1000);
+    expect(parseDate('Thu, 01 Jan 2004 19:48:21 GMT')).toBe('2004-01-01T19:48:21Z');
+    expect(parseDate('Thu, 29 Feb 2001 19:48:21 GMT')).toBeNull();
+  });
+});
