@@ -5,7 +5,7 @@
  * stories wherever it stands, and "Most Read" ends everything that belongs to the item.
  */
 import type { TextBlock } from './blocks.ts';
-import type { CompiledRules } from './matchers.ts';
+import { LineRule, type CompiledRules } from './matchers.ts';
 
 /** Which rule took a block out of the story. */
 export type FurnitureRule = 'drop-line' | 'cut' | 'teaser-heading' | 'sibling-heading' | 'sibling-link' | 'code' | 'copyright';
@@ -59,22 +59,24 @@ export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSe
       furniture.push({ rule: 'code', text });
       continue;
     }
-    if (text && rules.isCut(text)) {
+    // Every rule list is asked of each line (in this order), so they are asked at once.
+    const is = text ? rules.lineRules(text) : 0;
+    if (is & LineRule.cut) {
       for (const b of blocks.slice(i)) if (b.text) furniture.push({ rule: 'cut', text: b.text });
       break;
     }
-    if (inFactBox || (text && !inTeasers && rules.isFactBox(text))) {
+    if (inFactBox || (!inTeasers && is & LineRule.factBox)) {
       // A company profile box runs to the end of the entry (or to a cut line); its pictures are logos.
       inFactBox = true;
       if (text) factBox.push(text);
       continue;
     }
-    if (text && rules.isTeaserStart(text)) {
+    if (is & LineRule.teaserStart) {
       inTeasers = true;
       furniture.push({ rule: 'teaser-heading', text });
       continue;
     }
-    if (!inTeasers && text && rules.isSiblingHeading(text)) {
+    if (!inTeasers && is & LineRule.siblingHeading) {
       const end = linkListEnd(blocks, i + 1);
       const list = blocks.slice(i + 1, end);
       const links = list.filter((b) => b.text && b.linked).length;
@@ -86,12 +88,12 @@ export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSe
         continue;
       }
     }
-    if (text && rules.isCopyrightLine(text)) {
+    if (is & LineRule.copyright) {
       if (!inTeasers) copyright.push(text);
       furniture.push({ rule: 'copyright', text });
       continue;
     }
-    if (text && rules.isDropLine(text)) {
+    if (is & LineRule.drop) {
       furniture.push({ rule: 'drop-line', text });
       continue;
     }
