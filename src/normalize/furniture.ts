@@ -5,7 +5,7 @@
  * stories wherever it stands, and "Most Read" ends everything that belongs to the item.
  */
 import type { TextBlock } from './blocks.ts';
-import type { CompiledRules } from './matchers.ts';
+import { LineRule, type CompiledRules } from './matchers.ts';
 
 /** Which rule took a block out of the story. */
 export type FurnitureRule = 'drop-line' | 'cut' | 'teaser-heading' | 'sibling-heading' | 'sibling-link' | 'code' | 'copyright';
@@ -59,22 +59,24 @@ export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSe
       furniture.push({ rule: 'code', text });
       continue;
     }
-    if (text && rules.isCut(text)) {
+    // Every rule list is asked of each line (in this order), so they are asked at once.
+    const is = text ? rules.lineRules(text) : 0;
+    if (is & LineRule.cut) {
       for (const b of blocks.slice(i)) if (b.text) furniture.push({ rule: 'cut', text: b.text });
       break;
     }
-    if (inFactBox || (text && !inTeasers && rules.isFactBox(text))) {
+    if (inFactBox || (!inTeasers && is & LineRule.factBox)) {
       // A company profile box runs to the end of the entry (or to a cut line); its pictures are logos.
       inFactBox = true;
       if (text) factBox.push(text);
       continue;
     }
-    if (text && rules.isTeaserStart(text)) {
+    if (is & LineRule.teaserStart) {
       inTeasers = true;
       furniture.push({ rule: 'teaser-heading', text });
       continue;
     }
-    if (!inTeasers && text && rules.isSiblingHeading(text)) {
+    if (!inTeasers && is & LineRule.siblingHeading) {
       const end = linkListEnd(blocks, i + 1);
       const list = blocks.slice(i + 1, end);
       const links = list.filter((b) => b.text && b.linked).length;
@@ -86,12 +88,12 @@ export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSe
         continue;
       }
     }
-    if (text && rules.isCopyrightLine(text)) {
+    if (is & LineRule.copyright) {
       if (!inTeasers) copyright.push(text);
       furniture.push({ rule: 'copyright', text });
       continue;
     }
-    if (text && rules.isDropLine(text)) {
+    if (is & LineRule.drop) {
       furniture.push({ rule: 'drop-line', text });
       continue;
     }
@@ -104,7 +106,6 @@ export function splitSections(blocks: TextBlock[], rules: CompiledRules): PageSe
 const CSS_RULE = /[\w#.\-\]>*:()"'=[]\s*\{\s*[\w-]+\s*:[^{}]*(?:\}|;)/;
 const CSS_AT_RULE = /(?:^|[\s{};>])@(?:font-face|media|import|keyframes|charset|supports)\b/;
 const DECLARATIONS = /^(?:[\w-]+\s*:\s*[^;{}]{1,200};\s*){2,}\}?$/;
-const CODE_MARK = /[@;{]/;
 const SCRIPT = /^(?:(?:var|let|const)\s+[\w$]+\s*=|function\s*[\w$]*\s*\(|\(function\s*\(|document\.write\(|window\.[\w$.]+\s*=|googletag\.|_gaq\.push\(|dataLayer\.push\()/;
 
 /**
@@ -114,10 +115,14 @@ const SCRIPT = /^(?:(?:var|let|const)\s+[\w$]+\s*=|function\s*[\w$]*\s*\(|\(func
 export function isCodeText(text: string): boolean {
   const t = text.trim();
   if (t.startsWith('<!--') || t.endsWith('-->') || SCRIPT.test(t)) return true;
-  // The other patterns each need one character ('@', ';', '{'): one scan rules most paragraphs out.
-  if (!CODE_MARK.test(t)) return false;
-  if ((t.includes('@') && CSS_AT_RULE.test(t)) || (t.includes(';') && DECLARATIONS.test(t))) return true;
-  if (!t.includes('{') || !CSS_RULE.test(t)) return false;
+  // The other patterns each need one character ('@', ';', '{'): most paragraphs hold none of them (a search for
+  // one character is cheaper than a class regex's scan).
+  const at = t.includes('@');
+  const semicolon = t.includes(';');
+  const brace = t.includes('{');
+  if (!at && !semicolon && !brace) return false;
+  if ((at && CSS_AT_RULE.test(t)) || (semicolon && DECLARATIONS.test(t))) return true;
+  if (!brace || !CSS_RULE.test(t)) return false;
   // Prose may hold one brace; code is dense with braces, colons and semicolons.
   const marks = (t.match(/[{};:]/g) ?? []).length;
   return marks >= 3 && marks * 12 >= (t.match(/\s/g) ?? []).length;

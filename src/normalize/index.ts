@@ -19,7 +19,7 @@ import { pubStatusOf } from './pub-status.ts';
 import { DEFAULT_RULES, type NormalizeRules } from './rules.ts';
 import { parseStory } from './story.ts';
 import { subjectsFor } from './subjects.ts';
-import { parseTeasers, withoutEllipsis, type Teaser } from './teasers.ts';
+import { draftTeasers, withoutEllipsis, type Teaser } from './teasers.ts';
 import { cleanText, firstSentence, fold, words } from './text.ts';
 import { htmlToText } from '../util/html-text.ts';
 
@@ -156,14 +156,14 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
   ];
 
   const storyHeadline = fold(headline);
-  const teasers = [sections.teasers, ...sections.lists].flatMap((list) => parseTeasers(list, rules, base));
-  for (const teaser of teasers) {
-    const t = siblingUri(teaser, ctx);
+  const drafts = [sections.teasers, ...sections.lists].flatMap((list) => draftTeasers(list, rules, base));
+  for (const draft of drafts) {
+    const t = siblingUri(draft, ctx);
     // Sites list the story itself among its siblings.
-    if (t === uri || fold(teaser.headline) === storyHeadline) continue;
+    if (t === uri || fold(draft.headline) === storyHeadline) continue;
     let sibling = ctx.siblings?.get(t);
     if (sibling === undefined) {
-      sibling = teaserItem(teaser, t, ctx, rules, now, language, provider);
+      sibling = teaserItem(draft.complete(), t, ctx, rules, now, language, provider);
       ctx.siblings?.set(t, sibling);
     }
     result.push(sibling);
@@ -172,7 +172,7 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
 }
 
 /** The uri of a sibling story: by its link, else its headline. */
-function siblingUri(teaser: Teaser, ctx: NormalizeContext): string {
+function siblingUri(teaser: Pick<Teaser, 'link' | 'headline'>, ctx: NormalizeContext): string {
   return itemUri(ctx.source.id, linkKey(teaser.link) ?? headlineKey(teaser.headline));
 }
 

@@ -30,6 +30,11 @@ export interface CompiledRules {
   isCut(line: string): boolean;
   /** The heading of a fact box the site appends (a company profile). */
   isFactBox(line: string): boolean;
+  /**
+   * Every whole-line rule list a line matches, as {@link LineRule} bits: the lists asked at once (one phrase key,
+   * one walk of the patterns the line's first character allows), for a reader that asks them all of each line.
+   */
+  lineRules(line: string): number;
   /** The line without its read-more marker, and whether it had one. */
   stripReadMore(line: string): { text: string; cut: boolean };
   /** A title without the site's suffixes and labels. */
@@ -43,6 +48,16 @@ export interface CompiledRules {
   /** Every alias, longest first (for finding an organisation inside a credit). */
   aliases: string[];
 }
+
+/** The whole-line rule lists, as the bits of {@link CompiledRules.lineRules}. */
+export const LineRule = {
+  cut: 1,
+  factBox: 2,
+  teaserStart: 4,
+  siblingHeading: 8,
+  copyright: 16,
+  drop: 32,
+} as const;
 
 const REGEX_LITERAL = /^\/(.+)\/([a-z]*)$/s;
 // Longer texts given as titles are paragraphs compared with the headline: not remembered.
@@ -61,6 +76,14 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
   const factBox = lineMatchers(rules.factBoxes);
   const siblingHeading = lineMatchers(rules.siblingHeadings);
   const copyright = lineMatchers(rules.copyrightLines);
+  const lineRules = allLineMatchers([
+    [LineRule.cut, rules.cutAt],
+    [LineRule.factBox, rules.factBoxes],
+    [LineRule.teaserStart, rules.teaserSectionStart],
+    [LineRule.siblingHeading, rules.siblingHeadings],
+    [LineRule.copyright, rules.copyrightLines],
+    [LineRule.drop, rules.dropLines],
+  ]);
   const trackers = rules.trackingImages.map((p) => asRegex(p) ?? new RegExp(p.trim().replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i'));
   const readMore = readMoreMatcher(rules.readMore);
   const suffixes = rules.headlineSuffixes.map((p): Affix => {
@@ -108,6 +131,7 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     isFactBox: (line) => factBox(line),
     isSiblingHeading: (line) => siblingHeading(line),
     isCopyrightLine: (line) => copyright(line),
+    lineRules,
     isTrackingImage: (href) => trackers.some((re) => re.test(href)),
     stripReadMore: readMore,
     stripHeadlineAffixes(title) {
@@ -256,6 +280,33 @@ function lineMatchers(patterns: string[]): (line: string) => boolean {
     if (mayBePhrase(line) && phrases.has(phraseKey(line))) return true;
     for (const { re, shape } of candidates(line)) if (mayMatch(shape, line) && re.test(line)) return true;
     return false;
+  };
+}
+
+/**
+ * The lists of {@link lineMatchers} as one test giving the bits of the lists a line matches: one phrase key
+ * looked up among every list's phrases, and one walk of every list's patterns that the line's first character
+ * allows (a pattern of a list already matched is skipped).
+ */
+function allLineMatchers(lists: [bit: number, patterns: string[]][]): (line: string) => number {
+  const phrases = new Map<string, number>();
+  const regexes: { re: RegExp; shape: RegexShape; bit: number }[] = [];
+  for (const [bit, patterns] of lists) {
+    for (const p of patterns) {
+      const re = asRegex(p);
+      if (re) regexes.push({ re, shape: regexShape(re), bit });
+      else {
+        const key = phraseKey(p);
+        phrases.set(key, (phrases.get(key) ?? 0) | bit);
+      }
+    }
+  }
+  const candidates = byFirstChar(regexes);
+  const mayBePhrase = phraseStarts(new Set(phrases.keys()));
+  return (line) => {
+    let bits = mayBePhrase(line) ? (phrases.get(phraseKey(line)) ?? 0) : 0;
+    for (const { re, shape, bit } of candidates(line)) if ((bits & bit) === 0 && mayMatch(shape, line) && re.test(line)) bits |= bit;
+    return bits;
   };
 }
 

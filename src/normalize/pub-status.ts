@@ -9,6 +9,7 @@ import { cleanText } from './text.ts';
 /** Where an upstream may mark a kill. */
 export interface KillEvidence {
   title: string | null;
+  /** The body's first line as its block holds it: already `cleanText`ed. */
   firstLine: string | null;
   categories: string[];
 }
@@ -16,7 +17,7 @@ export interface KillEvidence {
 /** The ninjs `pubStatus` of an entry: `canceled` when killed or withdrawn, else `usable`. */
 export function pubStatusOf(evidence: KillEvidence, rules: CompiledRules): PubStatus {
   if (evidence.title && rules.killMarker(cleanText(evidence.title))) return 'canceled';
-  if (evidence.firstLine && rules.killMarker(cleanText(evidence.firstLine))) return 'canceled';
+  if (evidence.firstLine && rules.killMarker(evidence.firstLine)) return 'canceled';
   return evidence.categories.some((c) => rules.isKillCategory(c)) ? 'canceled' : 'usable';
 }
 

@@ -29,7 +29,45 @@ export interface Teaser {
  * its headline.
  */
 export function parseTeasers(blocks: TextBlock[], rules: CompiledRules, base: string | null): Teaser[] {
-  const teasers: Teaser[] = [];
+  return draftTeasers(blocks, rules, base).map((draft) => draft.complete());
+}
+
+/**
+ * A teaser read as far as what identifies it (its headline and link); the rest (lede, dateline, picture) is
+ * read by `complete`. A site lists the same siblings under every story: one already built is not read again.
+ */
+export class TeaserDraft {
+  constructor(
+    readonly headline: string,
+    readonly link: string | null,
+    private readonly photo: TextBlock[],
+    private readonly lines: TextBlock[],
+    private readonly firstCut: boolean,
+    private readonly rules: CompiledRules,
+    private readonly base: string | null,
+  ) {}
+
+  /** The whole teaser. */
+  complete(): Teaser {
+    const { lines, rules } = this;
+    const cut = lines.length > 1 ? rules.stripReadMore(lines.slice(1).map((b) => b.text).join(' ')) : NOTHING_MORE;
+    const truncated = cut.cut || this.firstCut;
+    let lede: string | null = withoutEllipsis(cut.text).trim() || null;
+    let located: string | null = null;
+    if (lede) {
+      const split = splitDateline(lede, rules);
+      located = datelineLocated(split.dateline);
+      lede = split.text || null;
+    }
+    const { pictures } = collectPictures(this.photo, rules, this.base);
+    const picture = pictures.find((p) => p.caption) ?? pictures[0] ?? null;
+    return { headline: this.headline, lede, truncated, located, picture, link: this.link };
+  }
+}
+
+/** {@link parseTeasers} up to each teaser's headline and link. */
+export function draftTeasers(blocks: TextBlock[], rules: CompiledRules, base: string | null): TeaserDraft[] {
+  const teasers: TeaserDraft[] = [];
   let run = newRun();
   for (const block of blocks) {
     const kind = classifyBlock(block, rules).kind;
@@ -63,8 +101,8 @@ function newRun(): TeaserRun {
 }
 
 /** Ends a teaser's blocks (kept when they make one) and gives the run to go on with. */
-function endRun(run: TeaserRun, teasers: Teaser[], rules: CompiledRules, base: string | null): TeaserRun {
-  const teaser = toTeaser(run.photo, run.lines, run.firstCut, rules, base);
+function endRun(run: TeaserRun, teasers: TeaserDraft[], rules: CompiledRules, base: string | null): TeaserRun {
+  const teaser = toDraft(run.photo, run.lines, run.firstCut, rules, base);
   if (teaser) teasers.push(teaser);
   return newRun();
 }
@@ -74,25 +112,14 @@ function hasHref(lines: TextBlock[], href: string): boolean {
   return false;
 }
 
-function toTeaser(photo: TextBlock[], lines: TextBlock[], firstCut: boolean, rules: CompiledRules, base: string | null): Teaser | null {
+function toDraft(photo: TextBlock[], lines: TextBlock[], firstCut: boolean, rules: CompiledRules, base: string | null): TeaserDraft | null {
   const first = lines[0];
   if (!first) return null;
   // A cut line is no block text any more: it is cleaned again.
   const headline = firstCut ? cleanHeadline(rules.stripReadMore(first.text).text, rules) : cleanBlockHeadline(first.text, rules);
   if (!headline) return null;
-  const cut = lines.length > 1 ? rules.stripReadMore(lines.slice(1).map((b) => b.text).join(' ')) : NOTHING_MORE;
-  const truncated = cut.cut || firstCut;
-  let lede: string | null = withoutEllipsis(cut.text).trim() || null;
-  let located: string | null = null;
-  if (lede) {
-    const split = splitDateline(lede, rules);
-    located = datelineLocated(split.dateline);
-    lede = split.text || null;
-  }
-  const { pictures } = collectPictures(photo, rules, base);
-  const picture = pictures.find((p) => p.caption) ?? pictures[0] ?? null;
   const href = first.href ?? lines.find((b) => b.href)?.href ?? photo.find((b) => b.href)?.href ?? null;
-  return { headline, lede, truncated, located, picture, link: resolveHttpUrl(href, base) };
+  return new TeaserDraft(headline, resolveHttpUrl(href, base), photo, lines, firstCut, rules, base);
 }
 
 const NOTHING_MORE = Object.freeze({ text: '', cut: false });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { textBlocks } from '../../src/normalize/blocks.ts';
 import { splitSections, stripReadMore } from '../../src/normalize/furniture.ts';
-import { compileRules } from '../../src/normalize/matchers.ts';
+import { compileRules, LineRule } from '../../src/normalize/matchers.ts';
 import { DEFAULT_RULES, resolveRules } from '../../src/normalize/rules.ts';
 
 const rules = compileRules(DEFAULT_RULES);
@@ -66,6 +66,31 @@ describe('whole-line phrases', () => {
     const r = compileRules(resolveRules({ dropLines: ['X', "'Tis the season"] }));
     expect(['X', 'x.', 'X !', '`Tis the season', '’Tis the season'].map((l) => r.isDropLine(l))).toEqual([true, true, true, true, true]);
     expect(['Xy', 'Tis the season'].map((l) => r.isDropLine(l))).toEqual([false, false]);
+  });
+});
+
+describe('lineRules (every whole-line list asked at once)', () => {
+  const r = compileRules(
+    resolveRules({ cutAt: ['Related', '/^Most (?:read|shared)$/i'], copyrightLines: ['Related'], dropLines: ['/^related$/i'], factBoxes: ['Fact Box'] }),
+  );
+  const each = (line: string): number =>
+    (r.isCut(line) ? LineRule.cut : 0) |
+    (r.isFactBox(line) ? LineRule.factBox : 0) |
+    (r.isTeaserStart(line) ? LineRule.teaserStart : 0) |
+    (r.isSiblingHeading(line) ? LineRule.siblingHeading : 0) |
+    (r.isCopyrightLine(line) ? LineRule.copyright : 0) |
+    (r.isDropLine(line) ? LineRule.drop : 0);
+
+  it.each(['Related', 'RELATED:', 'Most shared', 'Fact box.', 'Just Posted', 'More from the Gazette:', '© 2026 Gazette', 'Share on X', 'Body text.', 'x', '’Tis the season'])(
+    'gives the bits of the lists that match %j, one by one',
+    (line) => {
+      expect(r.lineRules(line)).toBe(each(line));
+    },
+  );
+
+  it('gives a line every list it is in: a phrase two lists share, and a pattern of a third', () => {
+    expect(r.lineRules('Related')).toBe(LineRule.cut | LineRule.siblingHeading | LineRule.copyright | LineRule.drop);
+    expect(r.lineRules('Body text.')).toBe(0);
   });
 });
 
