@@ -27,15 +27,21 @@ const config = validateConfig({
   ],
 });
 
+/** A store with local and wire stories, the app and its fast path, and one subscriber's key. */
+async function withSubscriber() {
+  const sqlite = openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-fpk-')), 'w.db'));
+  const store = createStore(sqlite.db);
+  await store.syncSources(config.sources);
+  const access = await openAccess(config, sqlite.db);
+  await saveStories(store, ['local', 'wire']);
+  const { app, serve } = await appAndFastPath(store, access);
+  const created = (await (await app.request(`${base}/admin/subscribers`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ id: 's', name: 'S' }) })).json()) as { key: string; keyId: string };
+  return { app, serve, created };
+}
+
 describe('the fast path with keys', () => {
   it('serves keyed polls their own representation and anonymous polls the public one', async () => {
-    const sqlite = openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-fpk-')), 'w.db'));
-    const store = createStore(sqlite.db);
-    await store.syncSources(config.sources);
-    const access = await openAccess(config, sqlite.db);
-    await saveStories(store, ['local', 'wire']);
-    const { app, serve } = await appAndFastPath(store, access);
-    const created = (await (await app.request(`${base}/admin/subscribers`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ id: 's', name: 'S' }) })).json()) as { key: string; keyId: string };
+    const { app, serve, created } = await withSubscriber();
     const text = (body: Uint8Array | null) => new TextDecoder().decode(body ?? new Uint8Array());
 
     // Rendered once by the full route for each of: anonymous, keyed by header, keyed in the URL.
@@ -65,13 +71,7 @@ describe('the fast path with keys', () => {
   });
 
   it('reads a percent-encoded key parameter as a key: a bearer answer beside one carries it nowhere, in body or Link', async () => {
-    const sqlite = openSqlite(join(mkdtempSync(join(tmpdir(), 'wirefeed-fpk-')), 'w.db'));
-    const store = createStore(sqlite.db);
-    await store.syncSources(config.sources);
-    const access = await openAccess(config, sqlite.db);
-    await saveStories(store, ['local', 'wire']);
-    const { app, serve } = await appAndFastPath(store, access);
-    const created = (await (await app.request(`${base}/admin/subscribers`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ id: 's', name: 'S' }) })).json()) as { key: string };
+    const { app, serve, created } = await withSubscriber();
     const target = `/feeds/all.rss?%6Bey=${created.key}`;
     const full = await app.request(`${base}${target}`, { headers: { Authorization: `Bearer ${created.key}` } });
     expect(full.status).toBe(200);
