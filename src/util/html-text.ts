@@ -127,18 +127,20 @@ function isHexDigit(c: number): boolean {
 
 /** Escapes text for HTML element content or a double-quoted attribute value (`&`, `<`, `>`, `"`). */
 export function escapeHtml(text: string): string {
-  // None for the text most calls get (nothing to escape); else one native pass per character present, '&' first
-  // (a replacement callback per match costs more than the four passes).
-  if (!NEEDS_ESCAPE.test(text)) return text;
+  // One single-character search per character (a native scan, several times faster than a class regex), and
+  // one native pass per character present, '&' first (a replacement callback per match costs more).
+  const amp = text.includes('&');
+  const lt = text.includes('<');
+  const gt = text.includes('>');
+  const quot = text.includes('"');
+  if (!amp && !lt && !gt && !quot) return text;
   let out = text;
-  if (out.includes('&')) out = out.replace(/&/g, '&amp;');
-  if (out.includes('<')) out = out.replace(/</g, '&lt;');
-  if (out.includes('>')) out = out.replace(/>/g, '&gt;');
-  if (out.includes('"')) out = out.replace(/"/g, '&quot;');
+  if (amp) out = out.replace(/&/g, '&amp;');
+  if (lt) out = out.replace(/</g, '&lt;');
+  if (gt) out = out.replace(/>/g, '&gt;');
+  if (quot) out = out.replace(/"/g, '&quot;');
   return out;
 }
-
-const NEEDS_ESCAPE = /[&<>"]/;
 
 /**
  * Collapses runs of ASCII white space to one space, as HTML does; U+00A0 is kept between words (it binds them:
