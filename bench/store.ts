@@ -368,7 +368,7 @@ async function timeSavePoll(raw: Database.Database, store: Store): Promise<SaveP
     Array.from({ length: SAVE_POLL_ITEMS }, (_v, i) => ({ hash: `h:${rep}:${i}:${i < changed ? 'x' : ''}`, gave: i < changed ? { uris: [`u${i}`], supersedes: [] } : null }));
   const state = (at: number) => ({ etag: null, lastModified: null, fetchedAt: NOW + at, nextFetchAt: 0 });
   const samples = { fresh: [] as number[], same: [] as number[], hashed: [] as number[] };
-  const time = async (into: number[], f: () => Promise<void>) => {
+  const time = async (into: number[], f: () => Promise<unknown>) => {
     gc();
     const t0 = performance.now();
     await f();

@@ -14,7 +14,7 @@ export type PageEvent = { event: 'page' } & PageOutcome;
 
 /**
  * Logs what the service reports, with the same fields on every runtime: a poll as `event: 'poll'` with its
- * outcome's fields and `durationMs` (info; warn when it failed), an article page fetch as `event: 'page'`
+ * outcome's fields and `durationMs` (info; warn when it failed or left out items too large to store), an article page fetch as `event: 'page'`
  * (info; warn when it failed), a failed WebSub ping as warn.
  */
 export function logServiceEvent(logger: Logger, event: PollOutcome | PingFailure | PageEvent, durationMs?: number): void {
@@ -30,7 +30,9 @@ export function logServiceEvent(logger: Logger, event: PollOutcome | PingFailure
     return;
   }
   const fields = { event: 'poll', ...event, ...(durationMs === undefined ? {} : { durationMs }) };
-  if (event.status === 'ok') logger.info(fields, `wirefeed: ${event.source}: ${event.items} items`);
+  if (event.status === 'ok' && event.tooLarge) {
+    logger.warn(fields, `wirefeed: ${event.source}: ${event.items} items; left out, too large to store: ${event.tooLarge.join(', ')}`);
+  } else if (event.status === 'ok') logger.info(fields, `wirefeed: ${event.source}: ${event.items} items`);
   else if (event.status === 'not-modified') logger.info(fields, `wirefeed: ${event.source}: not modified`);
   else logger.warn(fields, `wirefeed: ${event.source}: ${event.kind} error: ${event.message} (next try ${new Date(event.nextFetchAt).toISOString()})`);
 }

@@ -53,7 +53,14 @@ export interface IngestDeps {
 
 /** How one poll of one source ended. */
 export type PollOutcome =
-  | { source: string; status: 'ok'; /** Items the document carries (those of skipped, unchanged entries too). */ items: number }
+  | {
+      source: string;
+      status: 'ok';
+      /** Items the document carries (those of skipped, unchanged entries too). */
+      items: number;
+      /** Uris of the items left out because each is too large to store; absent when none was. */
+      tooLarge?: string[];
+    }
   | { source: string; status: 'not-modified' }
   | { source: string; status: 'error'; kind: string; message: string; nextFetchAt: number };
 
@@ -112,8 +119,8 @@ export async function pollFeed(deps: IngestDeps, source: SourceConfig, state: So
       };
       // Full text: queued before the poll is saved, so that no saved entry version misses its page.
       if (source.fullText && entries) await deps.store.pages.queue(source.id, pages ?? [], entries.map((e) => e.hash), startedAt);
-      await deps.store.savePoll(source.id, items, pollState, deps.retention, entries);
-      outcome = { source: source.id, status: 'ok', items: carried ?? items.length };
+      const { tooLarge } = await deps.store.savePoll(source.id, items, pollState, deps.retention, entries);
+      outcome = { source: source.id, status: 'ok', items: carried ?? items.length, ...(tooLarge.length > 0 ? { tooLarge } : {}) };
     }
   } catch (err) {
     return pollFailed(deps, source, state, startedAt, err);

@@ -27,6 +27,12 @@ export interface ItemWrite {
   supersedes?: string[];
 }
 
+/** What a saved poll left out. */
+export interface SavedPoll {
+  /** Uris of the items too large to store (a row over {@link MAX_ROW_BYTES}); the poll's other items were stored. */
+  tooLarge: string[];
+}
+
 /** The poll state to save with a source (everything but its identity). */
 export interface PollState {
   etag: string | null;
@@ -140,7 +146,7 @@ export interface Store extends SourceLeases {
    * source's known hashes are forgotten.
    * @throws SourceRemovedError when the source was removed while it was polled (nothing of the poll is stored).
    */
-  savePoll(sourceId: string, items: ItemWrite[], state: PollState, retention?: Retention, entries?: EntryRecord[]): Promise<void>;
+  savePoll(sourceId: string, items: ItemWrite[], state: PollState, retention?: Retention, entries?: EntryRecord[]): Promise<SavedPoll>;
   /** The hashes of the entries the source's last poll carried, each with what it gave. */
   knownEntries(sourceId: string): Promise<Map<string, EntryYield>>;
   /** Saves a poll answered 304 Not Modified. */
@@ -196,7 +202,7 @@ const PARSED_ITEMS = 5000;
 export function createStore(db: SqlDatabase, options: { now?: () => number } = {}): Store {
   const now = options.now ?? Date.now;
   const parsed = new ParsedItems(PARSED_ITEMS);
-  const pages = createPageFetchStore(db, (sourceId, items, at) => itemWriteStatements(db, sourceId, uniqueByUri(items), at));
+  const pages = createPageFetchStore(db, async (sourceId, items, at) => (await itemWriteStatements(db, sourceId, uniqueByUri(items), at)).statements);
   const stateStatement = (sourceId: string, state: PollState, success: boolean): SqlStatement =>
     db
       .prepare(
@@ -250,7 +256,7 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
     async savePoll(sourceId, items, state, retention, entries) {
       const writes = uniqueByUri(items);
       // Read before the transaction (polls of one source never overlap, and its uris are its own).
-      const statements = await itemWriteStatements(db, sourceId, writes, state.fetchedAt);
+      const { statements, tooLarge } = await itemWriteStatements(db, sourceId, writes, state.fetchedAt);
       statements.push(...entryStatements(db, sourceId, entries));
       if (retention) {
         // The poll carries the items it wrote and those of its known entries (still in entry_hashes now).
@@ -276,6 +282,7 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
       await db.batch(statements);
       // Removed while it was polled: the batch's inserts were conditioned on its row and wrote nothing.
       if (!(await db.prepare('SELECT 1 AS found FROM sources WHERE id = ?1').bind(sourceId).first())) throw new SourceRemovedError(sourceId);
+      return { tooLarge };
     },
 
     async knownEntries(sourceId) {
@@ -374,9 +381,10 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
  * The upserts are a few multi-row statements, not a few per item: SQLite's FTS5 writes out what the search
  * triggers gave it at every statement of the transaction, so statements per item made a segment per item.
  */
-async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: ItemWrite[], at: number): Promise<SqlStatement[]> {
+async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: ItemWrite[], at: number): Promise<{ statements: SqlStatement[]; tooLarge: string[] }> {
   const [merges, stored] = await Promise.all([findSyndicatedCopies(db, sourceId, writes), storedVersions(db, writes)]);
   const statements: SqlStatement[] = [];
+  const tooLarge: string[] = [];
   const rows: EncodedRow[] = [];
   const superseded: string[] = [];
   for (const write of writes) {
@@ -391,7 +399,10 @@ async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: It
     const row = itemRowWrite(write, stored.get(write.item.uri));
     const encoded = row ? encodeRow(row) : null;
     // A story too large to store replaces nothing: its teasers stay (else the story would vanish from the feeds).
-    if (encoded !== null && encoded.bytes + 2 > MAX_ROW_BYTES) continue;
+    if (encoded !== null && encoded.bytes + 2 > MAX_ROW_BYTES) {
+      tooLarge.push(write.item.uri);
+      continue;
+    }
     for (const uri of write.supersedes ?? []) if (uri !== write.item.uri) superseded.push(uri);
     if (encoded !== null) rows.push(encoded);
   }
@@ -405,7 +416,7 @@ async function itemWriteStatements(db: SqlDatabase, sourceId: string, writes: It
       db.prepare(`DELETE FROM items WHERE partial = 1 AND id IN (SELECT value FROM json_each(?1))`).bind(JSON.stringify([...new Set(superseded)])),
     );
   }
-  return statements;
+  return { statements, tooLarge };
 }
 
 /** The statements that replace a source's known entry hashes with the poll's: drop the gone, add the new. */

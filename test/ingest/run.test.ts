@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config.ts';
 import { createFetcher, type FetchResult } from '../../src/ingest/fetch.ts';
+import { logServiceEvent } from '../../src/ingest/log-event.ts';
 import { ingestDue, ingestNow, pollSource, type IngestDeps } from '../../src/ingest/run.ts';
 import { MAX_ADAPTIVE_INTERVAL_MS } from '../../src/ingest/schedule.ts';
 import type { SourceConfig } from '../../src/model.ts';
 import { openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
-import { createStore, type Store } from '../../src/store/store.ts';
+import { createStore, MAX_ROW_BYTES, type Store } from '../../src/store/store.ts';
+import { createJsonLogger } from '../../src/util/log.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -110,6 +112,42 @@ describe('pollSource schedules a successful poll by the adaptive rule', () => {
       await pollSource(d, src, await store.getSource('busy'));
       expect((await store.getSource('busy'))!.nextFetchAt - clock.now).toBe(15 * MIN);
     }
+  });
+});
+
+describe('a story too large to store', () => {
+  it('is left out of its poll with a warning naming it; the poll and its other stories are saved', async () => {
+    const store = openStore();
+    const src = source('big', 'https://up.example/big.xml');
+    await store.syncSources([src]);
+    // Three-byte characters: a body whose stored row is over the row limit (D1's on a stored row).
+    const huge = '漢'.repeat(Math.ceil(MAX_ROW_BYTES / 3) + 1000);
+    const xml = `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>https://up.example/</link><description>d</description>
+      <item><title>Small story</title><guid>small</guid><link>https://up.example/small</link><description>A short body.</description></item>
+      <item><title>Huge story</title><guid>huge</guid><link>https://up.example/huge</link><description>${huge}</description></item>
+      </channel></rss>`;
+    const lines: Array<{ level: number; msg: string; tooLarge?: string[] }> = [];
+    const logger = createJsonLogger((line) => lines.push(JSON.parse(line)));
+    const deps: IngestDeps = {
+      store,
+      sources: [src],
+      now: () => T0,
+      fetchFeed: async (): Promise<FetchResult> => ({
+        status: 'ok', url: src.url, bytes: new TextEncoder().encode(xml), contentType: 'application/rss+xml', etag: null, lastModified: null,
+        headers: { cacheControl: null, expires: null, retryAfter: null },
+      }),
+      log: (event, durationMs) => logServiceEvent(logger, event, durationMs),
+    };
+    const outcome = await pollSource(deps, src, null);
+    expect(outcome.status).toBe('ok');
+    const stored = await store.listItems({ categoryGroups: [], excludeCategories: [], sources: [], limit: 10 });
+    expect(stored.map((s) => s.item.headlines?.[0]?.value)).toEqual(['Small story']);
+    const left = outcome.status === 'ok' ? outcome.tooLarge ?? [] : [];
+    expect(left).toHaveLength(1);
+    const warning = lines.find((l) => l.level === 40);
+    expect(warning?.msg).toContain('too large to store');
+    expect(warning?.msg).toContain(left[0]);
+    expect((await store.getSource('big'))?.errorCount ?? 0).toBe(0);
   });
 });
 

@@ -331,13 +331,15 @@ describe('store over SQLite', () => {
       await store.syncSources(sources);
       const large = bodied('large', '漢'.repeat(400_000)); // 1.2 MB: its own statement
       const huge = bodied('huge', '漢'.repeat(700_000)); // 2.1 MB: over D1's limit on a row
-      await store.savePoll('a', [bodied('small', 'short'), large, huge], state(10_000));
+      const saved = await store.savePoll('a', [bodied('small', 'short'), large, huge], state(10_000));
+      expect(saved.tooLarge).toEqual(['urn:wirefeed:test:huge']);
       expect(Math.max(...bound.map(bytes))).toBeLessThanOrEqual(MAX_ROW_BYTES);
       expect((await store.listItems(all)).map((s) => s.item.uri).sort()).toEqual(['urn:wirefeed:test:large', 'urn:wirefeed:test:small']);
       // The poll was saved: the next one of the same items changes nothing and fails nothing.
       const version = await store.dataVersion();
-      await store.savePoll('a', [bodied('small', 'short'), large, huge], state(20_000));
+      expect((await store.savePoll('a', [bodied('small', 'short'), large, huge], state(20_000))).tooLarge).toEqual(['urn:wirefeed:test:huge']);
       expect(await store.dataVersion()).toBe(version);
+      expect((await store.savePoll('a', [bodied('small', 'short')], state(30_000))).tooLarge).toEqual([]);
     });
 
     it('keeps the teaser a story too large to store would have replaced', async () => {
