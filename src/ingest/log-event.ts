@@ -14,8 +14,8 @@ export type PageEvent = { event: 'page' } & PageOutcome;
 
 /**
  * Logs what the service reports, with the same fields on every runtime: a poll as `event: 'poll'` with its
- * outcome's fields and `durationMs` (info; warn when it failed or left out items too large to store), an article page fetch as `event: 'page'`
- * (info; warn when it failed), a failed WebSub ping as warn.
+ * outcome's fields and `durationMs` (info; warn when it failed or left out items too large to store), an
+ * article page fetch as `event: 'page'` (info; warn when it failed), a failed WebSub ping as warn.
  */
 export function logServiceEvent(logger: Logger, event: PollOutcome | PingFailure | PageEvent, durationMs?: number): void {
   if ('event' in event && event.event === 'page') {
