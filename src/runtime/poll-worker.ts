@@ -5,6 +5,7 @@ import { pollFeed, type IngestDeps, type PollOutcome } from '../ingest/run.ts';
 import type { SourceConfig, SourceState } from '../model.ts';
 import type { NormalizeRules } from '../normalize/index.ts';
 import { createStore, type Retention } from '../store/store.ts';
+import { groupPollSaves } from './group-commit.ts';
 import { createIngestPool } from './ingest-pool.ts';
 import { createNodeFetcher } from './node-fetcher.ts';
 import { openSqlite } from './sqlite.ts';
@@ -44,14 +45,20 @@ interface Boot extends Omit<PollWorkerOptions, 'script'> {
 
 const BOOT = new URL('./ingest-worker-boot.mjs', import.meta.url);
 const DEFAULT_SCRIPT = new URL('./poll-worker-thread.ts', import.meta.url);
+/**
+ * The poll thread's saves are group-committed (`groupPollSaves`): a save waits at most this long for the other
+ * polls in flight to join it, and goes at once when they all have. The wait is nothing beside a poll's interval.
+ */
+const SAVE_GROUPS = { windowMs: 50, maxGroup: 64 };
 /** How long `close` waits for the thread to close its database before it is stopped. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
 /**
  * Starts the poll thread on the first poll, and again after it died. Polls run in it concurrently, as many as
  * the caller sends (the caller bounds them). The thread writes the store over its own connection to the same
- * WAL file: a poll's save is one transaction there, as it was on the serving thread, so a crash at any moment
- * loses or doubles nothing, and the outbox triggers run in the item's transaction as before.
+ * WAL file: a poll's save is all or nothing there (a savepoint in its group's transaction), as it was on the
+ * serving thread, so a crash at any moment loses or doubles nothing, and the outbox triggers run in the item's
+ * transaction as before.
  */
 export function createPollWorker(options: PollWorkerOptions): PollWorker {
   const script = options.script ?? DEFAULT_SCRIPT;
@@ -134,16 +141,16 @@ export function servePolls(): void {
   if (!port) throw new Error('servePolls runs in a poll worker thread');
   const boot = workerData as Boot;
   const sqlite = openSqlite(boot.dbPath);
+  const running = new Set<Promise<unknown>>();
   const pool = boot.pool.size > 0 ? createIngestPool({ size: boot.pool.size, rules: boot.rules, jobTimeoutMs: boot.pool.jobTimeoutMs, maxHeapMb: boot.pool.maxHeapMb }) : null;
   const deps: IngestDeps = {
-    store: createStore(sqlite.db),
+    store: groupPollSaves(createStore(sqlite.db), sqlite.raw, { ...SAVE_GROUPS, inFlight: () => running.size }),
     fetchFeed: createNodeFetcher(boot.limits),
     sources: [],
     rules: boot.rules,
     retention: boot.retention,
     process: pool?.process,
   };
-  const running = new Set<Promise<unknown>>();
   const outbox: PollAnswer[] = [];
   const answer = (a: PollAnswer): void => {
     if (outbox.push(a) === 1) setImmediate(() => port.postMessage(outbox.splice(0)));

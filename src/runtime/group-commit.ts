@@ -1,0 +1,95 @@
+import type Database from 'better-sqlite3';
+import type { Store } from '../store/store.ts';
+
+/** How polls' saves are grouped into one SQLite transaction. */
+export interface GroupCommitOptions {
+  /** The longest a save waits for others to join its group, ms. */
+  windowMs: number;
+  /** A group this large is written at once. */
+  maxGroup: number;
+  /** The polls in flight: when every one of them waits in the group, no other can join it, and it is written at once. */
+  inFlight?: () => number;
+}
+
+type SaveArgs = Parameters<Store['savePoll']>;
+type SaveResult = Awaited<ReturnType<Store['savePoll']>>;
+interface Job {
+  args: SaveArgs;
+  resolve(result: SaveResult): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * The store with its polls' saves group-committed: the saves asked for within `windowMs` of each other (at
+ * most `maxGroup`) run one after another in one transaction, each in a savepoint of its own, so each is still
+ * all or nothing, a failing one fails alone, and each reads what the saves before it wrote (a syndicated copy
+ * saved just before merges as it would across transactions). A commit's cost is mostly the pages it writes to
+ * the WAL, and the saves of one group share most of theirs (the right-hand leaves of the time indexes, the
+ * search index's new segment, the meta row): one commit writes each page once. A crash loses a whole group at
+ * most, whose sources are then still due: nothing is lost or doubled.
+ *
+ * For a connection only the poll thread writes through: nothing else may run on it while a group is open,
+ * which holds because a group runs in a callback of its own and resolves its saves only after its commit.
+ */
+export function groupPollSaves(store: Store, raw: Database.Database, options: GroupCommitOptions): Store {
+  let queue: Job[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let running: Promise<void> = Promise.resolve();
+
+  const write = async (jobs: Job[]): Promise<void> => {
+    if (jobs.length === 1) {
+      const [job] = jobs as [Job];
+      await store.savePoll(...job.args).then(job.resolve, job.reject);
+      return;
+    }
+    try {
+      raw.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    const outcomes: Array<{ ok: true; result: SaveResult } | { ok: false; err: unknown }> = [];
+    for (const job of jobs) {
+      raw.exec('SAVEPOINT poll_save');
+      try {
+        const result = await store.savePoll(...job.args);
+        raw.exec('RELEASE poll_save');
+        outcomes.push({ ok: true, result });
+      } catch (err) {
+        if (raw.inTransaction) raw.exec('ROLLBACK TO poll_save; RELEASE poll_save');
+        outcomes.push({ ok: false, err });
+      }
+    }
+    try {
+      raw.exec('COMMIT');
+    } catch (err) {
+      if (raw.inTransaction) raw.exec('ROLLBACK');
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    outcomes.forEach((o, i) => (o.ok ? jobs[i]!.resolve(o.result) : jobs[i]!.reject(o.err)));
+  };
+
+  const flush = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const jobs = queue;
+    queue = [];
+    // Each group from a callback of its own: the continuations of the group before it have run by then.
+    if (jobs.length > 0) running = running.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => write(jobs));
+  };
+
+  return {
+    ...store,
+    savePoll(...args) {
+      return new Promise<SaveResult>((resolve, reject) => {
+        queue.push({ args, resolve, reject });
+        // A full group goes at once, but from a callback of its own: no other code's continuations are pending there.
+        if (queue.length >= Math.min(options.maxGroup, options.inFlight?.() ?? Infinity)) {
+          if (timer) clearTimeout(timer);
+          timer = setTimeout(flush, 0);
+        } else timer ??= setTimeout(flush, options.windowMs);
+      });
+    },
+  };
+}
