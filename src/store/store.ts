@@ -271,8 +271,10 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
             .bind(sourceId, state.fetchedAt - retention.maxAgeMs, current),
           db
             .prepare(
-              `DELETE FROM items WHERE source_id = ?1 AND ${carried}
-               AND id NOT IN (SELECT id FROM items WHERE source_id = ?1 ORDER BY published DESC, id DESC LIMIT ?2)`,
+              // The rows past the newest maxItems, read off the index from the newest on: when the source has fewer,
+              // the scan ends there and nothing else is looked at.
+              `DELETE FROM items WHERE id IN (SELECT id FROM items WHERE source_id = ?1 ORDER BY published DESC, id DESC LIMIT -1 OFFSET ?2)
+               AND ${carried}`,
             )
             .bind(sourceId, retention.maxItems, current),
         );
