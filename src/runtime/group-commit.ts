@@ -25,8 +25,8 @@ interface Job {
  * all or nothing, a failing one fails alone, and each reads what the saves before it wrote (a syndicated copy
  * saved just before merges as it would across transactions). A commit's cost is mostly the pages it writes to
  * the WAL, and the saves of one group share most of theirs (the right-hand leaves of the time indexes, the
- * search index's new segment, the meta row): one commit writes each page once. A crash loses a whole group at
- * most, whose sources are then still due: nothing is lost or doubled.
+ * meta row): one commit writes each page once. A crash loses a whole group at most, whose sources are then
+ * still due: nothing is lost or doubled.
  *
  * For a connection only the poll thread writes through: nothing else may run on it while a group is open,
  * which holds because a group runs in a callback of its own and resolves its saves only after its commit.
@@ -36,12 +36,7 @@ export function groupPollSaves(store: Store, raw: Database.Database, options: Gr
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<void> = Promise.resolve();
 
-  const write = async (jobs: Job[]): Promise<void> => {
-    if (jobs.length === 1) {
-      const [job] = jobs as [Job];
-      await store.savePoll(...job.args).then(job.resolve, job.reject);
-      return;
-    }
+  const writeGroup = async (jobs: Job[]): Promise<void> => {
     try {
       raw.exec('BEGIN IMMEDIATE');
     } catch (err) {
@@ -56,7 +51,13 @@ export function groupPollSaves(store: Store, raw: Database.Database, options: Gr
         raw.exec('RELEASE poll_save');
         outcomes.push({ ok: true, result });
       } catch (err) {
-        if (raw.inTransaction) raw.exec('ROLLBACK TO poll_save; RELEASE poll_save');
+        if (!raw.inTransaction) {
+          // An error that ended the whole transaction (SQLite rolls back on a full disk, say): the saves before
+          // this one went with it.
+          for (const other of jobs) other.reject(err);
+          return;
+        }
+        raw.exec('ROLLBACK TO poll_save; RELEASE poll_save');
         outcomes.push({ ok: false, err });
       }
     }
@@ -68,6 +69,16 @@ export function groupPollSaves(store: Store, raw: Database.Database, options: Gr
       return;
     }
     outcomes.forEach((o, i) => (o.ok ? jobs[i]!.resolve(o.result) : jobs[i]!.reject(o.err)));
+  };
+  // Whatever fails, every save of the group is settled and the connection left outside a transaction, so the
+  // groups after it still run.
+  const write = async (jobs: Job[]): Promise<void> => {
+    try {
+      await writeGroup(jobs);
+    } catch (err) {
+      if (raw.inTransaction) raw.exec('ROLLBACK');
+      for (const job of jobs) job.reject(err);
+    }
   };
 
   const flush = (): void => {
