@@ -1,4 +1,5 @@
 import type { FeedSpec } from '../model.ts';
+import { escapeHtml as esc } from '../util/html-text.ts';
 
 /** The `Content-Type` of the OPML subscription list. */
 export const OPML_CONTENT_TYPE = 'text/x-opml; charset=utf-8';
@@ -8,7 +9,6 @@ export const OPML_CONTENT_TYPE = 'text/x-opml; charset=utf-8';
  * (`dateCreated`, `dateModified`, RFC 822) by `updated`; undated when `updated` is undefined.
  */
 export function renderOpml(input: { title: string; baseUrl: string; feeds: FeedSpec[]; updated: Date | undefined }): string {
-  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const outlines = input.feeds
     .map((f) => {
       const text = esc(f.title);
