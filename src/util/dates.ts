@@ -104,14 +104,38 @@ function finish(p: Parts): string | null {
   if (day < 1 || day > daysInMonth(year, month)) return null;
   // Second 60 is a leap second: allowed, it rolls over into the next minute.
   if (hour > 23 || minute > 59 || second > 60 || Math.abs(offset) > 23 * 60 + 59) return null;
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day); // setUTCFullYear, unlike Date.UTC, keeps years 1–99 as written.
-  d.setUTCHours(hour, minute - offset, second, 0);
-  const y = d.getUTCFullYear();
-  if (y < 1 || y > 9999) return null;
-  // Years 1–9999 print as `YYYY-MM-DDTHH:MM:SS.000Z`: the milliseconds go.
-  return `${d.toISOString().slice(0, 19)}Z`;
+  // Seconds since 0001-01-01 (proleptic Gregorian, as Date counts), the offset and a leap second rolled over.
+  let t = (daysBefore(year, month) + day - 1) * 86_400 + hour * 3600 + (minute - offset) * 60 + second;
+  if (t < 0) return null;
+  const secs = t % 86_400;
+  t = (t - secs) / 86_400;
+  // The day number back to a date: 400-year cycles of 146,097 days, then centuries, 4-year cycles, years.
+  const q400 = Math.floor(t / 146_097);
+  t -= q400 * 146_097;
+  const q100 = Math.min(3, Math.floor(t / 36_524));
+  t -= q100 * 36_524;
+  const q4 = Math.floor(t / 1461);
+  t -= q4 * 1461;
+  const q1 = Math.min(3, Math.floor(t / 365));
+  t -= q1 * 365;
+  const y = q400 * 400 + q100 * 100 + q4 * 4 + q1 + 1;
+  if (y > 9999) return null;
+  let m = 1;
+  while (t >= daysInMonth(y, m)) t -= daysInMonth(y, m++);
+  const hh = Math.floor(secs / 3600);
+  const mi = Math.floor((secs % 3600) / 60);
+  return `${y >= 1000 ? String(y) : String(y).padStart(4, '0')}-${TWO_DIGITS[m]}-${TWO_DIGITS[t + 1]}T${TWO_DIGITS[hh]}:${TWO_DIGITS[mi]}:${TWO_DIGITS[secs % 60]}Z`;
 }
+
+/** Days from 0001-01-01 to the first of `month` in `year`. */
+function daysBefore(year: number, month: number): number {
+  const y = year - 1;
+  let days = y * 365 + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400);
+  for (let m = 1; m < month; m++) days += daysInMonth(year, m);
+  return days;
+}
+
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
 /** Parses `+hh:mm`, `-hhmm`, `+hh` into minutes east of UTC. */
 function parseOffset(sign: string, hh: string, mm: string | undefined): number | null {
@@ -270,13 +294,15 @@ function parseTokens(s: string): string | null {
  */
 const RFC1123 = /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC?|Z|[+-]\d{4})$/;
 
+const RFC1123_MONTHS = table<number>({ Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 });
+
 /** {@link RFC1123}'s reading of `s`, or undefined when `s` is not in that form (the general readers decide). */
 function parseRfc1123(s: string): string | null | undefined {
   const m = RFC1123.exec(s);
   if (!m) return undefined;
   const offset = parseZoneToken(m[7]!);
   if (offset === null) return null;
-  return finish({ year: Number(m[3]), month: MONTHS[m[2]!.toLowerCase()]!, day: Number(m[1]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6]), offset });
+  return finish({ year: Number(m[3]), month: RFC1123_MONTHS[m[2]!]!, day: Number(m[1]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6]), offset });
 }
 
 /** Korean forms: `2004-05-25 오후 11:23:17` and `2004년 05월 28일  01:31:15`, both in KST (+09:00). */
