@@ -19,12 +19,14 @@ export function personName(s: string): string | null {
 
 /** Joins names with ", ", dropping empties and repeats; `null` when none. */
 export function joinNames(names: Array<string | null>): string | null {
+  if (names.length === 0) return null;
   const unique = [...new Set(names.filter((n): n is string => n !== null))];
   return unique.length ? unique.join(', ') : null;
 }
 
 /** Whitespace-collapsed values, dropping empties and repeats. */
 export function uniqueStrings(values: Array<string | null>): string[] {
+  if (values.length === 0) return [];
   return [...new Set(values.map((v) => (v === null ? null : collapse(v))).filter((v): v is string => !!v))];
 }
 

@@ -7,9 +7,12 @@ import { asHtml, asText, textConstruct, type TextConstruct } from './text-constr
 import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
 
 function rssCategories(holder: XNode): string[] {
+  const values: string[] = [];
   // <tags>a, b</tags> is a made-up element some generators write; feedparser reads it, so do we.
-  const tags = kids(holder, 'tags').flatMap((n) => nodeText(n).split(','));
-  return uniqueStrings([...tags, ...kids(holder, 'category').map(nodeText), ...kids(holder, 'dc:subject').map(nodeText)]);
+  for (const n of kids(holder, 'tags')) for (const tag of nodeText(n).split(',')) values.push(tag);
+  for (const n of kids(holder, 'category')) values.push(nodeText(n));
+  for (const n of kids(holder, 'dc:subject')) values.push(nodeText(n));
+  return uniqueStrings(values);
 }
 
 /** A person element's name: its text, else (`<author><name>…</name></author>`, Atom's shape in RSS) its name or email child. */
@@ -21,7 +24,9 @@ function rssPerson(node: XNode): string | null {
 }
 
 function rssAuthor(holder: XNode, ...names: string[]): string | null {
-  return joinNames(names.flatMap((name) => kids(holder, name).map(rssPerson)));
+  const people: Array<string | null> = [];
+  for (const name of names) for (const node of kids(holder, name)) people.push(rssPerson(node));
+  return joinNames(people);
 }
 
 /** The item's or channel's authors; podcasts name theirs only in `itunes:author`, feeds mixing vocabularies in `atom:author`. */

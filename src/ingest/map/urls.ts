@@ -11,12 +11,15 @@ export function resolveAgainst(ref: string, base: string | null): string {
   }
 }
 
+/** Whether a URL runs or reads something locally (`javascript:`, `vbscript:`, `data:`, `file:`), blanks and controls ignored. */
+function isDangerous(u: string): boolean {
+  return /^(?:javascript|vbscript|data|file):/i.test(u.replace(/[\u0000-\u0020\u007F]+/g, ''));
+}
+
 /** Resolves a link; `null` for empty and dangerous (`javascript:`, `vbscript:`, `data:`, `file:`) URLs. */
 export function cleanUrl(raw: string | null | undefined, base: string | null): string | null {
   const s = clean(raw);
   if (s === null) return null;
-  const isDangerous = (u: string): boolean =>
-    /^(?:javascript|vbscript|data|file):/i.test(u.replace(/[\u0000-\u0020\u007F]+/g, ''));
   if (isDangerous(s)) return null;
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(s)) return s;
   const resolved = resolveAgainst(s, base);
