@@ -2,7 +2,7 @@ import type { RawEntry, RawFeed, SourceConfig } from '../model.ts';
 import { publishedDate } from '../normalize/dates.ts';
 import { dedupe, normalizeEntry, type NormalizedItem, type NormalizeRules } from '../normalize/index.ts';
 import type { EntryRecord, EntryYield } from '../store/store.ts';
-import { hash64, hash64Bytes } from '../util/hash.ts';
+import { hash64, hash64After, hash64Bytes, hashPrefix, type HashPrefix } from '../util/hash.ts';
 import { stableJson } from '../util/stable-json.ts';
 import { decodeFeedBytes } from './decode.ts';
 import { pageRequestFor, type PageRequest } from './full-text.ts';
@@ -75,6 +75,7 @@ async function processDocument(job: ProcessJob, docKey: string): Promise<Process
   const { text } = decodeFeedBytes(job.bytes, job.contentType);
   const feed = await parseFeed(text, { url: job.url });
   const context = contextKey(feed, job.source, job.rules);
+  const plain = hashPrefix(`${context}\n\n`);
   // Whether the next poll of the same document may be told from the known entries alone (see documentKey).
   let settled = feed.refreshMinutes === null || feed.refreshMinutes === undefined;
   const entries: EntryRecord[] = [];
@@ -86,7 +87,7 @@ async function processDocument(job: ProcessJob, docKey: string): Promise<Process
   const siblings = new Map<string, NormalizedItem>();
   for (const entry of feed.entries) {
     const last = lastDate(entry);
-    const hash = entryHash(context, entry, last, job.now);
+    const hash = entryHash(context, plain, entry, last, job.now);
     if (settled && last > job.now) settled = false;
     if (seen.has(hash)) continue;
     seen.add(hash);
@@ -196,13 +197,14 @@ function contextKey(feed: RawFeed, source: SourceConfig, rules: NormalizeRules |
  * The entry is read as its plain JSON: the mappers build every entry with the same keys in the same order, so
  * equal entries give equal text (and unequal ones unequal text) without sorting the keys (`stableJson`).
  */
-function entryHash(context: string, entry: RawEntry, last: number, now: number): string {
+function entryHash(context: string, plain: HashPrefix, entry: RawEntry, last: number, now: number): string {
   let reading = '';
   if (last > now) {
     reading = stableJson(publishedDate(entry, new Date(now)));
     if (reading === stableJson(publishedDate(entry, new Date(last)))) reading = '';
   }
-  return hash64(`${context}\n${reading}\n${JSON.stringify(entry)}`);
+  // `plain` is the hashed `${context}\n\n`: the prefix of an entry read without a date reading.
+  return hash64After(reading === '' ? plain : hashPrefix(`${context}\n${reading}\n`), JSON.stringify(entry));
 }
 
 /** The later of the entry's dates, epoch ms (-Infinity when it has none). */

@@ -13,6 +13,36 @@ export function hash64(input: string): string {
   return finish(h1, h2);
 }
 
+/** {@link hash64}'s state after a prefix, for {@link hash64After}. */
+export type HashPrefix = readonly [number, number];
+
+/** Hashes `prefix` once for many strings that start with it: `hash64After(hashPrefix(p), s) === hash64(p + s)`. */
+export function hashPrefix(prefix: string): HashPrefix {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < prefix.length; i++) {
+    const ch = prefix.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  return [h1, h2];
+}
+
+/**
+ * {@link hash64} of the prefix `prefix` was made of followed by `rest`. Cheaper than hashing the concatenation:
+ * the prefix is not read again, and `rest` is read as the flat string it is (a concatenation is not flat).
+ */
+export function hash64After(prefix: HashPrefix, rest: string): string {
+  let h1 = prefix[0];
+  let h2 = prefix[1];
+  for (let i = 0; i < rest.length; i++) {
+    const ch = rest.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  return finish(h1, h2);
+}
+
 /**
  * {@link hash64} over bytes, each byte one character (so the same as `hash64` of the bytes read as Latin-1),
  * from `start` on, without making a string of them. A nonzero `seed` is mixed into the first lane first.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hash64, hash64Bytes } from '../../src/util/hash.ts';
+import { hash64, hash64After, hash64Bytes, hashPrefix } from '../../src/util/hash.ts';
 
 const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
 
@@ -44,5 +44,20 @@ describe('hash64', () => {
     ['f157', 'fff9f83bb90daddc'],
   ])('keeps the value for %j', (text, expected) => {
     expect(hash64(text)).toBe(expected);
+  });
+});
+
+describe('hash64After', () => {
+  it.each<[string, string]>([
+    ['', ''],
+    ['', 'a'],
+    ['0123456789abcdef\n\n', '{"id":"x","title":"Caf\u00e9 \u2014 \ud83d\ude00"}'],
+    ['context\n', ''],
+  ])('is hash64 of the prefix %j followed by %j', (prefix, rest) => {
+    expect(hash64After(hashPrefix(prefix), rest)).toBe(hash64(prefix + rest));
+  });
+
+  it('depends on the prefix', () => {
+    expect(hash64After(hashPrefix('a'), 'b')).not.toBe(hash64After(hashPrefix('b'), 'b'));
   });
 });
