@@ -14,18 +14,33 @@ interface Frame {
   node: XNode | null;
   /** Where text inside this element goes. */
   target: XNode;
+  /** The count of open frames of this name (null for the document's own frame). */
+  count: OpenCount | null;
+}
+
+/** How many open frames have one name; `folded`: the count of every spelling of it (by lower case). */
+interface OpenCount {
+  n: number;
+  folded: OpenCount | null;
 }
 
 // A name never starts with white space, Unicode spaces (U+2028, U+3000, U+FEFF…) included.
 const NAME_START = /(?!\s)[A-Za-z_:\u00C0-\uFFFF]/;
-const TAG_NAME = /[^\s/>"'=<]+/y;
-const ATTR_NAME = /[^\s=/>"'<]+/y;
-const UNQUOTED = /[^\s>]*/y;
 
 /** `/\s/` (JavaScript white space), without a regex for ASCII. */
 function isSpace(code: number, c: string): boolean {
   if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
   return /\s/.test(c);
+}
+
+/** The end of the name (of a tag or an attribute) at `i`: the first white space or one of `/>"'=<`. */
+function nameEnd(src: string, i: number): number {
+  const n = src.length;
+  for (; i < n; i++) {
+    const code = src.charCodeAt(i);
+    if (code === 0x2f || code === 0x3e || code === 0x22 || code === 0x27 || code === 0x3d || code === 0x3c || isSpace(code, src[i]!)) break;
+  }
+  return i;
 }
 
 /** Whether `c` may start a tag name (see NAME_START), without a regex for ASCII. */
@@ -82,21 +97,29 @@ export function readTree(src: string): XNode | null {
   const ctx: EntityContext = { declared: new Map(), budget: MAX_ENTITY_EXPANSION };
   const doc: XNode = { name: '#document', attrs: new Map(), children: [], closed: true };
   const sink: XNode = { name: '#sink', attrs: new Map(), children: [], closed: true };
-  const stack: Frame[] = [{ name: '#document', node: doc, target: doc }];
+  const stack: Frame[] = [{ name: '#document', node: doc, target: doc, count: null }];
   let root: XNode | null = null;
   const n = src.length;
   let i = 0;
   // How many open frames have each name (exact, and lower-cased): a stray end tag is found in O(1).
-  const openNames = new Map<string, number>();
-  const lowered = new Map<string, string>();
-  const bump = (name: string, by: number): void => {
-    let low = lowered.get(name);
-    if (low === undefined) {
-      low = `\0${name.toLowerCase()}`;
-      lowered.set(name, low);
+  const exactCounts = new Map<string, OpenCount>();
+  const foldedCounts = new Map<string, OpenCount>();
+  const countOf = (name: string): OpenCount => {
+    let count = exactCounts.get(name);
+    if (count === undefined) {
+      const low = name.toLowerCase();
+      let folded = foldedCounts.get(low);
+      if (folded === undefined) foldedCounts.set(low, (folded = { n: 0, folded: null }));
+      count = { n: 0, folded };
+      exactCounts.set(name, count);
     }
-    openNames.set(name, (openNames.get(name) ?? 0) + by);
-    openNames.set(low, (openNames.get(low) ?? 0) + by);
+    return count;
+  };
+  const pop = (): void => {
+    const frame = stack.pop()!;
+    frame.count!.n--;
+    frame.count!.folded!.n--;
+    if (frame.node) frame.node.closed = true;
   };
   // Set once ']]>' is known not to occur from this index on (repeated unterminated CDATA stays linear).
   let noCdataEndFrom = n + 1;
@@ -113,37 +136,38 @@ export function readTree(src: string): XNode | null {
 
   const open = (name: string, attrs: Map<string, string>, selfClosing: boolean): void => {
     const top = stack[stack.length - 1]!;
-    let frame: Frame;
+    let node: XNode | null = null;
+    let target: XNode;
     if (top.target === sink || (top.target === doc && root !== null)) {
       // Anything after the root element is ignored.
-      frame = { name, node: null, target: sink };
+      target = sink;
     } else if (stack.length > MAX_DEPTH) {
       // Too deep: the element is unwrapped, its text goes to the nearest kept ancestor.
-      frame = { name, node: null, target: top.target };
+      target = top.target;
     } else {
-      const node: XNode = { name, attrs, children: [], closed: selfClosing };
+      node = { name, attrs, children: [], closed: selfClosing };
       top.target.children.push(node);
       if (root === null) root = node;
-      frame = { name, node, target: node };
+      target = node;
     }
     if (!selfClosing) {
-      stack.push(frame);
-      bump(name, 1);
+      const count = countOf(name);
+      count.n++;
+      count.folded!.n++;
+      stack.push({ name, node, target, count });
     }
   };
 
   const close = (name: string): void => {
-    const exact = (openNames.get(name) ?? 0) > 0;
-    if (!exact && (openNames.get(`\0${name.toLowerCase()}`) ?? 0) === 0) return; // A stray end tag.
+    // The usual case: the end tag of the innermost open element.
+    if (stack.length > 1 && stack[stack.length - 1]!.name === name) return pop();
+    const exact = (exactCounts.get(name)?.n ?? 0) > 0;
+    if (!exact && (foldedCounts.get(name.toLowerCase())?.n ?? 0) === 0) return; // A stray end tag.
     // The scan below is paid for by the frames it pops.
     let k = stack.length - 1;
     if (exact) while (k > 0 && stack[k]!.name !== name) k--;
     else while (k > 0 && stack[k]!.name.toLowerCase() !== name.toLowerCase()) k--;
-    while (stack.length > k) {
-      const frame = stack.pop()!;
-      bump(frame.name, -1);
-      if (frame.node) frame.node.closed = true;
-    }
+    while (stack.length > k) pop();
   };
 
   while (i < n) {
@@ -152,41 +176,46 @@ export function readTree(src: string): XNode | null {
     if (stop > i) addText(decodeRefs(src.slice(i, stop), ctx));
     i = stop;
     if (lt === -1) break;
-    if (src.startsWith('<!--', i)) {
+    const next = src.charCodeAt(i + 1);
+    if (next === 0x21 && src.startsWith('<!--', i)) {
       const e = src.indexOf('-->', i + 4);
       i = e === -1 ? n : e + 3;
-    } else if (src.startsWith('<![CDATA[', i)) {
+    } else if (next === 0x21 && src.startsWith('<![CDATA[', i)) {
       let e = i + 9 >= noCdataEndFrom ? -1 : src.indexOf(']]>', i + 9);
-      let next = e + 3;
+      let after = e + 3;
       if (e === -1) {
         noCdataEndFrom = Math.min(noCdataEndFrom, i + 9);
         // Unterminated CDATA: it ends where its element does, if that element's end tag follows.
         const top = stack[stack.length - 1]!;
         e = top.node ? src.indexOf(`</${top.name}`, i + 9) : -1;
         if (e === -1) e = n;
-        next = e;
+        after = e;
       }
       addText(src.slice(i + 9, e));
-      i = next;
-    } else if (src.startsWith('<!', i)) {
+      i = after;
+    } else if (next === 0x21) {
       if (/^<!doctype/i.test(src.slice(i, i + 9))) {
         i = readDoctype(src, i, root === null ? ctx.declared : new Map());
       } else {
         const e = src.indexOf('>', i + 2);
         i = e === -1 ? n : e + 1;
       }
-    } else if (src[i + 1] === '?') {
+    } else if (next === 0x3f) {
       const e = src.indexOf('?>', i + 2);
       i = e === -1 ? n : e + 2;
-    } else if (src[i + 1] === '/') {
-      const e = src.indexOf('>', i + 2);
-      const name = src.slice(i + 2, e === -1 ? n : e).trim().split(/[\s/]/)[0] ?? '';
-      if (name !== '') close(name);
-      i = e === -1 ? n : e + 1;
+    } else if (next === 0x2f) {
+      let e = src.indexOf('>', i + 2);
+      if (e === -1) e = n;
+      // The name: what follows `</` and any white space, up to white space or `/`.
+      let start = i + 2;
+      while (start < e && isSpace(src.charCodeAt(start), src[start]!)) start++;
+      let end = start;
+      while (end < e && src.charCodeAt(end) !== 0x2f && !isSpace(src.charCodeAt(end), src[end]!)) end++;
+      if (end > start) close(src.slice(start, end));
+      i = e === n ? n : e + 1;
     } else if (i + 1 < n && startsName(src[i + 1]!)) {
-      TAG_NAME.lastIndex = i + 1;
-      const name = TAG_NAME.exec(src)![0];
-      let j = TAG_NAME.lastIndex;
+      let j = nameEnd(src, i + 1);
+      const name = src.slice(i + 1, j);
       const attrs = new Map<string, string>();
       let selfClosing = false;
       let complete = false;
@@ -211,14 +240,13 @@ export function readTree(src: string): XNode | null {
           j++;
           continue;
         }
-        ATTR_NAME.lastIndex = j;
-        const m = ATTR_NAME.exec(src);
-        if (!m) {
+        const end = nameEnd(src, j);
+        if (end === j) {
           j++; // A stray quote or '='.
           continue;
         }
-        const attrName = m[0];
-        j = ATTR_NAME.lastIndex;
+        const attrName = src.slice(j, end);
+        j = end;
         while (j < n && isSpace(src.charCodeAt(j), src[j]!)) j++;
         let value = '';
         if (src[j] === '=') {
@@ -232,9 +260,9 @@ export function readTree(src: string): XNode | null {
             value = src.slice(j + 1, e);
             j = src[e] === q ? e + 1 : e;
           } else {
-            UNQUOTED.lastIndex = j;
-            value = UNQUOTED.exec(src)![0];
-            j = UNQUOTED.lastIndex;
+            const start = j;
+            while (j < n && src.charCodeAt(j) !== 0x3e && !isSpace(src.charCodeAt(j), src[j]!)) j++;
+            value = src.slice(start, j);
           }
         }
         if (!attrs.has(attrName)) attrs.set(attrName, decodeRefs(value, ctx));
