@@ -105,10 +105,9 @@ function httpCharset(contentType: string | null | undefined): string | null {
   return m?.[1] ?? null;
 }
 
+/** The bytes (at most a few KiB: they are passed as arguments) as Latin-1 characters. */
 function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return s;
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
 /** The length of the well-formed multi-byte UTF-8 sequence at `i`, 0 when there is none. */

@@ -333,7 +333,9 @@ function parseKorean(s: string): string | null {
  */
 export function parseDate(input: string | null | undefined): string | null {
   if (typeof input !== 'string') return null;
-  let s = input.trim().replace(/\s+/g, ' ');
+  let s = input.trim();
+  // (Most dates have single spaces only: no new string then.)
+  if (/\s\s|[^\S ]/.test(s)) s = s.replace(/\s+/g, ' ');
   if (s === '' || s.length > 100) return null;
   const common = parseRfc1123(s);
   if (common !== undefined) return common;

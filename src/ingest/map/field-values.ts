@@ -20,14 +20,24 @@ export function personName(s: string): string | null {
 /** Joins names with ", ", dropping empties and repeats; `null` when none. */
 export function joinNames(names: Array<string | null>): string | null {
   if (names.length === 0) return null;
+  if (names.length === 1) return names[0]!;
   const unique = [...new Set(names.filter((n): n is string => n !== null))];
   return unique.length ? unique.join(', ') : null;
 }
 
 /** Whitespace-collapsed values, dropping empties and repeats. */
 export function uniqueStrings(values: Array<string | null>): string[] {
-  if (values.length === 0) return [];
-  return [...new Set(values.map((v) => (v === null ? null : collapse(v))).filter((v): v is string => !!v))];
+  const out: string[] = [];
+  if (values.length === 0) return out;
+  const seen = new Set<string>();
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    const c = v === null ? '' : collapse(v as string);
+    if (c === '' || seen.has(c)) continue;
+    seen.add(c);
+    out.push(c);
+  }
+  return out;
 }
 
 /** A positive whole number (a byte length, a pixel size), `null` otherwise. */

@@ -3,6 +3,7 @@ import type { XNode } from '../xml/tree.ts';
 import { parseDate } from '../../util/dates.ts';
 import { clean } from './field-values.ts';
 
+// Loops over what `kids` returns count through it: `for…of` over this frozen array allocates an iterator result per step.
 const NONE: readonly XNode[] = Object.freeze([]);
 
 /** The element children of `node` named `name`, in document order (children are indexed once per node). */
@@ -39,8 +40,9 @@ export function nodeAttr(node: XNode | undefined, name: string): string | undefi
 
 /** The first child with non-empty text among the children of the given names, in order. */
 export function firstNode(node: XNode, ...names: string[]): XNode | undefined {
-  for (const name of names) {
-    for (const kid of kids(node, name)) if (clean(nodeText(kid)) !== null) return kid;
+  for (let n = 0; n < names.length; n++) {
+    const list = kids(node, names[n]!);
+    for (let k = 0; k < list.length; k++) if (clean(nodeText(list[k])) !== null) return list[k];
   }
   return undefined;
 }
@@ -52,9 +54,10 @@ export function firstText(node: XNode, ...names: string[]): string | null {
 
 /** The first readable date among the children of the given names, in order (ISO-8601 UTC). */
 export function firstDate(node: XNode, ...names: string[]): string | null {
-  for (const name of names) {
-    for (const kid of kids(node, name)) {
-      const date = parseDate(clean(nodeText(kid)));
+  for (let n = 0; n < names.length; n++) {
+    const list = kids(node, names[n]!);
+    for (let k = 0; k < list.length; k++) {
+      const date = parseDate(clean(nodeText(list[k])));
       if (date !== null) return date;
     }
   }

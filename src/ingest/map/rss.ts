@@ -6,12 +6,17 @@ import { baseOf, firstDate, firstNode, firstText, kids, nodeAttr, nodeText } fro
 import { asHtml, asText, textConstruct, type TextConstruct } from './text-construct.ts';
 import { absolutizeHtml, cleanUrl, feedBase } from './urls.ts';
 
+function pushTexts(out: string[], nodes: readonly XNode[]): void {
+  for (let k = 0; k < nodes.length; k++) out.push(nodeText(nodes[k]));
+}
+
 function rssCategories(holder: XNode): string[] {
   const values: string[] = [];
   // <tags>a, b</tags> is a made-up element some generators write; feedparser reads it, so do we.
-  for (const n of kids(holder, 'tags')) for (const tag of nodeText(n).split(',')) values.push(tag);
-  for (const n of kids(holder, 'category')) values.push(nodeText(n));
-  for (const n of kids(holder, 'dc:subject')) values.push(nodeText(n));
+  const tags = kids(holder, 'tags');
+  for (let k = 0; k < tags.length; k++) for (const tag of nodeText(tags[k]).split(',')) values.push(tag);
+  pushTexts(values, kids(holder, 'category'));
+  pushTexts(values, kids(holder, 'dc:subject'));
   return uniqueStrings(values);
 }
 
@@ -25,7 +30,10 @@ function rssPerson(node: XNode): string | null {
 
 function rssAuthor(holder: XNode, ...names: string[]): string | null {
   const people: Array<string | null> = [];
-  for (const name of names) for (const node of kids(holder, name)) people.push(rssPerson(node));
+  for (let n = 0; n < names.length; n++) {
+    const nodes = kids(holder, names[n]!);
+    for (let k = 0; k < nodes.length; k++) people.push(rssPerson(nodes[k]!));
+  }
   return joinNames(people);
 }
 
