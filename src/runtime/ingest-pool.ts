@@ -272,25 +272,25 @@ function jsonExact(result: ProcessResult): boolean {
 }
 
 function exactValue(value: unknown): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case 'object': {
-      if (value === null) return true;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!(i in value) || !exactValue(value[i])) return false;
-        return true;
-      }
-      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-      for (const key in value) if (!Object.hasOwn(value, key) || !exactValue((value as Record<string, unknown>)[key])) return false;
-      return true;
-    }
-    default:
-      return false;
+  if (typeof value !== 'object') {
+    return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0));
   }
+  if (value === null) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') continue;
+      if ((v === undefined && !(i in value)) || !exactValue(v)) return false;
+    }
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  // `for…in` also lists what is enumerable on Object.prototype; like JSON, a structured clone leaves that out.
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (typeof v !== 'string' && !exactValue(v)) return false;
+  }
+  return true;
 }
 
 /** A result sent as JSON, with the fields a structured clone of it would have. */
