@@ -132,6 +132,8 @@ function hasUtf8Sequence(bytes: Uint8Array): boolean {
 }
 
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+/** Strict UTF-8 (throws on invalid input); without `stream`, each `decode` starts afresh, so one serves every call. */
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 with stray bytes: the well-formed sequences as UTF-8, every other byte as windows-1252. */
 function decodeUtf8WithLatin1(bytes: Uint8Array): string {
@@ -157,7 +159,7 @@ function decodeUtf8WithLatin1(bytes: Uint8Array): string {
 
 function decodeUtf8(bytes: Uint8Array): { text: string; encoding: string } {
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), encoding: 'utf-8' };
+    return { text: UTF8_STRICT.decode(bytes), encoding: 'utf-8' };
   } catch {
     // Invalid UTF-8: a document without a single valid multi-byte sequence is a mislabelled legacy one.
     if (!hasUtf8Sequence(bytes)) return { text: iconv.decode(bytes, 'windows-1252'), encoding: 'windows-1252' };
@@ -210,7 +212,7 @@ function undoDoubleEncoding(text: string, encoding: string, bytes?: Uint8Array):
   if (encoding === 'windows-1252' && bytes !== undefined) {
     let utf8: string | null = null;
     try {
-      utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+      utf8 = UTF8_STRICT.decode(bytes);
     } catch {
       // Not UTF-8: it is the windows-1252 it says it is.
     }
