@@ -2,7 +2,7 @@ import { escapeHtml } from '../../util/html-text.ts';
 import { table } from '../../util/lookup-table.ts';
 import { resolveAgainst } from '../map/urls.ts';
 import { repairMojibake } from '../mojibake.ts';
-import { childText, elementChildren, localName, splitName, type XNode } from './tree.ts';
+import { childText, elementChildren, localName, ownAttrs, splitName, type XNode } from './tree.ts';
 
 /** The namespaces feeds are written in. */
 export const NS = {
@@ -322,7 +322,8 @@ export class Canonicalizer {
     // Inside type="html", text is HTML source even around stray elements; elsewhere it is XML text.
     const htmlTyped = this.family === 'atom' && (type === 'html' || type === 'text/html');
     node.children = [toHtml(kids, htmlTyped)];
-    node.attrs.set('type', 'html');
-    node.attrs.delete('mode');
+    const attrs = ownAttrs(node);
+    attrs.set('type', 'html');
+    attrs.delete('mode');
   }
 }

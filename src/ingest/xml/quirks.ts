@@ -1,5 +1,5 @@
 import type { Family } from './canonicalize.ts';
-import { childText, elementChildren, newNode, type XNode } from './tree.ts';
+import { childText, elementChildren, newNode, ownAttrs, type XNode } from './tree.ts';
 
 /** Rewrites a Microsoft CDF channel (1997) as the RSS it is equivalent to. */
 export function cdfToRss(channel: XNode): XNode {
@@ -53,7 +53,7 @@ export function applyQuirks(root: XNode, family: Family): XNode {
         if (link.name !== 'link') continue;
         // <link>URL</link> (an RSS habit in an Atom feed) means href.
         const text = childText(link).trim();
-        if (!link.attrs.has('href') && text) link.attrs.set('href', text);
+        if (!link.attrs.has('href') && text) ownAttrs(link).set('href', text);
         link.children = [];
       }
     }

@@ -1,5 +1,5 @@
 import { cleanChars, decodeRefs, type EntityContext, XML_ENTITIES } from './chars.ts';
-import type { XNode } from './tree.ts';
+import { NO_ATTRS, type XNode } from './tree.ts';
 
 /** Elements nested deeper than this are unwrapped. */
 const MAX_DEPTH = 128;
@@ -216,7 +216,7 @@ export function readTree(src: string): XNode | null {
     } else if (i + 1 < n && startsName(src[i + 1]!)) {
       let j = nameEnd(src, i + 1);
       const name = src.slice(i + 1, j);
-      const attrs = new Map<string, string>();
+      let attrs = NO_ATTRS;
       let selfClosing = false;
       let complete = false;
       while (j < n) {
@@ -265,6 +265,7 @@ export function readTree(src: string): XNode | null {
             value = src.slice(start, j);
           }
         }
+        if (attrs === NO_ATTRS) attrs = new Map();
         if (!attrs.has(attrName)) attrs.set(attrName, decodeRefs(value, ctx));
       }
       i = j;

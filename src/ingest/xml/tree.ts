@@ -9,6 +9,25 @@ export interface XNode {
   byName?: Map<string, XNode[]>;
 }
 
+/** The attributes of every element read without any: one map for all, which throws when changed (see {@link ownAttrs}). */
+export const NO_ATTRS: Map<string, string> = new (class NoAttributes extends Map<string, string> {
+  override set(): this {
+    throw new Error('NO_ATTRS is shared: give the node its own map first (ownAttrs)');
+  }
+  override delete(): boolean {
+    throw new Error('NO_ATTRS is shared: give the node its own map first (ownAttrs)');
+  }
+  override clear(): void {
+    throw new Error('NO_ATTRS is shared: give the node its own map first (ownAttrs)');
+  }
+})();
+
+/** The node's attributes as a map of its own, to change. */
+export function ownAttrs(node: XNode): Map<string, string> {
+  if (node.attrs === NO_ATTRS) node.attrs = new Map();
+  return node.attrs;
+}
+
 /** A qualified name's prefix ('' when none) and local part. */
 export function splitName(qname: string): [string, string] {
   const c = qname.indexOf(':');
