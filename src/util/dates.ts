@@ -290,19 +290,68 @@ function parseTokens(s: string): string | null {
 
 /**
  * The RFC 1123 form most feeds write (`Thu, 01 Jan 2004 19:48:21 GMT`, English names as written, a zone name
- * or a numeric offset), read directly: what {@link parseTokens} makes of it, without its token bag.
+ * or a numeric offset), read directly, character by character: what {@link parseTokens} makes of it, without
+ * its token bag. The form, exactly: an optional `Www, `, a day of one or two digits, ` Mmm `, a four-digit
+ * year, ` hh:mm:ss `, and `GMT`, `UT`, `UTC`, `Z` or `±hhmm`.
  */
-const RFC1123 = /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC?|Z|[+-]\d{4})$/;
+function parseRfc1123(s: string): string | null | undefined {
+  const n = s.length;
+  let i = 0;
+  if (n > 5 && s.charCodeAt(3) === 0x2c && s.charCodeAt(4) === 0x20) {
+    if (!RFC1123_WEEKDAYS.has(s.slice(0, 3))) return undefined;
+    i = 5;
+  }
+  const d1 = digitAt(s, i);
+  if (d1 < 0) return undefined;
+  let day = d1;
+  const d2 = digitAt(s, i + 1);
+  if (d2 >= 0) {
+    day = d1 * 10 + d2;
+    i++;
+  }
+  i++;
+  // " Mmm yyyy hh:mm:ss " is 19 characters, and a zone of at least one follows.
+  if (i + 20 > n || s.charCodeAt(i) !== 0x20 || s.charCodeAt(i + 4) !== 0x20 || s.charCodeAt(i + 9) !== 0x20) return undefined;
+  if (s.charCodeAt(i + 12) !== 0x3a || s.charCodeAt(i + 15) !== 0x3a || s.charCodeAt(i + 18) !== 0x20) return undefined;
+  const month = RFC1123_MONTHS[s.slice(i + 1, i + 4)];
+  if (month === undefined) return undefined;
+  const year = digits(s, i + 5, 4);
+  const hour = digits(s, i + 10, 2);
+  const minute = digits(s, i + 13, 2);
+  const second = digits(s, i + 16, 2);
+  if (year < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  const zone = s.slice(i + 19);
+  let offset: number;
+  if (zone === 'GMT' || zone === 'UT' || zone === 'UTC' || zone === 'Z') offset = 0;
+  else {
+    const sign = zone.charCodeAt(0);
+    const hh = digits(zone, 1, 2);
+    const mm = digits(zone, 3, 2);
+    if (zone.length !== 5 || (sign !== 0x2b && sign !== 0x2d) || hh < 0 || mm < 0) return undefined;
+    if (hh > 23 || mm > 59) return null;
+    offset = (sign === 0x2d ? -1 : 1) * (hh * 60 + mm);
+  }
+  return finish({ year, month, day, hour, minute, second, offset });
+}
 
+const RFC1123_WEEKDAYS = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
 const RFC1123_MONTHS = table<number>({ Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 });
 
-/** {@link RFC1123}'s reading of `s`, or undefined when `s` is not in that form (the general readers decide). */
-function parseRfc1123(s: string): string | null | undefined {
-  const m = RFC1123.exec(s);
-  if (!m) return undefined;
-  const offset = parseZoneToken(m[7]!);
-  if (offset === null) return null;
-  return finish({ year: Number(m[3]), month: RFC1123_MONTHS[m[2]!]!, day: Number(m[1]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6]), offset });
+/** The ASCII digit at `i` as a number, -1 when there is none. */
+function digitAt(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 0x30;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/** The `count` ASCII digits from `i` as a number, -1 when any is not one. */
+function digits(s: string, i: number, count: number): number {
+  let v = 0;
+  for (let k = 0; k < count; k++) {
+    const d = digitAt(s, i + k);
+    if (d < 0) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 /** Korean forms: `2004-05-25 오후 11:23:17` and `2004년 05월 28일  01:31:15`, both in KST (+09:00). */
