@@ -616,12 +616,20 @@ function tagNameEnd(html: string, start: number): number {
  * returns its replacement (`isTag` for start and end tags); text is passed through as written.
  */
 export function mapMarkup(html: string, onTag: (token: string, isTag: boolean) => string): string {
+  // Tokens cover the input end to end: what no replacement touches is copied in one slice, and input without a
+  // replacement comes back as it is, not as a string of one piece per token (which every later read would flatten).
   let out = '';
+  let from = 0;
   const reader = new HtmlReader(html);
   while (reader.next()) {
-    out += reader.kind === HTML_TEXT ? reader.raw() : onTag(reader.raw(), reader.kind !== HTML_COMMENT);
+    if (reader.kind === HTML_TEXT) continue;
+    const raw = reader.raw();
+    const replaced = onTag(raw, reader.kind !== HTML_COMMENT);
+    if (replaced === raw) continue;
+    out += html.slice(from, reader.start) + replaced;
+    from = reader.end;
   }
-  return out;
+  return from === 0 ? html : out + html.slice(from);
 }
 
 /** Options of `htmlToText`. */

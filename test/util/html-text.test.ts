@@ -192,4 +192,13 @@ describe('mapMarkup', () => {
     expect(out).toBe('a &amp; <B TITLE="1>2">b</B>');
     expect(seen).toEqual(['true:<b title="1>2">', 'true:</b>', 'false:<!-- c -->']);
   });
+
+  it('keeps the text and tags around a replaced tag as written, raw text included', () => {
+    const html = '<p>x &lt; y</p><a href="r">y</a> tail<script>if (a<b) {}</script><br>end';
+    expect(mapMarkup(html, (token) => (token.startsWith('<a ') ? '<a href="/abs/r">' : token))).toBe(
+      '<p>x &lt; y</p><a href="/abs/r">y</a> tail<script>if (a<b) {}</script><br>end',
+    );
+    expect(mapMarkup(html, (token) => (token === '<br>' ? '' : token))).toBe('<p>x &lt; y</p><a href="r">y</a> tail<script>if (a<b) {}</script>end');
+    expect(mapMarkup(html, (token) => token)).toBe(html);
+  });
 });
