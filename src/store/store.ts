@@ -142,8 +142,9 @@ export interface Store extends SourceLeases {
   listSources(): Promise<SourceStatus[]>;
   /**
    * Saves a successful poll: its items, the hashes of the entries it carried and the source's new state, in
-   * one transaction. Items of known (skipped) entries count as carried by the poll; without `entries` the
-   * source's known hashes are forgotten.
+   * one batch (all or nothing: a transaction, or a savepoint when a transaction is open, as in the poll
+   * thread's group commits). Items of known (skipped) entries count as carried by the poll; without `entries`
+   * the source's known hashes are forgotten.
    * @throws SourceRemovedError when the source was removed while it was polled (nothing of the poll is stored).
    */
   savePoll(sourceId: string, items: ItemWrite[], state: PollState, retention?: Retention, entries?: EntryRecord[]): Promise<SavedPoll>;
@@ -255,7 +256,8 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
 
     async savePoll(sourceId, items, state, retention, entries) {
       const writes = uniqueByUri(items);
-      // Read before the transaction (polls of one source never overlap, and its uris are its own).
+      // Read before the batch (polls of one source never overlap, and its uris are its own); in a group commit
+      // these reads see what the group's earlier saves wrote.
       const { statements, tooLarge } = await itemWriteStatements(db, sourceId, writes, state.fetchedAt);
       statements.push(...entryStatements(db, sourceId, entries));
       if (retention) {

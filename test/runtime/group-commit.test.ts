@@ -53,6 +53,38 @@ describe('group commit of the poll thread’s saves (real SQLite file)', () => {
     expect(commits()).toBe(4);
   });
 
+  it('a group holds at most maxGroup saves: the rest go in the next', async () => {
+    const { handle, store, path } = await open();
+    const commits = commitCounter(handle, path);
+    const grouped = groupPollSaves(store, handle.raw, { windowMs: 10, maxGroup: 2 });
+    const ids = ['a1', 'a2', 'b1', 'b2', 'c1'];
+    await Promise.all(ids.map((id, i) => grouped.savePoll(id[0]!, [write(id, `Story ${i}`)], state(10_000 + i))));
+    expect(commits()).toBe(3);
+    expect(await store.listItems(all)).toHaveLength(5);
+  });
+
+  it('a group whose rollback fails still settles every save, and the groups after it run', async () => {
+    const { handle, store } = await open();
+    let running: IterableIterator<unknown> | null = null;
+    const failing: Store = {
+      ...store,
+      async savePoll(sourceId, ...rest) {
+        if (sourceId !== 'b') return store.savePoll(sourceId, ...rest);
+        // A statement left running: SQLite refuses to roll back while it is ("connection is busy").
+        running = handle.raw.prepare('SELECT 1 UNION ALL SELECT 2').iterate();
+        running.next();
+        throw new Error('b failed');
+      },
+    };
+    const grouped = groupPollSaves(failing, handle.raw, { windowMs: 60_000, maxGroup: 2 });
+    const first = await Promise.allSettled([grouped.savePoll('a', [write('a1', 'One')], state(10_000)), grouped.savePoll('b', [write('b1', 'Two')], state(10_000))]);
+    expect(first.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    (running as IterableIterator<unknown> | null)?.return?.();
+    if (handle.raw.inTransaction) handle.raw.exec('ROLLBACK');
+    await Promise.all([grouped.savePoll('a', [write('a2', 'Three')], state(20_000)), grouped.savePoll('c', [write('c1', 'Four')], state(20_000))]);
+    expect((await store.listItems(all)).map((s) => s.item.uri).sort()).toEqual(['urn:wirefeed:test:a2', 'urn:wirefeed:test:c1']);
+  });
+
   it('a group is written at once when every poll in flight waits in it', async () => {
     const { handle, store } = await open();
     // The window is a minute: the saves resolve only because both polls in flight are waiting.
