@@ -3,29 +3,34 @@
  * digits. Used for stable ids, change detection and ETags; it runs the same on Node and Workers.
  */
 export function hash64(input: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < input.length; i++) {
-    const ch = input.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  return finish(h1, h2);
+  mix(SEED, input);
+  return finish(LANES[0], LANES[1]);
 }
 
 /** {@link hash64}'s state after a prefix, for {@link hash64After}. */
 export type HashPrefix = readonly [number, number];
 
-/** Hashes `prefix` once for many strings that start with it: `hash64After(hashPrefix(p), s) === hash64(p + s)`. */
-export function hashPrefix(prefix: string): HashPrefix {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < prefix.length; i++) {
-    const ch = prefix.charCodeAt(i);
+const SEED: HashPrefix = [0xdeadbeef, 0x41c6ce57];
+// The lanes `mix` leaves (written in place: the hash allocates nothing but its result).
+const LANES: [number, number] = [0, 0];
+
+/** Mixes each character of `text` into both lanes, from `state`; the result is left in `LANES`. */
+function mix(state: HashPrefix, text: string): void {
+  let h1 = state[0];
+  let h2 = state[1];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 2654435761);
     h2 = Math.imul(h2 ^ ch, 1597334677);
   }
-  return [h1, h2];
+  LANES[0] = h1;
+  LANES[1] = h2;
+}
+
+/** Hashes `prefix` once for many strings that start with it: `hash64After(hashPrefix(p), s) === hash64(p + s)`. */
+export function hashPrefix(prefix: string): HashPrefix {
+  mix(SEED, prefix);
+  return [LANES[0], LANES[1]];
 }
 
 /**
@@ -33,14 +38,8 @@ export function hashPrefix(prefix: string): HashPrefix {
  * the prefix is not read again, and `rest` is read as the flat string it is (a concatenation is not flat).
  */
 export function hash64After(prefix: HashPrefix, rest: string): string {
-  let h1 = prefix[0];
-  let h2 = prefix[1];
-  for (let i = 0; i < rest.length; i++) {
-    const ch = rest.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  return finish(h1, h2);
+  mix(prefix, rest);
+  return finish(LANES[0], LANES[1]);
 }
 
 /**
