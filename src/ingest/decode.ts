@@ -105,10 +105,14 @@ function httpCharset(contentType: string | null | undefined): string | null {
   return m?.[1] ?? null;
 }
 
-/** The bytes (at most a few KiB: they are passed as arguments) as Latin-1 characters. */
-function latin1(bytes: Uint8Array): string {
-  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+/** The bytes as Latin-1 characters, one per byte (never lossy), a few KiB at a time (each chunk goes as arguments). */
+export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let s = '';
+  for (let at = start; at < end; at += LATIN1_CHUNK) s += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(end, at + LATIN1_CHUNK)) as unknown as number[]);
+  return s;
 }
+
+const LATIN1_CHUNK = 8192;
 
 /** The length of the well-formed multi-byte UTF-8 sequence at `i`, 0 when there is none. */
 function utf8SequenceAt(bytes: Uint8Array, i: number): number {

@@ -4,7 +4,7 @@ import { dedupe, normalizeEntry, type NormalizedItem, type NormalizeRules } from
 import type { EntryRecord, EntryYield } from '../store/store.ts';
 import { hash64, hash64After, hash64Bytes, hashPrefix, type HashPrefix } from '../util/hash.ts';
 import { stableJson } from '../util/stable-json.ts';
-import { decodeFeedBytes } from './decode.ts';
+import { decodeFeedBytes, latin1 } from './decode.ts';
 import { pageRequestFor, type PageRequest } from './full-text.ts';
 import { parseFeed } from './parse.ts';
 
@@ -148,10 +148,8 @@ export function documentKey(job: Pick<ProcessJob, 'bytes' | 'contentType' | 'url
   // A document without an XML entry (JSON Feed, or no entries) is keyed by all of its bytes.
   let first = firstEntryTag(bytes);
   if (first === bytes.length) first = 0;
-  // Latin-1, one char per byte: the head is short, and decoding it so is never lossy.
-  let head = '';
-  for (let i = 0; i < first; i++) head += String.fromCharCode(bytes[i]!);
-  head = head.replace(FEED_DATES, '');
+  // Latin-1, one char per byte: decoding the head so is never lossy.
+  const head = latin1(bytes, 0, first).replace(FEED_DATES, '');
   const context = hash64(stableJson({ scheme: ENTRY_HASH_SCHEME, source: job.source, rules: rulesKeyOf(job.rules), url: job.url, type: job.contentType, head }));
   return `doc:${context}:${hash64Bytes(bytes, first, bytes.length - first)}`;
 }
