@@ -60,6 +60,12 @@ export interface AppDeps {
   peerAddress?: ((c: Context) => string | undefined) | undefined;
   /** Where request failures (and, at debug, every request) are logged, with the request id. */
   logger?: Logger | undefined;
+  /**
+   * Lets a feed's render give way to other requests between a few new items (Node: the next turn of the event
+   * loop, while the others get the previous representation); absent (Workers: a request has its isolate's turn),
+   * a render runs through.
+   */
+  pause?: (() => Promise<void>) | undefined;
   /** Items prepared for rendering, kept per item version and shared by every feed; a fresh cache when absent. */
   preparedItems?: PreparedItems | undefined;
   /** Subscribers' keys and entitlements; without it a feed request with a key is refused (401). */
@@ -142,7 +148,7 @@ export function createApp(deps: AppDeps): Hono {
     // A bearer key's representation is its entitlement's, shared: a `?key=` sent beside the header stays out of its links.
     const rendered = grant && !grant.inUrl && search !== url.search ? new URL(`${url.origin}${url.pathname}${search}`) : url;
     const rep = await representations.obtain(key, version, () =>
-      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language, prepared }, { spec, format, url: rendered, base, access }),
+      renderPublishedFeed({ store: deps.store, title, hubUrl: deps.hubUrl, now: now(), language: deps.language, prepared, pause: deps.pause }, { spec, format, url: rendered, base, access }),
     );
     const res = respond(c, rep, feedLinks(deps.hubUrl, `${base}${url.pathname}${rendered.search}`));
     if (grant) {

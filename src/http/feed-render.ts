@@ -5,7 +5,7 @@ import { filterIdentity } from '../publish/feed-identity.ts';
 import { FilterError, parseFeedRequest, type FeedRequest } from '../publish/filter.ts';
 import { renderNinjs } from '../publish/ninjs.ts';
 import { OPML_CONTENT_TYPE, renderOpml } from '../publish/opml.ts';
-import { renderFeed } from '../publish/render.ts';
+import { renderFeed, warmFeed, type FeedMeta } from '../publish/render.ts';
 import type { PreparedItems } from '../publish/prepared-items.ts';
 import type { Rendered } from '../publish/representation.ts';
 import type { Store } from '../store/store.ts';
@@ -44,7 +44,16 @@ export function resolveFeed(file: string, formatParam: string | null, byName: Ma
  * a filter the request cannot have.
  */
 export async function renderPublishedFeed(
-  deps: { store: Store; title: string; hubUrl: string | undefined; now: number; language?: string | undefined; prepared?: PreparedItems | undefined },
+  deps: {
+    store: Store;
+    title: string;
+    hubUrl: string | undefined;
+    now: number;
+    language?: string | undefined;
+    prepared?: PreparedItems | undefined;
+    /** Lets a render of many new items give way between a few of them (see `warmFeed`); absent, it runs through. */
+    pause?: (() => Promise<void>) | undefined;
+  },
   request: { spec: FeedSpec; format: PublishedFormat; url: URL; base: string; access?: ItemAccess | null },
 ): Promise<Rendered> {
   const { spec, format, url, base } = request;
@@ -59,24 +68,21 @@ export async function renderPublishedFeed(
   const title = filter.query
     ? `${spec.title} — ${filter.label} — ${deps.title}`
     : spec.name === 'all' ? deps.title : `${spec.title} — ${deps.title}`;
-  const rendered = renderFeed(
-    {
-      id,
-      title,
-      description: spec.description ?? spec.title,
-      siteUrl: `${base}/`,
-      selfUrl: `${base}${url.pathname}${url.search}`,
-      // The id URL (`/feeds/NAME?filter`, no extension) is the HTML page of this very filter.
-      homeUrl: filter.query ? id : undefined,
-      language: deps.language,
-      updated: lastModified,
-      nextUrl: page.next ? withParam(url, 'before', page.next, base) : undefined,
-      hubUrl: deps.hubUrl,
-    },
-    items,
-    format,
-    deps.prepared,
-  );
+  const meta: FeedMeta = {
+    id,
+    title,
+    description: spec.description ?? spec.title,
+    siteUrl: `${base}/`,
+    selfUrl: `${base}${url.pathname}${url.search}`,
+    // The id URL (`/feeds/NAME?filter`, no extension) is the HTML page of this very filter.
+    homeUrl: filter.query ? id : undefined,
+    language: deps.language,
+    updated: lastModified,
+    nextUrl: page.next ? withParam(url, 'before', page.next, base) : undefined,
+    hubUrl: deps.hubUrl,
+  };
+  if (deps.pause && deps.prepared) await warmFeed(meta, items, format, deps.prepared, deps.pause);
+  const rendered = renderFeed(meta, items, format, deps.prepared);
   return { ...rendered, lastModified, itemCount: items.length };
 }
 

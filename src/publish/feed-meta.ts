@@ -72,7 +72,7 @@ export function prepareFeed(meta: FeedMeta, items: NewsItem[], prepare: PrepareI
   const selfUrl = httpUrl(meta.selfUrl);
   if (siteUrl === undefined) throw new TypeError(`FeedMeta.siteUrl is not an absolute http(s) URL: ${meta.siteUrl}`);
   if (selfUrl === undefined) throw new TypeError(`FeedMeta.selfUrl is not an absolute http(s) URL: ${meta.selfUrl}`);
-  const updated = validDate(meta.updated) ?? latestItemDate(items) ?? new Date(MIN_TIME);
+  const updated = feedUpdated(meta, items);
   return {
     id: xmlSafe(meta.id ?? ''),
     title: oneLine(xmlSafe(meta.title ?? '')),
@@ -85,6 +85,11 @@ export function prepareFeed(meta: FeedMeta, items: NewsItem[], prepare: PrepareI
     links: { next: httpUrl(meta.nextUrl), hub: httpUrl(meta.hubUrl), stylesheet: httpUrl(meta.stylesheetUrl) },
     items: items.map((item) => prepare(item, updated)),
   };
+}
+
+/** The date a feed of `items` is prepared with: `meta.updated` when valid, else the latest item date, else 1970. */
+export function feedUpdated(meta: FeedMeta, items: NewsItem[]): Date {
+  return validDate(meta.updated) ?? latestItemDate(items) ?? new Date(MIN_TIME);
 }
 
 function latestItemDate(items: NewsItem[]): Date | undefined {

@@ -78,6 +78,16 @@ export class PreparedItems {
     return text;
   };
 
+  /**
+   * True when the item is kept prepared for a feed dated `feedUpdated`, and with `format`, when kept with its
+   * fragment in that format too: a render that carries it prepares (and writes) nothing for it.
+   */
+  has(item: NewsItem, feedUpdated: Date, format?: string): boolean {
+    const hit = this.#entries.get(item);
+    if (hit === undefined || hit.feedTime !== (usesFeedDate(item) ? feedUpdated.getTime() : undefined)) return false;
+    return format === undefined || hit.fragments.has(format);
+  }
+
   /** Preparations answered from the cache, and done. */
   get stats(): { hits: number; misses: number } {
     return { hits: this.#hits, misses: this.#misses };

@@ -3,8 +3,8 @@
  * from the same prepared feed (`feed-meta.ts`, `feed-item.ts`).
  */
 import type { NewsItem } from '../model.ts';
-import { renderAtom } from './atom.ts';
-import { CONTENT_TYPES, prepareFeed, type FeedMeta, type OutputFormat } from './feed-meta.ts';
+import { keptAtomEntries, renderAtom } from './atom.ts';
+import { CONTENT_TYPES, feedUpdated, prepareFeed, type FeedMeta, type OutputFormat } from './feed-meta.ts';
 import { renderJsonFeed } from './json-feed.ts';
 import type { ItemFragments, PrepareItem } from './prepared-items.ts';
 import { renderRss } from './rss.ts';
@@ -29,4 +29,49 @@ export function renderFeed(
   const feed = prepareFeed(meta, items, cache?.prepare);
   const body = format === 'rss' ? renderRss(feed, cache?.fragment) : format === 'atom' ? renderAtom(feed, cache?.fragment) : renderJsonFeed(feed, cache?.fragment);
   return { body, contentType: CONTENT_TYPES[format] };
+}
+
+/** A cache of prepared items and their fragments that can say which it holds (the app's `PreparedItems`). */
+export interface FragmentCache {
+  prepare: PrepareItem;
+  fragment: ItemFragments;
+  has(item: NewsItem, feedUpdated: Date, format?: string): boolean;
+}
+
+// Items written between two pauses: a fresh item costs some tenths of a millisecond to prepare and write.
+const WARM_CHUNK = 8;
+
+/**
+ * Prepares and writes into `cache`, a few at a time with `pause()` between, the items of a feed that the cache
+ * does not hold yet in `format`, so that `renderFeed` with the same arguments afterwards only assembles kept
+ * fragments: a render of many new items then gives way to other work (requests served from the previous
+ * representation) instead of holding the thread. The bytes `renderFeed` gives are the same with or without it.
+ */
+export async function warmFeed(
+  meta: FeedMeta,
+  items: NewsItem[],
+  format: OutputFormat,
+  cache: FragmentCache,
+  pause: () => Promise<void>,
+): Promise<void> {
+  // Every item is prepared with the whole feed's date, as the feed's own render prepares it.
+  const updated = feedUpdated(meta, items);
+  let chunks = 0;
+  const next = async (): Promise<void> => {
+    if (chunks++ > 0) await pause();
+  };
+  const unprepared = items.filter((item) => !cache.has(item, updated));
+  for (let i = 0; i < unprepared.length; i += WARM_CHUNK) {
+    await next();
+    for (const item of unprepared.slice(i, i + WARM_CHUNK)) cache.prepare(item, updated);
+  }
+  const prepared = items.map((item) => cache.prepare(item, updated));
+  // Atom keeps no entry without a link of its own, nor any when two entries share a picture.
+  const kept = format === 'atom' ? new Set(keptAtomEntries(prepared)) : null;
+  const write = items.filter((item, k) => (kept === null || kept.has(prepared[k]!)) && !cache.has(item, updated, format));
+  const dated: FeedMeta = { ...meta, updated };
+  for (let i = 0; i < write.length; i += WARM_CHUNK) {
+    await next();
+    renderFeed(dated, write.slice(i, i + WARM_CHUNK), format, cache);
+  }
 }

@@ -199,6 +199,8 @@ export async function startNodeServer(options: {
     limiter,
     access: service.access,
     webhooks: service.push,
+    // A render of many new items (every second while a cycle stores them) gives way to the polls of cached feeds.
+    pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
     clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
     peerAddress: (c) => getConnInfo(c).remote.address,
     metrics,

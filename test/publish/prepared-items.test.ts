@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NewsItem, SourceConfig } from '../../src/model.ts';
 import { prepareItem } from '../../src/publish/feed-item.ts';
 import { PreparedItems } from '../../src/publish/prepared-items.ts';
-import { renderFeed, type FeedMeta, type OutputFormat } from '../../src/publish/render.ts';
+import { renderFeed, warmFeed, type FeedMeta, type OutputFormat } from '../../src/publish/render.ts';
 import { openSqlite } from '../../src/runtime/sqlite.ts';
 import { createStore, type ItemWrite } from '../../src/store/store.ts';
 import { itemWrite, newsItem, text, webRendition } from '../support/items.ts';
@@ -74,6 +74,47 @@ describe('PreparedItems', () => {
     expect(cache.stats.misses).toBe(items.length);
     expect(cache.stats.hits).toBeGreaterThan(100);
     expect(renderFeed(meta(new Date(Date.UTC(2026, 10, 22))), items.filter((i) => !i.bodies), 'rss', cache).body).not.toContain('content:encoded>');
+  });
+
+  it('warms a feed a few items at a time, pausing between, so that its render then writes nothing and gives the same bytes', async () => {
+    const items = [...(await storedItems()), ...(await storedItems()), ...(await storedItems())];
+    expect(items.length).toBe(36);
+    for (const format of FORMATS) {
+      const cache = new PreparedItems();
+      const updated = new Date(Date.UTC(2026, 10, 21));
+      // The first item is kept already: only the other 35 are written, in chunks, with a pause between two.
+      renderFeed(meta(updated), items.slice(0, 1), format, cache);
+      let pauses = 0;
+      const order: string[] = [];
+      const pause = async (): Promise<void> => {
+        pauses++;
+        order.push(`pause at ${cache.size.entries}`);
+      };
+      await warmFeed(meta(updated), items, format, cache, pause);
+      expect(cache.size.entries).toBe(items.length);
+      // 35 to prepare, 8 at a time, then as many to write (Atom writes none: two of its entries share a picture).
+      expect(pauses).toBe(format === 'atom' ? 5 - 1 : 5 + 5 - 1);
+      // Each pause came after a chunk was prepared, not all at the end.
+      expect(order[0]).toBe('pause at 9');
+      const chars = cache.size.chars;
+      const body = renderFeed(meta(updated), items, format, cache).body;
+      expect(body).toBe(renderFeed(meta(updated), items, format).body);
+      // The render after the warm-up only assembled: every item was prepared and its fragment kept.
+      expect(cache.size.chars).toBe(chars);
+      expect(cache.stats.misses).toBe(items.length);
+      const before = pauses;
+      // Warm already: nothing to write, no pause.
+      await warmFeed(meta(updated), items, format, cache, pause);
+      expect(pauses).toBe(before);
+      expect(cache.stats.misses).toBe(items.length);
+    }
+    // Atom keeps entries when no two share a picture: 33 items written then, all but the three without a link.
+    const cache = new PreparedItems();
+    const apart = items.filter((i) => !/:12$/.test(i.uri));
+    await warmFeed(meta(new Date(Date.UTC(2026, 10, 21))), apart, 'atom', cache, async () => {});
+    const chars = cache.size.chars;
+    expect(renderFeed(meta(new Date(Date.UTC(2026, 10, 21))), apart, 'atom', cache).body).toBe(renderFeed(meta(new Date(Date.UTC(2026, 10, 21))), apart, 'atom').body);
+    expect(cache.size.chars).toBe(chars);
   });
 
   it('prepares a stored item once for every feed that lists it again', async () => {
