@@ -67,8 +67,6 @@ function entryFragment(p: PreparedItem, siteUrl: string): string {
   return fixEnclosureTypes(unmark(entry.split(HTML_TITLE_OPEN).join('<title type="text"><![CDATA[')), [p]);
 }
 
-// Enclosure types are fixed by picture URL, the first item's type for all: items sharing a picture URL are
-// written together.
 /**
  * The items whose `<entry>` a render of `items` keeps (with `fragments`): none when two of them share a picture
  * (their enclosure types are fixed together), else those with a link of their own.
@@ -77,6 +75,8 @@ export function keptAtomEntries(items: PreparedItem[]): PreparedItem[] {
   return sharesPictures(items) ? [] : items.filter((p) => p.link !== undefined);
 }
 
+// Enclosure types are fixed by picture URL, the first item's type for all: items sharing a picture URL are
+// written together.
 function sharesPictures(items: PreparedItem[]): boolean {
   const urls = new Set<string>();
   for (const p of items) {
