@@ -18,7 +18,7 @@ const HTML_TITLE_OPEN = `<title type="html"><![CDATA[${TEXT_TITLE}`;
  * one stand-in entry) with the entries in its place: the same bytes as writing every entry each time.
  */
 export function renderAtom(feed: PreparedFeed, fragments?: ItemFragments): string {
-  if (fragments && feed.items.length > 0 && !sharesPictures(feed.items)) return assembleAtom(feed, fragments);
+  if (fragments && feed.items.length > 0 && keepsAtomEntries(feed.items)) return assembleAtom(feed, fragments);
   const out = new Feed(feedOptions(feed));
   for (const p of feed.items) out.addItem(atomEntry(p, feed.siteUrl));
   return finish(out.atom1(), feed, feed.items);
@@ -54,12 +54,12 @@ function assembleAtom(feed: PreparedFeed, fragments: ItemFragments): string {
   const end = doc.lastIndexOf('</entry>') + '</entry>'.length;
   const indent = doc.slice(doc.lastIndexOf('\n', start), start);
   // An entry without a link of its own links the site, which is the request's: such an entry is not kept.
-  const entries = feed.items.map((p) => (p.link === undefined ? entryFragment(p, feed.siteUrl) : fragments(p, 'atom', () => entryFragment(p, feed.siteUrl))));
+  const entries = feed.items.map((p) => (keepsAtomEntry(p) ? fragments(p, 'atom', () => atomEntryFragment(p, feed.siteUrl)) : atomEntryFragment(p, feed.siteUrl)));
   return doc.slice(0, start) + entries.join(indent) + doc.slice(end);
 }
 
-// One entry as `feed` writes it in a feed: the feed here has no other, so the only `<entry>` is this one.
-function entryFragment(p: PreparedItem, siteUrl: string): string {
+/** One entry as `feed` writes it in a feed (the feed here has no other, so the only `<entry>` is this one). */
+export function atomEntryFragment(p: PreparedItem, siteUrl: string): string {
   const out = new Feed({ id: '', title: '', copyright: '' });
   out.addItem(atomEntry(p, siteUrl));
   const xml = out.atom1();
@@ -67,12 +67,14 @@ function entryFragment(p: PreparedItem, siteUrl: string): string {
   return fixEnclosureTypes(unmark(entry.split(HTML_TITLE_OPEN).join('<title type="text"><![CDATA[')), [p]);
 }
 
-/**
- * The items whose `<entry>` a render of `items` keeps (with `fragments`): none when two of them share a picture
- * (their enclosure types are fixed together), else those with a link of their own.
- */
-export function keptAtomEntries(items: PreparedItem[]): PreparedItem[] {
-  return sharesPictures(items) ? [] : items.filter((p) => p.link !== undefined);
+/** True when a render of `items` with `fragments` keeps entries: not when two share a picture (their enclosure types are fixed together). */
+export function keepsAtomEntries(items: PreparedItem[]): boolean {
+  return !sharesPictures(items);
+}
+
+/** True when an entry is kept: it depends on its prepared item alone (one without a link links the request's site). */
+export function keepsAtomEntry(p: PreparedItem): boolean {
+  return p.link !== undefined;
 }
 
 // Enclosure types are fixed by picture URL, the first item's type for all: items sharing a picture URL are

@@ -27,7 +27,7 @@ export function renderJsonFeed(feed: PreparedFeed, fragments?: ItemFragments): s
   doc.items = [0];
   const head = JSON.stringify(doc, null, 2);
   const at = head.lastIndexOf(STAND_IN);
-  const items = feed.items.map((p) => fragments(p, 'json', () => JSON.stringify(jsonItem(p), null, 2).replace(/\n/g, ITEM_LINE)));
+  const items = feed.items.map((p) => fragments(p, 'json', () => jsonItemFragment(p)));
   return `${head.slice(0, at + ITEM_LINE.length)}${items.join(`,${ITEM_LINE}`)}${head.slice(at + STAND_IN.length - ARRAY_END.length)}`;
 }
 
@@ -35,6 +35,11 @@ export function renderJsonFeed(feed: PreparedFeed, fragments?: ItemFragments): s
 const ITEM_LINE = '\n    ';
 const ARRAY_END = '\n  ]';
 const STAND_IN = `${ITEM_LINE}0${ARRAY_END}`;
+
+/** One item as it stands in the document's `items`, indented as there. */
+export function jsonItemFragment(p: PreparedItem): string {
+  return JSON.stringify(jsonItem(p), null, 2).replace(/\n/g, ITEM_LINE);
+}
 
 function jsonItem(p: PreparedItem): Record<string, unknown> {
   const html = p.contentHtml ?? p.summaryHtml;

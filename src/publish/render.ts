@@ -3,11 +3,12 @@
  * from the same prepared feed (`feed-meta.ts`, `feed-item.ts`).
  */
 import type { NewsItem } from '../model.ts';
-import { keptAtomEntries, renderAtom } from './atom.ts';
+import { atomEntryFragment, keepsAtomEntries, keepsAtomEntry, renderAtom } from './atom.ts';
 import { CONTENT_TYPES, feedUpdated, prepareFeed, type FeedMeta, type OutputFormat } from './feed-meta.ts';
-import { renderJsonFeed } from './json-feed.ts';
+import type { PreparedItem } from './feed-item.ts';
+import { jsonItemFragment, renderJsonFeed } from './json-feed.ts';
 import type { ItemFragments, PrepareItem } from './prepared-items.ts';
-import { renderRss } from './rss.ts';
+import { renderRss, rssItemFragment } from './rss.ts';
 
 export { CONTENT_TYPES, type FeedMeta, type OutputFormat } from './feed-meta.ts';
 export { webPage } from './feed-item.ts';
@@ -65,13 +66,17 @@ export async function warmFeed(
     await next();
     for (const item of unprepared.slice(i, i + WARM_CHUNK)) cache.prepare(item, updated);
   }
-  const prepared = items.map((item) => cache.prepare(item, updated));
-  // Atom keeps no entry without a link of its own, nor any when two entries share a picture.
-  const kept = format === 'atom' ? new Set(keptAtomEntries(prepared)) : null;
-  const write = items.filter((item, k) => (kept === null || kept.has(prepared[k]!)) && !cache.has(item, updated, format));
-  const dated: FeedMeta = { ...meta, updated };
+  // Every item is prepared now: the feed comes from the cache, and each missing fragment is written as its render writes it.
+  const feed = prepareFeed({ ...meta, updated }, items, cache.prepare);
+  const atom = format === 'atom';
+  const write = atom && !keepsAtomEntries(feed.items) ? [] : feed.items.filter((p, k) => (!atom || keepsAtomEntry(p)) && !cache.has(items[k]!, updated, format));
   for (let i = 0; i < write.length; i += WARM_CHUNK) {
     await next();
-    renderFeed(dated, write.slice(i, i + WARM_CHUNK), format, cache);
+    for (const p of write.slice(i, i + WARM_CHUNK)) cache.fragment(p, format, () => fragmentOf(p, format, feed.siteUrl));
   }
+}
+
+/** An item's fragment in a format, as that format's render writes it. */
+function fragmentOf(p: PreparedItem, format: OutputFormat, siteUrl: string): string {
+  return format === 'rss' ? rssItemFragment(p) : format === 'atom' ? atomEntryFragment(p, siteUrl) : jsonItemFragment(p);
 }

@@ -33,7 +33,7 @@ function assembleRss(feed: PreparedFeed, fragments: ItemFragments): string {
   const start = channel.lastIndexOf('<item>');
   const end = channel.lastIndexOf('</item>') + '</item>'.length;
   const indent = channel.slice(channel.lastIndexOf('\n', start), start);
-  const items = feed.items.map((p) => fragments(p, 'rss', () => itemFragment(p)));
+  const items = feed.items.map((p) => fragments(p, 'rss', () => rssItemFragment(p)));
   return channel.slice(0, start) + items.join(indent) + channel.slice(end);
 }
 
@@ -43,8 +43,8 @@ function renderChannel(feed: PreparedFeed, standIn: Item): string {
   return addXmlLinks(declareNamespaces(unmark(out.rss2())), '<channel>', 'atom:link', feed.links);
 }
 
-// One item as `feed` writes it in a channel: the channel here is empty, so the only `<item>` is this one.
-function itemFragment(p: PreparedItem): string {
+/** One item as `feed` writes it in a channel (the channel here is empty, so the only `<item>` is this one). */
+export function rssItemFragment(p: PreparedItem): string {
   const out = new Feed({ id: '', title: '', copyright: '' });
   out.addItem(rssItem(p));
   const xml = out.rss2();
