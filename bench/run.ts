@@ -14,6 +14,7 @@
  * - BENCH_SIZES: comma list of store sizes, each 1k–2M (default 10000,100000,1000000)
  * - BENCH_ONLY: `http`, `store`, `load`, `parse`, `ingest`, `page` or `scale`, or a comma list of them (default: all seven)
  * - BENCH_SCALE_SIZES: comma list of source counts for the scale bench, each 100–20000 (default 1000,5000)
+ * - BENCH_SCALE_SERVER_ARGV: Node options for the scale bench's server process, separated by spaces (e.g. `--trace-gc`)
  * - BENCH_PAGE_ROUNDS: measured rounds of the page bench over the 91 corpus pages, 1–20 (default 3)
  * - BENCH_PARSE_ITERATIONS: measured iterations of each parse case, 20–5000 (default 300, after 50 warm-up)
  * - BENCH_INGEST_ITERATIONS: measured iterations of the generated ingest case, 5–1000 (default 50, after 10 warm-up; 2 per corpus feed, after 1)

@@ -105,7 +105,7 @@ async function runOne(sources: number, options: ScaleOptions, onLog: (line: stri
       schedule: { cron: '0 0 0 1 1 *', concurrency: options.concurrency, perHostConcurrency: options.concurrency },
       rateLimit: null,
     });
-    const server = forkServer('scale-server', new URL('./servers/scale-server.ts', import.meta.url), onLog);
+    const server = forkServer('scale-server', new URL('./servers/scale-server.ts', import.meta.url), onLog, (process.env.BENCH_SCALE_SERVER_ARGV ?? '').split(' ').filter(Boolean));
     children.push(server);
     const origin = await server.request<string>({ type: 'start', config, dbPath: join(dir, 'scale.db') }, 60_000);
     const t0 = performance.now();
