@@ -4,7 +4,7 @@ import { createPageFetchStore, type PageFetchCounts, type PageFetchStore } from 
 import { pollHistoryStatements, readPollHistory, type PollHour } from './poll-history.ts';
 import type { SqlDatabase, SqlStatement, SqlValue } from './sql.ts';
 import { createLeases, type SourceLeases } from './leases.ts';
-import { rightsConditions } from './rights.ts';
+import { rightsColumnValues, rightsConditions } from './rights.ts';
 import { createSourceStore, seedStatements, SourceRemovedError, toSourceState, type SourceStateRow, type SourceStore } from './sources.ts';
 import { SEARCH_CANDIDATES, searchMatch } from './search.ts';
 import { accessCondition, type ItemAccess } from './subscribers.ts';
@@ -562,16 +562,18 @@ function itemRowStatements(db: SqlDatabase, sourceId: string, encoded: EncodedRo
   statements.push(
     db
       .prepare(
-        `INSERT INTO items (id, source_id, link, published, first_seen, updated, version, content_hash, data, status, partial, fingerprint)
+        `INSERT INTO items (id, source_id, link, published, first_seen, updated, version, content_hash, data, status, partial, fingerprint, headline_start, embargoed, expires)
          SELECT json_extract(j.value, '$[0]'), ?2, json_extract(j.value, '$[1]'), COALESCE(json_extract(j.value, '$[2]'), ?3), ?3, ?3, 1,
-           json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'), json_extract(j.value, '$[7]')
+           json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'), json_extract(j.value, '$[7]'),
+           ${rightsColumnValues("json_extract(j.value, '$[4]')")}
          FROM json_each(?1) j WHERE EXISTS (SELECT 1 FROM sources WHERE id = ?2)
          ON CONFLICT (id) DO UPDATE SET
            source_id = excluded.source_id, link = excluded.link,
            published = ${dated ? 'excluded.published' : 'items.published'},
            updated = excluded.updated,
            version = items.version + 1, content_hash = excluded.content_hash, data = excluded.data,
-           status = excluded.status, partial = excluded.partial, fingerprint = excluded.fingerprint
+           status = excluded.status, partial = excluded.partial, fingerprint = excluded.fingerprint,
+           headline_start = excluded.headline_start, embargoed = excluded.embargoed, expires = excluded.expires
          WHERE items.content_hash <> excluded.content_hash AND (excluded.partial = 0 OR items.partial = 1)`,
       )
       .bind(json, sourceId, now),

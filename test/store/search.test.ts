@@ -56,10 +56,13 @@ describe('search over SQLite (migration 0010)', () => {
     const raw = new Database(join(dir, 'w.db'));
     try {
       applyMigrations(raw, before);
-      const old = createStore(wrapSqlite(raw));
-      await old.syncSources([{ id: 's', url: 'https://s.example/feed', title: 'S', interval: 15, categories: [], allowPrivateNetwork: false }]);
+      // The row as that release wrote it (today's store writes columns its schema did not have yet).
       const item = newsItem('old', { headlines: [text('Harbour ferry resumes')], bodies: [text('<p>Crews finished the repairs.</p>', 'main', 'text/html')] });
-      await old.savePoll('s', [itemWrite(item, { published: 1000 })], { etag: null, lastModified: null, fetchedAt: 2000, nextFetchAt: 3000 });
+      const { version: _v, firstCreated: _f, versionCreated: _c, ...content } = item;
+      raw.prepare(`INSERT INTO sources (id, url, title) VALUES ('s', 'https://s.example/feed', 'S')`).run();
+      raw
+        .prepare(`INSERT INTO items (id, source_id, link, published, first_seen, updated, content_hash, data) VALUES (?, 's', NULL, 1000, 2000, 2000, 'h', ?)`)
+        .run(item.uri, JSON.stringify(content));
       expect(applyMigrations(raw, MIGRATIONS_DIR)).toEqual(later);
       const store = createStore(wrapSqlite(raw));
       const q = { categoryGroups: [], excludeCategories: [], sources: [], limit: 10 };
