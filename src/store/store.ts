@@ -180,15 +180,23 @@ interface SourceRow extends SourceStateRow {
   item_count?: number;
 }
 
-interface ItemRow {
+/** A listed row without its JSON: enough to find its parsed item (`ParsedItems.key`) and to order it. */
+interface ItemKeyRow {
   id: string;
-  data: string;
   alt_ids: string | null;
   version: number;
   published: number;
   first_seen: number;
   updated: number;
+  content_hash: string;
 }
+
+interface ItemRow extends ItemKeyRow {
+  data: string;
+}
+
+/** The columns of `ItemRow` on the items table `i`. */
+const ITEM_ROW_COLUMNS = 'i.id, i.data, i.alt_ids, i.version, i.published, i.first_seen, i.updated, i.content_hash';
 
 /** A source's posting history, read on every poll: from the covering index `items_source_arrivals` alone. */
 export const RECENT_ARRIVALS_SQL = 'SELECT first_seen FROM items WHERE source_id = ?1 AND partial = 0 ORDER BY first_seen DESC LIMIT ?2';
@@ -338,8 +346,28 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
         if (results.length <= SEARCH_CANDIDATES) candidates = results.map((r) => r.id);
       }
       const { sql, params } = itemQuerySql(query, candidates);
-      const { results } = await db.prepare(sql).bind(...params).all<ItemRow>();
-      return results.map((row) => ({ item: toNewsItem(row, parsed), published: row.published, firstSeen: row.first_seen }));
+      // The listing reads keys only, and the JSON of the rows not parsed yet: after a change of the data a feed
+      // lists again hundreds of rows of which a few are new, and their bodies need not be read again.
+      const { results } = await db.prepare(sql).bind(...params).all<ItemKeyRow>();
+      const kept = results.map((row) => parsed.peek(row));
+      const missing = results.filter((_, i) => kept[i] === undefined).map((row) => row.id);
+      const fresh = new Map<string, ItemRow>();
+      if (missing.length) {
+        const rows = await db
+          .prepare(`SELECT ${ITEM_ROW_COLUMNS} FROM items i WHERE i.id IN (SELECT value FROM json_each(?1))`)
+          .bind(JSON.stringify(missing))
+          .all<ItemRow>();
+        for (const row of rows.results) fresh.set(row.id, row);
+      }
+      const listed: StoredItem[] = [];
+      for (const [i, row] of results.entries()) {
+        const item = kept[i];
+        // A row read again is its state now: changed meanwhile, it is listed as it is; removed, it is left out.
+        const current = item ? null : fresh.get(row.id);
+        if (item) listed.push({ item, published: row.published, firstSeen: row.first_seen });
+        else if (current) listed.push({ item: parsed.get(current), published: current.published, firstSeen: current.first_seen });
+      }
+      return listed;
     },
 
     async recentArrivals(sourceId, limit) {
@@ -358,11 +386,11 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
       };
       const rules = [accessCondition(options.access, bind), ...rightsConditions(options.now ?? now(), bind)];
       const row = await db
-        .prepare(`SELECT id, data, alt_ids, version, published, first_seen, updated, source_id, link, partial FROM items i WHERE i.id = ?1 AND ${rules.join(' AND ')}`)
+        .prepare(`SELECT ${ITEM_ROW_COLUMNS}, i.source_id, i.link, i.partial FROM items i WHERE i.id = ?1 AND ${rules.join(' AND ')}`)
         .bind(...params)
         .first<ItemRow & { source_id: string; link: string | null; partial: number }>();
       if (!row) return null;
-      return { item: toNewsItem(row, parsed), published: row.published, firstSeen: row.first_seen, sourceId: row.source_id, link: row.link, partial: row.partial === 1 };
+      return { item: parsed.get(row), published: row.published, firstSeen: row.first_seen, sourceId: row.source_id, link: row.link, partial: row.partial === 1 };
     },
 
     pollHistory: (since, ids) => readPollHistory(db, since, ids),
@@ -648,7 +676,7 @@ export function itemQuerySql(query: ItemQuery, candidates: number[] | null = nul
   };
   const groups = query.categoryGroups.map(lowerUnique).filter((g) => g.length > 0);
   const ingested = query.order === 'ingested';
-  const columns = 'i.id, i.data, i.alt_ids, i.version, i.published, i.first_seen, i.updated';
+  const columns = 'i.id, i.alt_ids, i.version, i.published, i.first_seen, i.updated, i.content_hash';
   const limit = bind(query.limit);
   if (candidates) {
     const key = ingested ? 'i.first_seen' : 'i.published';
@@ -729,8 +757,24 @@ class ParsedItems {
   readonly #entries = new Map<string, NewsItem>();
   constructor(readonly max: number) {}
 
+  /** Every write of a row's JSON bumps its version, and new content has a new hash: the key covers both. */
+  static key(row: ItemKeyRow): string {
+    return `${row.id}\u0000${row.version}\u0000${row.first_seen}\u0000${row.updated}\u0000${row.content_hash}\u0000${row.alt_ids ?? ''}`;
+  }
+
+  /** The parsed item of this row state, if kept (it becomes the most recently used, as with `get`). */
+  peek(row: ItemKeyRow): NewsItem | undefined {
+    const key = ParsedItems.key(row);
+    const item = this.#entries.get(key);
+    if (item !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, item);
+    }
+    return item;
+  }
+
   get(row: ItemRow): NewsItem {
-    const key = `${row.id}\u0000${row.version}\u0000${row.first_seen}\u0000${row.updated}\u0000${row.data.length}\u0000${row.alt_ids ?? ''}`;
+    const key = ParsedItems.key(row);
     let item = this.#entries.get(key);
     if (item !== undefined) {
       this.#entries.delete(key);
@@ -749,10 +793,6 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-function toNewsItem(row: ItemRow, parsed: ParsedItems): NewsItem {
-  return parsed.get(row);
 }
 
 function itemOf(row: ItemRow, content: StoredContent): NewsItem {
