@@ -1,12 +1,9 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { NewsItem } from '../../src/model.ts';
 import { applyMigrations, MIGRATIONS_DIR, wrapSqlite } from '../../src/runtime/sqlite.ts';
 import { createStore, type ItemQuery } from '../../src/store/store.ts';
 import { itemWrite, newsItem, text } from '../support/items.ts';
+import { databaseBefore } from '../support/old-database.ts';
 
 // Migration 0013 keeps what the rights rules read (headline start, embargoed, expires) in columns: rows stored
 // before it are filled in, and every later write keeps them true.
@@ -18,14 +15,8 @@ const headlineOf = (s: { item: NewsItem }) => s.item.headlines?.[0]?.value;
 
 describe('rights columns (migration 0013)', () => {
   it('fills them for rows stored before it, and a new version of a story moves them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wirefeed-rights-migrate-'));
-    const before = join(dir, 'migrations');
-    cpSync(MIGRATIONS_DIR, before, { recursive: true });
-    const later = readdirSync(before).filter((f) => f >= '0013_').sort();
-    for (const f of later) rmSync(join(before, f));
-    const raw = new Database(join(dir, 'w.db'));
+    const { raw, later } = databaseBefore('0013_');
     try {
-      applyMigrations(raw, before);
       raw.prepare(`INSERT INTO sources (id, url, title) VALUES ('s', 'https://s.example/feed', 'S')`).run();
       const stories: Array<[string, Partial<NewsItem>]> = [
         ['Council meets', {}],

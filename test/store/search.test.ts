@@ -1,12 +1,12 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyMigrations, MIGRATIONS_DIR, openSqlite, wrapSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
 import { createStore } from '../../src/store/store.ts';
 import { searchMatch } from '../../src/store/search.ts';
 import { itemWrite, newsItem, text } from '../support/items.ts';
+import { databaseBefore } from '../support/old-database.ts';
 import { searchCases } from '../support/search-cases.ts';
 
 describe('search over SQLite (migration 0010)', () => {
@@ -47,15 +47,9 @@ describe('search over SQLite (migration 0010)', () => {
   });
 
   it('indexes the items of a database that existed before the migration', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wirefeed-search-migrate-'));
-    const before = join(dir, 'migrations');
-    cpSync(MIGRATIONS_DIR, before, { recursive: true });
     // The search index and everything after it, as a database of the release before it has them.
-    const later = readdirSync(before).filter((f) => f >= '0010_').sort();
-    for (const f of later) rmSync(join(before, f));
-    const raw = new Database(join(dir, 'w.db'));
+    const { raw, later } = databaseBefore('0010_');
     try {
-      applyMigrations(raw, before);
       // The row as that release wrote it (today's store writes columns its schema did not have yet).
       const item = newsItem('old', { headlines: [text('Harbour ferry resumes')], bodies: [text('<p>Crews finished the repairs.</p>', 'main', 'text/html')] });
       const { version: _v, firstCreated: _f, versionCreated: _c, ...content } = item;
