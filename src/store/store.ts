@@ -361,11 +361,10 @@ export function createStore(db: SqlDatabase, options: { now?: () => number } = {
       }
       const listed: StoredItem[] = [];
       for (const [i, row] of results.entries()) {
-        const item = kept[i];
         // A row read again is its state now: changed meanwhile, it is listed as it is; removed, it is left out.
-        const current = item ? null : fresh.get(row.id);
-        if (item) listed.push({ item, published: row.published, firstSeen: row.first_seen });
-        else if (current) listed.push({ item: parsed.get(current), published: current.published, firstSeen: current.first_seen });
+        const current = kept[i] ? undefined : fresh.get(row.id);
+        const item = kept[i] ?? (current && parsed.get(current));
+        if (item) listed.push({ item, published: (current ?? row).published, firstSeen: (current ?? row).first_seen });
       }
       return listed;
     },
@@ -774,15 +773,11 @@ class ParsedItems {
   }
 
   get(row: ItemRow): NewsItem {
-    const key = ParsedItems.key(row);
-    let item = this.#entries.get(key);
-    if (item !== undefined) {
-      this.#entries.delete(key);
-    } else {
-      item = deepFreeze(itemOf(row, JSON.parse(row.data) as StoredContent));
-      if (this.#entries.size >= this.max) this.#entries.delete(this.#entries.keys().next().value!);
-    }
-    this.#entries.set(key, item);
+    const kept = this.peek(row);
+    if (kept !== undefined) return kept;
+    const item = deepFreeze(itemOf(row, JSON.parse(row.data) as StoredContent));
+    if (this.#entries.size >= this.max) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(ParsedItems.key(row), item);
     return item;
   }
 }
