@@ -39,12 +39,18 @@ export interface FragmentCache {
   has(item: NewsItem, feedUpdated: Date, format?: string): boolean;
 }
 
-// Items written between two pauses: a fresh item costs some tenths of a millisecond to prepare and write.
-const WARM_CHUNK = 8;
+/** How long the warm-up works between two pauses, and the clock it reads (default: 1 ms of `performance.now()`). */
+export interface WarmSlice {
+  ms: number;
+  clock: () => number;
+}
+
+// A fresh item costs some tenths of a millisecond to prepare and as much to write: a slice of 1 ms is a few items.
+const DEFAULT_SLICE: WarmSlice = { ms: 1, clock: () => performance.now() };
 
 /**
- * Prepares and writes into `cache`, a few at a time with `pause()` between, the items of a feed that the cache
- * does not hold yet in `format`, so that `renderFeed` with the same arguments afterwards only assembles kept
+ * Prepares and writes into `cache`, in slices of `slice.ms` with `pause()` between, the items of a feed that the
+ * cache does not hold yet in `format`, so that `renderFeed` with the same arguments afterwards only assembles kept
  * fragments: a render of many new items then gives way to other work (requests served from the previous
  * representation) instead of holding the thread. The bytes `renderFeed` gives are the same with or without it.
  */
@@ -54,25 +60,36 @@ export async function warmFeed(
   format: OutputFormat,
   cache: FragmentCache,
   pause: () => Promise<void>,
+  slice: WarmSlice = DEFAULT_SLICE,
 ): Promise<void> {
   // Every item is prepared with the whole feed's date, as the feed's own render prepares it.
   const updated = feedUpdated(meta, items);
-  let chunks = 0;
+  let sliceStart = slice.clock();
+  // Before each item: a pause when the slice has run its time (never before the first item).
   const next = async (): Promise<void> => {
-    if (chunks++ > 0) await pause();
+    if (slice.clock() - sliceStart < slice.ms) return;
+    await pause();
+    sliceStart = slice.clock();
   };
-  const unprepared = items.filter((item) => !cache.has(item, updated));
-  for (let i = 0; i < unprepared.length; i += WARM_CHUNK) {
-    await next();
-    for (const item of unprepared.slice(i, i + WARM_CHUNK)) cache.prepare(item, updated);
+  let first = true;
+  const step = async (): Promise<void> => {
+    if (first) first = false;
+    else await next();
+  };
+  for (const item of items) {
+    if (cache.has(item, updated)) continue;
+    await step();
+    cache.prepare(item, updated);
   }
   // Every item is prepared now: the feed comes from the cache, and each missing fragment is written as its render writes it.
   const feed = prepareFeed({ ...meta, updated }, items, cache.prepare);
   const atom = format === 'atom';
-  const write = atom && !keepsAtomEntries(feed.items) ? [] : feed.items.filter((p, k) => (!atom || keepsAtomEntry(p)) && !cache.has(items[k]!, updated, format));
-  for (let i = 0; i < write.length; i += WARM_CHUNK) {
-    await next();
-    for (const p of write.slice(i, i + WARM_CHUNK)) cache.fragment(p, format, () => fragmentOf(p, format, feed.siteUrl));
+  if (atom && !keepsAtomEntries(feed.items)) return;
+  for (let k = 0; k < feed.items.length; k++) {
+    const p = feed.items[k]!;
+    if ((atom && !keepsAtomEntry(p)) || cache.has(items[k]!, updated, format)) continue;
+    await step();
+    cache.fragment(p, format, () => fragmentOf(p, format, feed.siteUrl));
   }
 }
 
