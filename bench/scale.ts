@@ -4,7 +4,8 @@
  * changing 15 of their 30 entries per cycle, the other half answering 200 with the same entries), for each N:
  *
  * 1. the first fill (the start-up tick: every source new), not timed;
- * 2. a cached feed's p99 with the server idle (pollers in this process, one keep-alive connection each);
+ * 2. a cached feed's p99 with the server idle (pollers in this process, one keep-alive connection each), after a
+ *    warm-up of the same pollers that is not counted (the feed's first render, the JIT, the fill's garbage);
  * 3. one full cycle (every source due, one tick drains them) with the same pollers running: wall time, the
  *    server's CPU, its peak RSS, the database size, and the cached feed's p99 during the cycle;
  * 4. CPU per poll, measured apart without pollers: a tick over the unchanged-entries half only, then one over
@@ -19,6 +20,9 @@ import { validateConfig } from '../src/config.ts';
 import { forkServer, type ChildServer, type LoopDelay } from './child.ts';
 import type { CycleResult } from './servers/scale-server.ts';
 import { percentile } from './stats.ts';
+
+/** Polling before the idle window, not counted. */
+const WARM_UP_MS = 3000;
 
 export interface ScaleOptions {
   sizes: number[];
@@ -113,6 +117,8 @@ async function runOne(sources: number, options: ScaleOptions, onLog: (line: stri
     const fill = { polls: filled, ms: performance.now() - t0 };
 
     const path = '/feeds/all.rss';
+    // Not counted: the feed's first render after the fill, and both processes' first requests, would be idle figures.
+    await poll(origin, path, options.pollers, sleep(WARM_UP_MS));
     // The first ask starts the server's histogram; each later one answers since the one before.
     await server.request<LoopDelay>({ type: 'loopDelay' });
     const idle = summary(await poll(origin, path, options.pollers, sleep(options.idleSeconds * 1000)));
@@ -172,7 +178,7 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
     `The real server (\`startNodeServer\`, ${o.concurrency} polls at once, in the poll thread and its one parse worker thread) with N sources on a local upstream: ` +
       `30 items a feed, half of the feeds changing 15 of their 30 entries per cycle, the other half answering 200 with the same ` +
       `entries and a new \`lastBuildDate\`. A cycle makes every source due and one tick drains the backlog (leased waves). ` +
-      `${o.pollers} pollers read the cached \`/feeds/all.rss\` for ${o.idleSeconds} s idle, then during the full cycle, then idle again. CPU is the ` +
+      `${o.pollers} pollers read the cached \`/feeds/all.rss\` for ${WARM_UP_MS / 1000} s not counted (a warm-up), then ${o.idleSeconds} s idle, then during the full cycle, then idle again. CPU is the ` +
       `server process's (all threads), per poll; each kind of poll is measured on its own tick, without pollers.`,
   );
   out();
