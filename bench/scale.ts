@@ -8,6 +8,8 @@
  *    warm-up of the same pollers that is not counted (the feed's first render, the JIT, the fill's garbage);
  * 3. one full cycle (every source due, one tick drains them) with the same pollers running: wall time, the
  *    server's CPU, its peak RSS, the database size, and the cached feed's p99 during the cycle;
+ *    Beside it, the same number of pollers read the same bytes from a bare `node:http` server (`servers/bare.ts`,
+ *    another child) in the same windows: the reference for what the machine alone does to a p99 while the cycle runs;
  * 4. CPU per poll, measured apart without pollers: a tick over the unchanged-entries half only, then one over
  *    the changed half only.
  */
@@ -18,6 +20,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
 import { validateConfig } from '../src/config.ts';
 import { forkServer, type ChildServer, type LoopDelay } from './child.ts';
+import { fetchRaw, header } from './http.ts';
+import type { BareRoute, CapturedResponse } from './servers/bare.ts';
 import type { CycleResult } from './servers/scale-server.ts';
 import { percentile } from './stats.ts';
 
@@ -44,6 +48,8 @@ export interface ScaleRun {
   during: LatencySummary;
   /** Idle again, right after the cycle: a second look at the idle figure (other load on the machine moves it). */
   idleAfter: LatencySummary;
+  /** The bare server's answers of the same bytes, polled beside ours in the same three windows. */
+  bare: { idle: LatencySummary; during: LatencySummary; idleAfter: LatencySummary };
   /** The server's event-loop delay while the pollers ran idle, then during the cycle. */
   idleLoop: LoopDelay;
   duringLoop: LoopDelay;
@@ -119,31 +125,52 @@ async function runOne(sources: number, options: ScaleOptions, onLog: (line: stri
     const path = '/feeds/all.rss';
     // Not counted: the feed's first render after the fill, and both processes' first requests, would be idle figures.
     await poll(origin, path, options.pollers, sleep(WARM_UP_MS));
+    const bare = forkServer('scale-bare', new URL('./servers/bare.ts', import.meta.url), onLog);
+    children.push(bare);
+    const bareOrigin = await bare.request<string>({ type: 'start', routes: [await bareRoute(origin, path)] });
+    await poll(bareOrigin, path, options.pollers, sleep(WARM_UP_MS));
+    // Ours and the bare server's pollers in the same window; `stop` ends both.
+    const both = async (stop: Promise<void>): Promise<[LatencySummary, LatencySummary]> => {
+      const [a, b] = await Promise.all([poll(origin, path, options.pollers, stop), poll(bareOrigin, path, options.pollers, stop)]);
+      return [summary(a), summary(b)];
+    };
     // The first ask starts the server's histogram; each later one answers since the one before.
     await server.request<LoopDelay>({ type: 'loopDelay' });
-    const idle = summary(await poll(origin, path, options.pollers, sleep(options.idleSeconds * 1000)));
+    const [idle, bareIdle] = await both(sleep(options.idleSeconds * 1000));
     const idleLoop = await server.request<LoopDelay>({ type: 'loopDelay' });
     await upstream.request({ type: 'advance' } as never);
     let release: () => void = () => {};
     const stop = new Promise<void>((resolve) => (release = resolve));
     const upstreamCpu0 = await upstream.cpuMicros();
-    const pollers = poll(origin, path, options.pollers, stop);
+    const pollers = both(stop);
     const cycle = await server.request<CycleResult>({ type: 'cycle', parity: null } as never, 30 * 60_000);
     const upstreamCpuMs = ((await upstream.cpuMicros()) - upstreamCpu0) / 1000;
     release();
-    const during = summary(await pollers);
+    const [during, bareDuring] = await pollers;
     const duringLoop = await server.request<LoopDelay>({ type: 'loopDelay' });
-    const idleAfter = summary(await poll(origin, path, options.pollers, sleep(options.idleSeconds * 1000)));
+    const [idleAfter, bareIdleAfter] = await both(sleep(options.idleSeconds * 1000));
+    const bareRun = { idle: bareIdle, during: bareDuring, idleAfter: bareIdleAfter };
 
     // The upstream's next advance changes one parity; the other half answers with the same entries.
     const changedParity = await upstream.request<number>({ type: 'advance' } as never);
     const unchanged = await server.request<CycleResult>({ type: 'cycle', parity: 1 - changedParity } as never, 30 * 60_000);
     const changed = await server.request<CycleResult>({ type: 'cycle', parity: changedParity } as never, 30 * 60_000);
-    return { sources, fill, cycle, unchanged, changed, idle, during, idleAfter, idleLoop, duringLoop, upstreamCpuMs };
+    return { sources, fill, cycle, unchanged, changed, idle, during, idleAfter, bare: bareRun, idleLoop, duringLoop, upstreamCpuMs };
   } finally {
     for (const child of children.reverse()) await child.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The bare server's route for `path`: our cached answers to a gzip poll, a plain one and a revalidation, as sent. */
+async function bareRoute(origin: string, path: string): Promise<BareRoute> {
+  const gzip = await fetchRaw(origin, path, { 'accept-encoding': 'gzip' });
+  const identity = await fetchRaw(origin, path, {});
+  const etag = header(gzip, 'etag');
+  if (gzip.status !== 200 || identity.status !== 200 || !etag) throw new Error(`${path}: HTTP ${gzip.status}/${identity.status}${etag ? '' : ' without an ETag'}`);
+  const notModified = await fetchRaw(origin, path, { 'if-none-match': etag });
+  const plain = ({ status, headers, body }: CapturedResponse): CapturedResponse => ({ status, headers, body });
+  return { path, etag, identity: plain(identity), gzip: plain(gzip), notModified: plain(notModified) };
 }
 
 /** Runs the scale bench for each size, one after the other. */
@@ -155,7 +182,8 @@ export async function runScaleBench(options: ScaleOptions, onLog: (line: string)
     // Each size's figures as soon as they are known (the table is printed at the end).
     onLog(
       `scale: ${n} sources: cycle ${(run.cycle.wallMs / 1000).toFixed(1)} s, CPU/poll unchanged ${(run.unchanged.cpuMs / run.unchanged.polls).toFixed(2)} ms, ` +
-        `changed ${(run.changed.cpuMs / run.changed.polls).toFixed(2)} ms, p99 idle ${run.idle.p99.toFixed(1)} ms, during ${run.during.p99.toFixed(1)} ms`,
+        `changed ${(run.changed.cpuMs / run.changed.polls).toFixed(2)} ms, p99 idle ${run.idle.p99.toFixed(1)} ms, during ${run.during.p99.toFixed(1)} ms ` +
+        `(bare server: ${run.bare.idle.p99.toFixed(1)} / ${run.bare.during.p99.toFixed(1)} ms)`,
     );
     runs.push(run);
   }
@@ -178,7 +206,8 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
     `The real server (\`startNodeServer\`, ${o.concurrency} polls at once, in the poll thread and its one parse worker thread) with N sources on a local upstream: ` +
       `30 items a feed, half of the feeds changing 15 of their 30 entries per cycle, the other half answering 200 with the same ` +
       `entries and a new \`lastBuildDate\`. A cycle makes every source due and one tick drains the backlog (leased waves). ` +
-      `${o.pollers} pollers read the cached \`/feeds/all.rss\` for ${WARM_UP_MS / 1000} s not counted (a warm-up), then ${o.idleSeconds} s idle, then during the full cycle, then idle again. CPU is the ` +
+      `${o.pollers} pollers read the cached \`/feeds/all.rss\` for ${WARM_UP_MS / 1000} s not counted (a warm-up), then ${o.idleSeconds} s idle, then during the full cycle, then idle again; ` +
+      `${o.pollers} more read the same bytes from a bare \`node:http\` server (another process) in the same windows, the reference for what the machine's load alone does. CPU is the ` +
       `server process's (all threads), per poll; each kind of poll is measured on its own tick, without pollers.`,
   );
   out();
@@ -201,7 +230,7 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
     out(
       `- ${r.sources} sources: unchanged-entries poll ${f(u, 2)} ms CPU (target ≤ ${UNCHANGED_CPU_TARGET_MS} ms: ${verdict(u <= UNCHANGED_CPU_TARGET_MS)}); ` +
         `changed poll ${f(c, 2)} ms (target ≤ ${CHANGED_CPU_TARGET_MS} ms: ${verdict(c <= CHANGED_CPU_TARGET_MS)}); cached feed p99 during the cycle ` +
-        `${f(ratio, 2)}× idle (target ≤ ${P99_TARGET}×: ${verdict(ratio <= P99_TARGET)})`,
+        `${f(ratio, 2)}× idle (target ≤ ${P99_TARGET}×: ${verdict(ratio <= P99_TARGET)}); the bare server's in the same windows ${f(r.bare.during.p99 / r.bare.idle.p99, 2)}×`,
     );
     const failures = [r.cycle, r.unchanged, r.changed].reduce((n, x) => n + x.errors, 0);
     out(
@@ -212,6 +241,8 @@ export function printScale(report: ScaleReport, out: (line?: string) => void): v
     out(
       `  - cached feed p50 / p99 / max: ${f(r.idle.p50, 2)} / ${f(r.idle.p99, 2)} / ${f(r.idle.max, 1)} ms idle, ${f(r.during.p50, 2)} / ${f(r.during.p99, 2)} / ${f(r.during.max, 1)} ms during the cycle, ` +
         `${f(r.idleAfter.p50, 2)} / ${f(r.idleAfter.p99, 2)} / ${f(r.idleAfter.max, 1)} ms idle again after it; ` +
+        `bare server p50 / p99 / max: ${f(r.bare.idle.p50, 2)} / ${f(r.bare.idle.p99, 2)} / ${f(r.bare.idle.max, 1)} ms idle, ${f(r.bare.during.p50, 2)} / ${f(r.bare.during.p99, 2)} / ${f(r.bare.during.max, 1)} ms during, ` +
+        `${f(r.bare.idleAfter.p50, 2)} / ${f(r.bare.idleAfter.p99, 2)} / ${f(r.bare.idleAfter.max, 1)} ms after; ` +
         `server event-loop delay p50 / p99 / max: ${f(r.idleLoop.p50, 2)} / ${f(r.idleLoop.p99, 2)} / ${f(r.idleLoop.max, 1)} ms idle, ${f(r.duringLoop.p50, 2)} / ${f(r.duringLoop.p99, 2)} / ${f(r.duringLoop.max, 1)} ms during the cycle; ` +
         `CPU during the cycle: server ${f(r.cycle.cpuMs / 1000, 1)} s, local upstream ${f(r.upstreamCpuMs / 1000, 1)} s (of ${f((availableParallelism() * r.cycle.wallMs) / 1000, 1)} core-seconds on ${availableParallelism()} cores)`,
     );
