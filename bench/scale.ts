@@ -8,7 +8,7 @@
  *    warm-up of the same pollers that is not counted (the feed's first render, the JIT, the fill's garbage);
  * 3. one full cycle (every source due, one tick drains them) with the same pollers running: wall time, the
  *    server's CPU, its peak RSS, the database size, and the cached feed's p99 during the cycle;
- *    Beside it, the same number of pollers read the same bytes from a bare `node:http` server (`servers/bare.ts`,
+ *    beside it, the same number of pollers read the same bytes from a bare `node:http` server (`servers/bare.ts`,
  *    another child) in the same windows: the reference for what the machine alone does to a p99 while the cycle runs;
  * 4. CPU per poll, measured apart without pollers: a tick over the unchanged-entries half only, then one over
  *    the changed half only.
