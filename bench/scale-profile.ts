@@ -10,7 +10,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteDriver } from '../src/runtime/sqlite-driver.ts';
 import { validateConfig } from '../src/config.ts';
 import { startNodeServer } from '../src/runtime/node.ts';
 import type { SqliteHandle } from '../src/runtime/sqlite.ts';
@@ -22,7 +23,7 @@ const cycles = Number(process.env.PROFILE_CYCLES ?? 3);
 // PROFILE_SQL=1: each statement's time (run/all/get) summed by its SQL, printed after the ticks.
 const sqlTimes = new Map<string, { calls: number; ms: number }>();
 if (process.env.PROFILE_SQL) {
-  const probe = new Database(':memory:');
+  const probe = new (sqliteDriver())(':memory:');
   const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, (...args: unknown[]) => unknown>;
   probe.close();
   for (const method of ['run', 'all', 'get']) {

@@ -1,9 +1,10 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.ts';
 import type { SqlDatabase, SqlStatement, SqlValue } from '../store/sql.ts';
+import { sqliteDriver } from './sqlite-driver.ts';
 
 /** Where the numbered SQL migrations live (shared with `wrangler d1 migrations apply`). */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../store/migrations/', import.meta.url));
@@ -23,7 +24,7 @@ export function openSqlite(path: string): SqliteHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let raw: Database.Database;
   try {
-    raw = new Database(path);
+    raw = new (sqliteDriver())(path);
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     raw.pragma('busy_timeout = 5000');

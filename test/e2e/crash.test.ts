@@ -18,7 +18,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteDriver } from '../../src/runtime/sqlite-driver.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killServer, startServer, type ServeProcess } from '../support/serve-process.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -124,7 +125,7 @@ interface Snapshot {
 }
 
 function snapshot(dbPath: string): Snapshot {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const db = new (sqliteDriver())(dbPath, { readonly: true, fileMustExist: true });
   try {
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('\n');
     const source = db.prepare(`SELECT etag, last_success_at, last_fetch_at FROM sources WHERE id = 'big'`).get() as

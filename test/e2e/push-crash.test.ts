@@ -14,7 +14,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteDriver } from '../../src/runtime/sqlite-driver.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServer, startServer, type ServeProcess } from '../support/serve-process.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -46,7 +47,7 @@ interface Post {
 }
 
 function outboxEvents(dbPath: string): Array<{ event_id: string; item_id: string; seq: number; type: string }> {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const db = new (sqliteDriver())(dbPath, { readonly: true, fileMustExist: true });
   try {
     return db.prepare('SELECT event_id, item_id, seq, type FROM outbox ORDER BY seq').all() as Array<{ event_id: string; item_id: string; seq: number; type: string }>;
   } finally {
@@ -55,7 +56,7 @@ function outboxEvents(dbPath: string): Array<{ event_id: string; item_id: string
 }
 
 function deliveryStates(dbPath: string): Record<string, number> {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const db = new (sqliteDriver())(dbPath, { readonly: true, fileMustExist: true });
   try {
     const rows = db.prepare(`SELECT state, count(*) AS n FROM webhook_deliveries WHERE subscriber_id = 'cms' GROUP BY state`).all() as Array<{ state: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteDriver } from '../../src/runtime/sqlite-driver.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../src/model.ts';
 import { groupPollSaves } from '../../src/runtime/group-commit.ts';
@@ -128,7 +129,7 @@ describe('group commit of the poll thread’s saves (real SQLite file)', () => {
   it('a group that cannot take the write lock rejects every save in it, and nothing of it is stored', async () => {
     const { handle, store, path } = await open();
     handle.raw.pragma('busy_timeout = 0');
-    const other = new Database(path);
+    const other = new (sqliteDriver())(path);
     closers.push(() => other.close());
     other.exec('BEGIN IMMEDIATE');
     const grouped = groupPollSaves(store, handle.raw, { windowMs: 60_000, maxGroup: 2 });

@@ -1,7 +1,8 @@
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteDriver } from '../../src/runtime/sqlite-driver.ts';
 import { applyMigrations, MIGRATIONS_DIR } from '../../src/runtime/sqlite.ts';
 
 /**
@@ -14,7 +15,7 @@ export function databaseBefore(first: string): { raw: Database.Database; later: 
   cpSync(MIGRATIONS_DIR, before, { recursive: true });
   const later = readdirSync(before).filter((f) => f >= first).sort();
   for (const f of later) rmSync(join(before, f));
-  const raw = new Database(join(dir, 'w.db'));
+  const raw = new (sqliteDriver())(join(dir, 'w.db'));
   applyMigrations(raw, before);
   return { raw, later };
 }
