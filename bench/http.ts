@@ -174,6 +174,31 @@ async function seed(dbPath: string, config: WirefeedConfig): Promise<{ items: nu
   }
 }
 
+/**
+ * What the bare server needs to answer `path` (with `authorization`, when given) as the real server at `realUrl`
+ * does: its cached plain, gzip and 304 answers, as captured (the first request of a URL renders it through the
+ * Hono route, so it is not one of them). @throws when a status or the gzip variant is not what a cached feed gives.
+ */
+export async function captureBareRoute(
+  realUrl: string,
+  path: string,
+  authorization?: string | undefined,
+): Promise<{ route: BareRoute } & Record<'identity' | 'gzip' | 'notModified', CapturedResponse & { bytes: Buffer }>> {
+  const auth: Record<string, string> = authorization ? { authorization } : {};
+  await fetchRaw(realUrl, path, auth);
+  const identity = await fetchRaw(realUrl, path, auth);
+  const tag = header(identity, 'etag')!;
+  const gzip = await fetchRaw(realUrl, path, { ...auth, 'accept-encoding': 'gzip' });
+  const notModified = await fetchRaw(realUrl, path, { ...auth, 'if-none-match': tag });
+  if (identity.status !== 200 || gzip.status !== 200 || notModified.status !== 304) {
+    throw new Error(`unexpected statuses for ${path}: ${identity.status}/${gzip.status}/${notModified.status}`);
+  }
+  if (header(gzip, 'content-encoding') !== 'gzip') throw new Error(`no gzip variant for ${path}`);
+  const plain = ({ status, headers, body }: CapturedResponse): CapturedResponse => ({ status, headers, body });
+  const route: BareRoute = { path, authorization, etag: tag, identity: plain(identity), gzip: plain(gzip), notModified: plain(notModified) };
+  return { route, identity, gzip, notModified };
+}
+
 /** One GET with node:http, keeping the raw headers (case and order as sent). */
 /** One request with `agent: false`; the answer's status, headers (less the HTTP layer's own) and body. */
 export function fetchRaw(base: string, path: string, headers: Record<string, string>): Promise<CapturedResponse & { bytes: Buffer }> {
@@ -528,20 +553,9 @@ export async function runHttpBench(o: LoadOptions, log: (line: string) => void):
     // One bare route per path and Authorization header (a Bearer poll is answered as the key's, not as anonymous).
     const variants = new Map(routes.map((r) => [`${r.path}|${r.headers.authorization ?? ''}`, { path: r.path, authorization: r.headers.authorization }]));
     for (const [id, { path, authorization }] of variants) {
-      const auth: Record<string, string> = authorization ? { authorization } : {};
-      // The first request of a URL renders it through the Hono route; the captured answers are the cached ones.
-      await fetchRaw(realUrl, path, auth);
-      const identity = await fetchRaw(realUrl, path, auth);
-      const tag = header(identity, 'etag')!;
-      const gzip = await fetchRaw(realUrl, path, { ...auth, 'accept-encoding': 'gzip' });
-      const notModified = await fetchRaw(realUrl, path, { ...auth, 'if-none-match': tag });
-      if (identity.status !== 200 || gzip.status !== 200 || notModified.status !== 304) {
-        throw new Error(`unexpected statuses for ${path}: ${identity.status}/${gzip.status}/${notModified.status}`);
-      }
-      if (header(gzip, 'content-encoding') !== 'gzip') throw new Error(`no gzip variant for ${path}`);
-      captured.set(id, { identity, gzip, notModified });
-      const plain = ({ status, headers, body }: CapturedResponse): CapturedResponse => ({ status, headers, body });
-      bareRoutes.push({ path, authorization, etag: tag, identity: plain(identity), gzip: plain(gzip), notModified: plain(notModified) });
+      const { route, ...answers } = await captureBareRoute(realUrl, path, authorization);
+      captured.set(id, answers);
+      bareRoutes.push(route);
     }
     const bareUrl = await bare.request<string>({ type: 'start', routes: bareRoutes });
 

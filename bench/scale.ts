@@ -20,8 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
 import { validateConfig } from '../src/config.ts';
 import { forkServer, type ChildServer, type LoopDelay } from './child.ts';
-import { fetchRaw, header } from './http.ts';
-import type { BareRoute, CapturedResponse } from './servers/bare.ts';
+import { captureBareRoute } from './http.ts';
 import type { CycleResult } from './servers/scale-server.ts';
 import { percentile } from './stats.ts';
 
@@ -127,7 +126,7 @@ async function runOne(sources: number, options: ScaleOptions, onLog: (line: stri
     await poll(origin, path, options.pollers, sleep(WARM_UP_MS));
     const bare = forkServer('scale-bare', new URL('./servers/bare.ts', import.meta.url), onLog);
     children.push(bare);
-    const bareOrigin = await bare.request<string>({ type: 'start', routes: [await bareRoute(origin, path)] });
+    const bareOrigin = await bare.request<string>({ type: 'start', routes: [(await captureBareRoute(origin, path)).route] });
     await poll(bareOrigin, path, options.pollers, sleep(WARM_UP_MS));
     // Ours and the bare server's pollers in the same window; `stop` ends both.
     const both = async (stop: Promise<void>): Promise<[LatencySummary, LatencySummary]> => {
@@ -160,17 +159,6 @@ async function runOne(sources: number, options: ScaleOptions, onLog: (line: stri
     for (const child of children.reverse()) await child.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The bare server's route for `path`: our cached answers to a gzip poll, a plain one and a revalidation, as sent. */
-async function bareRoute(origin: string, path: string): Promise<BareRoute> {
-  const gzip = await fetchRaw(origin, path, { 'accept-encoding': 'gzip' });
-  const identity = await fetchRaw(origin, path, {});
-  const etag = header(gzip, 'etag');
-  if (gzip.status !== 200 || identity.status !== 200 || !etag) throw new Error(`${path}: HTTP ${gzip.status}/${identity.status}${etag ? '' : ' without an ETag'}`);
-  const notModified = await fetchRaw(origin, path, { 'if-none-match': etag });
-  const plain = ({ status, headers, body }: CapturedResponse): CapturedResponse => ({ status, headers, body });
-  return { path, etag, identity: plain(identity), gzip: plain(gzip), notModified: plain(notModified) };
 }
 
 /** Runs the scale bench for each size, one after the other. */

@@ -65,20 +65,22 @@ export async function warmFeed(
   // Every item is prepared with the whole feed's date, as the feed's own render prepares it.
   const updated = feedUpdated(meta, items);
   let sliceStart = slice.clock();
-  // Before each item: a pause when the slice has run its time (never before the first item).
-  const next = async (): Promise<void> => {
-    if (slice.clock() - sliceStart < slice.ms) return;
+  let first = true;
+  // Before each item but the first: whether the slice has run its time (then the caller pauses, see `rest`).
+  const due = (): boolean => {
+    if (first) {
+      first = false;
+      return false;
+    }
+    return slice.clock() - sliceStart >= slice.ms;
+  };
+  const rest = async (): Promise<void> => {
     await pause();
     sliceStart = slice.clock();
   };
-  let first = true;
-  const step = async (): Promise<void> => {
-    if (first) first = false;
-    else await next();
-  };
   for (const item of items) {
     if (cache.has(item, updated)) continue;
-    await step();
+    if (due()) await rest();
     cache.prepare(item, updated);
   }
   // Every item is prepared now: the feed comes from the cache, and each missing fragment is written as its render writes it.
@@ -88,7 +90,7 @@ export async function warmFeed(
   for (let k = 0; k < feed.items.length; k++) {
     const p = feed.items[k]!;
     if ((atom && !keepsAtomEntry(p)) || cache.has(items[k]!, updated, format)) continue;
-    await step();
+    if (due()) await rest();
     cache.fragment(p, format, () => fragmentOf(p, format, feed.siteUrl));
   }
 }

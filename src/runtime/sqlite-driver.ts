@@ -18,16 +18,10 @@ export function sqliteDriverName(nodeVersion: string): 'better-sqlite3' | 'bette
   return Number.isInteger(major) && major >= NODE_API_MAJOR ? 'better-sqlite3-13' : 'better-sqlite3';
 }
 
-const require = createRequire(import.meta.url);
-const loaded = new Map<string, typeof Database>();
+let driver: typeof Database | undefined;
 
-/** better-sqlite3's `Database` class for the running Node (loaded once per release). */
-export function sqliteDriver(nodeVersion: string = process.versions.node): typeof Database {
-  const name = sqliteDriverName(nodeVersion);
-  let driver = loaded.get(name);
-  if (driver === undefined) {
-    driver = require(name) as typeof Database;
-    loaded.set(name, driver);
-  }
+/** better-sqlite3's `Database` class for the running Node, loaded on first use. */
+export function sqliteDriver(): typeof Database {
+  driver ??= createRequire(import.meta.url)(sqliteDriverName(process.versions.node)) as typeof Database;
   return driver;
 }
