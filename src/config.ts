@@ -6,6 +6,11 @@ import { WIRE_AGENCIES } from './normalize/vocabulary/agencies.ts';
 
 /** Fetches of one upstream host at once, by default, across all sources of one tick. */
 export const DEFAULT_PER_HOST_CONCURRENCY = 2;
+/**
+ * Node: the share of one core the poll thread may be busy while readers are answered (`schedule.ingestShare`).
+ * At a quarter, 5,000 sources due at once drain in ~40 s instead of ~11 s (a source's interval is minutes).
+ */
+export const DEFAULT_INGEST_SHARE = 0.25;
 
 /** Article pages fetched per tick at most, by default (on Workers they count against the subrequest budget). */
 export const DEFAULT_PAGE_FETCHES_PER_TICK = 20;
@@ -131,6 +136,8 @@ const configSchema = z
         workerMemoryMb: z.number().int().min(16).max(16_384).default(1024),
         /** Node on Linux: how much the ingest threads lower their own CPU priority (nice value), so the serving thread comes first; 0 = off. */
         ingestNice: z.number({ error: 'must be a nice increment from 0 to 19' }).int().min(0).max(19).default(10),
+        /** Node: while readers are being answered, the poll thread keeps its busy time under this share of one core (polls wait); 1 = never waits. */
+        ingestShare: z.number({ error: 'must be a share of one core from 0.05 to 1' }).min(0.05).max(1).default(DEFAULT_INGEST_SHARE),
       })
       .strict()
       .default({
@@ -142,6 +149,7 @@ const configSchema = z
         workerTimeoutMs: 30_000,
         workerMemoryMb: 1024,
         ingestNice: 10,
+        ingestShare: DEFAULT_INGEST_SHARE,
       }),
     normalize: normalizeRulesSchema.prefault({}),
     retention: z

@@ -27,6 +27,7 @@ import { createGrantResolver } from './key-credentials.ts';
 import { createNodeFetcher, resolveHostNode } from './node-fetcher.ts';
 import { createIngestPool } from './ingest-pool.ts';
 import { createPollWorker } from './poll-worker.ts';
+import { readerSignal, type ReaderSignal } from './ingest-pace.ts';
 import { memoizeDataVersion } from '../store/version-memo.ts';
 import { openSqlite, type SqliteHandle } from './sqlite.ts';
 import { ingestThreadNice } from './thread-priority.ts';
@@ -56,6 +57,8 @@ export interface NodeService {
   access: AccessControl;
   /** Push delivery: `run` POSTs the due outbox events to the subscribers' webhooks. */
   push: PushDelivery;
+  /** The server tells it of every request it answers; while requests come, polls give way (`schedule.ingestShare`). */
+  readers: ReaderSignal;
   close(): Promise<void>;
 }
 
@@ -116,6 +119,8 @@ export async function openNodeService(
   // Whole polls (fetch, decode, parse, normalize, save) run in a poll thread with its own connection to the
   // file, which starts its own parse/normalize workers: the serving thread only claims the due sources and is
   // told how each poll ended. Article pages (full text) are still fetched here after the tick, through `pool`.
+  // Every request the server answers is counted where the poll thread reads it: polls give way while readers come.
+  const readers = readerSignal();
   const polls = workers > 0 && dbPath !== ':memory:'
     ? createPollWorker({
         dbPath,
@@ -124,6 +129,8 @@ export async function openNodeService(
         retention: service.deps.retention,
         pool: { size: workers, jobTimeoutMs: workerTimeoutMs, maxHeapMb: workerMemoryMb },
         nice,
+        pace: { share: config.schedule.ingestShare, readers: readers.buffer },
+        onPaced: metrics.pollPaced,
       })
     : null;
   if (polls) service.deps.pollElsewhere = polls.poll;
@@ -153,6 +160,7 @@ export async function openNodeService(
     },
     peekVersion: memo.peek,
     metrics,
+    readers,
     logger,
     store,
     sqlite,
@@ -246,6 +254,7 @@ export async function startNodeServer(options: {
         // Polls of cached feeds are answered before a Request is built; everything else goes to Hono.
         createServer: ((serverOptions: ServerOptions, listener: RequestListener) =>
           createServer(serverOptions, (req, res) => {
+            service.readers.arrived();
             const fast = serveCached(req);
             if (fast === null) return listener(req, res);
             const requestId = req.headers['x-request-id'];

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { WirefeedConfig } from '../config.ts';
 import { WorkerError } from '../errors.ts';
@@ -7,6 +9,7 @@ import type { NormalizeRules } from '../normalize/index.ts';
 import { createStore, type Retention } from '../store/store.ts';
 import { groupPollSaves } from './group-commit.ts';
 import { createIngestPool } from './ingest-pool.ts';
+import { createPace, readerSignal } from './ingest-pace.ts';
 import { createNodeFetcher } from './node-fetcher.ts';
 import { openSqlite } from './sqlite.ts';
 
@@ -21,6 +24,13 @@ export interface PollWorkerOptions {
   pool: { size: number; jobTimeoutMs: number; maxHeapMb?: number | undefined };
   /** The nice value the thread lowers itself to (its parse workers inherit it); absent: the serving thread's. */
   nice?: number | null | undefined;
+  /**
+   * Polls give way to readers (`schedule.ingestShare`, see `ingest-pace.ts`): the share of a core the thread may be
+   * busy while the serving thread answers requests, and the shared counter of those requests.
+   */
+  pace?: { share: number; readers: SharedArrayBuffer } | undefined;
+  /** Told how long each poll waited for readers before it started (ms, > 0 only). */
+  onPaced?: ((ms: number) => void) | undefined;
   /** The thread's module (default `poll-worker-thread.ts` beside this file); tests pass a faulty one. */
   script?: URL | undefined;
 }
@@ -38,8 +48,8 @@ export interface PollWorker {
 type PollRequest = { id: number; source: SourceConfig; state: SourceState | null } | { close: true };
 // Messages go in batches (those of one turn of the event loop): a message costs more than a poll's answer weighs.
 type PollRequests = PollRequest[];
-type PollAnswer = { id: number; outcome: PollOutcome; durationMs: number };
-interface Boot extends Omit<PollWorkerOptions, 'script'> {
+type PollAnswer = { id: number; outcome: PollOutcome; durationMs: number; pacedMs: number };
+interface Boot extends Omit<PollWorkerOptions, 'script' | 'onPaced'> {
   script: string;
 }
 
@@ -70,7 +80,7 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
   let closed = false;
 
   const start = (): { thread: Worker; pending: Pending; send(request: PollRequest): void } => {
-    const { script: _script, ...rest } = options;
+    const { script: _script, onPaced: _onPaced, ...rest } = options;
     const boot: Boot = { ...rest, script: script.href };
     const isTypeScript = /\.[cm]?ts$/.test(script.pathname);
     const w = new Worker(isTypeScript ? BOOT : script, { workerData: boot });
@@ -93,6 +103,7 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
         const job = pending.get(answer.id);
         if (!job) continue;
         pending.delete(answer.id);
+        if (answer.pacedMs > 0) options.onPaced?.(answer.pacedMs);
         job.resolve(answer);
       }
     });
@@ -151,6 +162,14 @@ export function servePolls(): void {
     retention: boot.retention,
     process: pool?.process,
   };
+  const readers = boot.pace ? readerSignal(boot.pace.readers) : null;
+  const pace = createPace({
+    share: readers && boot.pace ? boot.pace.share : 1,
+    now: () => performance.now(),
+    busy: () => performance.eventLoopUtilization().active,
+    readersActive: () => readers?.active(performance.now()) ?? false,
+    sleep: (ms) => sleep(ms),
+  });
   const outbox: PollAnswer[] = [];
   const answer = (a: PollAnswer): void => {
     if (outbox.push(a) === 1) setImmediate(() => port.postMessage(outbox.splice(0)));
@@ -172,7 +191,9 @@ export function servePolls(): void {
     }
     const { id, source, state } = request;
     let durationMs = 0;
-    const poll = pollFeed({ ...deps, log: (_outcome, ms) => (durationMs = ms) }, source, state).then((outcome) => answer({ id, outcome, durationMs }));
+    const poll = pace().then((pacedMs) =>
+      pollFeed({ ...deps, log: (_outcome, ms) => (durationMs = ms) }, source, state).then((outcome) => answer({ id, outcome, durationMs, pacedMs })),
+    );
     running.add(poll);
     void poll.finally(() => running.delete(poll));
   };

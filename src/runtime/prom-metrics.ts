@@ -13,7 +13,7 @@ interface Cell {
  * in flight, and Node's process metrics. The request-path counts are plain number increments, folded into
  * the counters when `/metrics` is scraped.
  */
-export function createPromMetrics(deps: { itemCounts: () => Promise<Array<{ id: string; items: number }>> }): Metrics & { registry: Registry } {
+export function createPromMetrics(deps: { itemCounts: () => Promise<Array<{ id: string; items: number }>> }): Metrics & { registry: Registry; pollPaced(ms: number): void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const polls = new Counter({ name: 'wirefeed_polls_total', help: 'Polls of upstream sources, by source and outcome (ok, not-modified, error).', labelNames: ['source', 'outcome'], registers: [registry] });
@@ -66,6 +66,11 @@ export function createPromMetrics(deps: { itemCounts: () => Promise<Array<{ id: 
       flush(this, limited);
     },
   });
+  const paced = new Counter({
+    name: 'wirefeed_poll_paced_seconds_total',
+    help: 'Time polls waited before they started, giving way to readers (schedule.ingestShare), summed over polls.',
+    registers: [registry],
+  });
   let inFlight = 0;
   new Gauge({
     name: 'wirefeed_requests_in_flight',
@@ -81,6 +86,9 @@ export function createPromMetrics(deps: { itemCounts: () => Promise<Array<{ id: 
     pollFinished(outcome, durationMs) {
       polls.inc({ source: outcome.source, outcome: outcome.status });
       pollSeconds.observe({ source: outcome.source }, durationMs / 1000);
+    },
+    pollPaced(ms) {
+      paced.inc(ms / 1000);
     },
     feedAnswers(status, format) {
       const key = `${status}|${format}`;
