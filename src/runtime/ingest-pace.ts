@@ -15,8 +15,8 @@ export interface PaceDeps {
   now(): number;
   /** The thread's cumulative busy (not idle) milliseconds: `performance.eventLoopUtilization().active`. */
   busy(): number;
-  /** Whether the serving thread answered a request lately. */
-  readersActive(): boolean;
+  /** Whether the serving thread answered a request lately, as of `now` (the pace's own clock reading). */
+  readersActive(now: number): boolean;
   sleep(ms: number): Promise<void>;
   /** The window the share is measured over, ms (default {@link PACE_WINDOW_MS}). */
   windowMs?: number | undefined;
@@ -51,7 +51,7 @@ export function createPace(deps: PaceDeps): Pace {
     let waited = 0;
     for (;;) {
       const now = deps.now();
-      if (!deps.readersActive()) {
+      if (!deps.readersActive(now)) {
         open(now);
         return waited;
       }

@@ -164,10 +164,10 @@ export function servePolls(): void {
   };
   const readers = boot.pace ? readerSignal(boot.pace.readers) : null;
   const pace = createPace({
-    share: readers && boot.pace ? boot.pace.share : 1,
+    share: boot.pace?.share ?? 1,
     now: () => performance.now(),
     busy: () => performance.eventLoopUtilization().active,
-    readersActive: () => readers?.active(performance.now()) ?? false,
+    readersActive: (now) => readers?.active(now) ?? false,
     sleep: (ms) => sleep(ms),
   });
   const outbox: PollAnswer[] = [];
