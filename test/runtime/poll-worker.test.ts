@@ -11,6 +11,7 @@ import { startFeedUpstream } from '../support/feed-upstream.ts';
 import { createFetcher } from '../../src/ingest/fetch.ts';
 import { ingestDue, ingestNow, pollFeed, pollOne, type IngestDeps, type PollOutcome } from '../../src/ingest/run.ts';
 import type { SourceConfig } from '../../src/model.ts';
+import { readerSignal } from '../../src/runtime/ingest-pace.ts';
 import { createPollWorker, type PollWorker } from '../../src/runtime/poll-worker.ts';
 import { openSqlite, type SqliteHandle } from '../../src/runtime/sqlite.ts';
 import { createStore, type Store } from '../../src/store/store.ts';
@@ -128,5 +129,31 @@ describe('poll thread', () => {
     expect(failed.errorCount).toBe(1);
     expect(failed.lastError?.kind).toBe('worker');
     expect((await store.pollHistory(since, [crash.id])).map((h) => [h.polls, h.failures])).toEqual([[1, 1]]);
+  });
+  it('gives way to readers: polls wait while the serving thread answers requests, and never while it does not', async () => {
+    const sources = Array.from({ length: 8 }, (_, i) => sourceOf(`paced-${i}`));
+    const run = async (reading: boolean) => {
+      const { dbPath, store } = await database(sources);
+      const readers = readerSignal();
+      const paced: number[] = [];
+      // Parsing in the poll thread itself (no parse workers) so each poll keeps it busy for a while.
+      const worker = createPollWorker({ dbPath, limits: LIMITS, retention: RETENTION, pool: { size: 0, jobTimeoutMs: 20_000 }, pace: { share: 0.05, readers: readers.buffer }, onPaced: (ms) => paced.push(ms) });
+      workers.push(worker);
+      const deps: IngestDeps = { store, fetchFeed: () => Promise.reject(new Error('not here')), sources, retention: RETENTION, pollElsewhere: worker.poll };
+      if (reading) readers.arrived();
+      const requests = reading ? setInterval(() => readers.arrived(), 10) : null;
+      try {
+        for (const source of sources) expect(await pollOne(deps, source, await store.getSource(source.id))).toMatchObject({ source: source.id, status: 'ok' });
+      } finally {
+        if (requests) clearInterval(requests);
+      }
+      return paced;
+    };
+    const silent = await run(false);
+    expect(silent).toEqual([]);
+    const read = await run(true);
+    // At a twentieth of a core, every poll after the first waits about nineteen times its own busy time.
+    expect(read.length).toBeGreaterThanOrEqual(4);
+    expect(read.every((ms) => ms > 0)).toBe(true);
   });
 });
