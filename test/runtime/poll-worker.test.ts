@@ -140,7 +140,6 @@ describe('poll thread', () => {
       const worker = createPollWorker({ dbPath, limits: LIMITS, retention: RETENTION, pool: { size: 0, jobTimeoutMs: 20_000 }, pace: { share: 0.05, readers: readers.buffer }, onPaced: (ms) => paced.push(ms) });
       workers.push(worker);
       const deps: IngestDeps = { store, fetchFeed: () => Promise.reject(new Error('not here')), sources, retention: RETENTION, pollElsewhere: worker.poll };
-      if (reading) readers.arrived();
       const requests = reading ? setInterval(() => readers.arrived(), 10) : null;
       try {
         for (const source of sources) expect(await pollOne(deps, source, await store.getSource(source.id))).toMatchObject({ source: source.id, status: 'ok' });
