@@ -72,7 +72,8 @@ export function parseCleanByline(clean: string, rules: CompiledRules): Byline | 
   }
 
   // "JANE DOE Gazette Staff" / "Jane Doe The Associated Press": the organisation is a known alias or ends in "Staff".
-  const tokens = words(text);
+  // Every tail ends as the text does: when its last word ends no organisation and it is no "… Staff", none is one.
+  const tokens = rules.mayEndOrganisation(text) || /\bstaff$/i.test(text) ? words(text) : [];
   for (let k = 1; k < tokens.length; k++) {
     const org = tokens.slice(k).join(' ');
     const head = tokens.slice(0, k).join(' ');

@@ -45,6 +45,11 @@ export interface CompiledRules {
   isKillCategory(category: string): boolean;
   /** The organisation an alias names (agency or outlet), or null. */
   organisation(name: string): KnownOrganisation | null;
+  /**
+   * False when no text ending as `text` does (in its last word) can name an organisation: a quick test before
+   * each of a line's tails is looked up with {@link organisation}.
+   */
+  mayEndOrganisation(text: string): boolean;
   /** Every alias, longest first (for finding an organisation inside a credit). */
   aliases: string[];
 }
@@ -119,6 +124,13 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     add(o.name, org);
     o.aliases.forEach((alias) => add(alias, org));
   }
+  // The last word of every key, and the words `organisation` drops from a key's end before its second lookup.
+  const lastWords = new Set(['staff', 'photo', 'photos']);
+  for (const key of orgs.keys()) lastWords.add(key.slice(key.lastIndexOf(' ') + 1));
+  const mayEnd = (name: string): boolean => {
+    const last = asciiLastKeyWord(name);
+    return last === null || lastWords.has(last);
+  };
   const aliases = [...new Set([...rules.agencies, ...rules.outlets].flatMap((o) => [o.name, ...o.aliases]))].sort(
     (a, b) => b.length - a.length,
   );
@@ -151,10 +163,12 @@ export function compileRules(rules: NormalizeRules): CompiledRules {
     },
     isKillCategory: (category) => killCategories.has(fold(category)),
     organisation(name) {
+      if (!mayEnd(name)) return null;
       const key = orgKey(name);
       if (!key) return null;
       return orgs.get(key) ?? orgs.get(key.replace(/ (?:staff|photo|photos|file photo)$/, '')) ?? null;
     },
+    mayEndOrganisation: mayEnd,
     aliases,
   };
   cache.set(rules, compiled);
@@ -257,6 +271,32 @@ function orgKey(name: string): string {
   const hit = orgKeyMemo.get(name);
   if (hit !== undefined) return hit;
   return orgKeyMemo.set(name, orgKeyOf(name));
+}
+
+/**
+ * The last word of `orgKey(name)` without computing it, when the name ends in ASCII: its last run of ASCII
+ * letters, digits and `&`, lower case, after which come only other ASCII characters and before which comes one
+ * (or the start). Folding leaves such a run as it is (lower case aside) whatever precedes it. Null when a
+ * character beyond ASCII is in the way (its fold may join or end the word): only the whole key tells.
+ */
+function asciiLastKeyWord(name: string): string | null {
+  let end = name.length;
+  for (; end > 0; end--) {
+    const c = name.charCodeAt(end - 1);
+    if (c >= 0x80) return null;
+    if (isAsciiKeyChar(c)) break;
+  }
+  let start = end;
+  for (; start > 0; start--) {
+    const c = name.charCodeAt(start - 1);
+    if (c >= 0x80) return null;
+    if (!isAsciiKeyChar(c)) break;
+  }
+  return name.slice(start, end).toLowerCase();
+}
+
+function isAsciiKeyChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x26;
 }
 
 function orgKeyOf(name: string): string {

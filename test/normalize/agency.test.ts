@@ -49,3 +49,34 @@ describe('outlets', () => {
     expect(canonicalAgency('AP', custom)).toBe('The Associated Press');
   });
 });
+
+describe('mayEndOrganisation (the quick test before a lookup)', () => {
+  // Every spelling the lookup accepts must pass the quick test, or a known name would go unrecognised.
+  const spellings = (alias: string): string[] => [
+    alias,
+    alias.toUpperCase(),
+    /^the /i.test(alias) ? alias.slice(4) : `The ${alias}`,
+    `${alias}.`,
+    `${alias} Staff`,
+    `${alias} photo`,
+    `(${alias})`,
+    `${alias} —`,
+  ];
+  const all = [...DEFAULT_RULES.agencies, ...DEFAULT_RULES.outlets].flatMap((o) => [o.name, ...o.aliases]);
+
+  it('passes every spelling of every alias the default rules know, and the lookup finds each', () => {
+    const missed = all.flatMap(spellings).filter((name) => !rules.mayEndOrganisation(name) || rules.organisation(name) === null);
+    expect(all.length).toBeGreaterThan(100);
+    expect(missed).toEqual([]);
+  });
+
+  it('rules out a text whose last ASCII word ends no alias, and leaves non-ASCII endings to the lookup', () => {
+    expect(rules.mayEndOrganisation('the council voted on Tuesday')).toBe(false);
+    expect(rules.organisation('Springfield Wire')).toBeNull();
+    expect(rules.mayEndOrganisation('Jane Doe, Reuters')).toBe(true);
+    expect(rules.mayEndOrganisation('Agence France-Presse')).toBe(true);
+    expect(rules.mayEndOrganisation('Nachrichtenagentur dpa')).toBe(true);
+    expect(rules.mayEndOrganisation('Süddeutsche Zeitung für')).toBe(true);
+    expect(rules.mayEndOrganisation('...')).toBe(false);
+  });
+});
