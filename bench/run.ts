@@ -525,8 +525,9 @@ function printIngest(r: IngestReport): void {
   }
   out(
     `Development corpus (\`../shared/corpus/realworld/feeds\`, decoded once): ${c.feeds} feeds, ${kb(c.bytes)}, ${c.entries} entries → ${c.items} items; ` +
-      `per feed the median of ${r.options.corpusIterations} iterations after one warm-up (normalize: its first, cold run on the feed), ` +
-      `summed over the feeds where the step succeeded.`,
+      `per feed the median of ${r.options.corpusIterations} iterations after one warm-up, summed over the feeds where the step succeeded. ` +
+      `Normalize: the process first normalizes every feed once (${ms(c.firstPass.ms)} over ${c.firstPass.feeds} feeds, ${ms(c.firstPass.ms / c.entries)} per entry: ` +
+      `compiling code paths and regexes included), then forgets its memos (\`forgetMemos\`) and is timed on one run per feed, on text it does not remember.`,
   );
   out();
   out('| step | total | feeds |');

@@ -5,6 +5,7 @@
  */
 import { knownOrganisation, organisationName } from './agency.ts';
 import type { CompiledRules } from './matchers.ts';
+import { StringMemo } from '../util/string-memo.ts';
 import { cleanText, isAllCaps, trimEndOf, trimStartOf, words } from './text.ts';
 import { DESK_WORDS, MAC_NAMES, TITLE_HEADS, TITLE_MODIFIERS } from './vocabulary/byline-words.ts';
 
@@ -98,17 +99,13 @@ export function bylineFromAuthor(author: string | null | undefined, rules: Compi
   if (!author) return null;
   // A feed names the same few authors in every entry (and its own author for each of them).
   let memo = authorCache.get(rules);
-  if (!memo) authorCache.set(rules, (memo = new Map()));
+  if (!memo) authorCache.set(rules, (memo = new StringMemo(1 << 18)));
   let hit = memo.get(author);
-  if (hit === undefined) {
-    if (memo.size >= 4096) memo.clear();
-    hit = readAuthor(author, rules);
-    memo.set(author, hit);
-  }
+  if (hit === undefined) hit = memo.set(author, readAuthor(author, rules));
   return hit && { ...hit };
 }
 
-const authorCache = new WeakMap<CompiledRules, Map<string, Byline | null>>();
+const authorCache = new WeakMap<CompiledRules, StringMemo<Byline | null>>();
 
 function readAuthor(author: string, rules: CompiledRules): Byline | null {
   let text = cleanText(author);

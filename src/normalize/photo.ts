@@ -9,6 +9,7 @@ import { knownOrganisation, organisationName } from './agency.ts';
 import { naturalCase, namesOf } from './byline.ts';
 import type { CompiledRules } from './matchers.ts';
 import { cleanText, hasMoreWords, trimEndOf, words } from './text.ts';
+import { StringMemo } from '../util/string-memo.ts';
 
 /** A photo credit, read. */
 export interface PhotoCredit {
@@ -114,13 +115,12 @@ export function parseCredit(raw: string, rules: CompiledRules, opts: { bracketed
   if (raw.length > CREDIT_MEMO_MAX_CHARS) return readCredit(raw, rules, opts.bracketed);
   let memos = creditMemos.get(rules);
   if (!memos) {
-    memos = [new Map(), new Map()];
+    memos = [new StringMemo(CREDIT_MEMO_CHARS), new StringMemo(CREDIT_MEMO_CHARS)];
     creditMemos.set(rules, memos);
   }
   const memo = memos[opts.bracketed ? 1 : 0];
   const hit = memo.get(raw);
   if (hit !== undefined) return hit;
-  if (memo.size >= CREDIT_MEMO_SIZE) memo.clear();
   const credit = readCredit(raw, rules, opts.bracketed);
   memo.set(raw, credit && Object.freeze(credit));
   return credit;
@@ -128,8 +128,8 @@ export function parseCredit(raw: string, rules: CompiledRules, opts: { bracketed
 
 // The same photographers and agencies sign many pictures, and each poll brings them again: credits read are
 // remembered per rules (unbracketed, bracketed), a bounded number of them, shared frozen.
-const creditMemos = new WeakMap<CompiledRules, [Map<string, PhotoCredit | null>, Map<string, PhotoCredit | null>]>();
-const CREDIT_MEMO_SIZE = 4096;
+const creditMemos = new WeakMap<CompiledRules, [StringMemo<PhotoCredit | null>, StringMemo<PhotoCredit | null>]>();
+const CREDIT_MEMO_CHARS = 1 << 18;
 const CREDIT_MEMO_MAX_CHARS = 256;
 
 function readCredit(raw: string, rules: CompiledRules, bracketed: boolean): PhotoCredit | null {

@@ -7,6 +7,7 @@ import type { CompiledRules } from './matchers.ts';
 import type { SubjectRule } from './rules.ts';
 import { cleanText, fold, uniqueCaseless } from './text.ts';
 import { resolvePlace } from './vocabulary/gazetteer.ts';
+import { StringMemo } from '../util/string-memo.ts';
 
 /** Everything subjects are drawn from. */
 export interface SubjectSources {
@@ -38,19 +39,16 @@ export function subjectsFor(sources: SubjectSources, rules: CompiledRules): Ninj
   return names.map((name) => ({ name }));
 }
 
-const locatedCache = new WeakMap<CompiledRules, Map<string, string[]>>();
+const locatedCache = new WeakMap<CompiledRules, StringMemo<string[]>>();
 
 // The rules' and the gazetteer's subjects of a dateline place; a feed names the same few places again and again.
 function locatedSubjects(located: string | null, rules: CompiledRules): string[] {
   if (!located) return [];
   let memo = locatedCache.get(rules);
-  if (!memo) locatedCache.set(rules, (memo = new Map()));
+  if (!memo) locatedCache.set(rules, (memo = new StringMemo(1 << 16)));
   const hit = memo.get(located);
   if (hit) return hit;
-  if (memo.size >= 4096) memo.clear();
-  const subjects = [...regionSubjects(located, rules), ...placeSubjects(located, rules)];
-  memo.set(located, subjects);
-  return subjects;
+  return memo.set(located, [...regionSubjects(located, rules), ...placeSubjects(located, rules)]);
 }
 
 /** Region subjects of a dateline place: a rule matches the whole place, its city or its region part. */
