@@ -18,6 +18,7 @@ export function resolveHttpUrl(href: string | null | undefined, base?: string | 
   // The same links (the entry's, the feed's, as base) are resolved many times per entry; parsing a URL is not cheap.
   // An absolute http(s) address does not depend on the base (a base only counts for "http:path" without "//").
   if (ABSOLUTE.test(value)) {
+    if (PLAIN_ABSOLUTE.test(value)) return value;
     const hit = absoluteMemo.get(value);
     return hit !== undefined ? hit : absoluteMemo.set(value, resolveUncached(value, null));
   }
@@ -32,6 +33,13 @@ export function resolveHttpUrl(href: string | null | undefined, base?: string | 
 }
 
 const ABSOLUTE = /^https?:\/\//i;
+
+// An absolute address that parsing (WHATWG, then RFC 3986's escapes) gives back unchanged, as most links are:
+// lower-case scheme and host whose last label is not a number (no IPv4 to rewrite) and no punycode to check,
+// no port, credentials or fragment, a path without dot segments (nor an escaped dot: %2e), and a non-empty query.
+// No character either standard escapes: WHATWG escapes `'` in a query; every `%` starts an escape.
+const PLAIN_ABSOLUTE =
+  /^https?:\/\/(?![^/]*xn--)(?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*(?:\/(?!\.\.?(?:[/?]|$))(?:[A-Za-z0-9\-._~:@!$&()*+,;=]|%(?!2[eE])[0-9A-Fa-f]{2})*)+(?:\?(?:[A-Za-z0-9\-._~:@!$&()*+,;=/?]|%[0-9A-Fa-f]{2})+)?$/;
 const absoluteMemo = new StringMemo<string | null>(1 << 20);
 
 // One memo per base (the feed's or the entry's link), a few bases at a time.
@@ -64,12 +72,22 @@ export function canonicalLink(href: string | null | undefined, base?: string | n
 const canonicalMemo = new StringMemo<string>(1 << 16);
 
 function canonicalOf(resolved: string): string {
+  // Without a query or fragment, only a trailing slash can go (what the pathname setter below would leave).
+  if (!resolved.includes('?') && !resolved.includes('#')) return withoutTrailingSlash(resolved);
   const url = new URL(resolved);
   url.hash = '';
   const kept = [...url.searchParams.entries()].filter(([k]) => !TRACKING.test(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   url.search = kept.length ? `?${new URLSearchParams(kept).toString()}` : '';
   if (url.pathname.length > 1) url.pathname = url.pathname.replace(/\/+$/, '') || '/';
   return url.href;
+}
+
+function withoutTrailingSlash(resolved: string): string {
+  let end = resolved.length;
+  while (end > 0 && resolved.charCodeAt(end - 1) === 0x2f) end--;
+  if (end === resolved.length) return resolved;
+  const path = resolved.indexOf('/', resolved.indexOf('//') + 2);
+  return end > path ? resolved.slice(0, end) : `${resolved.slice(0, path)}/`;
 }
 
 /**

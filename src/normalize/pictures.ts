@@ -141,6 +141,7 @@ function photoKeyOf(href: string): string {
 
 /** One picture per photo: a picture whose images are all crops or sizes of an earlier one's joins it. */
 export function dedupePictures(pictures: Picture[]): Picture[] {
+  if (pictures.length < 2) return pictures;
   const out: Picture[] = [];
   for (const p of pictures) {
     const keys = new Set(p.images.map((i) => photoKey(i.href)));
@@ -238,6 +239,8 @@ function imageType(href: string): string | null {
 }
 
 function imageTypeOf(href: string): string | null {
-  const ext = /\.([a-z0-9]+)$/i.exec(new URL(href).pathname)?.[1]?.toLowerCase();
+  // `href` is resolved, so written as a URL serializes: its path ends at the query or the fragment.
+  const end = href.search(/[?#]|$/);
+  const ext = /\.([a-z0-9]+)$/i.exec(href.slice(href.indexOf('/', href.indexOf('//') + 2), end))?.[1]?.toLowerCase();
   return ext ? (IMAGE_TYPES[ext] ?? null) : null;
 }

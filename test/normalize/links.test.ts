@@ -30,3 +30,45 @@ describe('canonicalLink', () => {
     expect(canonicalLink(href)).toBe(expected);
   });
 });
+
+// Addresses made only of characters neither WHATWG nor RFC 3986 escapes, in every shape that parsing still
+// rewrites (case, ports, dot segments, numeric hosts, punycode, empty queries) or leaves alone: whatever path
+// resolving takes, it must give what a URL parser gives.
+function shapes(): string[] {
+  const schemes = ['http', 'https', 'HTTPS'];
+  const hosts = ['a.example.test', 'A.Example.test', 'localhost', '0x7f.1', '10.0.0.1', 'a.b.123', 'xn--nxasmq6b.test', 'xn--a.test', 'a-b.c1.test', 'a.example.test:80', 'a.example.test:443', 'a.example.test:8080', 'u@a.example.test'];
+  const paths = ['', '/', '//', '/a', '/a/', '/a//', '/./a', '/a/.', '/a/..', '/a/../b', '/%2e/a', '/a/%2E%2E/b', '/.well-known/x', '/a..b/c.', '/%41b', '/~x/(1);p=2'];
+  const queries = ['', '?', '?a=1&b=2', '?x=%20', '?a/b?c', '?utm_source=x'];
+  const out: string[] = [];
+  for (const s of schemes) for (const h of hosts) for (const p of paths) for (const q of queries) out.push(`${s}://${h}${p}${q}`);
+  return out;
+}
+
+describe('resolving plain addresses', () => {
+  it('gives what the URL parser gives, for every shape parsing rewrites or keeps', () => {
+    let checked = 0;
+    for (const href of shapes()) {
+      // What we keep of a parsed URL: no credentials, no empty query.
+      const url = URL.canParse(href) ? new URL(href) : null;
+      const expected = url ? `${url.protocol}//${url.host}${url.pathname}${url.search}` : null;
+      expect(resolveHttpUrl(href), href).toBe(expected);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(3000);
+  });
+
+  it('canonical links of addresses without a query lose the fragment and trailing slashes as the URL API would', () => {
+    for (const href of shapes().filter((h) => !h.includes('?') && !h.includes('@'))) {
+      for (const suffix of ['', '#f', '#']) {
+        if (!URL.canParse(href + suffix)) {
+          expect(canonicalLink(href + suffix)).toBeNull();
+          continue;
+        }
+        const url = new URL(href + suffix);
+        url.hash = '';
+        if (url.pathname.length > 1) url.pathname = url.pathname.replace(/\/+$/, '') || '/';
+        expect(canonicalLink(href + suffix), href + suffix).toBe(url.href);
+      }
+    }
+  });
+});
