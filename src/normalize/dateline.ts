@@ -69,12 +69,13 @@ export function parseDateline(paragraph: string, rules: CompiledRules): Dateline
   }
   if (!prefix) return null;
 
-  const [city = '', ...regionParts] = prefix.split(',');
-  const region = regionParts.join(',').trim();
-  const cityName = city.trim();
+  // The city, then the region: all that follows the first comma.
+  const comma = prefix.indexOf(',');
+  const cityName = (comma < 0 ? prefix : prefix.slice(0, comma)).trim();
+  const region = comma < 0 ? '' : prefix.slice(comma + 1).trim();
   // A place in capitals stands alone; one in title case (AFP's "Paris (AFP)") needs an agency or a date beside it.
   const placeShaped =
-    isPlace(cityName, isAllCaps(cityName) ? 'caps' : agency || date ? 'title' : 'none') && (regionParts.length === 0 || isRegion(region));
+    isPlace(cityName, isAllCaps(cityName) ? 'caps' : agency || date ? 'title' : 'none') && (comma < 0 || isRegion(region));
   if (placeShaped && knownPlace(cityName, region, rules)) {
     return { located: region ? `${cityName}, ${region}` : cityName, agency, date, rest };
   }

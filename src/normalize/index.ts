@@ -156,7 +156,9 @@ export function normalizeEntry(entry: RawEntry, ctx: NormalizeContext): Normaliz
   ];
 
   const storyHeadline = fold(headline);
-  const drafts = [sections.teasers, ...sections.lists].flatMap((list) => draftTeasers(list, rules, base));
+  // Loops, not flatMap: this runs for every entry, and most lists are empty.
+  const drafts = draftTeasers(sections.teasers, rules, base);
+  for (const list of sections.lists) for (const draft of draftTeasers(list, rules, base)) drafts.push(draft);
   for (const draft of drafts) {
     const t = siblingUri(draft, ctx);
     // Sites list the story itself among its siblings.
@@ -337,7 +339,8 @@ function languageTag(value: string | null): string | null {
 
 /** Unique by uri, keeping the first position: a full item beats a teaser; a superseded teaser is dropped. */
 export function dedupe(items: NormalizedItem[]): NormalizedItem[] {
-  const superseded = new Set(items.filter((i) => !i.partial).flatMap((i) => i.supersedes));
+  const superseded = new Set<string>();
+  for (const i of items) if (!i.partial) for (const uri of i.supersedes) superseded.add(uri);
   const byUri = new Map<string, number>();
   const out: NormalizedItem[] = [];
   for (const it of items) {

@@ -90,9 +90,9 @@ export function keywordSubjects(texts: string[], rules: CompiledRules): string[]
   let lower: string | null = null;
   const mayMatch = (needles: string[] | null): boolean =>
     needles === null || foldsToAscii || needles.some((n) => (lower ??= text.toLowerCase()).includes(n));
-  return matchers
-    .filter(({ re, needles }) => mayMatch(needles) && re.test(text))
-    .flatMap(({ rule }) => rule.subjects);
+  const out: string[] = [];
+  for (const { rule, re, needles } of matchers) if (mayMatch(needles) && re.test(text)) out.push(...rule.subjects);
+  return out;
 }
 
 function placeKey(place: string): string {
