@@ -487,6 +487,9 @@ function printParse(r: ParseReport): void {
 
 const NORMALIZE_TARGET_MS = 0.1; // issue 10: normalize ≤ 0.1 ms per entry
 const INGEST_TARGET = 3; // parse + normalize ≤ 3× rss-parser's parseString alone
+// The issue's own machine: rss-parser parses its ~500 KB, 100-entry feed in 5.5 ms. This machine's speed moves 2–5×
+// within an hour, so the per-entry target is also read at that speed: scaled by rss-parser on the generated feed.
+const REFERENCE_RSS_PARSER_MS = 5.5;
 
 function printIngest(r: IngestReport): void {
   const g = r.generated;
@@ -514,8 +517,14 @@ function printIngest(r: IngestReport): void {
   const ours = (g.steps.parse?.median ?? Number.NaN) + (g.steps.normalize?.median ?? Number.NaN);
   const ratio = ours / (g.steps.rssParser?.median ?? Number.NaN);
   out('Targets (generated feed):');
-  out(`- normalize per entry: ${ms(perEntry)} (${ms(g.steps.normalize?.median ?? Number.NaN)} for ${g.entries} entries) — target ≤ ${NORMALIZE_TARGET_MS} ms: ${met(perEntry <= NORMALIZE_TARGET_MS)}`);
+  out(`- normalize per entry on this machine: ${ms(perEntry)} (${ms(g.steps.normalize?.median ?? Number.NaN)} for ${g.entries} entries) — target ≤ ${NORMALIZE_TARGET_MS} ms: ${met(perEntry <= NORMALIZE_TARGET_MS)}`);
   out(`- parse + normalize: ${ms(ours)}, ${sig(ratio, 3)}× rss-parser's parseString — target ≤ ${INGEST_TARGET}×: ${met(ratio <= INGEST_TARGET)}`);
+  const speed = REFERENCE_RSS_PARSER_MS / (g.steps.rssParser?.median ?? Number.NaN);
+  out(
+    `- at the issue's machine speed (rss-parser ${REFERENCE_RSS_PARSER_MS} ms on its 100-entry feed, ${ms(g.steps.rssParser?.median ?? Number.NaN)} here: ` +
+      `this run's figures × ${sig(speed, 3)}): normalize ${ms((g.steps.normalize?.median ?? Number.NaN) * speed)}, ${ms(perEntry * speed)} per entry — ` +
+      `target ≤ ${NORMALIZE_TARGET_MS} ms: ${met(perEntry * speed <= NORMALIZE_TARGET_MS)}`,
+  );
   out();
   const c = r.corpus;
   if ('absent' in c) {
@@ -540,7 +549,11 @@ function printIngest(r: IngestReport): void {
   const corpusPerEntry = c.totals.normalize.ms / c.entries;
   const corpusRatio = c.comparable.ours / c.comparable.rssParser;
   out('Targets (corpus):');
-  out(`- normalize per entry: ${ms(corpusPerEntry)} (${ms(c.totals.normalize.ms)} for ${c.entries} entries) — target ≤ ${NORMALIZE_TARGET_MS} ms: ${met(corpusPerEntry <= NORMALIZE_TARGET_MS)}`);
+  out(`- normalize per entry on this machine: ${ms(corpusPerEntry)} (${ms(c.totals.normalize.ms)} for ${c.entries} entries) — target ≤ ${NORMALIZE_TARGET_MS} ms: ${met(corpusPerEntry <= NORMALIZE_TARGET_MS)}`);
+  out(
+    `- at the issue's machine speed (the generated feed's factor, × ${sig(speed, 3)}): normalize ${ms(corpusPerEntry * speed)} per entry — ` +
+      `target ≤ ${NORMALIZE_TARGET_MS} ms: ${met(corpusPerEntry * speed <= NORMALIZE_TARGET_MS)}`,
+  );
   out(
     `- parse + normalize over the ${c.comparable.feeds} feeds rss-parser reads: ${ms(c.comparable.ours)} against ${ms(c.comparable.rssParser)}, ` +
       `${sig(corpusRatio, 3)}× — target ≤ ${INGEST_TARGET}×: ${met(corpusRatio <= INGEST_TARGET)}`,
