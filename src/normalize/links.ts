@@ -35,9 +35,9 @@ export function resolveHttpUrl(href: string | null | undefined, base?: string | 
 const ABSOLUTE = /^https?:\/\//i;
 
 // An absolute address that parsing (WHATWG, then RFC 3986's escapes) gives back unchanged, as most links are:
-// lower-case scheme and host whose last label is not a number (no IPv4 to rewrite) and no punycode to check,
-// no port, credentials or fragment, a path without dot segments (nor an escaped dot: %2e), and a non-empty query.
-// No character either standard escapes: WHATWG escapes `'` in a query; every `%` starts an escape.
+// lower-case scheme and host whose last label is not a number (no IPv4 to rewrite) and holds no punycode to check;
+// no port, credentials or fragment; a path without dot segments (nor an escaped dot, %2e); a query, if any, not
+// empty; and no character either standard escapes (WHATWG escapes `'` in a query; every `%` starts an escape).
 const PLAIN_ABSOLUTE =
   /^https?:\/\/(?![^/]*xn--)(?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*(?:\/(?!\.\.?(?:[/?]|$))(?:[A-Za-z0-9\-._~:@!$&()*+,;=]|%(?!2[eE])[0-9A-Fa-f]{2})*)+(?:\?(?:[A-Za-z0-9\-._~:@!$&()*+,;=/?]|%[0-9A-Fa-f]{2})+)?$/;
 const absoluteMemo = new StringMemo<string | null>(1 << 20);
