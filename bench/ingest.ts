@@ -229,6 +229,7 @@ async function measure(
   let coldNormalize = Number.NaN;
   try {
     feed = await parseFeed(xml, { url: SOURCE.url });
+    forgetMemos();
     const t0 = performance.now();
     items = normalizeFeed(feed, { source: SOURCE, now: NOW });
     coldNormalize = performance.now() - t0;
