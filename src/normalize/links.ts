@@ -4,6 +4,7 @@
  */
 
 import { StringMemo } from '../util/string-memo.ts';
+import { trimEndOf } from './text.ts';
 
 // Parameters that only track the click; two links differing in them are the same page.
 const TRACKING = /^(?:utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|cmpid|ocid|ref|ref_src|src|share|sh|igshid|_ga|yclid)$/i;
@@ -64,6 +65,8 @@ function resolveUncached(value: string, base: string | null | undefined): string
 export function canonicalLink(href: string | null | undefined, base?: string | null): string | null {
   const resolved = resolveHttpUrl(href, base);
   if (!resolved) return null;
+  // Without a query or fragment, only trailing slashes can go (what the pathname setter below would leave).
+  if (!resolved.includes('?') && !resolved.includes('#')) return withoutTrailingSlash(resolved);
   const hit = canonicalMemo.get(resolved);
   return hit !== undefined ? hit : canonicalMemo.set(resolved, canonicalOf(resolved));
 }
@@ -72,8 +75,6 @@ export function canonicalLink(href: string | null | undefined, base?: string | n
 const canonicalMemo = new StringMemo<string>(1 << 16);
 
 function canonicalOf(resolved: string): string {
-  // Without a query or fragment, only a trailing slash can go (what the pathname setter below would leave).
-  if (!resolved.includes('?') && !resolved.includes('#')) return withoutTrailingSlash(resolved);
   const url = new URL(resolved);
   url.hash = '';
   const kept = [...url.searchParams.entries()].filter(([k]) => !TRACKING.test(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -83,11 +84,20 @@ function canonicalOf(resolved: string): string {
 }
 
 function withoutTrailingSlash(resolved: string): string {
-  let end = resolved.length;
-  while (end > 0 && resolved.charCodeAt(end - 1) === 0x2f) end--;
-  if (end === resolved.length) return resolved;
-  const path = resolved.indexOf('/', resolved.indexOf('//') + 2);
-  return end > path ? resolved.slice(0, end) : `${resolved.slice(0, path)}/`;
+  const trimmed = trimEndOf(resolved, '/');
+  if (trimmed === resolved) return resolved;
+  const path = pathStart(resolved);
+  return trimmed.length > path ? trimmed : `${resolved.slice(0, path)}/`;
+}
+
+// Where the path of a resolved link starts: the first "/" after the host (a resolved link always has one).
+function pathStart(resolved: string): number {
+  return resolved.indexOf('/', resolved.indexOf('//') + 2);
+}
+
+/** The path of a link `resolveHttpUrl` gave (what `new URL(resolved).pathname` is): up to its query or fragment. */
+export function resolvedPath(resolved: string): string {
+  return resolved.slice(pathStart(resolved), resolved.search(/[?#]|$/));
 }
 
 /**

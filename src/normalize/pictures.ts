@@ -6,7 +6,7 @@ import type { RawEntry } from '../model.ts';
 import { htmlToText } from '../util/html-text.ts';
 import { StringMemo } from '../util/string-memo.ts';
 import type { ImageRef, TextBlock } from './blocks.ts';
-import { resolveHttpUrl } from './links.ts';
+import { resolvedPath, resolveHttpUrl } from './links.ts';
 import type { CompiledRules } from './matchers.ts';
 import { cleanCreditOnly, mayEndWithCredit, mergeCredits, parseCredit, splitCaption, splitCleanCaption, type PhotoCredit, type Picture, type PictureImage } from './photo.ts';
 import { namesOf } from './byline.ts';
@@ -231,16 +231,8 @@ const IMAGE_TYPES: Record<string, string> = {
   jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif', svg: 'image/svg+xml',
 };
 
-const imageTypeMemo = new StringMemo<string | null>(1 << 18);
-
+// `href` is resolved (imageOf): its path is read off the string.
 function imageType(href: string): string | null {
-  const hit = imageTypeMemo.get(href);
-  return hit !== undefined ? hit : imageTypeMemo.set(href, imageTypeOf(href));
-}
-
-function imageTypeOf(href: string): string | null {
-  // `href` is resolved, so written as a URL serializes: its path ends at the query or the fragment.
-  const end = href.search(/[?#]|$/);
-  const ext = /\.([a-z0-9]+)$/i.exec(href.slice(href.indexOf('/', href.indexOf('//') + 2), end))?.[1]?.toLowerCase();
+  const ext = /\.([a-z0-9]+)$/i.exec(resolvedPath(href))?.[1]?.toLowerCase();
   return ext ? (IMAGE_TYPES[ext] ?? null) : null;
 }
